@@ -1,0 +1,122 @@
+# stoppvif: plain GNU make.
+#   make            build/stoppvifd, build/stoppvifctl
+#   make run        install what is missing, build, run the daemon on etc/stoppvif.ini
+#   make check      install what is missing, build with sanitizers, run every test
+#   make install    PREFIX=/usr DESTDIR=...
+# Knobs: WARN, OPT, SANITIZE (e.g. SANITIZE=address,undefined), BUILD.
+
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+BINDIR	?= $(PREFIX)/bin
+LIBDIR	?= $(PREFIX)/lib
+MANDIR	?= $(PREFIX)/share/man
+DATADIR	?= $(PREFIX)/share/stoppvif
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR	?= $(LIBDIR)/systemd/system
+SYSUSERSDIR ?= $(LIBDIR)/sysusers.d
+TMPFILESDIR ?= $(LIBDIR)/tmpfiles.d
+
+BUILD	?= build
+SANITIZE ?=
+OPT	?= -O2 -g
+WARN	?= -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
+	   -Wmissing-declarations -Wshadow -Wpointer-arith -Wcast-qual \
+	   -Wwrite-strings -Wsign-compare -Wundef -Wold-style-definition \
+	   -Wno-unused-parameter -Werror
+HARDEN	 = -fstack-protector-strong -fPIE -D_FORTIFY_SOURCE=2
+ifneq ($(SANITIZE),)
+HARDEN	 = -fstack-protector-strong -fPIE
+SANFLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+PKGS	 = libevent libcurl sqlite3 inih libsodium jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS	?=
+CPPFLAGS += -D_GNU_SOURCE -DSYSCONFDIR='"$(SYSCONFDIR)"' -Idaemon
+ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL = -pie -Wl,-z,relro -Wl,-z,now $(SANFLAGS) $(LDFLAGS)
+
+COMMON	= log util duration contact config crypt
+DAEMON	= $(COMMON) store migrate people audit api sdnotify main
+CTL	= $(COMMON) ctl
+
+DAEMON_OBJS = $(DAEMON:%=$(BUILD)/obj/%.o)
+CTL_OBJS    = $(CTL:%=$(BUILD)/obj/%.o)
+
+UNIT_TESTS  = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+# Each unit test links its module's objects: test_X uses daemon/X.c plus COMMON
+# (and the store for the modules that need it).
+UNIT_DEPS_test_store   = store migrate
+UNIT_DEPS_test_migrate = store migrate
+UNIT_DEPS_test_people  = store migrate people audit
+
+.PHONY: all run check unit e2e bench install clean deps
+all: $(BUILD)/stoppvifd $(BUILD)/stoppvifctl
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/obj/%.o: daemon/%.c daemon/*.h | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/test_%.o: tests/unit/test_%.c daemon/*.h | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -Wno-missing-declarations -c $< -o $@
+
+$(BUILD)/obj $(BUILD)/unit:
+	mkdir -p $@
+
+$(BUILD)/stoppvifd: $(DAEMON_OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
+
+$(BUILD)/stoppvifctl: $(CTL_OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
+
+.SECONDEXPANSION:
+$(BUILD)/unit/%: $(BUILD)/obj/%.o $$(sort $$(patsubst %,$(BUILD)/obj/%.o,$(COMMON) $$(patsubst test_%,%,$$*) $$(UNIT_DEPS_$$*))) | $(BUILD)/unit
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS) -lcmocka
+
+$(BUILD)/tools/blobscan: tests/tools/blobscan.c $(patsubst %,$(BUILD)/obj/%.o,$(COMMON))
+	mkdir -p $(BUILD)/tools
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
+
+run:
+	@scripts/install-deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run
+
+check:
+	@scripts/install-deps
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined BUILD=build/san all \
+	    $(UNIT_TESTS:%=build/san/unit/%) build/san/tools/blobscan
+	@BUILD=build/san scripts/check
+
+bench:
+	@scripts/install-deps
+	@$(MAKE) --no-print-directory all
+	@echo "bench: no benchmark yet (the delivery and shelter issues add them)"
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/stoppvif $(DESTDIR)$(DATADIR)/demo \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
+	install -m 0755 $(BUILD)/stoppvifd $(DESTDIR)$(SBINDIR)/stoppvifd
+	install -m 0755 $(BUILD)/stoppvifctl $(DESTDIR)$(BINDIR)/stoppvifctl
+	sed -e 's|^state_dir = .*|state_dir = /var/lib/stoppvif|' \
+	    -e 's|^socket = .*|socket = /run/stoppvif/stoppvif.sock|' \
+	    -e 's|^key_file = .*|key_file = /var/lib/stoppvif/master.key|' \
+	    etc/stoppvif.ini > $(DESTDIR)$(SYSCONFDIR)/stoppvif/stoppvif.ini
+	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/stoppvif/stoppvif.ini
+	install -m 0644 etc/demo/* $(DESTDIR)$(DATADIR)/demo/
+	install -m 0644 daemon/stoppvifctl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 daemon/stoppvif.ini.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 daemon/stoppvifd.8 $(DESTDIR)$(MANDIR)/man8/
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	    systemd/stoppvifd.service.in > $(DESTDIR)$(UNITDIR)/stoppvifd.service
+	install -m 0644 systemd/stoppvif.sysusers $(DESTDIR)$(SYSUSERSDIR)/stoppvif.conf
+	install -m 0644 systemd/stoppvif.tmpfiles $(DESTDIR)$(TMPFILESDIR)/stoppvif.conf
+
+clean:
+	rm -rf build

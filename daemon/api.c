@@ -1,0 +1,556 @@
+/*
+ * api.c: the control API on the Unix socket.
+ *
+ * One routing table maps method and path (with an optional {id} segment) to
+ * a handler.  The generic evhttp callback identifies the caller, checks that
+ * it is allowed, parses the JSON body, runs the handler (inside a store
+ * transaction when the route writes) and answers JSON: the handler's result,
+ * or {"error": ..., "field": ...} with the status the handler chose.
+ */
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+#include <jansson.h>
+
+#include "api.h"
+#include "api_types.h"
+#include "audit.h"
+#include "config.h"
+#include "log.h"
+#include "people.h"
+#include "store.h"
+#include "util.h"
+
+#define API_VERSION	"0.1"
+
+struct api {
+	struct evhttp		*http;
+	struct api_env		*env;
+	char			*path;
+};
+
+/* One request being handled. */
+struct api_req {
+	struct evhttp_request	*req;
+	struct api_env		*env;
+	uid_t			 uid;
+	gid_t			 gid;
+	pid_t			 pid;
+	int64_t			 id;		/* the {id} path segment */
+	struct evkeyvalq	 query;
+	json_t			*body;		/* NULL when none */
+	json_t			*result;	/* set by the handler */
+	int			 status;	/* 200 unless set */
+	int			 checkpoint;	/* checkpoint after commit */
+	struct api_error	 err;
+};
+
+typedef int (*api_handler)(struct api_req *);
+
+struct api_route {
+	enum evhttp_cmd_type	 method;
+	const char		*path;		/* may end in "/{id}" */
+	int			 writes;
+	api_handler		 fn;
+};
+
+static int	api_status(struct api_req *);
+static int	api_people_list(struct api_req *);
+static int	api_people_add(struct api_req *);
+static int	api_people_show(struct api_req *);
+static int	api_people_edit(struct api_req *);
+static int	api_people_remove(struct api_req *);
+static int	api_audit(struct api_req *);
+static int	api_reload(struct api_req *);
+
+static const struct api_route api_routes[] = {
+	{ EVHTTP_REQ_GET,	"/v1/status",		0, api_status },
+	{ EVHTTP_REQ_GET,	"/v1/people",		0, api_people_list },
+	{ EVHTTP_REQ_POST,	"/v1/people",		1, api_people_add },
+	{ EVHTTP_REQ_GET,	"/v1/people/{id}",	0, api_people_show },
+	{ EVHTTP_REQ_PATCH,	"/v1/people/{id}",	1, api_people_edit },
+	{ EVHTTP_REQ_DELETE,	"/v1/people/{id}",	1, api_people_remove },
+	{ EVHTTP_REQ_GET,	"/v1/audit",		0, api_audit },
+	{ EVHTTP_REQ_POST,	"/v1/reload",		1, api_reload },
+};
+#define NROUTES	(sizeof api_routes / sizeof api_routes[0])
+
+/* A query parameter, or NULL. */
+static const char *
+api_query(struct api_req *r, const char *name)
+{
+	return evhttp_find_header(&r->query, name);
+}
+
+static int
+api_status(struct api_req *r)
+{
+	struct api_env	*env = r->env;
+
+	r->result = json_pack("{ss sI sI sI si ss}",
+	    "version", API_VERSION,
+	    "pid", (json_int_t)getpid(),
+	    "uptime", (json_int_t)(time(NULL) - env->started),
+	    "people", (json_int_t)people_count(env->store),
+	    "schema", store_version(env->store),
+	    "language", (*env->conf)->language);
+	return 0;
+}
+
+static int
+api_people_list(struct api_req *r)
+{
+	r->result = people_list(r->env->store, r->env->master,
+	    api_query(r, "role"), &r->err);
+	return r->result == NULL ? -1 : 0;
+}
+
+/* Record the change in the audit log; the handler's transaction commits it. */
+static int
+api_audit_record(struct api_req *r, const char *action, const char *object,
+    int64_t id)
+{
+	char	*cause = NULL;
+
+	if (audit_record(r->env->store, r->uid, action, object, id,
+	    &cause) == -1) {
+		api_error_set(&r->err, API_INTERNAL, NULL, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+api_people_add(struct api_req *r)
+{
+	int64_t	 id;
+
+	if (people_add(r->env->store, r->env->master, r->body,
+	    (*r->env->conf)->language, &id, &r->err) == -1)
+		return -1;
+	if (api_audit_record(r, "people.add", "person", id) == -1)
+		return -1;
+	log_info("api people_add id=%lld uid=%u", (long long)id,
+	    (unsigned)r->uid);
+	r->status = 201;
+	r->result = json_pack("{sI}", "id", (json_int_t)id);
+	return 0;
+}
+
+static int
+api_people_show(struct api_req *r)
+{
+	r->result = people_get(r->env->store, r->env->master, r->id, &r->err);
+	return r->result == NULL ? -1 : 0;
+}
+
+static int
+api_people_edit(struct api_req *r)
+{
+	if (people_edit(r->env->store, r->env->master, r->id, r->body,
+	    &r->err) == -1)
+		return -1;
+	if (api_audit_record(r, "people.edit", "person", r->id) == -1)
+		return -1;
+	log_info("api people_edit id=%lld uid=%u", (long long)r->id,
+	    (unsigned)r->uid);
+	r->result = people_get(r->env->store, r->env->master, r->id, &r->err);
+	return r->result == NULL ? -1 : 0;
+}
+
+static int
+api_people_remove(struct api_req *r)
+{
+	if (people_remove(r->env->store, r->id, &r->err) == -1)
+		return -1;
+	if (api_audit_record(r, "people.remove", "person", r->id) == -1)
+		return -1;
+	log_info("api people_remove id=%lld uid=%u", (long long)r->id,
+	    (unsigned)r->uid);
+	r->checkpoint = 1;	/* the wrapped key must leave the WAL too */
+	r->result = json_pack("{sI sb}", "id", (json_int_t)r->id,
+	    "removed", 1);
+	return 0;
+}
+
+static int
+api_audit(struct api_req *r)
+{
+	const char	*s = api_query(r, "limit");
+	int64_t		 limit = 50;
+
+	if (s != NULL && util_parse_int(s, 1, 100000, &limit) == -1) {
+		api_error_set(&r->err, API_BAD_REQUEST, "limit", "nombre "
+		    "entre 1 et 100000 attendu");
+		return -1;
+	}
+	r->result = audit_list(r->env->store, limit);
+	return 0;
+}
+
+static int
+api_reload(struct api_req *r)
+{
+	char	*cause = NULL;
+
+	if (r->env->reload(r->env->reload_arg, &cause) == -1) {
+		api_error_set(&r->err, API_BAD_REQUEST, NULL, "configuration "
+		    "refusée, l'ancienne reste en place :\n%s", cause);
+		free(cause);
+		return -1;
+	}
+	if (api_audit_record(r, "reload", "config", 0) == -1)
+		return -1;
+	r->result = json_pack("{sb}", "reloaded", 1);
+	return 0;
+}
+
+/* Match path against a route pattern; fills r->id for "{id}". */
+static int
+api_match(const char *pattern, const char *path, struct api_req *r)
+{
+	const char	*brace = strstr(pattern, "{id}");
+	size_t		 n;
+
+	if (brace == NULL)
+		return strcmp(pattern, path) == 0;
+	n = (size_t)(brace - pattern);
+	if (strncmp(pattern, path, n) != 0)
+		return 0;
+	return util_parse_int(path + n, 1, INT64_MAX, &r->id) == 0;
+}
+
+/* Send a JSON reply and free it. */
+static void
+api_send(struct evhttp_request *req, int status, json_t *body)
+{
+	struct evbuffer	*buf = evbuffer_new();
+	char		*text;
+
+	text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (buf == NULL || text == NULL)
+		fatalx("api: out of memory");
+	evbuffer_add(buf, text, strlen(text));
+	evbuffer_add(buf, "\n", 1);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "application/json");
+	evhttp_send_reply(req, status, status < 400 ? "OK" : "Error", buf);
+	evbuffer_free(buf);
+	free(text);
+	json_decref(body);
+}
+
+/* Answer an error as {"error": message, "field": field}. */
+static void
+api_send_error(struct evhttp_request *req, const struct api_error *err)
+{
+	json_t	*o;
+
+	o = json_pack("{ss}", "error", err->message ? err->message :
+	    "erreur interne");
+	if (err->field != NULL)
+		json_object_set_new(o, "field", json_string(err->field));
+	api_send(req, err->status ? err->status : API_INTERNAL, o);
+}
+
+/* Identify the caller with SO_PEERCRED; -1 when the socket says nothing. */
+static int
+api_peer(struct api_req *r)
+{
+	struct evhttp_connection	*conn;
+	struct ucred			 cred;
+	socklen_t			 len = sizeof cred;
+	evutil_socket_t			 fd;
+
+	conn = evhttp_request_get_connection(r->req);
+	fd = bufferevent_getfd(evhttp_connection_get_bufferevent(conn));
+	if (fd == -1 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred,
+	    &len) == -1)
+		return -1;
+	r->uid = cred.uid;
+	r->gid = cred.gid;
+	r->pid = cred.pid;
+	return 0;
+}
+
+/* Whether the caller may use the API. */
+static int
+api_allowed(const struct api_req *r)
+{
+	const struct config	*conf = *r->env->conf;
+	size_t			 i;
+
+	if (conf->n_allow_uids == 0 && conf->n_allow_gids == 0)
+		return r->uid == 0 || r->uid == geteuid();
+	for (i = 0; i < conf->n_allow_uids; i++)
+		if (conf->allow_uids[i] == r->uid)
+			return 1;
+	for (i = 0; i < conf->n_allow_gids; i++)
+		if (conf->allow_gids[i] == r->gid)
+			return 1;
+	return 0;
+}
+
+/* Parse the request body as a JSON object, when there is one. */
+static int
+api_body(struct api_req *r)
+{
+	struct evbuffer	*in = evhttp_request_get_input_buffer(r->req);
+	size_t		 len = evbuffer_get_length(in);
+	json_error_t	 jerr;
+
+	if (len == 0)
+		return 0;
+	r->body = json_loadb((const char *)evbuffer_pullup(in, -1), len,
+	    JSON_REJECT_DUPLICATES, &jerr);
+	if (r->body == NULL) {
+		api_error_set(&r->err, API_BAD_REQUEST, NULL, "JSON invalide "
+		    "(ligne %d, colonne %d) : %s", jerr.line, jerr.column,
+		    jerr.text);
+		return -1;
+	}
+	if (!json_is_object(r->body)) {
+		api_error_set(&r->err, API_BAD_REQUEST, NULL, "le corps de la "
+		    "requête doit être un objet JSON");
+		return -1;
+	}
+	return 0;
+}
+
+/* Run a route's handler, in a transaction when it writes. */
+static int
+api_run(struct api_req *r, const struct api_route *rt)
+{
+	char	*cause = NULL;
+
+	if (rt->writes && (r->body == NULL && rt->method != EVHTTP_REQ_DELETE &&
+	    rt->fn != api_reload)) {
+		api_error_set(&r->err, API_BAD_REQUEST, NULL, "corps JSON "
+		    "attendu");
+		return -1;
+	}
+	if (!rt->writes)
+		return rt->fn(r);
+	if (store_begin(r->env->store, &cause) == -1)
+		goto dberr;
+	if (rt->fn(r) == -1) {
+		store_rollback(r->env->store);
+		return -1;
+	}
+	if (store_commit(r->env->store, &cause) == -1)
+		goto dberr;
+	if (r->checkpoint && store_checkpoint(r->env->store, &cause) == -1) {
+		log_warnx("api checkpoint_failed error=\"%s\"", cause);
+		free(cause);
+	}
+	return 0;
+dberr:
+	log_warnx("api transaction_failed error=\"%s\"", cause);
+	api_error_set(&r->err, API_INTERNAL, NULL, "base de données : %s",
+	    cause);
+	free(cause);
+	return -1;
+}
+
+/* A method's name for the log. */
+static const char *
+api_method_name(enum evhttp_cmd_type m)
+{
+	switch (m) {
+	case EVHTTP_REQ_GET:	return "GET";
+	case EVHTTP_REQ_POST:	return "POST";
+	case EVHTTP_REQ_PATCH:	return "PATCH";
+	case EVHTTP_REQ_DELETE:	return "DELETE";
+	default:		return "other";
+	}
+}
+
+/* The one evhttp callback: route, check, run, answer. */
+static void
+api_dispatch(struct evhttp_request *req, void *arg)
+{
+	struct api		*api = arg;
+	struct api_req		 r;
+	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
+	const char		*path = evhttp_uri_get_path(uri);
+	const struct api_route	*rt = NULL;
+	char			 esc[128];
+	int			 path_found = 0, rc = -1;
+	size_t			 i;
+
+	memset(&r, 0, sizeof r);
+	TAILQ_INIT(&r.query);
+	r.req = req;
+	r.env = api->env;
+	r.status = 200;
+	if (path == NULL)
+		path = "/";
+	for (i = 0; i < NROUTES && rt == NULL; i++) {
+		if (!api_match(api_routes[i].path, path, &r))
+			continue;
+		path_found = 1;
+		if (api_routes[i].method == evhttp_request_get_command(req))
+			rt = &api_routes[i];
+	}
+	if (api_peer(&r) == -1 || !api_allowed(&r)) {
+		log_warnx("api refused uid=%u gid=%u pid=%d", (unsigned)r.uid,
+		    (unsigned)r.gid, (int)r.pid);
+		api_error_set(&r.err, API_FORBIDDEN, NULL, "accès refusé : "
+		    "l'utilisateur %u n'est pas autorisé ([api] allow_uids "
+		    "ou allow_gids)", (unsigned)r.uid);
+	} else if (rt == NULL)
+		api_error_set(&r.err, path_found ? 405 : API_NOT_FOUND, NULL,
+		    path_found ? "méthode non permise sur %s" :
+		    "chemin inconnu %s", path);
+	else if (evhttp_uri_get_query(uri) != NULL &&
+	    evhttp_parse_query_str(evhttp_uri_get_query(uri), &r.query) != 0)
+		api_error_set(&r.err, API_BAD_REQUEST, NULL, "paramètres "
+		    "invalides");
+	else if (api_body(&r) == 0)
+		rc = api_run(&r, rt);
+
+	if (log_getlevel() >= LOG_LEVEL_DEBUG)
+		log_debug("api request method=%s path=\"%s\" uid=%u status=%d",
+		    api_method_name(evhttp_request_get_command(req)),
+		    log_escape(esc, sizeof esc, path), (unsigned)r.uid,
+		    rc == 0 ? r.status : r.err.status);
+	if (rc == 0)
+		api_send(req, r.status, r.result ? r.result : json_object());
+	else
+		api_send_error(req, &r.err);
+	evhttp_clear_headers(&r.query);
+	json_decref(r.body);
+	api_error_clear(&r.err);
+}
+
+/* Refuse to start over a socket another daemon still answers on. */
+static int
+api_stale_socket(const char *path, char **cause)
+{
+	struct sockaddr_un	 sun;
+	struct stat		 sb;
+	int			 fd, rc;
+
+	if (lstat(path, &sb) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISSOCK(sb.st_mode)) {
+		util_cause(cause, "%s exists and is not a socket", path);
+		return -1;
+	}
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	util_strlcpy(sun.sun_path, path, sizeof sun.sun_path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof sun);
+	close(fd);
+	if (rc == 0) {
+		util_cause(cause, "%s: another stoppvifd is already running",
+		    path);
+		return -1;
+	}
+	unlink(path);
+	return 0;
+}
+
+/* Create, bind and listen on the Unix socket; the fd or -1. */
+static int
+api_listen(const char *path, char **cause)
+{
+	struct sockaddr_un	 sun;
+	mode_t			 old;
+	int			 fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (util_strlcpy(sun.sun_path, path, sizeof sun.sun_path) >=
+	    sizeof sun.sun_path) {
+		util_cause(cause, "%s: socket path too long", path);
+		return -1;
+	}
+	if (api_stale_socket(path, cause) == -1)
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		util_cause(cause, "socket: %s", strerror(errno));
+		return -1;
+	}
+	old = umask(0117);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		umask(old);
+		util_cause(cause, "%s: bind: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	if (chmod(path, 0660) == -1 || listen(fd, 64) == -1) {
+		util_cause(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	return fd;
+}
+
+struct api *
+api_new(struct event_base *base, struct api_env *env, char **cause)
+{
+	struct api		*api;
+	struct evconnlistener	*lev;
+	const struct config	*conf = *env->conf;
+	char			*dir;
+	int			 fd;
+
+	dir = util_dirname(conf->socket);
+	if (util_check_dir(dir, geteuid(), cause) == -1) {
+		free(dir);
+		return NULL;
+	}
+	free(dir);
+	if ((fd = api_listen(conf->socket, cause)) == -1)
+		return NULL;
+
+	api = xcalloc(1, sizeof *api);
+	api->env = env;
+	api->path = xstrdup(conf->socket);
+	if ((api->http = evhttp_new(base)) == NULL)
+		fatalx("api: evhttp_new failed");
+	evhttp_set_max_body_size(api->http, conf->max_body);
+	evhttp_set_max_headers_size(api->http, 16384);
+	evhttp_set_timeout(api->http, 30);
+	evhttp_set_allowed_methods(api->http, EVHTTP_REQ_GET |
+	    EVHTTP_REQ_POST | EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE);
+	evhttp_set_gencb(api->http, api_dispatch, api);
+	lev = evconnlistener_new(base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE |
+	    LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	if (lev == NULL || evhttp_bind_listener(api->http, lev) == NULL)
+		fatalx("api: cannot listen on %s", conf->socket);
+	log_info("api listening socket=%s", conf->socket);
+	return api;
+}
+
+void
+api_free(struct api *api)
+{
+	if (api == NULL)
+		return;
+	evhttp_free(api->http);
+	unlink(api->path);
+	free(api->path);
+	free(api);
+}

@@ -1,0 +1,40 @@
+/*
+ * api.h: the control API, HTTP/1.1 + JSON served by evhttp on a Unix socket,
+ * versioned under /v1/.  Callers are identified with SO_PEERCRED and must be
+ * allowed by [api] allow_uids / allow_gids (by default root and the daemon's
+ * own user).  Each route says whether it writes; a writing route runs in one
+ * store transaction together with its audit entry.
+ */
+#ifndef STOPPVIF_API_H
+#define STOPPVIF_API_H
+
+#include <time.h>
+
+struct event_base;
+struct store;
+struct crypt_key;
+struct config;
+
+/* What the API works on; owned by the caller and outliving the API. */
+struct api_env {
+	struct store		 *store;
+	const struct crypt_key	 *master;
+	struct config		**conf;		/* current, swapped on reload */
+	time_t			  started;
+	/* Reload the configuration; 0 or -1 with *cause. */
+	int			(*reload)(void *arg, char **cause);
+	void			 *reload_arg;
+};
+
+struct api;
+
+/*
+ * Check the socket's folder (owner, not writable by group or others), remove
+ * a stale socket, bind, chmod 0660 and serve.  A socket that still answers
+ * means another daemon runs: refused.  NULL with *cause set on failure.
+ */
+struct api	*api_new(struct event_base *, struct api_env *, char **cause);
+/* Stop serving, close connections and remove the socket file. */
+void		 api_free(struct api *);
+
+#endif

@@ -1,0 +1,557 @@
+/*
+ * config.c: the INI configuration over a table of keys.
+ *
+ * inih calls config_handler() for each "key = value"; line numbers come from
+ * our own line reader (Debian's inih is built without INI_HANDLER_LINENO),
+ * which also reports section headers and lines that are neither, so that
+ * every problem in a file is found in one pass, each with its line.
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ini.h>
+
+#include "config.h"
+#include "log.h"
+#include "util.h"
+
+enum ctype {
+	CT_STRING,
+	CT_PATH,
+	CT_ENUM,
+	CT_LOGLEVEL,
+	CT_TZ,
+	CT_LISTEN,
+	CT_URL,
+	CT_UIDS,
+	CT_GIDS,
+	CT_SIZE,
+};
+
+struct ckey {
+	const char		*section;
+	const char		*name;
+	enum ctype		 type;
+	const char		*def;
+	int64_t			 min, max;	/* CT_SIZE bounds */
+	const char *const	*choices;	/* CT_ENUM */
+	int			 reloadable;
+	size_t			 off;
+};
+
+static const char *const languages[] = { "fr", "nl", "de", "en", NULL };
+
+#define OFF(f)	offsetof(struct config, f)
+static const struct ckey ckeys[] = {
+	{ "daemon", "state_dir", CT_PATH, "../var", 0, 0, NULL, 0,
+	    OFF(state_dir) },
+	{ "daemon", "socket", CT_PATH, "../var/stoppvif.sock", 0, 0, NULL, 0,
+	    OFF(socket) },
+	{ "daemon", "timezone", CT_TZ, "Europe/Brussels", 0, 0, NULL, 1,
+	    OFF(timezone) },
+	{ "daemon", "language", CT_ENUM, "fr", 0, 0, languages, 1,
+	    OFF(language) },
+	{ "daemon", "log_level", CT_LOGLEVEL, "info", 0, 0, NULL, 1,
+	    OFF(log_level) },
+	{ "daemon", "inbound_listen", CT_LISTEN, "", 0, 0, NULL, 0,
+	    OFF(inbound_listen) },
+	{ "daemon", "public_url", CT_URL, "https://stoppvif.example.be", 0, 0,
+	    NULL, 1, OFF(public_url) },
+	{ "crypto", "key_file", CT_PATH, "../var/master.key", 0, 0, NULL, 0,
+	    OFF(key_file) },
+	{ "api", "allow_uids", CT_UIDS, "", 0, 0, NULL, 1, OFF(allow_uids) },
+	{ "api", "allow_gids", CT_GIDS, "", 0, 0, NULL, 1, OFF(allow_gids) },
+	{ "api", "max_body", CT_SIZE, "1M", 1024, 64 << 20, NULL, 0,
+	    OFF(max_body) },
+};
+#define NKEYS	(sizeof ckeys / sizeof ckeys[0])
+
+/* State of one parse: the file, its current line, and what went wrong. */
+struct cparse {
+	struct config	*conf;
+	FILE		*fp;
+	const char	*file;
+	int		 line;
+	int		 seen[NKEYS];	/* line a key was set on, 0 if not */
+	char		*errors;	/* one problem a line */
+	int		 nerrors;
+	char		 section[64];
+	int		 section_ok;
+};
+
+static void	 cparse_error(struct cparse *, int, const char *, const char *,
+		    ...) __attribute__((format(printf, 4, 5)));
+
+/* Record one problem as "file:line: key: message". */
+static void
+cparse_error(struct cparse *cp, int line, const char *key, const char *fmt, ...)
+{
+	char	*msg, *next;
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	xasprintf(&next, "%s%s:%d: %s%s%s\n", cp->errors ? cp->errors : "",
+	    cp->file, line, key ? key : "", key ? ": " : "", msg);
+	free(cp->errors);
+	free(msg);
+	cp->errors = next;
+	cp->nerrors++;
+}
+
+/* Parse a value that is a list of user or group names or ids. */
+static int
+conf_idlist(const char *value, int groups, void *out, size_t *n, char **cause)
+{
+	char		*copy, *tok, *save = NULL;
+	unsigned	*ids = NULL;
+	size_t		 count = 0;
+	int64_t		 num;
+
+	copy = xstrdup(value);
+	for (tok = strtok_r(copy, ", \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", \t", &save)) {
+		ids = xreallocarray(ids, count + 1, sizeof *ids);
+		if (util_parse_int(tok, 0, UINT32_MAX - 1, &num) == 0)
+			ids[count++] = (unsigned)num;
+		else if (!groups && getpwnam(tok) != NULL)
+			ids[count++] = getpwnam(tok)->pw_uid;
+		else if (groups && getgrnam(tok) != NULL)
+			ids[count++] = getgrnam(tok)->gr_gid;
+		else {
+			util_cause(cause, "no %s named \"%s\" on this system",
+			    groups ? "group" : "user", tok);
+			free(copy);
+			free(ids);
+			return -1;
+		}
+	}
+	free(copy);
+	*(unsigned **)out = ids;
+	*n = count;
+	return 0;
+}
+
+/* Parse a size: bytes, or a number with a K or M suffix. */
+static int
+conf_size(const char *value, int64_t *out)
+{
+	char		*end;
+	long long	 v;
+
+	errno = 0;
+	if (!isdigit((unsigned char)value[0]))
+		return -1;
+	v = strtoll(value, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (*end == 'K' || *end == 'k') {
+		v *= 1024;
+		end++;
+	} else if (*end == 'M' || *end == 'm') {
+		v *= 1024 * 1024;
+		end++;
+	}
+	if (*end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Check "host:port" with an IPv4 address or a bracketed IPv6 one. */
+static int
+conf_listen(const char *value, char **cause)
+{
+	const char	*colon;
+	int64_t		 port;
+
+	if (*value == '\0')
+		return 0;
+	colon = strrchr(value, ':');
+	if (colon == NULL || colon == value) {
+		util_cause(cause, "expected address:port, e.g. 127.0.0.1:8480");
+		return -1;
+	}
+	if (util_parse_int(colon + 1, 1, 65535, &port) == -1) {
+		util_cause(cause, "port must be a number from 1 to 65535");
+		return -1;
+	}
+	return 0;
+}
+
+/* Check that a time zone exists in the system's tzdata. */
+static int
+conf_tz(const char *value, char **cause)
+{
+	char		*path;
+	struct stat	 sb;
+	int		 ok;
+
+	if (*value == '\0' || value[0] == '/' || strstr(value, "..") != NULL) {
+		util_cause(cause, "not a time zone name (e.g. Europe/Brussels)");
+		return -1;
+	}
+	xasprintf(&path, "/usr/share/zoneinfo/%s", value);
+	ok = stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+	free(path);
+	if (!ok) {
+		util_cause(cause, "unknown time zone \"%s\" (is tzdata "
+		    "installed?)", value);
+		return -1;
+	}
+	return 0;
+}
+
+/* Say which values an enumerated key takes. */
+static void
+conf_enum_error(const struct ckey *k, const char *value, char **cause)
+{
+	char	 list[256] = "";
+	size_t	 i;
+
+	for (i = 0; k->choices[i] != NULL; i++) {
+		if (i > 0)
+			util_strlcat(list, ", ", sizeof list);
+		util_strlcat(list, k->choices[i], sizeof list);
+	}
+	util_cause(cause, "\"%s\" is not one of %s", value, list);
+}
+
+/* Set one key of conf from its text; *cause says why it is refused. */
+static int
+conf_set(struct config *conf, const struct ckey *k, const char *value,
+    char **cause)
+{
+	char		*p = (char *)conf + k->off;
+	size_t		 i;
+	int64_t		 size;
+	int		 lvl;
+
+	switch (k->type) {
+	case CT_STRING:
+		break;
+	case CT_PATH:
+		if (*value == '\0') {
+			util_cause(cause, "a path is needed");
+			return -1;
+		}
+		free(*(char **)p);
+		*(char **)p = util_path_resolve(conf->file, value);
+		return 0;
+	case CT_ENUM:
+		for (i = 0; k->choices[i] != NULL; i++)
+			if (strcmp(value, k->choices[i]) == 0)
+				break;
+		if (k->choices[i] == NULL) {
+			conf_enum_error(k, value, cause);
+			return -1;
+		}
+		break;
+	case CT_LOGLEVEL:
+		if ((lvl = log_level_parse(value)) == -1) {
+			util_cause(cause, "\"%s\" is not one of warn, info, "
+			    "debug", value);
+			return -1;
+		}
+		*(int *)p = lvl;
+		return 0;
+	case CT_TZ:
+		if (conf_tz(value, cause) == -1)
+			return -1;
+		break;
+	case CT_LISTEN:
+		if (conf_listen(value, cause) == -1)
+			return -1;
+		break;
+	case CT_URL:
+		if ((strncmp(value, "https://", 8) != 0 &&
+		    strncmp(value, "http://", 7) != 0) ||
+		    strpbrk(value, " \t\"<>") != NULL) {
+			util_cause(cause, "expected an http:// or https:// URL");
+			return -1;
+		}
+		break;
+	case CT_UIDS:
+		free(conf->allow_uids);
+		conf->allow_uids = NULL;
+		return conf_idlist(value, 0, &conf->allow_uids,
+		    &conf->n_allow_uids, cause);
+	case CT_GIDS:
+		free(conf->allow_gids);
+		conf->allow_gids = NULL;
+		return conf_idlist(value, 1, &conf->allow_gids,
+		    &conf->n_allow_gids, cause);
+	case CT_SIZE:
+		if (conf_size(value, &size) == -1 || size < k->min ||
+		    size > k->max) {
+			util_cause(cause, "expected a size from %lld to %lld "
+			    "bytes (K and M suffixes allowed)",
+			    (long long)k->min, (long long)k->max);
+			return -1;
+		}
+		*(int64_t *)p = size;
+		return 0;
+	}
+	free(*(char **)p);
+	*(char **)p = xstrdup(value);
+	return 0;
+}
+
+/* Whether a section name is one this version knows. */
+static int
+conf_known_section(const char *section)
+{
+	size_t	 i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(ckeys[i].section, section) == 0)
+			return 1;
+	return 0;
+}
+
+/* inih handler: one "key = value" of the current section. */
+static int
+config_handler(void *arg, const char *section, const char *name,
+    const char *value)
+{
+	struct cparse	*cp = arg;
+	char		*cause = NULL;
+	size_t		 i;
+
+	if (!cp->section_ok)
+		return 1;	/* the section header was reported already */
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(ckeys[i].section, section) == 0 &&
+		    strcmp(ckeys[i].name, name) == 0)
+			break;
+	if (i == NKEYS) {
+		cparse_error(cp, cp->line, name, "unknown key in [%s]",
+		    section);
+		return 1;
+	}
+	if (cp->seen[i] != 0) {
+		cparse_error(cp, cp->line, name, "set twice (first on line %d)",
+		    cp->seen[i]);
+		return 1;
+	}
+	cp->seen[i] = cp->line;
+	if (conf_set(cp->conf, &ckeys[i], value, &cause) == -1) {
+		cparse_error(cp, cp->line, name, "%s", cause);
+		free(cause);
+	}
+	return 1;
+}
+
+/* Look at a raw line before inih does: report bad section headers and lines
+ * that are neither a section, a key, a comment nor blank. */
+static void
+config_scan_line(struct cparse *cp, const char *raw)
+{
+	const char	*s = raw, *end;
+	size_t		 n;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '\0' || *s == ';' || *s == '#')
+		return;
+	if (*s == '[') {
+		if ((end = strchr(s, ']')) == NULL) {
+			cparse_error(cp, cp->line, NULL,
+			    "section header without a closing ]");
+			cp->section_ok = 0;
+			return;
+		}
+		n = (size_t)(end - s - 1);
+		if (n >= sizeof cp->section)
+			n = sizeof cp->section - 1;
+		memcpy(cp->section, s + 1, n);
+		cp->section[n] = '\0';
+		cp->section_ok = conf_known_section(cp->section);
+		if (!cp->section_ok)
+			cparse_error(cp, cp->line, NULL,
+			    "unknown section [%s]", cp->section);
+		return;
+	}
+	if (strchr(s, '=') == NULL && strchr(s, ':') == NULL) {
+		cparse_error(cp, cp->line, NULL,
+		    "expected \"key = value\", a [section] or a ; comment");
+		return;
+	}
+	if (cp->section[0] == '\0' && !cp->section_ok)
+		cparse_error(cp, cp->line, NULL,
+		    "key outside any section (put it under [daemon])");
+}
+
+/* inih reader: fgets that counts lines and inspects each one. */
+static char *
+config_reader(char *buf, int size, void *arg)
+{
+	struct cparse	*cp = arg;
+
+	if (fgets(buf, size, cp->fp) == NULL)
+		return NULL;
+	cp->line++;
+	config_scan_line(cp, buf);
+	return buf;
+}
+
+struct config *
+config_load(const char *file, char **cause)
+{
+	struct cparse	 cp;
+	struct config	*conf;
+	char		*err = NULL;
+	size_t		 i;
+
+	conf = xcalloc(1, sizeof *conf);
+	/* Absolute, so that relative paths survive daemon(3)'s chdir("/"). */
+	if ((conf->file = realpath(file, NULL)) == NULL)
+		conf->file = xstrdup(file);
+	for (i = 0; i < NKEYS; i++) {
+		if (conf_set(conf, &ckeys[i], ckeys[i].def, &err) == -1)
+			fatalx("config: default of %s: %s", ckeys[i].name, err);
+	}
+
+	memset(&cp, 0, sizeof cp);
+	cp.conf = conf;
+	cp.file = file;
+	if ((cp.fp = fopen(file, "r")) == NULL) {
+		util_cause(cause, "%s: cannot read: %s", file, strerror(errno));
+		config_free(conf);
+		return NULL;
+	}
+	ini_parse_stream(config_reader, &cp, config_handler, &cp);
+	fclose(cp.fp);
+	if (cp.nerrors > 0) {
+		/* Drop the final newline: callers print cause as a line. */
+		cp.errors[strlen(cp.errors) - 1] = '\0';
+		free(*cause);
+		*cause = cp.errors;
+		config_free(conf);
+		return NULL;
+	}
+	return conf;
+}
+
+void
+config_free(struct config *conf)
+{
+	size_t	 i;
+
+	if (conf == NULL)
+		return;
+	for (i = 0; i < NKEYS; i++) {
+		switch (ckeys[i].type) {
+		case CT_STRING: case CT_PATH: case CT_ENUM: case CT_TZ:
+		case CT_LISTEN: case CT_URL:
+			free(*(char **)((char *)conf + ckeys[i].off));
+			break;
+		default:
+			break;
+		}
+	}
+	free(conf->allow_uids);
+	free(conf->allow_gids);
+	free(conf->file);
+	free(conf);
+}
+
+/* Whether key k holds the same value in a and b. */
+static int
+conf_same(const struct ckey *k, const struct config *a,
+    const struct config *b)
+{
+	const char	*pa = (const char *)a + k->off;
+	const char	*pb = (const char *)b + k->off;
+
+	switch (k->type) {
+	case CT_LOGLEVEL:
+		return *(const int *)pa == *(const int *)pb;
+	case CT_SIZE:
+		return *(const int64_t *)pa == *(const int64_t *)pb;
+	case CT_UIDS:
+		return a->n_allow_uids == b->n_allow_uids &&
+		    (a->n_allow_uids == 0 || memcmp(a->allow_uids,
+		    b->allow_uids, a->n_allow_uids * sizeof(uid_t)) == 0);
+	case CT_GIDS:
+		return a->n_allow_gids == b->n_allow_gids &&
+		    (a->n_allow_gids == 0 || memcmp(a->allow_gids,
+		    b->allow_gids, a->n_allow_gids * sizeof(gid_t)) == 0);
+	default:
+		return strcmp(*(char *const *)pa, *(char *const *)pb) == 0;
+	}
+}
+
+int
+config_reloadable(const struct config *cur, const struct config *next,
+    char **cause)
+{
+	char	*names = NULL, *tmp;
+	size_t	 i;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (ckeys[i].reloadable || conf_same(&ckeys[i], cur, next))
+			continue;
+		xasprintf(&tmp, "%s%s[%s] %s", names ? names : "",
+		    names ? ", " : "", ckeys[i].section, ckeys[i].name);
+		free(names);
+		names = tmp;
+	}
+	if (names == NULL)
+		return 0;
+	util_cause(cause, "%s cannot change without a restart", names);
+	free(names);
+	return -1;
+}
+
+char *
+config_default_file(void)
+{
+	char		 exe[PATH_MAX], *dir, *up, *path;
+	const char	*base;
+	ssize_t		 n;
+	struct stat	 sb;
+
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		dir = util_dirname(exe);	/* .../build or .../build/san */
+		base = strrchr(dir, '/');
+		if (base != NULL && strcmp(base, "/build") != 0) {
+			up = util_dirname(dir);
+			free(dir);
+			dir = up;
+			base = strrchr(dir, '/');
+		}
+		if (base != NULL && strcmp(base, "/build") == 0) {
+			up = util_dirname(dir);
+			xasprintf(&path, "%s/etc/stoppvif.ini", up);
+			free(up);
+			free(dir);
+			if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+				return path;
+			free(path);
+		} else
+			free(dir);
+	}
+	return xstrdup(SYSCONFDIR "/stoppvif/stoppvif.ini");
+}
+
+char *
+config_db_path(const struct config *conf)
+{
+	char	*path;
+
+	xasprintf(&path, "%s/stoppvif.db", conf->state_dir);
+	return path;
+}

@@ -1,0 +1,460 @@
+/*
+ * crypt.c: encryption at rest with libsodium.
+ *
+ * Keys live in sodium_malloc() memory (guard pages, canary, mlock, no core
+ * dump) made read-only once filled; sodium_free() wipes it.  The pages are not
+ * toggled to PROT_NONE between uses: that costs two system calls per field,
+ * which the test scanner (tests/tools/blobscan.c) makes millions of.  Fields are sealed with XChaCha20-Poly1305-IETF; the associated
+ * data names the table, column and row so a value cannot be moved.  A
+ * person's data key is itself sealed under the master key as the field
+ * (person_keys, dk, person id), so erasing that one row erases the person.
+ * The layout of a ciphertext and of the associated data is in crypt.h and is
+ * a storage format: change it only with a new version byte.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "crypt.h"
+#include "log.h"
+#include "util.h"
+
+#define CRYPT_NONCEBYTES	crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define CRYPT_TAGBYTES		crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define CRYPT_AD_PREFIX		"stoppvif"
+#define CRYPT_KCV_TEXT		"stoppvif master key check v1"
+#define CRYPT_WRAP_TABLE	"person_keys"
+#define CRYPT_WRAP_COLUMN	"dk"
+
+struct crypt_key {
+	uint8_t		*raw;	/* CRYPT_KEYBYTES in sodium_malloc() memory */
+};
+
+static int	 crypt_ready;
+
+/* Initialise libsodium once; later calls are no-ops. */
+int
+crypt_init(void)
+{
+	if (sodium_init() < 0)
+		return -1;
+	if (crypto_aead_xchacha20poly1305_ietf_KEYBYTES != CRYPT_KEYBYTES ||
+	    CRYPT_OVERHEAD != 1 + CRYPT_NONCEBYTES + CRYPT_TAGBYTES ||
+	    crypto_generichash_KEYBYTES_MAX < CRYPT_KEYBYTES)
+		fatalx("crypt: libsodium sizes do not match crypt.h");
+	crypt_ready = 1;
+	return 0;
+}
+
+/* Allocate a key whose bytes are writable until crypt_key_lock(). */
+static struct crypt_key *
+crypt_key_alloc(void)
+{
+	struct crypt_key	*key;
+
+	if (!crypt_ready)
+		fatalx("crypt: crypt_init() was not called");
+	key = xmalloc(sizeof *key);
+	if ((key->raw = sodium_malloc(CRYPT_KEYBYTES)) == NULL)
+		fatal("crypt: sodium_malloc");
+	return key;
+}
+
+/* Make the key bytes read-only for the rest of the key's life. */
+static void
+crypt_key_lock(const struct crypt_key *key)
+{
+	if (sodium_mprotect_readonly(key->raw) != 0)
+		fatal("crypt: sodium_mprotect_readonly");
+}
+
+struct crypt_key *
+crypt_key_random(void)
+{
+	struct crypt_key	*key = crypt_key_alloc();
+
+	randombytes_buf(key->raw, CRYPT_KEYBYTES);
+	crypt_key_lock(key);
+	return key;
+}
+
+struct crypt_key *
+crypt_key_from_bytes(const uint8_t *raw)
+{
+	struct crypt_key	*key = crypt_key_alloc();
+
+	memcpy(key->raw, raw, CRYPT_KEYBYTES);
+	crypt_key_lock(key);
+	return key;
+}
+
+void
+crypt_key_free(struct crypt_key *key)
+{
+	if (key == NULL)
+		return;
+	sodium_free(key->raw);	/* makes it writable, wipes, unmaps */
+	free(key);
+}
+
+/* Write all of buf to fd, retrying on EINTR; 0 or -1 with errno. */
+static int
+crypt_write_all(int fd, const uint8_t *buf, size_t len)
+{
+	ssize_t	 n;
+
+	while (len > 0) {
+		if ((n = write(fd, buf, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Read exactly len bytes from fd; 0, or -1 with errno (EIO if short). */
+static int
+crypt_read_all(int fd, uint8_t *buf, size_t len)
+{
+	ssize_t	 n;
+
+	while (len > 0) {
+		if ((n = read(fd, buf, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0) {
+			errno = EIO;
+			return -1;
+		}
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Flush the folder holding path so a new entry in it survives a crash. */
+static int
+crypt_fsync_dir(const char *path, char **cause)
+{
+	char	*dir = util_dirname(path);
+	int	 fd, rc = -1;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		util_cause(cause, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if (fsync(fd) == -1) {
+		util_cause(cause, "%s: fsync: %s", dir, strerror(errno));
+		close(fd);
+		goto out;
+	}
+	close(fd);
+	rc = 0;
+out:
+	free(dir);
+	return rc;
+}
+
+/*
+ * Create path holding a new random master key, mode 0600.  On EEXIST (a race
+ * with another creator) *exists is set and nothing is reported.
+ */
+static struct crypt_key *
+crypt_master_create(const char *path, int *exists, char **cause)
+{
+	struct crypt_key	*key;
+	int			 fd;
+
+	*exists = 0;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    S_IRUSR | S_IWUSR);
+	if (fd == -1) {
+		if (errno == EEXIST)
+			*exists = 1;
+		else
+			util_cause(cause, "%s: cannot create master key: %s",
+			    path, strerror(errno));
+		return NULL;
+	}
+	key = crypt_key_alloc();
+	randombytes_buf(key->raw, CRYPT_KEYBYTES);
+	if (fchmod(fd, S_IRUSR | S_IWUSR) == -1 ||
+	    crypt_write_all(fd, key->raw, CRYPT_KEYBYTES) == -1 ||
+	    fsync(fd) == -1) {
+		util_cause(cause, "%s: cannot write master key: %s", path,
+		    strerror(errno));
+		goto fail;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		util_cause(cause, "%s: cannot write master key: %s", path,
+		    strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (crypt_fsync_dir(path, cause) != 0)
+		goto fail;
+	crypt_key_lock(key);
+	return key;
+
+fail:
+	if (fd != -1)
+		close(fd);
+	unlink(path);	/* never leave a partial key to be loaded later */
+	crypt_key_free(key);
+	return NULL;
+}
+
+/* Refuse a key file that is not private to us; 0 or -1 with *cause set. */
+static int
+crypt_master_check(const char *path, const struct stat *sb, char **cause)
+{
+	uid_t	 uid = geteuid();
+
+	if (!S_ISREG(sb->st_mode)) {
+		util_cause(cause, "%s: master key is not a regular file; "
+		    "point key_file at the 32-byte key file", path);
+		return -1;
+	}
+	if (sb->st_uid != uid) {
+		util_cause(cause, "%s: master key is owned by uid %u, not by "
+		    "uid %u that runs stoppvifd; fix with: chown %u %s", path,
+		    (unsigned)sb->st_uid, (unsigned)uid, (unsigned)uid, path);
+		return -1;
+	}
+	if (sb->st_mode & (S_IRWXG | S_IRWXO)) {
+		util_cause(cause, "%s: master key has mode %04o, open to group "
+		    "or others; fix with: chmod 600 %s", path,
+		    (unsigned)(sb->st_mode & 07777), path);
+		return -1;
+	}
+	if (sb->st_size != CRYPT_KEYBYTES) {
+		util_cause(cause, "%s: master key holds %jd bytes, not %d; "
+		    "restore the right file from backup (a new key cannot open "
+		    "existing data)", path, (intmax_t)sb->st_size,
+		    CRYPT_KEYBYTES);
+		return -1;
+	}
+	return 0;
+}
+
+struct crypt_key *
+crypt_master_load(const char *path, int create, int *created, char **cause)
+{
+	struct crypt_key	*key;
+	struct stat		 sb;
+	int			 fd, exists;
+
+	if (created != NULL)
+		*created = 0;
+	/* O_NONBLOCK: a FIFO planted here must not hang start-up. */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd == -1 && errno == ENOENT && create) {
+		if ((key = crypt_master_create(path, &exists, cause)) != NULL) {
+			if (created != NULL)
+				*created = 1;
+			return key;
+		}
+		if (!exists)
+			return NULL;
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	}
+	if (fd == -1) {
+		if (errno == ELOOP)
+			util_cause(cause, "%s: master key is a symbolic link; "
+			    "point key_file at the real file", path);
+		else if (errno == ENOENT)
+			util_cause(cause, "%s: master key file not found",
+			    path);
+		else
+			util_cause(cause, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &sb) == -1) {
+		util_cause(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (crypt_master_check(path, &sb, cause) != 0) {
+		close(fd);
+		return NULL;
+	}
+	key = crypt_key_alloc();
+	if (crypt_read_all(fd, key->raw, CRYPT_KEYBYTES) == -1) {
+		util_cause(cause, "%s: cannot read master key: %s", path,
+		    strerror(errno));
+		close(fd);
+		crypt_key_free(key);
+		return NULL;
+	}
+	close(fd);
+	crypt_key_lock(key);
+	return key;
+}
+
+void
+crypt_key_check_value(const struct crypt_key *master, uint8_t *out)
+{
+	crypto_generichash(out, CRYPT_KCV_BYTES,
+	    (const unsigned char *)CRYPT_KCV_TEXT, strlen(CRYPT_KCV_TEXT),
+	    master->raw, CRYPT_KEYBYTES);
+}
+
+/*
+ * Build the associated data for (table, column, rowid) as laid out in
+ * crypt.h; returns a new buffer and its length in *adlen.
+ */
+static uint8_t *
+crypt_ad(const char *table, const char *column, int64_t rowid, size_t *adlen)
+{
+	size_t		 plen = strlen(CRYPT_AD_PREFIX);
+	size_t		 tlen = strlen(table), clen = strlen(column);
+	uint64_t	 r = (uint64_t)rowid;
+	uint8_t		*ad, *p;
+	int		 i;
+
+	*adlen = plen + 1 + tlen + 1 + clen + 1 + 8;
+	p = ad = xmalloc(*adlen);
+	memcpy(p, CRYPT_AD_PREFIX, plen);
+	p += plen;
+	*p++ = CRYPT_V1;
+	memcpy(p, table, tlen + 1);
+	p += tlen + 1;
+	memcpy(p, column, clen + 1);
+	p += clen + 1;
+	for (i = 7; i >= 0; i--)
+		*p++ = (uint8_t)(r >> (8 * i));
+	return ad;
+}
+
+/* Seal into ct, which holds ptlen + CRYPT_OVERHEAD bytes. */
+static void
+crypt_seal_into(const struct crypt_key *key, const char *table,
+    const char *column, int64_t rowid, const void *pt, size_t ptlen,
+    uint8_t *ct)
+{
+	unsigned long long	 clen;
+	uint8_t			*ad;
+	size_t			 adlen;
+
+	ad = crypt_ad(table, column, rowid, &adlen);
+	ct[0] = CRYPT_V1;
+	randombytes_buf(ct + 1, CRYPT_NONCEBYTES);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(ct + 1 + CRYPT_NONCEBYTES,
+	    &clen, pt, ptlen, ad, adlen, NULL, ct + 1, key->raw);
+	free(ad);
+	if (clen != ptlen + CRYPT_TAGBYTES)
+		fatalx("crypt: sealed length %llu for %zu bytes", clen, ptlen);
+}
+
+/*
+ * Open ct into pt, which holds ctlen - CRYPT_OVERHEAD bytes; the caller has
+ * checked that ctlen >= CRYPT_OVERHEAD.  Returns 0 or -1 with *cause set.
+ */
+static int
+crypt_open_into(const struct crypt_key *key, const char *table,
+    const char *column, int64_t rowid, const uint8_t *ct, size_t ctlen,
+    uint8_t *pt, char **cause)
+{
+	unsigned long long	 mlen;
+	uint8_t			*ad;
+	size_t			 adlen;
+	int			 rc;
+
+	if (ct[0] != CRYPT_V1) {
+		util_cause(cause, "ciphertext has unknown version %u",
+		    (unsigned)ct[0]);
+		return -1;
+	}
+	ad = crypt_ad(table, column, rowid, &adlen);
+	rc = crypto_aead_xchacha20poly1305_ietf_decrypt(pt, &mlen, NULL,
+	    ct + 1 + CRYPT_NONCEBYTES, ctlen - 1 - CRYPT_NONCEBYTES, ad, adlen,
+	    ct + 1, key->raw);
+	free(ad);
+	if (rc != 0) {
+		util_cause(cause, "ciphertext does not open: tampered, or "
+		    "wrong key or row");
+		return -1;
+	}
+	return 0;
+}
+
+void
+crypt_seal(const struct crypt_key *key, const char *table, const char *column,
+    int64_t rowid, const void *pt, size_t ptlen, uint8_t **ct, size_t *ctlen)
+{
+	if (ptlen > SIZE_MAX - CRYPT_OVERHEAD)
+		fatalx("crypt: plaintext of %zu bytes too long", ptlen);
+	*ctlen = ptlen + CRYPT_OVERHEAD;
+	*ct = xmalloc(*ctlen);
+	crypt_seal_into(key, table, column, rowid, pt, ptlen, *ct);
+}
+
+int
+crypt_open(const struct crypt_key *key, const char *table, const char *column,
+    int64_t rowid, const uint8_t *ct, size_t ctlen, uint8_t **pt,
+    size_t *ptlen, char **cause)
+{
+	uint8_t	*buf;
+	size_t	 len;
+
+	if (ctlen < CRYPT_OVERHEAD) {
+		util_cause(cause, "ciphertext too short (%zu bytes, at least "
+		    "%d)", ctlen, CRYPT_OVERHEAD);
+		return -1;
+	}
+	len = ctlen - CRYPT_OVERHEAD;
+	buf = xmalloc(len + 1);
+	if (crypt_open_into(key, table, column, rowid, ct, ctlen, buf,
+	    cause) != 0) {
+		free(buf);
+		return -1;
+	}
+	buf[len] = '\0';
+	*pt = buf;
+	*ptlen = len;
+	return 0;
+}
+
+void
+crypt_key_wrap(const struct crypt_key *master, int64_t person_id,
+    const struct crypt_key *dk, uint8_t **wrapped, size_t *wlen)
+{
+	*wlen = CRYPT_WRAPPED_BYTES;
+	*wrapped = xmalloc(CRYPT_WRAPPED_BYTES);
+	crypt_seal_into(master, CRYPT_WRAP_TABLE, CRYPT_WRAP_COLUMN, person_id,
+	    dk->raw, CRYPT_KEYBYTES, *wrapped);
+}
+
+struct crypt_key *
+crypt_key_unwrap(const struct crypt_key *master, int64_t person_id,
+    const uint8_t *wrapped, size_t wlen, char **cause)
+{
+	struct crypt_key	*dk;
+	uint8_t			 raw[CRYPT_KEYBYTES];
+
+	if (wlen != CRYPT_WRAPPED_BYTES) {
+		util_cause(cause, "wrapped key has %zu bytes, not %d", wlen,
+		    CRYPT_WRAPPED_BYTES);
+		return NULL;
+	}
+	if (crypt_open_into(master, CRYPT_WRAP_TABLE, CRYPT_WRAP_COLUMN,
+	    person_id, wrapped, wlen, raw, cause) != 0) {
+		sodium_memzero(raw, sizeof raw);
+		return NULL;
+	}
+	dk = crypt_key_from_bytes(raw);
+	sodium_memzero(raw, sizeof raw);
+	return dk;
+}

@@ -1,0 +1,271 @@
+/*
+ * main.c: stoppvifd.  Arguments, configuration, the master key and the
+ * store, then one event_base with the control API and signals on it.
+ *
+ *	stoppvifd [-c FILE] [-f] [-t] [-v]
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "api.h"
+#include "config.h"
+#include "crypt.h"
+#include "log.h"
+#include "sdnotify.h"
+#include "store.h"
+#include "util.h"
+
+struct daemon {
+	struct config		*conf;
+	int			 verbose;
+	struct event_base	*base;
+	struct crypt_key	*master;
+	struct store		*store;
+	struct api		*api;
+	struct api_env		 env;
+	struct event		*ev_hup, *ev_term, *ev_int;
+};
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: stoppvifd [-c file] [-f] [-t] [-v]\n");
+	exit(2);
+}
+
+/* Print each problem of a configuration on stderr. */
+static void
+report_config(const char *cause)
+{
+	fprintf(stderr, "%s\n", cause);
+}
+
+/* Apply the reloadable settings of conf. */
+static void
+daemon_apply(struct daemon *d)
+{
+	log_setlevel(d->verbose ? LOG_LEVEL_DEBUG : d->conf->log_level);
+}
+
+/*
+ * Parse the configuration file again, validate all of it, and swap it in;
+ * on any problem keep the running one.  Returns 0 or -1 with *cause.
+ */
+static int
+daemon_reload(void *arg, char **cause)
+{
+	struct daemon	*d = arg;
+	struct config	*next;
+
+	sdnotify("RELOADING=1");
+	next = config_load(d->conf->file, cause);
+	if (next != NULL && config_reloadable(d->conf, next, cause) == -1) {
+		config_free(next);
+		next = NULL;
+	}
+	if (next == NULL) {
+		log_warnx("config reload_refused file=%s keeping=old",
+		    d->conf->file);
+		log_warnx("%s", *cause);
+		sdnotify("READY=1\nSTATUS=configuration reload refused");
+		return -1;
+	}
+	config_free(d->conf);
+	d->conf = next;
+	daemon_apply(d);
+	log_info("config reloaded file=%s", d->conf->file);
+	sdnotify("READY=1\nSTATUS=running");
+	return 0;
+}
+
+/* SIGHUP: reload; SIGTERM and SIGINT: stop. */
+static void
+daemon_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon	*d = arg;
+	char		*cause = NULL;
+
+	switch (sig) {
+	case SIGHUP:
+		log_info("signal hup reloading");
+		daemon_reload(d, &cause);
+		free(cause);
+		break;
+	case SIGTERM:
+	case SIGINT:
+		log_info("signal %s stopping", sig == SIGTERM ? "term" : "int");
+		sdnotify("STOPPING=1");
+		event_base_loopbreak(d->base);
+		break;
+	}
+}
+
+/*
+ * Compare the master key with the key check value stored in the database;
+ * store it when the database is new.  A mismatch is fatal: the database was
+ * made with another key.
+ */
+static void
+daemon_check_key(struct daemon *d, int key_created)
+{
+	uint8_t		 kcv[CRYPT_KCV_BYTES];
+	void		*stored = NULL;
+	size_t		 len = 0;
+	char		*cause = NULL;
+	int		 rc;
+
+	crypt_key_check_value(d->master, kcv);
+	rc = store_meta_get(d->store, "key_check", &stored, &len);
+	if (rc == -1)
+		fatalx("store: cannot read the key check value: %s",
+		    store_errmsg(d->store));
+	if (rc == 0) {
+		if (store_meta_set(d->store, "key_check", kcv, sizeof kcv,
+		    &cause) == -1)
+			fatalx("store: %s", cause);
+		return;
+	}
+	if (len != sizeof kcv || sodium_memcmp(stored, kcv, len) != 0)
+		fatalx("the master key in %s does not match the database %s/"
+		    "stoppvif.db, which was created with another key%s; put "
+		    "back the key file it was created with", d->conf->key_file,
+		    d->conf->state_dir, key_created ? " (the key file was "
+		    "missing and a new one was just created)" : "");
+	free(stored);
+}
+
+/* Open the state folder, the master key and the database. */
+static void
+daemon_open(struct daemon *d)
+{
+	char	*cause = NULL, *db;
+	int	 created = 0;
+
+	if (util_mkdir(d->conf->state_dir, 0750, &cause) == -1 ||
+	    util_check_dir(d->conf->state_dir, geteuid(), &cause) == -1)
+		fatalx("state_dir %s", cause);
+	if (crypt_init() == -1)
+		fatalx("libsodium cannot be initialised");
+	d->master = crypt_master_load(d->conf->key_file, 1, &created, &cause);
+	if (d->master == NULL)
+		fatalx("%s", cause);
+	if (created)
+		log_info("crypto key_created file=%s (back it up: without it "
+		    "the database cannot be read)", d->conf->key_file);
+	db = config_db_path(d->conf);
+	if ((d->store = store_open(db, &cause)) == NULL)
+		fatalx("%s", cause);
+	free(db);
+	daemon_check_key(d, created);
+}
+
+/* Arm the signals on the event base. */
+static void
+daemon_signals(struct daemon *d)
+{
+	signal(SIGPIPE, SIG_IGN);
+	d->ev_hup = evsignal_new(d->base, SIGHUP, daemon_signal, d);
+	d->ev_term = evsignal_new(d->base, SIGTERM, daemon_signal, d);
+	d->ev_int = evsignal_new(d->base, SIGINT, daemon_signal, d);
+	if (d->ev_hup == NULL || d->ev_term == NULL || d->ev_int == NULL ||
+	    evsignal_add(d->ev_hup, NULL) == -1 ||
+	    evsignal_add(d->ev_term, NULL) == -1 ||
+	    evsignal_add(d->ev_int, NULL) == -1)
+		fatalx("cannot install signal handlers");
+}
+
+/* Free everything, wiping key material. */
+static void
+daemon_close(struct daemon *d)
+{
+	sdnotify_watchdog_stop();
+	api_free(d->api);
+	event_free(d->ev_hup);
+	event_free(d->ev_term);
+	event_free(d->ev_int);
+	store_close(d->store);
+	crypt_key_free(d->master);
+	event_base_free(d->base);
+	config_free(d->conf);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct daemon	 d;
+	const char	*file = NULL;
+	char		*deffile = NULL, *cause = NULL;
+	int		 ch, foreground = 0, check = 0;
+
+	memset(&d, 0, sizeof d);
+	while ((ch = getopt(argc, argv, "c:ftvh")) != -1) {
+		switch (ch) {
+		case 'c':
+			file = optarg;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 't':
+			check = 1;
+			break;
+		case 'v':
+			d.verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (file == NULL)
+		file = deffile = config_default_file();
+
+	log_init("stoppvifd", foreground || check, LOG_LEVEL_INFO);
+	if ((d.conf = config_load(file, &cause)) == NULL) {
+		report_config(cause);
+		exit(1);
+	}
+	free(deffile);
+	if (check) {
+		fprintf(stderr, "configuration OK\n");
+		config_free(d.conf);
+		exit(0);
+	}
+	daemon_apply(&d);
+	umask(0077);
+	daemon_open(&d);
+	if (!foreground && !sdnotify_enabled() && daemon(0, 0) == -1)
+		fatal("daemon");
+
+	if ((d.base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	daemon_signals(&d);
+	d.env.store = d.store;
+	d.env.master = d.master;
+	d.env.conf = &d.conf;
+	d.env.started = time(NULL);
+	d.env.reload = daemon_reload;
+	d.env.reload_arg = &d;
+	if ((d.api = api_new(d.base, &d.env, &cause)) == NULL)
+		fatalx("control socket: %s", cause);
+	sdnotify_watchdog_start(d.base);
+	log_info("daemon ready pid=%d config=%s", (int)getpid(), d.conf->file);
+	sdnotify("READY=1\nSTATUS=running");
+
+	if (event_base_dispatch(d.base) == -1)
+		fatalx("event loop failed");
+	daemon_close(&d);
+	log_info("daemon stopped");
+	return 0;
+}

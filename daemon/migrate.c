@@ -1,0 +1,120 @@
+/*
+ * migrate.c: the schema, as a list of numbered migrations.
+ *
+ * Never edit a migration that has shipped: add the next one.  Personal data
+ * columns hold ciphertexts (see crypt.h); a person's data key lives alone in
+ * person_keys so that erasing the person is deleting one row.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "migrate.h"
+#include "util.h"
+
+static const char *const migrations[] = {
+	/* 1: meta, the directory and its keys. */
+	"CREATE TABLE meta ("
+	"  key TEXT PRIMARY KEY,"
+	"  value BLOB NOT NULL"
+	");"
+	"CREATE TABLE people ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  name BLOB,"			/* sealed; NULL once removed */
+	"  email BLOB,"			/* sealed */
+	"  phone BLOB,"			/* sealed */
+	"  commune TEXT,"
+	"  org TEXT,"
+	"  lang TEXT NOT NULL DEFAULT 'fr',"
+	"  pubkey TEXT,"
+	"  created TEXT NOT NULL,"
+	"  updated TEXT NOT NULL,"
+	"  removed TEXT"		/* when erased; the id stays */
+	");"
+	"CREATE TABLE person_keys ("
+	"  person_id INTEGER PRIMARY KEY REFERENCES people(id),"
+	"  wrapped BLOB NOT NULL"
+	");"
+	"CREATE TABLE person_roles ("
+	"  person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+	"  role TEXT NOT NULL,"
+	"  PRIMARY KEY (person_id, role)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX person_roles_role ON person_roles(role);",
+
+	/* 2: the audit log. */
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at TEXT NOT NULL,"		/* UTC */
+	"  uid INTEGER NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  object TEXT NOT NULL,"
+	"  object_id INTEGER"
+	");",
+};
+#define NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))
+
+int
+migrate_latest(void)
+{
+	return NMIGRATIONS;
+}
+
+/* Read PRAGMA user_version; -1 on error. */
+static int
+migrate_version(sqlite3 *db)
+{
+	sqlite3_stmt	*st;
+	int		 v = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Run migration n (1-based) and set the version, in one transaction. */
+static int
+migrate_one(sqlite3 *db, int n, char **cause)
+{
+	char	*sql, *err = NULL;
+
+	xasprintf(&sql, "BEGIN IMMEDIATE; %s PRAGMA user_version = %d; COMMIT;",
+	    migrations[n - 1], n);
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		util_cause(cause, "schema migration %d failed: %s", n,
+		    err ? err : sqlite3_errmsg(db));
+		sqlite3_free(err);
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		free(sql);
+		return -1;
+	}
+	free(sql);
+	return 0;
+}
+
+int
+migrate_run(sqlite3 *db, int target, char **cause)
+{
+	int	 v;
+
+	if ((v = migrate_version(db)) == -1) {
+		util_cause(cause, "cannot read the schema version: %s",
+		    sqlite3_errmsg(db));
+		return -1;
+	}
+	if (v > NMIGRATIONS) {
+		util_cause(cause, "the database has schema version %d, newer "
+		    "than this program's %d: install a newer stoppvif", v,
+		    NMIGRATIONS);
+		return -1;
+	}
+	if (target > NMIGRATIONS)
+		target = NMIGRATIONS;
+	for (v = v + 1; v <= target; v++)
+		if (migrate_one(db, v, cause) == -1)
+			return -1;
+	return 0;
+}

@@ -1,0 +1,58 @@
+/*
+ * people.h: the directory of professionals.  Validation and normalisation
+ * of every field, and create/read/update/erase over the store.  Names and
+ * contact details are sealed under the person's data key (see crypt.h);
+ * erasing a person destroys that key, so every copy of their data left in the
+ * database files becomes unreadable at once.
+ *
+ * Requests and answers are JSON objects:
+ *	{"name": "...", "roles": ["referent", ...], "commune": "...",
+ *	 "org": "...", "email": "...", "phone": "+32...", "lang": "fr",
+ *	 "pubkey": "base64"}
+ * All functions run inside the caller's transaction when they write.
+ */
+#ifndef STOPPVIF_PEOPLE_H
+#define STOPPVIF_PEOPLE_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "api_types.h"
+
+struct store;
+struct crypt_key;
+
+/* The fixed roles, NULL-terminated. */
+extern const char *const people_roles[];
+
+/* Whether role is one of people_roles. */
+int	 people_role_valid(const char *role);
+
+/*
+ * Validate req and add the person; *id is set to the new id.  lang defaults
+ * to default_lang.  Returns 0, or -1 with err set (field named).
+ */
+int	 people_add(struct store *, const struct crypt_key *master,
+	    json_t *req, const char *default_lang, int64_t *id,
+	    struct api_error *err);
+
+/* Change the fields present in req; "" or null clears an optional one. */
+int	 people_edit(struct store *, const struct crypt_key *master,
+	    int64_t id, json_t *req, struct api_error *err);
+
+/* Erase: destroy the data key and the sealed fields; the id stays. */
+int	 people_remove(struct store *, int64_t id, struct api_error *err);
+
+/* One person as a JSON object (new reference), or NULL with err set. */
+json_t	*people_get(struct store *, const struct crypt_key *master,
+	    int64_t id, struct api_error *err);
+
+/* Everyone not removed, by id, optionally only those with role. */
+json_t	*people_list(struct store *, const struct crypt_key *master,
+	    const char *role, struct api_error *err);
+
+/* How many people the directory holds (not counting removed ones). */
+int64_t	 people_count(struct store *);
+
+#endif

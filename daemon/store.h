@@ -1,0 +1,62 @@
+/*
+ * store.h: the one SQLite database.  The store is the sole owner of the
+ * sqlite3 handle and of every prepared statement: modules keep their SQL as
+ * static strings and ask store_stmt() for the statement, prepared once and
+ * cached by the string's address, reset and unbound on each call.
+ *
+ * Every change and the messages it causes go in one transaction:
+ * store_begin() ... store_commit(), or store_rollback() on any failure.
+ */
+#ifndef STOPPVIF_STORE_H
+#define STOPPVIF_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+struct store;
+
+/*
+ * Open (creating when missing) the database at path: WAL, synchronous FULL,
+ * foreign keys, busy timeout, secure_delete; then run the migrations.
+ * Returns NULL with *cause set on failure.
+ */
+struct store	*store_open(const char *path, char **cause);
+/* Finalize every statement and close; NULL is ignored. */
+void		 store_close(struct store *);
+
+/*
+ * The statement for sql (a string with static storage), reset and with its
+ * bindings cleared.  A statement that does not prepare is a programming error
+ * and fatal.
+ */
+sqlite3_stmt	*store_stmt(struct store *, const char *sql);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Returns 0 or -1 with *cause. */
+int		 store_begin(struct store *, char **cause);
+int		 store_commit(struct store *, char **cause);
+void		 store_rollback(struct store *);
+
+/* Step a statement that returns no row; 0 or -1 with *cause. */
+int		 store_exec_stmt(struct store *, sqlite3_stmt *, char **cause);
+int64_t		 store_last_id(struct store *);
+int		 store_changes(struct store *);
+const char	*store_errmsg(struct store *);
+
+/*
+ * Checkpoint the WAL into the database and truncate it, so that pages
+ * overwritten by secure_delete are gone from the WAL file too.
+ */
+int		 store_checkpoint(struct store *, char **cause);
+
+/* The meta table: small named blobs (key check value, ...). */
+int		 store_meta_get(struct store *, const char *key, void **val,
+		    size_t *len);	/* 1 found, 0 missing, -1 error */
+int		 store_meta_set(struct store *, const char *key,
+		    const void *val, size_t len, char **cause);
+
+/* The schema version (PRAGMA user_version). */
+int		 store_version(struct store *);
+
+#endif

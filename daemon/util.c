@@ -1,0 +1,263 @@
+/*
+ * util.c: allocators, bounded strings, paths and permission checks.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "util.h"
+
+void *
+xmalloc(size_t size)
+{
+	void	*p;
+
+	if (size == 0)
+		fatalx("xmalloc: zero size");
+	if ((p = malloc(size)) == NULL)
+		fatal("xmalloc: allocating %zu bytes", size);
+	return p;
+}
+
+void *
+xcalloc(size_t nmemb, size_t size)
+{
+	void	*p;
+
+	if (nmemb == 0 || size == 0)
+		fatalx("xcalloc: zero size");
+	if ((p = calloc(nmemb, size)) == NULL)
+		fatal("xcalloc: allocating %zu * %zu bytes", nmemb, size);
+	return p;
+}
+
+void *
+xreallocarray(void *ptr, size_t nmemb, size_t size)
+{
+	void	*p;
+
+	if (nmemb == 0 || size == 0)
+		fatalx("xreallocarray: zero size");
+	if (SIZE_MAX / nmemb < size)
+		fatalx("xreallocarray: %zu * %zu overflows", nmemb, size);
+	if ((p = realloc(ptr, nmemb * size)) == NULL)
+		fatal("xreallocarray: allocating %zu * %zu bytes", nmemb, size);
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char	*p;
+
+	if ((p = strdup(s)) == NULL)
+		fatal("xstrdup");
+	return p;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char	*p;
+
+	if ((p = strndup(s, n)) == NULL)
+		fatal("xstrndup");
+	return p;
+}
+
+int
+xvasprintf(char **ret, const char *fmt, va_list ap)
+{
+	int	 n;
+
+	if ((n = vasprintf(ret, fmt, ap)) < 0 || *ret == NULL)
+		fatal("xvasprintf");
+	return n;
+}
+
+int
+xasprintf(char **ret, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = xvasprintf(ret, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+size_t
+util_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t	 n = strlen(src);
+
+	if (size > 0) {
+		size_t	 c = n >= size ? size - 1 : n;
+
+		memcpy(dst, src, c);
+		dst[c] = '\0';
+	}
+	return n;
+}
+
+size_t
+util_strlcat(char *dst, const char *src, size_t size)
+{
+	size_t	 d = strnlen(dst, size);
+
+	if (d == size)
+		return d + strlen(src);
+	return d + util_strlcpy(dst + d, src, size - d);
+}
+
+void
+util_cause(char **cause, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (cause == NULL)
+		return;
+	free(*cause);
+	va_start(ap, fmt);
+	xvasprintf(cause, fmt, ap);
+	va_end(ap);
+}
+
+char *
+util_dirname(const char *path)
+{
+	const char	*slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+/* Remove "." segments and fold "name/.." pairs of a path, in place. */
+static void
+util_path_clean(char *path)
+{
+	char	*src = path, *dst = path, *seg;
+	int	 abs = path[0] == '/';
+	size_t	 n;
+
+	while (*src == '/')
+		src++;
+	if (abs)
+		dst = path + 1;
+	while (*src != '\0') {
+		n = strcspn(src, "/");
+		if ((n == 1 && src[0] == '.') || (n == 2 && src[0] == '.' &&
+		    src[1] == '.' && abs && dst == path + 1)) {
+			/* "." anywhere, ".." at the root: nothing */
+		} else if (n == 2 && src[0] == '.' && src[1] == '.' &&
+		    dst > path + abs && !(dst - path - abs >= 2 &&
+		    strncmp(dst - 3 < path ? path : dst - 3, "../", 3) == 0)) {
+			dst--;		/* the slash ending the last segment */
+			while (dst > path + abs && dst[-1] != '/')
+				dst--;
+		} else {
+			seg = src;
+			memmove(dst, seg, n);
+			dst += n;
+			*dst++ = '/';
+		}
+		src += n;
+		while (*src == '/')
+			src++;
+	}
+	if (dst > path + abs && dst[-1] == '/')
+		dst--;
+	if (dst == path)
+		*dst++ = '.';
+	*dst = '\0';
+}
+
+char *
+util_path_resolve(const char *base_file, const char *path)
+{
+	char	*dir, *out;
+
+	if (path[0] == '/')
+		out = xstrdup(path);
+	else {
+		dir = util_dirname(base_file);
+		xasprintf(&out, "%s/%s", dir, path);
+		free(dir);
+	}
+	util_path_clean(out);
+	return out;
+}
+
+int
+util_check_dir(const char *dir, uid_t uid, char **cause)
+{
+	struct stat	 sb;
+
+	if (stat(dir, &sb) == -1) {
+		util_cause(cause, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		util_cause(cause, "%s: not a folder", dir);
+		return -1;
+	}
+	if (sb.st_uid != uid && sb.st_uid != 0) {
+		util_cause(cause, "%s: owned by uid %u, expected %u or root",
+		    dir, (unsigned)sb.st_uid, (unsigned)uid);
+		return -1;
+	}
+	if (sb.st_mode & (S_IWGRP | S_IWOTH)) {
+		util_cause(cause, "%s: writable by group or others (mode %04o);"
+		    " run chmod go-w on it", dir, (unsigned)(sb.st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
+
+int
+util_mkdir(const char *dir, mode_t mode, char **cause)
+{
+	if (mkdir(dir, mode) == -1 && errno != EEXIST) {
+		util_cause(cause, "cannot create folder %s: %s", dir,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+util_utc_now(char *buf, size_t len)
+{
+	time_t		 t = time(NULL);
+	struct tm	 tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+int
+util_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	char		*end;
+	long long	 v;
+
+	if (*s == '\0' || (*s != '-' && (*s < '0' || *s > '9')))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
