@@ -17,6 +17,12 @@ SYSUSERSDIR ?= $(LIBDIR)/sysusers.d
 TMPFILESDIR ?= $(LIBDIR)/tmpfiles.d
 
 BUILD	?= build
+V	?= 0
+ifeq ($(V),0)
+Q	 = @
+QCC	 = @echo "  CC      $@";
+QLD	 = @echo "  LD      $@";
+endif
 SANITIZE ?=
 OPT	?= -O2 -g
 WARN	?= -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
@@ -59,27 +65,30 @@ deps:
 	@scripts/install-deps
 
 $(BUILD)/obj/%.o: daemon/%.c daemon/*.h | $(BUILD)/obj
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+	$(QCC)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/test_%.o: tests/unit/test_%.c daemon/*.h | $(BUILD)/obj
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -Wno-missing-declarations -c $< -o $@
+	$(QCC)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -Wno-missing-declarations -c $< -o $@
 
 $(BUILD)/obj $(BUILD)/unit:
-	mkdir -p $@
+	$(Q)mkdir -p $@
 
 $(BUILD)/stoppvifd: $(DAEMON_OBJS)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
+	$(QLD)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
 
 $(BUILD)/stoppvifctl: $(CTL_OBJS)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
+	$(QLD)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
 
+unit_objs = $(sort $(patsubst %,$(BUILD)/obj/%.o,$(COMMON) $(1) $(UNIT_DEPS_test_$(1))))
+
+.SECONDARY:
 .SECONDEXPANSION:
-$(BUILD)/unit/%: $(BUILD)/obj/%.o $$(sort $$(patsubst %,$(BUILD)/obj/%.o,$(COMMON) $$(patsubst test_%,%,$$*) $$(UNIT_DEPS_$$*))) | $(BUILD)/unit
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS) -lcmocka
+$(BUILD)/unit/test_%: $(BUILD)/obj/test_%.o $$(call unit_objs,$$*) | $(BUILD)/unit
+	$(QLD)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS) -lcmocka
 
 $(BUILD)/tools/blobscan: tests/tools/blobscan.c $(patsubst %,$(BUILD)/obj/%.o,$(COMMON))
-	mkdir -p $(BUILD)/tools
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
+	$(Q)mkdir -p $(BUILD)/tools
+	$(QLD)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
 
 run:
 	@scripts/install-deps

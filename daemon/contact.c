@@ -15,7 +15,8 @@
  * are refused: no one in the network needs them.
  *
  * Pure functions: no I/O and no logging, since every value is personal data;
- * messages for the user are in French and never quote the value.
+ * messages for the user are in French and never repeat the value (at most
+ * the one character refused).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -42,16 +43,16 @@
 #define EMAIL_EX	"(ex. prenom.nom@exemple.be)"
 
 /* Blanks dropped from phone numbers and trimmed around email addresses. */
-static const char *contact_blanks[] = {
+static const char *const contact_blanks[] = {
 	" ", "\t", "\r", "\n",
-	"\xc2\xa0",		/* U+00A0 no-break space, pasted from documents */
+	"\xc2\xa0",		/* U+00A0 no-break space, from documents */
 	"\xe2\x80\xaf",		/* U+202F narrow no-break space (French) */
 };
 
 /* Belgian prefixes after +32 that reach a service, not a person. */
-static const char *phone_be_special[] = {
+static const char *const phone_be_special[] = {
 	"70", "77", "78",	/* shared cost, machine to machine, national */
-	"800",			/* free numbers: no SMS (080 alone is Stavelot) */
+	"800",			/* free numbers, no SMS (080 is Stavelot) */
 	"90",			/* premium rate (09 alone is Ghent) */
 };
 
@@ -415,8 +416,8 @@ email_label(const unsigned char *p, const unsigned char *end, size_t *n,
 	while (p < end && *p != '.') {
 		if (*p >= 0x80) {
 			if ((k = email_utf8(p, end - p, &cp)) == 0) {
-				util_cause(cause, "domaine invalide : caractères "
-				    "mal encodés (UTF-8 attendu)");
+				util_cause(cause, "domaine invalide : "
+				    "caractères mal encodés (UTF-8 attendu)");
 				return -1;
 			}
 			if (email_invisible(cp)) {
@@ -435,11 +436,11 @@ email_label(const unsigned char *p, const unsigned char *end, size_t *n,
 		*numeric = 0;
 		if (*p != '-' && !((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z')) {
 			if (*p > 0x20 && *p < 0x7f)
-				util_cause(cause, "domaine invalide : caractère "
-				    "« %c » non permis", *p);
+				util_cause(cause, "domaine invalide : "
+				    "caractère « %c » non permis", *p);
 			else
-				util_cause(cause, "domaine invalide : caractère "
-				    "de contrôle");
+				util_cause(cause, "domaine invalide : "
+				    "caractère de contrôle");
 			return -1;
 		}
 		p++;

@@ -1,12 +1,14 @@
 /*
  * crypt.c: encryption at rest with libsodium.
  *
- * Keys live in sodium_malloc() memory (guard pages, canary, mlock, no core
- * dump) made read-only once filled; sodium_free() wipes it.  The pages are not
- * toggled to PROT_NONE between uses: that costs two system calls per field,
- * which the test scanner (tests/tools/blobscan.c) makes millions of.  Fields are sealed with XChaCha20-Poly1305-IETF; the associated
- * data names the table, column and row so a value cannot be moved.  A
- * person's data key is itself sealed under the master key as the field
+ * Keys live in sodium_malloc() memory (guard pages, canary, mlock, kept out
+ * of core dumps), made read-only once filled; sodium_free() wipes it.  The
+ * pages are not switched to PROT_NONE between uses: that would cost two
+ * system calls per field, and tests/tools/blobscan.c opens millions.
+ *
+ * Fields are sealed with XChaCha20-Poly1305-IETF under a random nonce; the
+ * associated data names the table, column and row so a value cannot be moved.
+ * A person's data key is itself sealed under the master key as the field
  * (person_keys, dk, person id), so erasing that one row erases the person.
  * The layout of a ciphertext and of the associated data is in crypt.h and is
  * a storage format: change it only with a new version byte.

@@ -13,7 +13,8 @@
  *	"stoppvif" | version | table | 0x00 | column | 0x00 | rowid (8 bytes, BE)
  *
  * Key material is held in sodium_malloc() memory, wiped and freed by
- * crypt_key_free().
+ * crypt_key_free().  Every *cause follows util_cause(): the caller sets it to
+ * NULL beforehand and free()s it afterwards.
  */
 #ifndef STOPPVIF_CRYPT_H
 #define STOPPVIF_CRYPT_H
@@ -29,16 +30,20 @@
 
 struct crypt_key;
 
-/* Initialise libsodium; returns 0 or -1. Safe to call more than once. */
+/*
+ * Initialise libsodium; returns 0 or -1.  Safe to call more than once; must
+ * be called before any other crypt_ function (they fatalx() otherwise).
+ */
 int	crypt_init(void);
 
 /*
  * Load the master key from path.  When the file is missing and create is
  * set, a new random key is written there with mode 0600 (the folder must
- * exist).  Refused, with *cause naming the file, when the file is not a
- * regular file, is readable or writable by group or others, is not owned by
- * the current user, or does not hold exactly 32 bytes.  Returns the key or
- * NULL.  *created is set to 1 when the file was created (may be NULL).
+ * exist), then flushed with its folder.  Refused, with *cause naming the
+ * file and the fix, when the file is a symbolic link or not a regular file,
+ * has any group or other permission bit, is not owned by the effective user,
+ * or does not hold exactly 32 bytes.  Returns the key or NULL.  *created is
+ * set to 1 when the file was created, else 0 (created may be NULL).
  */
 struct crypt_key *crypt_master_load(const char *path, int create, int *created,
 	    char **cause);

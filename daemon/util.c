@@ -146,40 +146,38 @@ util_dirname(const char *path)
 static void
 util_path_clean(char *path)
 {
-	char	*src = path, *dst = path, *seg;
+	char	*copy, *tok, *save = NULL, **segs;
+	size_t	 n = 0, i;
 	int	 abs = path[0] == '/';
-	size_t	 n;
 
-	while (*src == '/')
-		src++;
-	if (abs)
-		dst = path + 1;
-	while (*src != '\0') {
-		n = strcspn(src, "/");
-		if ((n == 1 && src[0] == '.') || (n == 2 && src[0] == '.' &&
-		    src[1] == '.' && abs && dst == path + 1)) {
-			/* "." anywhere, ".." at the root: nothing */
-		} else if (n == 2 && src[0] == '.' && src[1] == '.' &&
-		    dst > path + abs && !(dst - path - abs >= 2 &&
-		    strncmp(dst - 3 < path ? path : dst - 3, "../", 3) == 0)) {
-			dst--;		/* the slash ending the last segment */
-			while (dst > path + abs && dst[-1] != '/')
-				dst--;
-		} else {
-			seg = src;
-			memmove(dst, seg, n);
-			dst += n;
-			*dst++ = '/';
+	copy = xstrdup(path);
+	segs = xcalloc(strlen(path) + 1, sizeof *segs);
+	for (tok = strtok_r(copy, "/", &save); tok != NULL;
+	    tok = strtok_r(NULL, "/", &save)) {
+		if (strcmp(tok, ".") == 0)
+			continue;
+		if (strcmp(tok, "..") == 0) {
+			if (n > 0 && strcmp(segs[n - 1], "..") != 0) {
+				n--;
+				continue;
+			}
+			if (abs)
+				continue;	/* ".." at the root */
 		}
-		src += n;
-		while (*src == '/')
-			src++;
+		segs[n++] = tok;
 	}
-	if (dst > path + abs && dst[-1] == '/')
-		dst--;
-	if (dst == path)
-		*dst++ = '.';
-	*dst = '\0';
+	path[0] = '\0';
+	if (abs)
+		strcpy(path, "/");
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			strcat(path, "/");
+		strcat(path, segs[i]);	/* never longer than the input */
+	}
+	if (path[0] == '\0')
+		strcpy(path, ".");
+	free(segs);
+	free(copy);
 }
 
 char *
