@@ -76,6 +76,7 @@ crypt_key_lock(const struct crypt_key *key)
 		fatal("crypt: sodium_mprotect_readonly");
 }
 
+/* A new key of random bytes. */
 struct crypt_key *
 crypt_key_random(void)
 {
@@ -86,6 +87,7 @@ crypt_key_random(void)
 	return key;
 }
 
+/* A new key holding a copy of raw. */
 struct crypt_key *
 crypt_key_from_bytes(const uint8_t *raw)
 {
@@ -96,6 +98,7 @@ crypt_key_from_bytes(const uint8_t *raw)
 	return key;
 }
 
+/* Wipe and free a key. */
 void
 crypt_key_free(struct crypt_key *key)
 {
@@ -251,6 +254,7 @@ crypt_master_check(const char *path, const struct stat *sb, char **cause)
 	return 0;
 }
 
+/* Load the master key from path, creating it first when asked to. */
 struct crypt_key *
 crypt_master_load(const char *path, int create, int *created, char **cause)
 {
@@ -305,6 +309,7 @@ crypt_master_load(const char *path, int create, int *created, char **cause)
 	return key;
 }
 
+/* Keyed BLAKE2b of a fixed text: recognises the key without revealing it. */
 void
 crypt_key_check_value(const struct crypt_key *master, uint8_t *out)
 {
@@ -392,6 +397,7 @@ crypt_open_into(const struct crypt_key *key, const char *table,
 	return 0;
 }
 
+/* Seal a field into a new buffer under a fresh random nonce. */
 void
 crypt_seal(const struct crypt_key *key, const char *table, const char *column,
     int64_t rowid, const void *pt, size_t ptlen, uint8_t **ct, size_t *ctlen)
@@ -403,6 +409,7 @@ crypt_seal(const struct crypt_key *key, const char *table, const char *column,
 	crypt_seal_into(key, table, column, rowid, pt, ptlen, *ct);
 }
 
+/* Open a field into a new NUL-terminated buffer. */
 int
 crypt_open(const struct crypt_key *key, const char *table, const char *column,
     int64_t rowid, const uint8_t *ct, size_t ctlen, uint8_t **pt,
@@ -429,6 +436,7 @@ crypt_open(const struct crypt_key *key, const char *table, const char *column,
 	return 0;
 }
 
+/* Seal a data key under the master key as field (person_keys, dk, id). */
 void
 crypt_key_wrap(const struct crypt_key *master, int64_t person_id,
     const struct crypt_key *dk, uint8_t **wrapped, size_t *wlen)
@@ -439,6 +447,7 @@ crypt_key_wrap(const struct crypt_key *master, int64_t person_id,
 	    dk->raw, CRYPT_KEYBYTES, *wrapped);
 }
 
+/* Open a wrapped data key; its bytes pass through a wiped stack buffer only. */
 struct crypt_key *
 crypt_key_unwrap(const struct crypt_key *master, int64_t person_id,
     const uint8_t *wrapped, size_t wlen, char **cause)

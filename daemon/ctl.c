@@ -356,7 +356,8 @@ static const struct option ctl_person_opts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* Build a person request from the flags; *rest is what remains of argv. */
+/* Build a person request from the flags; *optidx is set to the first
+ * argument that is not an option. */
 static json_t *
 ctl_person_body(int argc, char **argv, const char *usage_line, int *optidx)
 {
@@ -365,8 +366,8 @@ ctl_person_body(int argc, char **argv, const char *usage_line, int *optidx)
 	const char	*key;
 	int		 ch;
 
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+", ctl_person_opts, NULL)) !=
+	optind = 0;	/* GNU getopt permutes: the ID may come first */
+	while ((ch = getopt_long(argc, argv, "", ctl_person_opts, NULL)) !=
 	    -1) {
 		switch (ch) {
 		case 'r':
