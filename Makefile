@@ -11,7 +11,8 @@ BINDIR	?= $(PREFIX)/bin
 LIBDIR	?= $(PREFIX)/lib
 MANDIR	?= $(PREFIX)/share/man
 DATADIR	?= $(PREFIX)/share/stoppvif
-SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+# The installed daemon reads $(SYSCONFDIR)/stoppvif/stoppvif.ini (DESIGN.md).
+SYSCONFDIR ?= /etc
 UNITDIR	?= $(LIBDIR)/systemd/system
 SYSUSERSDIR ?= $(LIBDIR)/sysusers.d
 TMPFILESDIR ?= $(LIBDIR)/tmpfiles.d
@@ -64,6 +65,12 @@ all: $(BUILD)/stoppvifd $(BUILD)/stoppvifctl
 deps:
 	@scripts/install-deps
 
+# config.o embeds SYSCONFDIR: rebuild it when the value changes.
+SYSCONF_STAMP = $(BUILD)/obj/.sysconfdir$(subst /,_,$(SYSCONFDIR))
+$(SYSCONF_STAMP): | $(BUILD)/obj
+	$(Q)rm -f $(BUILD)/obj/.sysconfdir* && touch $@
+$(BUILD)/obj/config.o: $(SYSCONF_STAMP)
+
 $(BUILD)/obj/%.o: daemon/%.c daemon/*.h | $(BUILD)/obj
 	$(QCC)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
@@ -81,7 +88,7 @@ $(BUILD)/stoppvifctl: $(CTL_OBJS)
 
 unit_objs = $(sort $(patsubst %,$(BUILD)/obj/%.o,$(COMMON) $(1) $(UNIT_DEPS_test_$(1))))
 
-.SECONDARY:
+.PRECIOUS: $(BUILD)/obj/test_%.o
 .SECONDEXPANSION:
 $(BUILD)/unit/test_%: $(BUILD)/obj/test_%.o $$(call unit_objs,$$*) | $(BUILD)/unit
 	$(QLD)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS) -lcmocka

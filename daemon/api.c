@@ -50,6 +50,8 @@ struct api_req {
 	uid_t			 uid;
 	gid_t			 gid;
 	pid_t			 pid;
+	gid_t			 groups[64];	/* supplementary, SO_PEERGROUPS */
+	size_t			 ngroups;
 	int64_t			 id;		/* the {id} path segment */
 	struct evkeyvalq	 query;
 	json_t			*body;		/* NULL when none */
@@ -285,24 +287,35 @@ api_peer(struct api_req *r)
 	r->uid = cred.uid;
 	r->gid = cred.gid;
 	r->pid = cred.pid;
+	len = sizeof r->groups;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, r->groups, &len) == 0)
+		r->ngroups = len / sizeof r->groups[0];
 	return 0;
 }
 
-/* Whether the caller may use the API. */
+/*
+ * Whether the caller may use the API: root and the daemon's own user always
+ * (they can read the database and the key anyway), then the uids of
+ * allow_uids and the members, primary or supplementary, of allow_gids.
+ */
 static int
 api_allowed(const struct api_req *r)
 {
 	const struct config	*conf = *r->env->conf;
-	size_t			 i;
+	size_t			 i, j;
 
-	if (conf->n_allow_uids == 0 && conf->n_allow_gids == 0)
-		return r->uid == 0 || r->uid == geteuid();
+	if (r->uid == 0 || r->uid == geteuid())
+		return 1;
 	for (i = 0; i < conf->n_allow_uids; i++)
 		if (conf->allow_uids[i] == r->uid)
 			return 1;
-	for (i = 0; i < conf->n_allow_gids; i++)
+	for (i = 0; i < conf->n_allow_gids; i++) {
 		if (conf->allow_gids[i] == r->gid)
 			return 1;
+		for (j = 0; j < r->ngroups; j++)
+			if (conf->allow_gids[i] == r->groups[j])
+				return 1;
+	}
 	return 0;
 }
 

@@ -25,7 +25,7 @@
 
 struct api_error {
 	int		 status;
-	const char	*field;		/* static string, or NULL */
+	char		*field;		/* NULL when none */
 	char		*message;
 };
 
@@ -36,8 +36,9 @@ api_error_set(struct api_error *err, int status, const char *field,
 	va_list	 ap;
 
 	free(err->message);
+	free(err->field);
 	err->status = status;
-	err->field = field;
+	err->field = field ? xstrdup(field) : NULL;
 	va_start(ap, fmt);
 	xvasprintf(&err->message, fmt, ap);
 	va_end(ap);
@@ -47,6 +48,7 @@ static inline void
 api_error_clear(struct api_error *err)
 {
 	free(err->message);
+	free(err->field);
 	err->message = NULL;
 	err->status = 0;
 	err->field = NULL;

@@ -6,7 +6,10 @@
  * which also reports section headers and lines that are neither, so that
  * every problem in a file is found in one pass, each with its line.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <arpa/inet.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -52,10 +55,10 @@ static const char *const languages[] = { "fr", "nl", "de", "en", NULL };
 
 #define OFF(f)	offsetof(struct config, f)
 static const struct ckey ckeys[] = {
-	{ "daemon", "state_dir", CT_PATH, "../var", 0, 0, NULL, 0,
+	{ "daemon", "state_dir", CT_PATH, "/var/lib/stoppvif", 0, 0, NULL, 0,
 	    OFF(state_dir) },
-	{ "daemon", "socket", CT_PATH, "../var/stoppvif.sock", 0, 0, NULL, 0,
-	    OFF(socket) },
+	{ "daemon", "socket", CT_PATH, "/run/stoppvif/stoppvif.sock", 0, 0,
+	    NULL, 0, OFF(socket) },
 	{ "daemon", "timezone", CT_TZ, "Europe/Brussels", 0, 0, NULL, 1,
 	    OFF(timezone) },
 	{ "daemon", "language", CT_ENUM, "fr", 0, 0, languages, 1,
@@ -66,8 +69,8 @@ static const struct ckey ckeys[] = {
 	    OFF(inbound_listen) },
 	{ "daemon", "public_url", CT_URL, "https://stoppvif.example.be", 0, 0,
 	    NULL, 1, OFF(public_url) },
-	{ "crypto", "key_file", CT_PATH, "../var/master.key", 0, 0, NULL, 0,
-	    OFF(key_file) },
+	{ "crypto", "key_file", CT_PATH, "/var/lib/stoppvif/master.key", 0, 0,
+	    NULL, 0, OFF(key_file) },
 	{ "api", "allow_uids", CT_UIDS, "", 0, 0, NULL, 1, OFF(allow_uids) },
 	{ "api", "allow_gids", CT_GIDS, "", 0, 0, NULL, 1, OFF(allow_gids) },
 	{ "api", "max_body", CT_SIZE, "1M", 1024, 64 << 20, NULL, 0,
@@ -147,7 +150,7 @@ static int
 conf_size(const char *value, int64_t *out)
 {
 	char		*end;
-	long long	 v;
+	long long	 v, mult = 1;
 
 	errno = 0;
 	if (!isdigit((unsigned char)value[0]))
@@ -156,14 +159,15 @@ conf_size(const char *value, int64_t *out)
 	if (errno != 0)
 		return -1;
 	if (*end == 'K' || *end == 'k') {
-		v *= 1024;
+		mult = 1024;
 		end++;
 	} else if (*end == 'M' || *end == 'm') {
-		v *= 1024 * 1024;
+		mult = 1024 * 1024;
 		end++;
 	}
-	if (*end != '\0')
+	if (*end != '\0' || v > INT64_MAX / mult)
 		return -1;
+	v *= mult;
 	*out = v;
 	return 0;
 }
@@ -173,13 +177,31 @@ static int
 conf_listen(const char *value, char **cause)
 {
 	const char	*colon;
+	char		*host;
+	unsigned char	 addr[16];
 	int64_t		 port;
+	size_t		 n;
+	int		 ok;
 
 	if (*value == '\0')
 		return 0;
 	colon = strrchr(value, ':');
 	if (colon == NULL || colon == value) {
 		util_cause(cause, "expected address:port, e.g. 127.0.0.1:8480");
+		return -1;
+	}
+	n = (size_t)(colon - value);
+	if (value[0] == '[' && n >= 2 && value[n - 1] == ']') {
+		host = xstrndup(value + 1, n - 2);
+		ok = inet_pton(AF_INET6, host, addr) == 1;
+	} else {
+		host = xstrndup(value, n);
+		ok = inet_pton(AF_INET, host, addr) == 1;
+	}
+	free(host);
+	if (!ok) {
+		util_cause(cause, "expected an IPv4 address or a bracketed IPv6 "
+		    "one before the port, e.g. 127.0.0.1:8480 or [::1]:8480");
 		return -1;
 	}
 	if (util_parse_int(colon + 1, 1, 65535, &port) == -1) {
@@ -325,8 +347,8 @@ config_handler(void *arg, const char *section, const char *name,
     const char *value)
 {
 	struct cparse	*cp = arg;
-	char		*cause = NULL;
-	size_t		 i;
+	char		*cause = NULL, *unq = NULL;
+	size_t		 i, len;
 
 	if (!cp->section_ok)
 		return 1;	/* the section header was reported already */
@@ -345,10 +367,14 @@ config_handler(void *arg, const char *section, const char *name,
 		return 1;
 	}
 	cp->seen[i] = cp->line;
-	if (conf_set(cp->conf, &ckeys[i], value, &cause) == -1) {
+	len = strlen(value);
+	if (len >= 2 && value[0] == '"' && value[len - 1] == '"')
+		unq = xstrndup(value + 1, len - 2);	/* key = "value" */
+	if (conf_set(cp->conf, &ckeys[i], unq ? unq : value, &cause) == -1) {
 		cparse_error(cp, cp->line, name, "%s", cause);
 		free(cause);
 	}
+	free(unq);
 	return 1;
 }
 
@@ -360,6 +386,8 @@ config_scan_line(struct cparse *cp, const char *raw)
 	const char	*s = raw, *end;
 	size_t		 n;
 
+	if (cp->line == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
+		s += 3;		/* UTF-8 byte order mark, as inih skips it */
 	while (isspace((unsigned char)*s))
 		s++;
 	if (*s == '\0' || *s == ';' || *s == '#')
@@ -397,16 +425,30 @@ static char *
 config_reader(char *buf, int size, void *arg)
 {
 	struct cparse	*cp = arg;
+	size_t		 len;
+	int		 c;
 
 	if (fgets(buf, size, cp->fp) == NULL)
 		return NULL;
 	cp->line++;
+	len = strlen(buf);
+	if (len > 0 && buf[len - 1] != '\n' && !feof(cp->fp)) {
+		/* inih's lines are INI_MAX_LINE bytes: refuse, never cut. */
+		cparse_error(cp, cp->line, NULL, "line longer than %d "
+		    "characters", size - 2);
+		while ((c = fgetc(cp->fp)) != EOF && c != '\n')
+			;
+		util_strlcpy(buf, "\n", (size_t)size);
+		return buf;
+	}
 	config_scan_line(cp, buf);
 	return buf;
 }
 
-struct config *
-config_load(const char *file, char **cause)
+/* Parse file; with partial, return the config even when keys were refused
+ * (they keep their defaults), with the problems in *cause. */
+static struct config *
+config_parse(const char *file, int partial, char **cause)
 {
 	struct cparse	 cp;
 	struct config	*conf;
@@ -437,10 +479,24 @@ config_load(const char *file, char **cause)
 		cp.errors[strlen(cp.errors) - 1] = '\0';
 		free(*cause);
 		*cause = cp.errors;
-		config_free(conf);
-		return NULL;
+		if (!partial) {
+			config_free(conf);
+			return NULL;
+		}
 	}
 	return conf;
+}
+
+struct config *
+config_load(const char *file, char **cause)
+{
+	return config_parse(file, 0, cause);
+}
+
+struct config *
+config_load_partial(const char *file, char **cause)
+{
+	return config_parse(file, 1, cause);
 }
 
 void

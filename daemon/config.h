@@ -38,6 +38,12 @@ struct config {
  * every problem found, one per line, each as "file:line: key: what is wrong".
  */
 struct config	*config_load(const char *file, char **cause);
+/*
+ * The same, for stoppvifctl, which only needs to find the daemon: a refused
+ * key keeps its default and the config is returned all the same, with the
+ * problems in *cause.  NULL only when the file cannot be read.
+ */
+struct config	*config_load_partial(const char *file, char **cause);
 void		 config_free(struct config *);
 
 /*

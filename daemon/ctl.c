@@ -9,11 +9,15 @@
  * Exit codes: 0 done, 1 refused or failed, 2 usage error, 3 daemon not
  * reachable.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -99,11 +103,15 @@ ctl_config(struct ctl *c)
 		return c->conf;
 	if (c->file == NULL)
 		c->file = def = config_default_file();
-	c->conf = config_load(c->file, &cause);
-	if (c->conf == NULL) {
-		fprintf(stderr, "%s\n", cause);
-		die(EXIT_REFUSED, "configuration refusée : corrigez %s",
-		    c->file);
+	c->conf = config_load_partial(c->file, &cause);
+	if (c->conf == NULL)
+		die(EXIT_REFUSED, "%s", cause);
+	if (cause != NULL) {
+		/* The daemon may still run on the previous, good version. */
+		fprintf(stderr, "stoppvifctl: attention, %s contient des "
+		    "erreurs (stoppvifd -t les détaille) :\n%s\n", c->file,
+		    cause);
+		free(cause);
 	}
 	free(def);
 	setenv("TZ", c->conf->timezone, 1);
@@ -122,6 +130,23 @@ ctl_write(char *ptr, size_t size, size_t n, void *arg)
 	b->len += size * n;
 	b->p[b->len] = '\0';
 	return size * n;
+}
+
+/* Say why the daemon cannot be reached, and exit 3. */
+static void __attribute__((noreturn))
+ctl_unreachable(const char *socket, CURLcode rc)
+{
+	struct stat	 sb;
+
+	if (stat(socket, &sb) == -1 && errno == ENOENT)
+		die(EXIT_DOWN, "le démon stoppvifd n'est pas démarré (pas de "
+		    "socket %s)", socket);
+	if (access(socket, R_OK | W_OK) == -1)
+		die(EXIT_DOWN, "pas le droit d'ouvrir %s : demandez à "
+		    "l'administrateur de vous ajouter au groupe du démon et à "
+		    "[api] allow_gids", socket);
+	die(EXIT_DOWN, "le démon stoppvifd ne répond pas sur %s (%s) : "
+	    "est-il démarré ?", socket, curl_easy_strerror(rc));
 }
 
 /*
@@ -165,8 +190,7 @@ ctl_call(struct ctl *c, const char *method, const char *path, json_t *body)
 	free(text);
 	free(url);
 	if (rc != CURLE_OK)
-		die(EXIT_DOWN, "le démon stoppvifd ne répond pas sur %s (%s) : "
-		    "est-il démarré ?", conf->socket, curl_easy_strerror(rc));
+		ctl_unreachable(conf->socket, rc);
 	if (status == 413)
 		die(EXIT_REFUSED, "requête trop grande pour le démon "
 		    "([api] max_body)");
@@ -374,8 +398,8 @@ ctl_person_body(int argc, char **argv, const char *usage_line, int *optidx)
 			if (roles == NULL)
 				roles = json_array();
 			copy = xstrdup(optarg);
-			for (tok = strtok_r(copy, ",", &save); tok != NULL;
-			    tok = strtok_r(NULL, ",", &save))
+			for (tok = strtok_r(copy, ", ", &save); tok != NULL;
+			    tok = strtok_r(NULL, ", ", &save))
 				json_array_append_new(roles, json_string(tok));
 			free(copy);
 			continue;
@@ -587,8 +611,9 @@ ctl_audit(struct ctl *c, int argc, char **argv)
 
 	optind = 0;
 	while ((ch = getopt_long(argc + 1, argv - 1, "+", opts, NULL)) != -1) {
-		if (ch != 'l' || util_parse_int(optarg, 1, 100000,
-		    &limit) == -1)
+		if (ch != 'l')
+			usage();
+		if (util_parse_int(optarg, 1, 100000, &limit) == -1)
 			die(EXIT_USAGE, "--limit : nombre de 1 à 100000 attendu");
 	}
 	if (optind != argc + 1)
@@ -621,6 +646,27 @@ ctl_reload(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+/* Every command accepts --json, before or after its words: take it out. */
+static void
+ctl_take_json(struct ctl *c, int *argc, char **argv)
+{
+	int	 i, o = 1;
+
+	for (i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < *argc)
+				argv[o++] = argv[i++];
+			break;
+		}
+		if (strcmp(argv[i], "--json") == 0)
+			c->json = 1;
+		else
+			argv[o++] = argv[i];
+	}
+	argv[o] = NULL;
+	*argc = o;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -635,6 +681,7 @@ main(int argc, char *argv[])
 
 	memset(&c, 0, sizeof c);
 	log_init("stoppvifctl", 1, LOG_LEVEL_WARN);
+	ctl_take_json(&c, &argc, argv);
 	while ((ch = getopt_long(argc, argv, "+c:jh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,29 +145,86 @@ daemon_check_key(struct daemon *d, int key_created)
 	free(stored);
 }
 
-/* Open the state folder, the master key and the database. */
+/*
+ * Open the state folder, the master key and the database.  A new key is
+ * only made for a new database: a missing key beside an existing database
+ * means the key file was lost, and a fresh one would read nothing.
+ */
 static void
 daemon_open(struct daemon *d)
 {
-	char	*cause = NULL, *db;
-	int	 created = 0;
+	struct stat	 sb;
+	char		*cause = NULL, *db;
+	int		 created = 0, db_exists;
 
 	if (util_mkdir(d->conf->state_dir, 0750, &cause) == -1 ||
 	    util_check_dir(d->conf->state_dir, geteuid(), &cause) == -1)
 		fatalx("state_dir %s", cause);
 	if (crypt_init() == -1)
 		fatalx("libsodium cannot be initialised");
-	d->master = crypt_master_load(d->conf->key_file, 1, &created, &cause);
+	db = config_db_path(d->conf);
+	db_exists = stat(db, &sb) == 0;
+	d->master = crypt_master_load(d->conf->key_file, !db_exists, &created,
+	    &cause);
+	if (d->master == NULL && db_exists)
+		fatalx("%s; the database %s exists, so its key file must be "
+		    "restored from your backup", cause, db);
 	if (d->master == NULL)
 		fatalx("%s", cause);
 	if (created)
 		log_info("crypto key_created file=%s (back it up: without it "
 		    "the database cannot be read)", d->conf->key_file);
-	db = config_db_path(d->conf);
 	if ((d->store = store_open(db, &cause)) == NULL)
 		fatalx("%s", cause);
 	free(db);
 	daemon_check_key(d, created);
+}
+
+/*
+ * Detach from the terminal (no -f, no systemd): fork, and let the parent wait
+ * on a pipe until the child says it is ready, so that a start-up error is
+ * still printed on the terminal and turned into the exit status.
+ */
+static int
+daemon_detach(void)
+{
+	char	 c;
+	int	 p[2];
+	pid_t	 pid;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		fatal("pipe");
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid > 0) {
+		close(p[1]);
+		_exit(read(p[0], &c, 1) == 1 && c == 'R' ? 0 : 1);
+	}
+	close(p[0]);
+	if (setsid() == -1)
+		fatal("setsid");
+	if (chdir("/") == -1)
+		fatal("chdir");
+	return p[1];
+}
+
+/* Tell the waiting parent we are ready; from now on log to syslog only. */
+static void
+daemon_detached(int fd)
+{
+	int	 null;
+
+	log_init("stoppvifd", 0, log_getlevel());
+	if ((null = open("/dev/null", O_RDWR)) != -1) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+	if (write(fd, "R", 1) != 1)
+		log_warn("daemon detach_notify");
+	close(fd);
 }
 
 /* Arm the signals on the event base. */
@@ -205,7 +263,7 @@ main(int argc, char *argv[])
 	struct daemon	 d;
 	const char	*file = NULL;
 	char		*deffile = NULL, *cause = NULL;
-	int		 ch, foreground = 0, check = 0;
+	int		 ch, foreground = 0, check = 0, detach_fd = -1;
 
 	memset(&d, 0, sizeof d);
 	while ((ch = getopt(argc, argv, "c:ftvh")) != -1) {
@@ -231,7 +289,8 @@ main(int argc, char *argv[])
 	if (file == NULL)
 		file = deffile = config_default_file();
 
-	log_init("stoppvifd", foreground || check, LOG_LEVEL_INFO);
+	/* stderr until detached, so that start-up errors reach the terminal */
+	log_init("stoppvifd", 1, LOG_LEVEL_INFO);
 	if ((d.conf = config_load(file, &cause)) == NULL) {
 		report_config(cause);
 		exit(1);
@@ -244,9 +303,11 @@ main(int argc, char *argv[])
 	}
 	daemon_apply(&d);
 	umask(0077);
+	if (!foreground && !sdnotify_enabled())
+		detach_fd = daemon_detach();
+	else if (!foreground)
+		log_init("stoppvifd", 0, log_getlevel());	/* systemd */
 	daemon_open(&d);
-	if (!foreground && !sdnotify_enabled() && daemon(0, 0) == -1)
-		fatal("daemon");
 
 	if ((d.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
@@ -261,6 +322,8 @@ main(int argc, char *argv[])
 		fatalx("control socket: %s", cause);
 	sdnotify_watchdog_start(d.base);
 	log_info("daemon ready pid=%d config=%s", (int)getpid(), d.conf->file);
+	if (detach_fd != -1)
+		daemon_detached(detach_fd);
 	sdnotify("READY=1\nSTATUS=running");
 
 	if (event_base_dispatch(d.base) == -1)

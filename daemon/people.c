@@ -37,9 +37,10 @@ enum pf_type {
 struct pfield {
 	const char	*name;		/* JSON field and column */
 	enum pf_type	 type;
-	int		 required;	/* on add; never clearable */
+	int		 required;	/* on add */
+	int		 clearable;	/* "" or null empties it */
 	int		 sealed;
-	size_t		 max;		/* PF_TEXT: bytes */
+	size_t		 max;		/* PF_TEXT: characters */
 	const char	*update;	/* UPDATE for this column */
 };
 
@@ -47,20 +48,20 @@ enum { PF_NAME, PF_ROLES_IDX, PF_COMMUNE, PF_ORG, PF_EMAIL_IDX, PF_PHONE_IDX,
     PF_LANG_IDX, PF_PUBKEY_IDX, NPFIELDS };
 
 static const struct pfield pfields[NPFIELDS] = {
-	{ "name", PF_TEXT, 1, 1, 100,
+	{ "name", PF_TEXT, 1, 0, 1, 100,
 	    "UPDATE people SET name = ?2 WHERE id = ?1" },
-	{ "roles", PF_ROLES, 1, 0, 0, NULL },
-	{ "commune", PF_TEXT, 0, 0, 64,
+	{ "roles", PF_ROLES, 1, 0, 0, 0, NULL },
+	{ "commune", PF_TEXT, 0, 1, 0, 64,
 	    "UPDATE people SET commune = ?2 WHERE id = ?1" },
-	{ "org", PF_TEXT, 0, 0, 100,
+	{ "org", PF_TEXT, 0, 1, 0, 100,
 	    "UPDATE people SET org = ?2 WHERE id = ?1" },
-	{ "email", PF_EMAIL, 0, 1, 0,
+	{ "email", PF_EMAIL, 0, 1, 1, 0,
 	    "UPDATE people SET email = ?2 WHERE id = ?1" },
-	{ "phone", PF_PHONE, 0, 1, 0,
+	{ "phone", PF_PHONE, 0, 1, 1, 0,
 	    "UPDATE people SET phone = ?2 WHERE id = ?1" },
-	{ "lang", PF_LANG, 0, 0, 0,
+	{ "lang", PF_LANG, 0, 0, 0, 0,
 	    "UPDATE people SET lang = ?2 WHERE id = ?1" },
-	{ "pubkey", PF_PUBKEY, 0, 0, 0,
+	{ "pubkey", PF_PUBKEY, 0, 1, 0, 0,
 	    "UPDATE people SET pubkey = ?2 WHERE id = ?1" },
 };
 
@@ -163,19 +164,23 @@ pv_text(const struct pfield *f, const char *s, struct api_error *err)
 {
 	const unsigned char	*p;
 
-	if (strlen(s) > f->max) {
-		api_error_set(err, API_BAD_REQUEST, f->name, "trop long : "
-		    "%zu caractères au plus", f->max);
-		return -1;
-	}
+	size_t			 chars = 0;
+
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if ((*p & 0xc0) != 0x80)
+			chars++;	/* UTF-8: jansson checked it */
 		if (*p < 0x20 || *p == 0x7f) {
 			api_error_set(err, API_BAD_REQUEST, f->name,
 			    "caractère de contrôle interdit");
 			return -1;
 		}
 	}
-	if (f->required && *s == '\0') {
+	if (chars > f->max) {
+		api_error_set(err, API_BAD_REQUEST, f->name, "trop long : "
+		    "%zu caractères au plus", f->max);
+		return -1;
+	}
+	if (!f->clearable && *s == '\0') {
 		api_error_set(err, API_BAD_REQUEST, f->name, "ne peut pas "
 		    "être vide");
 		return -1;
@@ -221,8 +226,8 @@ pv_string(const struct pfield *f, const char *s, char **out,
 		    NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
 		    pklen != sizeof pk) {
 			api_error_set(err, API_BAD_REQUEST, f->name, "clé "
-			    "publique invalide : collez la ligne publique "
-			    "donnée par « stoppvifctl keygen »");
+			    "publique invalide : 32 octets en base64 attendus "
+			    "(44 caractères finissant par =)");
 			return -1;
 		}
 		util_strlcpy(buf, s, sizeof buf);
@@ -259,7 +264,7 @@ pvals_parse(json_t *req, int adding, struct pvals *pv, struct api_error *err)
 			if (strcmp(pfields[i].name, key) == 0)
 				break;
 		if (i == NPFIELDS) {
-			api_error_set(err, API_BAD_REQUEST, NULL, "champ inconnu "
+			api_error_set(err, API_BAD_REQUEST, key, "champ inconnu "
 			    "« %.32s »", key);
 			return -1;
 		}
@@ -269,8 +274,8 @@ pvals_parse(json_t *req, int adding, struct pvals *pv, struct api_error *err)
 				return -1;
 			continue;
 		}
-		if (json_is_null(v) || (json_is_string(v) &&
-		    *json_string_value(v) == '\0' && !pfields[i].required))
+		if (pfields[i].clearable && (json_is_null(v) ||
+		    (json_is_string(v) && *json_string_value(v) == '\0')))
 			continue;	/* clears the field */
 		if (!json_is_string(v)) {
 			api_error_set(err, API_BAD_REQUEST, pfields[i].name,

@@ -92,7 +92,7 @@ test_every_type(void **state)
 	    "timezone = Europe/Paris\n"		/* tz */
 	    "language = nl\n"			/* enum */
 	    "log_level = debug\n"		/* log level */
-	    "inbound_listen = 127.0.0.1:8480\n"	/* listen */
+	    "inbound_listen = \"[::1]:8480\"\n"	/* listen, quoted */
 	    "public_url = https://a.example/x\n"	/* url */
 	    "[crypto]\n"
 	    "key_file = ./k/../master.key\n"
@@ -109,7 +109,7 @@ test_every_type(void **state)
 	assert_string_equal(conf->timezone, "Europe/Paris");
 	assert_string_equal(conf->language, "nl");
 	assert_int_equal(conf->log_level, LOG_LEVEL_DEBUG);
-	assert_string_equal(conf->inbound_listen, "127.0.0.1:8480");
+	assert_string_equal(conf->inbound_listen, "[::1]:8480");
 	assert_string_equal(conf->public_url, "https://a.example/x");
 	assert_null(strstr(conf->key_file, ".."));
 	assert_non_null(strstr(conf->key_file, "/master.key"));
@@ -159,6 +159,16 @@ test_each_error(void **state)
 		{ "[api]\nmax_body = 12\n",
 		    ":2: max_body: expected a size from 1024 to" },
 		{ "[api]\nmax_body = 1G\n", ":2: max_body: expected a size" },
+		{ "[api]\nmax_body = 99999999999999M\n",
+		    ":2: max_body: expected a size" },
+		{ "[daemon]\ninbound_listen = foo:80\n",
+		    ":2: inbound_listen: expected an IPv4 address" },
+		{ "[daemon]\npublic_url = https://"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "\nlanguage = xx\n",
+		    ":2: line longer than 198 characters" },
 		{ "[daemon]\nlanguage = fr\nlanguage = nl\n",
 		    ":3: language: set twice (first on line 2)" },
 	};
@@ -192,6 +202,23 @@ test_all_errors_reported(void **state)
 		if (*p == '\n')
 			lines++;
 	assert_int_equal(lines, 3);
+	free(cause);
+}
+
+static void
+test_bom_and_long_line_numbers(void **state)
+{
+	char	*cause;
+
+	/* a byte order mark is skipped; a long line keeps later numbers */
+	cause = load_bad("\xef\xbb\xbf[daemon]\n; "
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "\nlanguage = xx\n");
+	has(cause, ":2: line longer");
+	has(cause, ":3: language:");
+	assert_null(strstr(cause, ":1:"));
 	free(cause);
 }
 
@@ -255,6 +282,7 @@ main(void)
 		cmocka_unit_test(test_every_type),
 		cmocka_unit_test(test_each_error),
 		cmocka_unit_test(test_all_errors_reported),
+		cmocka_unit_test(test_bom_and_long_line_numbers),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_reloadable),
 	};

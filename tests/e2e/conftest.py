@@ -1,0 +1,367 @@
+"""
+End-to-end fixtures: each test gets its own folder (tmp_path) holding its
+configuration, state and socket, and its own stoppvifd started from the
+sanitizer build ($STOPPVIF_BUILD, default build/san of this checkout).
+
+At teardown the daemon is stopped with SIGTERM and must exit 0 with no
+AddressSanitizer, LeakSanitizer or UBSan report in its log.  Every
+subprocess has a timeout and every wait loop is bounded.
+"""
+import json as jsonlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+TOP = Path(__file__).resolve().parents[2]
+BUILD = Path(os.environ.get("STOPPVIF_BUILD", str(TOP / "build" / "san")))
+STOPPVIFD = BUILD / "stoppvifd"
+STOPPVIFCTL = BUILD / "stoppvifctl"
+BLOBSCAN = BUILD / "tools" / "blobscan"
+
+# scripts/check sets these; give the same defaults when pytest runs alone.
+os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:exitcode=99")
+os.environ.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+
+SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "runtime error")
+START_TIMEOUT = 10.0    # seconds for the daemon to answer status
+STOP_TIMEOUT = 10.0     # seconds for the daemon to exit after SIGTERM
+CMD_TIMEOUT = 20.0      # seconds for one stoppvifctl / stoppvifd -t run
+SUN_PATH_MAX = 100      # sockaddr_un.sun_path is 108 bytes; keep a margin
+
+BASE_CONFIG = """\
+[daemon]
+state_dir = state
+socket = {socket}
+log_level = {log_level}
+{daemon_extra}
+[crypto]
+key_file = state/master.key
+{extra}"""
+
+
+def tail(text, n=60):
+    return "\n".join(text.splitlines()[-n:])
+
+
+def sanitizer_report(text):
+    """The first sanitizer marker found in text, or None."""
+    for mark in SANITIZER_MARKS:
+        if mark in text:
+            return mark
+    return None
+
+
+def run(argv, timeout=CMD_TIMEOUT, input=None):
+    """Run a command; returns CompletedProcess with text stdout/stderr."""
+    try:
+        return subprocess.run([str(a) for a in argv], input=input,
+                              capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        pytest.fail(f"{' '.join(map(str, argv))}: no answer after "
+                    f"{timeout} s (stderr so far: {e.stderr!r})")
+
+
+class Daemon:
+    """One stoppvifd in its own folder, and the tools to talk to it."""
+
+    def __init__(self, folder):
+        self.dir = Path(folder)
+        self.conf = self.dir / "stoppvif.ini"
+        self.state = self.dir / "state"
+        self.db = self.state / "stoppvif.db"
+        self.key = self.state / "master.key"
+        self.log_path = self.dir / "stoppvifd.log"
+        self.proc = None
+        self.logf = None
+        self._short_dir = None
+        run_dir = self.dir / "run"
+        run_dir.mkdir(mode=0o755, exist_ok=True)
+        os.chmod(run_dir, 0o755)
+        sock = run_dir / "stoppvif.sock"
+        if len(str(sock)) > SUN_PATH_MAX:
+            # A long $TMPDIR: put the socket in a short private folder.
+            self._short_dir = Path(tempfile.mkdtemp(prefix="svrun",
+                                                    dir="/tmp"))
+            os.chmod(self._short_dir, 0o755)
+            sock = self._short_dir / "stoppvif.sock"
+            self.socket_setting = str(sock)
+        else:
+            self.socket_setting = "run/stoppvif.sock"
+        self.socket = sock
+        self.write_config()
+
+    # -- configuration ---------------------------------------------------
+
+    def config_text(self, log_level="debug", daemon_extra="", extra=""):
+        return BASE_CONFIG.format(socket=self.socket_setting,
+                                  log_level=log_level,
+                                  daemon_extra=daemon_extra, extra=extra)
+
+    def write_config(self, text=None, path=None, **kw):
+        """Write the daemon's configuration (or another file); its path."""
+        if text is None:
+            text = self.config_text(**kw)
+        path = Path(path) if path is not None else self.conf
+        path.write_text(text)
+        return path
+
+    # -- log -------------------------------------------------------------
+
+    def log(self):
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def log_size(self):
+        try:
+            return self.log_path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def log_since(self, offset):
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(offset)
+                return f.read().decode(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def wait_log(self, needles, offset=0, timeout=10.0):
+        """Wait until the log after offset holds one of needles; the text."""
+        if isinstance(needles, str):
+            needles = (needles,)
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.log_since(offset)
+            if any(n in text for n in needles):
+                return text
+            if time.monotonic() > deadline:
+                pytest.fail(f"none of {needles!r} in the log after "
+                            f"{timeout} s; log tail:\n{tail(self.log())}")
+            time.sleep(0.05)
+
+    # -- processes -------------------------------------------------------
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self, ready="status"):
+        """Start stoppvifd -f; wait until `status` answers (or, with
+        ready="log", until the log says it is ready)."""
+        assert not self.running(), "daemon already running"
+        offset = self.log_size()
+        self.logf = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [str(STOPPVIFD), "-f", "-c", str(self.conf)],
+            stdin=subprocess.DEVNULL, stdout=self.logf, stderr=self.logf)
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if self.proc.poll() is not None:
+                rc = self.proc.returncode
+                self._close_log()
+                self.proc = None
+                pytest.fail(f"stoppvifd exited {rc} at start; log tail:\n"
+                            f"{tail(self.log())}")
+            if ready == "status":
+                if self.socket.exists():
+                    r = self.ctl("status", json=True, timeout=5)
+                    if r[0] == 0:
+                        pid = jsonlib.loads(r[1])["pid"]
+                        assert pid == self.proc.pid, \
+                            f"status answered by pid {pid}, not ours"
+                        return
+            elif "daemon ready" in self.log_since(offset) and \
+                    self.socket.exists():
+                return
+            if time.monotonic() > deadline:
+                pytest.fail(f"stoppvifd not ready after {START_TIMEOUT} s;"
+                            f" log tail:\n{tail(self.log())}")
+            time.sleep(0.05)
+
+    def _close_log(self):
+        if self.logf is not None:
+            self.logf.close()
+            self.logf = None
+
+    def stop(self, check=True):
+        """SIGTERM, wait (bounded); checks exit 0 and a clean log."""
+        if self.proc is None:
+            return None
+        proc, self.proc = self.proc, None
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=STOP_TIMEOUT)
+                self._close_log()
+                pytest.fail(f"stoppvifd still running {STOP_TIMEOUT} s "
+                            f"after SIGTERM; log tail:\n{tail(self.log())}")
+        self._close_log()
+        if check:
+            self.check_log(proc.returncode)
+        return proc.returncode
+
+    def check_log(self, rc=0):
+        text = self.log()
+        mark = sanitizer_report(text)
+        assert mark is None, (f"sanitizer report ({mark}) in "
+                              f"{self.log_path}:\n{tail(text, 80)}")
+        assert rc == 0, (f"stoppvifd exited {rc} after SIGTERM (log "
+                         f"{self.log_path}):\n{tail(text)}")
+
+    def restart(self):
+        self.stop()
+        self.start()
+
+    def hup(self, text=None, expect=("config reloaded", "reload_refused")):
+        """Optionally write a new configuration, send SIGHUP and wait for
+        the daemon to log its decision; returns the new log text."""
+        if text is not None:
+            self.write_config(text)
+        assert self.running(), "daemon not running"
+        offset = self.log_size()
+        self.proc.send_signal(signal.SIGHUP)
+        return self.wait_log(expect, offset)
+
+    def ctl(self, *args, json=False, check=None, conf=None, timeout=None):
+        """Run stoppvifctl -c CONF [--json] ARGS...; (rc, stdout, stderr).
+        check: the exit code expected (None: any)."""
+        argv = [STOPPVIFCTL, "-c", conf if conf is not None else self.conf]
+        if json:
+            argv.append("--json")
+        argv += list(args)
+        r = run(argv, timeout=timeout or CMD_TIMEOUT)
+        mark = sanitizer_report(r.stderr)
+        assert mark is None, (f"sanitizer report ({mark}) from "
+                              f"stoppvifctl {args}:\n{r.stderr}")
+        if check is not None:
+            assert r.returncode == check, (
+                f"stoppvifctl {' '.join(args)}: exit {r.returncode}, "
+                f"expected {check}\nstdout: {r.stdout}\nstderr: {r.stderr}")
+        return r.returncode, r.stdout, r.stderr
+
+    def ctl_json(self, *args):
+        """stoppvifctl --json ARGS that must succeed; the decoded answer."""
+        rc, out, err = self.ctl(*args, json=True, check=0)
+        return jsonlib.loads(out)
+
+    def people(self, role=None):
+        args = ["people", "list"] + (["--role", role] if role else [])
+        return self.ctl_json(*args)
+
+    def audit(self):
+        return self.ctl_json("audit", "--limit", "100000")
+
+    def add_person(self, **fields):
+        """people add with --FIELD VALUE flags; returns the new id."""
+        args = ["people", "add"]
+        for k, v in fields.items():
+            args += [f"--{k}", v]
+        return self.ctl_json(*args)["id"]
+
+    def db_files(self):
+        return [self.db, Path(f"{self.db}-wal"), Path(f"{self.db}-shm")]
+
+    def db_bytes(self):
+        """{file name: bytes} of the database files that exist."""
+        out = {}
+        for p in self.db_files():
+            if p.exists():
+                out[p.name] = p.read_bytes()
+        return out
+
+    def http(self, method, path, body=None, headers=None, timeout=10.0):
+        """One raw HTTP/1.1 request on the control socket;
+        (status, headers text, body bytes)."""
+        return http_unix(self.socket, method, path, body, headers, timeout)
+
+    def cleanup(self):
+        if self._short_dir is not None:
+            shutil.rmtree(self._short_dir, ignore_errors=True)
+
+
+def http_unix(sock_path, method, path, body=None, headers=None,
+              timeout=10.0):
+    """Send one request with Connection: close and read the whole answer.
+    A server that answers early and closes (413) makes sending the rest of
+    the body fail: that is ignored and the answer read."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        s.connect(str(sock_path))
+        head = [f"{method} {path} HTTP/1.1", "Host: localhost",
+                "Connection: close"]
+        hdrs = dict(headers or {})
+        if body is not None and "Transfer-Encoding" not in hdrs:
+            hdrs.setdefault("Content-Length", str(len(body)))
+        head += [f"{k}: {v}" for k, v in hdrs.items()]
+        data = ("\r\n".join(head) + "\r\n\r\n").encode()
+        try:
+            s.sendall(data)
+            if body is not None:
+                if isinstance(body, (list, tuple)):
+                    for part in body:
+                        s.sendall(part)
+                else:
+                    s.sendall(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        answer = b""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                chunk = s.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            answer += chunk
+    finally:
+        s.close()
+    head, _, rest = answer.partition(b"\r\n\r\n")
+    lines = head.decode(errors="replace").split("\r\n")
+    assert lines and lines[0].startswith("HTTP/1."), \
+        f"no HTTP answer: {answer[:200]!r}"
+    status = int(lines[0].split()[1])
+    return status, "\r\n".join(lines[1:]), rest
+
+
+@pytest.fixture
+def daemon_env(tmp_path):
+    """A Daemon with its folder and configuration, not started."""
+    for prog in (STOPPVIFD, STOPPVIFCTL):
+        assert prog.is_file(), (f"{prog} missing: build it with make "
+                                f"SANITIZE=address,undefined BUILD=build/san")
+    d = Daemon(tmp_path)
+    try:
+        yield d
+    finally:
+        try:
+            if d.proc is not None:
+                d.stop()
+        finally:
+            d._close_log()
+            d.cleanup()
+
+
+@pytest.fixture
+def daemon(daemon_env):
+    """A started Daemon (see Daemon.ctl, .restart, .hup, .write_config)."""
+    daemon_env.start()
+    return daemon_env
+
+
+@pytest.fixture
+def ctl(daemon):
+    return daemon.ctl
