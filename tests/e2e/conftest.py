@@ -154,15 +154,17 @@ class Daemon:
     def running(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def start(self, ready="status"):
+    def start(self, ready="status", env=None):
         """Start stoppvifd -f; wait until `status` answers (or, with
-        ready="log", until the log says it is ready)."""
+        ready="log", until the log says it is ready).  env: extra
+        environment variables."""
         assert not self.running(), "daemon already running"
         offset = self.log_size()
         self.logf = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [str(STOPPVIFD), "-f", "-c", str(self.conf)],
-            stdin=subprocess.DEVNULL, stdout=self.logf, stderr=self.logf)
+            stdin=subprocess.DEVNULL, stdout=self.logf, stderr=self.logf,
+            env=dict(os.environ, **(env or {})))
         deadline = time.monotonic() + START_TIMEOUT
         while True:
             if self.proc.poll() is not None:
