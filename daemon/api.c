@@ -63,10 +63,13 @@ struct api_req {
 
 typedef int (*api_handler)(struct api_req *);
 
+#define API_WRITES	0x1	/* in a transaction, with its audit entry */
+#define API_BODY	0x2	/* a JSON object body is required */
+
 struct api_route {
 	enum evhttp_cmd_type	 method;
 	const char		*path;		/* may end in "/{id}" */
-	int			 writes;
+	int			 flags;
 	api_handler		 fn;
 };
 
@@ -80,14 +83,16 @@ static int	api_audit(struct api_req *);
 static int	api_reload(struct api_req *);
 
 static const struct api_route api_routes[] = {
-	{ EVHTTP_REQ_GET,	"/v1/status",		0, api_status },
-	{ EVHTTP_REQ_GET,	"/v1/people",		0, api_people_list },
-	{ EVHTTP_REQ_POST,	"/v1/people",		1, api_people_add },
-	{ EVHTTP_REQ_GET,	"/v1/people/{id}",	0, api_people_show },
-	{ EVHTTP_REQ_PATCH,	"/v1/people/{id}",	1, api_people_edit },
-	{ EVHTTP_REQ_DELETE,	"/v1/people/{id}",	1, api_people_remove },
-	{ EVHTTP_REQ_GET,	"/v1/audit",		0, api_audit },
-	{ EVHTTP_REQ_POST,	"/v1/reload",		1, api_reload },
+	{ EVHTTP_REQ_GET,    "/v1/status",	0, api_status },
+	{ EVHTTP_REQ_GET,    "/v1/people",	0, api_people_list },
+	{ EVHTTP_REQ_POST,   "/v1/people",	API_WRITES | API_BODY,
+	    api_people_add },
+	{ EVHTTP_REQ_GET,    "/v1/people/{id}",	0, api_people_show },
+	{ EVHTTP_REQ_PATCH,  "/v1/people/{id}",	API_WRITES | API_BODY,
+	    api_people_edit },
+	{ EVHTTP_REQ_DELETE, "/v1/people/{id}",	API_WRITES, api_people_remove },
+	{ EVHTTP_REQ_GET,    "/v1/audit",	0, api_audit },
+	{ EVHTTP_REQ_POST,   "/v1/reload",	API_WRITES, api_reload },
 };
 #define NROUTES	(sizeof api_routes / sizeof api_routes[0])
 
@@ -351,13 +356,12 @@ api_run(struct api_req *r, const struct api_route *rt)
 {
 	char	*cause = NULL;
 
-	if (rt->writes && (r->body == NULL && rt->method != EVHTTP_REQ_DELETE &&
-	    rt->fn != api_reload)) {
+	if ((rt->flags & API_BODY) && r->body == NULL) {
 		api_error_set(&r->err, API_BAD_REQUEST, NULL, "corps JSON "
 		    "attendu");
 		return -1;
 	}
-	if (!rt->writes)
+	if (!(rt->flags & API_WRITES))
 		return rt->fn(r);
 	if (store_begin(r->env->store, &cause) == -1)
 		goto dberr;

@@ -36,20 +36,32 @@ struct ctl {
 	int		 json;
 };
 
+struct ctl_cmd;
+typedef int (*ctl_handler)(struct ctl *, const struct ctl_cmd *, int,
+    char **);
+
 struct ctl_cmd {
 	const char	*word1, *word2;
-	int		(*fn)(struct ctl *, int, char **);
+	ctl_handler	 fn;
 	const char	*usage;
 };
 
-static int	ctl_status(struct ctl *, int, char **);
-static int	ctl_people_add(struct ctl *, int, char **);
-static int	ctl_people_list(struct ctl *, int, char **);
-static int	ctl_people_show(struct ctl *, int, char **);
-static int	ctl_people_edit(struct ctl *, int, char **);
-static int	ctl_people_remove(struct ctl *, int, char **);
-static int	ctl_audit(struct ctl *, int, char **);
-static int	ctl_reload(struct ctl *, int, char **);
+static int	ctl_status(struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+static int	ctl_people_add(struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+static int	ctl_people_list(struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+static int	ctl_people_show(struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+static int	ctl_people_edit(struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+static int	ctl_people_remove(struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+static int	ctl_audit(struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+static int	ctl_reload(struct ctl *, const struct ctl_cmd *, int,
+	    char **);
 
 #define PERSON_FLAGS "--name N --role R[,R...] [--commune C] [--org O]" \
 	" [--email E] [--phone +32...] [--lang fr|nl|de|en] [--pubkey KEY]"
@@ -77,6 +89,15 @@ usage(void)
 	    "commands:\n");
 	for (i = 0; i < NCMDS; i++)
 		fprintf(stderr, "  %s\n", ctl_cmds[i].usage);
+	exit(EXIT_USAGE);
+}
+
+/* Usage of one command, and exit 2. */
+static void __attribute__((noreturn))
+cmd_usage(const struct ctl_cmd *cmd)
+{
+	fprintf(stderr, "usage: stoppvifctl [-c FILE] [--json] %s\n",
+	    cmd->usage);
 	exit(EXIT_USAGE);
 }
 
@@ -328,13 +349,12 @@ ctl_localtime(const char *utc)
 
 /* Parse the ID argument of a command. */
 static int64_t
-ctl_id(int argc, char **argv, const char *usage_line)
+ctl_id(int argc, char **argv, const struct ctl_cmd *cmd)
 {
 	int64_t	 id;
 
 	if (argc != 1) {
-		fprintf(stderr, "usage: stoppvifctl %s\n", usage_line);
-		exit(EXIT_USAGE);
+		cmd_usage(cmd);
 	}
 	if (util_parse_int(argv[0], 1, INT64_MAX, &id) == -1)
 		die(EXIT_USAGE, "« %s » n'est pas un numéro de personne",
@@ -343,13 +363,14 @@ ctl_id(int argc, char **argv, const char *usage_line)
 }
 
 static int
-ctl_status(struct ctl *c, int argc, char **argv)
+ctl_status(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
 {
 	json_t	*s;
 	long	 up;
 
 	if (argc != 0)
-		usage();
+		cmd_usage(cmd);
 	s = ctl_call(c, "GET", "/v1/status", NULL);
 	if (c->json)
 		ctl_print_json(s);
@@ -383,7 +404,8 @@ static const struct option ctl_person_opts[] = {
 /* Build a person request from the flags; *optidx is set to the first
  * argument that is not an option. */
 static json_t *
-ctl_person_body(int argc, char **argv, const char *usage_line, int *optidx)
+ctl_person_body(int argc, char **argv, const struct ctl_cmd *cmd,
+    int *optidx)
 {
 	json_t		*body = json_object(), *roles = NULL;
 	char		*copy, *tok, *save = NULL;
@@ -411,8 +433,7 @@ ctl_person_body(int argc, char **argv, const char *usage_line, int *optidx)
 		case 'l': key = "lang"; break;
 		case 'k': key = "pubkey"; break;
 		default:
-			fprintf(stderr, "usage: stoppvifctl %s\n", usage_line);
-			exit(EXIT_USAGE);
+			cmd_usage(cmd);
 		}
 		if (json_object_set_new(body, key, json_string(optarg)) == -1)
 			die(EXIT_USAGE, "--%s : texte UTF-8 attendu", key);
@@ -452,16 +473,16 @@ ctl_person_print(json_t *p)
 }
 
 static int
-ctl_people_add(struct ctl *c, int argc, char **argv)
+ctl_people_add(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
 {
 	json_t	*body, *ans;
 	int	 idx;
 
-	body = ctl_person_body(argc + 1, argv - 1, ctl_cmds[1].usage, &idx);
+	body = ctl_person_body(argc + 1, argv - 1, cmd, &idx);
 	if (idx != argc + 1) {
 		json_decref(body);
-		fprintf(stderr, "usage: stoppvifctl %s\n", ctl_cmds[1].usage);
-		exit(EXIT_USAGE);
+		cmd_usage(cmd);
 	}
 	ans = ctl_call(c, "POST", "/v1/people", body);
 	if (c->json)
@@ -475,7 +496,8 @@ ctl_people_add(struct ctl *c, int argc, char **argv)
 }
 
 static int
-ctl_people_list(struct ctl *c, int argc, char **argv)
+ctl_people_list(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
 {
 	static const struct option opts[] = {
 		{ "role", required_argument, NULL, 'r' },
@@ -495,11 +517,11 @@ ctl_people_list(struct ctl *c, int argc, char **argv)
 	optind = 0;
 	while ((ch = getopt_long(argc + 1, argv - 1, "+", opts, NULL)) != -1) {
 		if (ch != 'r')
-			usage();
+			cmd_usage(cmd);
 		role = optarg;
 	}
 	if (optind != argc + 1)
-		usage();
+		cmd_usage(cmd);
 	if (role != NULL) {
 		esc = curl_easy_escape(NULL, role, 0);
 		xasprintf(&path, "/v1/people?role=%s", esc);
@@ -520,9 +542,10 @@ ctl_people_list(struct ctl *c, int argc, char **argv)
 }
 
 static int
-ctl_people_show(struct ctl *c, int argc, char **argv)
+ctl_people_show(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
 {
-	int64_t	 id = ctl_id(argc, argv, ctl_cmds[3].usage);
+	int64_t	 id = ctl_id(argc, argv, cmd);
 	char	*path;
 	json_t	*ans;
 
@@ -538,15 +561,16 @@ ctl_people_show(struct ctl *c, int argc, char **argv)
 }
 
 static int
-ctl_people_edit(struct ctl *c, int argc, char **argv)
+ctl_people_edit(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
 {
 	json_t	*body, *ans;
 	char	*path;
 	int64_t	 id;
 	int	 idx;
 
-	body = ctl_person_body(argc + 1, argv - 1, ctl_cmds[4].usage, &idx);
-	id = ctl_id(argc + 1 - idx, argv - 1 + idx, ctl_cmds[4].usage);
+	body = ctl_person_body(argc + 1, argv - 1, cmd, &idx);
+	id = ctl_id(argc + 1 - idx, argv - 1 + idx, cmd);
 	if (json_object_size(body) == 0) {
 		json_decref(body);
 		die(EXIT_USAGE, "rien à modifier : donnez au moins une option, "
@@ -565,9 +589,10 @@ ctl_people_edit(struct ctl *c, int argc, char **argv)
 }
 
 static int
-ctl_people_remove(struct ctl *c, int argc, char **argv)
+ctl_people_remove(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
 {
-	int64_t	 id = ctl_id(argc, argv, ctl_cmds[5].usage);
+	int64_t	 id = ctl_id(argc, argv, cmd);
 	char	*path;
 	json_t	*ans;
 
@@ -593,7 +618,8 @@ ctl_audit_cell(const char *key, json_t *v)
 }
 
 static int
-ctl_audit(struct ctl *c, int argc, char **argv)
+ctl_audit(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
 {
 	static const struct option opts[] = {
 		{ "limit", required_argument, NULL, 'l' },
@@ -612,12 +638,12 @@ ctl_audit(struct ctl *c, int argc, char **argv)
 	optind = 0;
 	while ((ch = getopt_long(argc + 1, argv - 1, "+", opts, NULL)) != -1) {
 		if (ch != 'l')
-			usage();
+			cmd_usage(cmd);
 		if (util_parse_int(optarg, 1, 100000, &limit) == -1)
 			die(EXIT_USAGE, "--limit : nombre de 1 à 100000 attendu");
 	}
 	if (optind != argc + 1)
-		usage();
+		cmd_usage(cmd);
 	xasprintf(&path, "/v1/audit?limit=%lld", (long long)limit);
 	ans = ctl_call(c, "GET", path, NULL);
 	free(path);
@@ -631,12 +657,13 @@ ctl_audit(struct ctl *c, int argc, char **argv)
 }
 
 static int
-ctl_reload(struct ctl *c, int argc, char **argv)
+ctl_reload(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
 {
 	json_t	*ans;
 
 	if (argc != 0)
-		usage();
+		cmd_usage(cmd);
 	ans = ctl_call(c, "POST", "/v1/reload", NULL);
 	if (c->json)
 		ctl_print_json(ans);
@@ -710,7 +737,7 @@ main(int argc, char *argv[])
 		usage();
 	used = ctl_cmds[i].word2 == NULL ? 1 : 2;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = ctl_cmds[i].fn(&c, argc - used, argv + used);
+	rc = ctl_cmds[i].fn(&c, &ctl_cmds[i], argc - used, argv + used);
 	curl_global_cleanup();
 	config_free(c.conf);
 	return rc;
