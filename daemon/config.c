@@ -456,7 +456,8 @@ config_parse(const char *file, int partial, char **cause)
 	size_t		 i;
 
 	conf = xcalloc(1, sizeof *conf);
-	/* Absolute, so that relative paths survive daemon(3)'s chdir("/"). */
+	/* Absolute, so that relative paths survive the chdir("/") of detaching
+	 * and a reload from there. */
 	if ((conf->file = realpath(file, NULL)) == NULL)
 		conf->file = xstrdup(file);
 	for (i = 0; i < NKEYS; i++) {
