@@ -44,13 +44,6 @@ usage(void)
 	exit(2);
 }
 
-/* Print each problem of a configuration on stderr. */
-static void
-report_config(const char *cause)
-{
-	fprintf(stderr, "%s\n", cause);
-}
-
 /* Apply the reloadable settings of conf. */
 static void
 daemon_apply(struct daemon *d)
@@ -292,7 +285,7 @@ main(int argc, char *argv[])
 	/* stderr until detached, so that start-up errors reach the terminal */
 	log_init("stoppvifd", 1, LOG_LEVEL_INFO);
 	if ((d.conf = config_load(file, &cause)) == NULL) {
-		report_config(cause);
+		fprintf(stderr, "%s\n", cause);	/* file:line: key: ... */
 		exit(1);
 	}
 	free(deffile);
