@@ -59,7 +59,10 @@ UNIT_DEPS_test_store   = store migrate
 UNIT_DEPS_test_migrate = store migrate
 UNIT_DEPS_test_people  = store migrate people audit
 
-.PHONY: all run check unit e2e bench install clean deps
+FUZZ_TARGETS = config contact duration
+FUZZ_TIME ?= 60
+
+.PHONY: all run check bench fuzz fuzz-targets install clean deps
 all: $(BUILD)/stoppvifd $(BUILD)/stoppvifctl
 
 deps:
@@ -97,6 +100,33 @@ $(BUILD)/tools/blobscan: tests/tools/blobscan.c $(patsubst %,$(BUILD)/obj/%.o,$(
 	$(Q)mkdir -p $(BUILD)/tools
 	$(QLD)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
 
+# Fuzz targets: replayed over their corpus by make check (gcc, sanitizers),
+# run for real with libFuzzer by make fuzz (clang).
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(patsubst %,$(BUILD)/obj/%.o,$(COMMON))
+	$(Q)mkdir -p $(BUILD)/fuzz
+	$(QLD)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(patsubst %,$(BUILD)/obj/%.o,$(COMMON))
+	$(Q)mkdir -p $(BUILD)/fuzz
+	$(QLD)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
+
+fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+
+fuzz:
+	@scripts/install-deps fuzz
+	@$(MAKE) --no-print-directory CC=clang SANITIZE=address,undefined \
+	    CFLAGS=-fsanitize=fuzzer-no-link BUILD=build/fuzz fuzz-targets
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p build/fuzz/corpus/$$t; \
+	    echo "fuzz: $$t for $(FUZZ_TIME) s"; \
+	    build/fuzz/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) \
+	        -artifact_prefix=build/fuzz/crash-$$t- \
+	        build/fuzz/corpus/$$t tests/fuzz/corpus/$$t \
+	        > build/fuzz/$$t.log 2>&1 || { tail -40 build/fuzz/$$t.log; exit 1; }; \
+	    tail -1 build/fuzz/$$t.log; \
+	done
+	@echo "fuzz: add any crash input to tests/fuzz/corpus/TARGET/ so make check replays it"
+
 run:
 	@scripts/install-deps
 	@$(MAKE) --no-print-directory all
@@ -105,7 +135,8 @@ run:
 check:
 	@scripts/install-deps
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined BUILD=build/san all \
-	    $(UNIT_TESTS:%=build/san/unit/%) build/san/tools/blobscan
+	    $(UNIT_TESTS:%=build/san/unit/%) build/san/tools/blobscan \
+	    $(FUZZ_TARGETS:%=build/san/fuzz/replay_%)
 	@BUILD=build/san scripts/check
 
 bench:
