@@ -457,11 +457,11 @@ api_dispatch(struct evhttp_request *req, void *arg)
 
 /* Refuse to start over a socket another daemon still answers on. */
 static int
-api_stale_socket(const char *path, char **cause)
+api_stale_socket(const struct sockaddr_un *sun, char **cause)
 {
-	struct sockaddr_un	 sun;
-	struct stat		 sb;
-	int			 fd, rc;
+	const char	*path = sun->sun_path;
+	struct stat	 sb;
+	int		 fd, rc;
 
 	if (lstat(path, &sb) == -1)
 		return errno == ENOENT ? 0 : -1;
@@ -469,12 +469,9 @@ api_stale_socket(const char *path, char **cause)
 		util_cause(cause, "%s exists and is not a socket", path);
 		return -1;
 	}
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	util_strlcpy(sun.sun_path, path, sizeof sun.sun_path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
-	rc = connect(fd, (struct sockaddr *)&sun, sizeof sun);
+	rc = connect(fd, (const struct sockaddr *)sun, sizeof *sun);
 	close(fd);
 	if (rc == 0) {
 		util_cause(cause, "%s: another stoppvifd is already running",
@@ -500,7 +497,7 @@ api_listen(const char *path, char **cause)
 		util_cause(cause, "%s: socket path too long", path);
 		return -1;
 	}
-	if (api_stale_socket(path, cause) == -1)
+	if (api_stale_socket(&sun, cause) == -1)
 		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1) {

@@ -118,6 +118,8 @@ conf_idlist(const char *value, int groups, void *out, size_t *n, char **cause)
 {
 	char		*copy, *tok, *save = NULL;
 	unsigned	*ids = NULL;
+	struct passwd	*pw;
+	struct group	*gr;
 	size_t		 count = 0;
 	int64_t		 num;
 
@@ -125,12 +127,14 @@ conf_idlist(const char *value, int groups, void *out, size_t *n, char **cause)
 	for (tok = strtok_r(copy, ", \t", &save); tok != NULL;
 	    tok = strtok_r(NULL, ", \t", &save)) {
 		ids = xreallocarray(ids, count + 1, sizeof *ids);
+		pw = groups ? NULL : getpwnam(tok);
+		gr = groups ? getgrnam(tok) : NULL;
 		if (util_parse_int(tok, 0, UINT32_MAX - 1, &num) == 0)
 			ids[count++] = (unsigned)num;
-		else if (!groups && getpwnam(tok) != NULL)
-			ids[count++] = getpwnam(tok)->pw_uid;
-		else if (groups && getgrnam(tok) != NULL)
-			ids[count++] = getgrnam(tok)->gr_gid;
+		else if (pw != NULL)
+			ids[count++] = pw->pw_uid;
+		else if (gr != NULL)
+			ids[count++] = gr->gr_gid;
 		else {
 			util_cause(cause, "no %s named \"%s\" on this system",
 			    groups ? "group" : "user", tok);

@@ -237,6 +237,19 @@ ctl_call(struct ctl *c, const char *method, const char *path, json_t *body)
 	return ans;
 }
 
+/* ctl_call() on /v1/people/ID. */
+static json_t *
+ctl_call_person(struct ctl *c, const char *method, int64_t id, json_t *body)
+{
+	char	*path;
+	json_t	*ans;
+
+	xasprintf(&path, "/v1/people/%lld", (long long)id);
+	ans = ctl_call(c, method, path, body);
+	free(path);
+	return ans;
+}
+
 /* Print a JSON answer for --json. */
 static void
 ctl_print_json(json_t *v)
@@ -546,12 +559,9 @@ ctl_people_show(struct ctl *c, const struct ctl_cmd *cmd, int argc,
     char **argv)
 {
 	int64_t	 id = ctl_id(argc, argv, cmd);
-	char	*path;
 	json_t	*ans;
 
-	xasprintf(&path, "/v1/people/%lld", (long long)id);
-	ans = ctl_call(c, "GET", path, NULL);
-	free(path);
+	ans = ctl_call_person(c, "GET", id, NULL);
 	if (c->json)
 		ctl_print_json(ans);
 	else
@@ -565,7 +575,6 @@ ctl_people_edit(struct ctl *c, const struct ctl_cmd *cmd, int argc,
     char **argv)
 {
 	json_t	*body, *ans;
-	char	*path;
 	int64_t	 id;
 	int	 idx;
 
@@ -576,9 +585,7 @@ ctl_people_edit(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 		die(EXIT_USAGE, "rien à modifier : donnez au moins une option, "
 		    "par ex. --phone");
 	}
-	xasprintf(&path, "/v1/people/%lld", (long long)id);
-	ans = ctl_call(c, "PATCH", path, body);
-	free(path);
+	ans = ctl_call_person(c, "PATCH", id, body);
 	if (c->json)
 		ctl_print_json(ans);
 	else
@@ -593,12 +600,9 @@ ctl_people_remove(struct ctl *c, const struct ctl_cmd *cmd, int argc,
     char **argv)
 {
 	int64_t	 id = ctl_id(argc, argv, cmd);
-	char	*path;
 	json_t	*ans;
 
-	xasprintf(&path, "/v1/people/%lld", (long long)id);
-	ans = ctl_call(c, "DELETE", path, NULL);
-	free(path);
+	ans = ctl_call_person(c, "DELETE", id, NULL);
 	if (c->json)
 		ctl_print_json(ans);
 	else
