@@ -36,7 +36,7 @@ HARDEN	 = -fstack-protector-strong -fPIE
 SANFLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
 
-PKGS	 = libevent libcurl sqlite3 inih libsodium jansson
+PKGS	 = libevent libcurl sqlite3 inih libsodium jansson libical
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -45,9 +45,10 @@ CPPFLAGS += -D_GNU_SOURCE -DSYSCONFDIR='"$(SYSCONFDIR)"' -Idaemon
 ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = -pie -Wl,-z,relro -Wl,-z,now $(SANFLAGS) $(LDFLAGS)
 
-COMMON	= log util duration contact config crypt
-DAEMON	= $(COMMON) store migrate people audit api sdnotify main
-CTL	= $(COMMON) ctl
+COMMON	= log util duration contact config crypt tz recur holiday datefmt
+DAEMON	= $(COMMON) store migrate people audit outbox calendar agenda ics sched api \
+	  sdnotify main
+CTL	= $(COMMON) ctl ctl_expand
 
 DAEMON_OBJS = $(DAEMON:%=$(BUILD)/obj/%.o)
 CTL_OBJS    = $(CTL:%=$(BUILD)/obj/%.o)
@@ -58,8 +59,10 @@ UNIT_TESTS  = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_DEPS_test_store   = store migrate
 UNIT_DEPS_test_migrate = store migrate
 UNIT_DEPS_test_people  = store migrate people audit
+UNIT_DEPS_test_calendar = store migrate people audit outbox calendar agenda ics sched
+UNIT_DEPS_test_ics     = ics
 
-FUZZ_TARGETS = config contact duration
+FUZZ_TARGETS = config contact duration rrule ics
 FUZZ_TIME ?= 60
 
 .PHONY: all run check bench fuzz fuzz-targets install clean deps
@@ -102,11 +105,14 @@ $(BUILD)/tools/blobscan: tests/tools/blobscan.c $(patsubst %,$(BUILD)/obj/%.o,$(
 
 # Fuzz targets: replayed over their corpus by make check (gcc, sanitizers),
 # run for real with libFuzzer by make fuzz (clang).
-$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(patsubst %,$(BUILD)/obj/%.o,$(COMMON))
+# A target fuzz_X links COMMON plus FUZZ_DEPS_X.
+FUZZ_DEPS_ics = ics
+fuzz_objs = $(sort $(patsubst %,$(BUILD)/obj/%.o,$(COMMON) $(FUZZ_DEPS_$(1))))
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $$(call fuzz_objs,$$*)
 	$(Q)mkdir -p $(BUILD)/fuzz
 	$(QLD)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(patsubst %,$(BUILD)/obj/%.o,$(COMMON))
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(call fuzz_objs,$$*)
 	$(Q)mkdir -p $(BUILD)/fuzz
 	$(QLD)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
 
@@ -139,10 +145,17 @@ check:
 	    $(FUZZ_TARGETS:%=build/san/fuzz/replay_%)
 	@BUILD=build/san scripts/check
 
+# Benchmarks: tests/bench/bench_*.c are linked with COMMON; scripts/bench
+# runs every part and prints the tables (figures, never pass/fail).
+BENCH_PROGS = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/bench_*.c))
+$(BUILD)/bench/bench_%: tests/bench/bench_%.c $(patsubst %,$(BUILD)/obj/%.o,$(COMMON))
+	$(Q)mkdir -p $(BUILD)/bench
+	$(QLD)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
+
 bench:
 	@scripts/install-deps
-	@$(MAKE) --no-print-directory all
-	@echo "bench: no benchmark yet (the delivery and shelter issues add them)"
+	@$(MAKE) --no-print-directory all $(BENCH_PROGS)
+	@BUILD=$(BUILD) scripts/bench
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \

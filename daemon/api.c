@@ -29,9 +29,12 @@
 #include "api.h"
 #include "api_types.h"
 #include "audit.h"
+#include "calendar.h"
 #include "config.h"
 #include "log.h"
+#include "outbox.h"
 #include "people.h"
+#include "sched.h"
 #include "store.h"
 #include "util.h"
 
@@ -81,6 +84,15 @@ static int	api_people_edit(struct api_req *);
 static int	api_people_remove(struct api_req *);
 static int	api_audit(struct api_req *);
 static int	api_reload(struct api_req *);
+static int	api_events_list(struct api_req *);
+static int	api_events_add(struct api_req *);
+static int	api_events_show(struct api_req *);
+static int	api_events_edit(struct api_req *);
+static int	api_events_remove(struct api_req *);
+static int	api_events_import(struct api_req *);
+static int	api_events_export(struct api_req *);
+static int	api_agenda(struct api_req *);
+static int	api_outbox_list(struct api_req *);
 
 static const struct api_route api_routes[] = {
 	{ EVHTTP_REQ_GET,    "/v1/status",	0, api_status },
@@ -93,6 +105,18 @@ static const struct api_route api_routes[] = {
 	{ EVHTTP_REQ_DELETE, "/v1/people/{id}",	API_WRITES, api_people_remove },
 	{ EVHTTP_REQ_GET,    "/v1/audit",	0, api_audit },
 	{ EVHTTP_REQ_POST,   "/v1/reload",	API_WRITES, api_reload },
+	{ EVHTTP_REQ_GET,    "/v1/events",	0, api_events_list },
+	{ EVHTTP_REQ_POST,   "/v1/events",	API_WRITES | API_BODY,
+	    api_events_add },
+	{ EVHTTP_REQ_POST,   "/v1/events/import", API_WRITES | API_BODY,
+	    api_events_import },
+	{ EVHTTP_REQ_GET,    "/v1/events/export", 0, api_events_export },
+	{ EVHTTP_REQ_GET,    "/v1/events/{id}",	0, api_events_show },
+	{ EVHTTP_REQ_PATCH,  "/v1/events/{id}",	API_WRITES | API_BODY,
+	    api_events_edit },
+	{ EVHTTP_REQ_DELETE, "/v1/events/{id}",	API_WRITES, api_events_remove },
+	{ EVHTTP_REQ_GET,    "/v1/agenda",	0, api_agenda },
+	{ EVHTTP_REQ_GET,    "/v1/outbox",	0, api_outbox_list },
 };
 #define NROUTES	(sizeof api_routes / sizeof api_routes[0])
 
@@ -108,13 +132,16 @@ api_status(struct api_req *r)
 {
 	struct api_env	*env = r->env;
 
-	r->result = json_pack("{ss sI sI sI si ss}",
+	r->result = json_pack("{ss sI sI sI sI si ss so so}",
 	    "version", API_VERSION,
 	    "pid", (json_int_t)getpid(),
 	    "uptime", (json_int_t)(time(NULL) - env->started),
 	    "people", (json_int_t)people_count(env->store),
+	    "events", (json_int_t)calendar_count(env->cal),
 	    "schema", store_version(env->store),
-	    "language", (*env->conf)->language);
+	    "language", (*env->conf)->language,
+	    "outbox", outbox_counts(env->store),
+	    "scheduler", sched_status(env->sched));
 	return 0;
 }
 
@@ -225,6 +252,166 @@ api_reload(struct api_req *r)
 		return -1;
 	r->result = json_pack("{sb}", "reloaded", 1);
 	return 0;
+}
+
+/* A scheduler failure inside a handler, as an internal error. */
+static int
+api_sched_error(struct api_req *r, char *cause)
+{
+	api_error_set(&r->err, API_INTERNAL, NULL, "planification : %s",
+	    cause);
+	free(cause);
+	return -1;
+}
+
+/* Handle the reminders due right now before a change to the calendar. */
+static int
+api_sched_due(struct api_req *r)
+{
+	char	*cause = NULL;
+
+	return sched_due(r->env->sched, &cause) == -1 ?
+	    api_sched_error(r, cause) : 0;
+}
+
+/* Plan event id after it was written. */
+static int
+api_sched_plan(struct api_req *r, int64_t id)
+{
+	char	*cause = NULL;
+
+	return sched_plan(r->env->sched, id, &cause) == -1 ?
+	    api_sched_error(r, cause) : 0;
+}
+
+static int
+api_events_list(struct api_req *r)
+{
+	r->result = calendar_list(r->env->cal, &r->err);
+	return r->result == NULL ? -1 : 0;
+}
+
+static int
+api_events_add(struct api_req *r)
+{
+	int64_t	 id;
+
+	if (api_sched_due(r) == -1 ||
+	    calendar_add(r->env->cal, r->body, &id, &r->err) == -1 ||
+	    api_sched_plan(r, id) == -1 ||
+	    api_audit_record(r, "events.add", "event", id) == -1)
+		return -1;
+	log_info("api events_add id=%lld uid=%u", (long long)id,
+	    (unsigned)r->uid);
+	r->status = 201;
+	r->result = json_pack("{sI}", "id", (json_int_t)id);
+	return 0;
+}
+
+static int
+api_events_show(struct api_req *r)
+{
+	r->result = calendar_get(r->env->cal, r->id, &r->err);
+	return r->result == NULL ? -1 : 0;
+}
+
+static int
+api_events_edit(struct api_req *r)
+{
+	if (api_sched_due(r) == -1 ||
+	    calendar_edit(r->env->cal, r->id, r->body, &r->err) == -1 ||
+	    api_sched_plan(r, r->id) == -1 ||
+	    api_audit_record(r, "events.edit", "event", r->id) == -1)
+		return -1;
+	log_info("api events_edit id=%lld uid=%u", (long long)r->id,
+	    (unsigned)r->uid);
+	r->result = calendar_get(r->env->cal, r->id, &r->err);
+	return r->result == NULL ? -1 : 0;
+}
+
+static int
+api_events_remove(struct api_req *r)
+{
+	if (api_sched_due(r) == -1 ||
+	    calendar_remove(r->env->cal, r->id, &r->err) == -1 ||
+	    api_audit_record(r, "events.remove", "event", r->id) == -1)
+		return -1;
+	log_info("api events_remove id=%lld uid=%u", (long long)r->id,
+	    (unsigned)r->uid);
+	r->result = json_pack("{sI sb}", "id", (json_int_t)r->id,
+	    "removed", 1);
+	return 0;
+}
+
+static int
+api_events_import(struct api_req *r)
+{
+	json_t	*ics = json_object_get(r->body, "ics");
+	int64_t	*ids = NULL;
+	size_t	 n = 0, i;
+	int	 rc = -1;
+
+	if (!json_is_string(ics)) {
+		api_error_set(&r->err, API_BAD_REQUEST, "ics", "texte "
+		    "iCalendar attendu");
+		return -1;
+	}
+	if (api_sched_due(r) == -1 || calendar_import(r->env->cal,
+	    json_string_value(ics), &r->result, &ids, &n, &r->err) == -1)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (api_sched_plan(r, ids[i]) == -1)
+			goto out;
+	if (api_audit_record(r, "events.import", "event", (int64_t)n) == 0)
+		rc = 0;
+	log_info("api events_import events=%zu uid=%u", n, (unsigned)r->uid);
+out:
+	free(ids);
+	return rc;
+}
+
+static int
+api_events_export(struct api_req *r)
+{
+	char	*text = calendar_export(r->env->cal, &r->err);
+
+	if (text == NULL)
+		return -1;
+	r->result = json_pack("{ss}", "ics", text);
+	free(text);
+	return 0;
+}
+
+static int
+api_agenda(struct api_req *r)
+{
+	const char	*days = api_query(r, "days");
+	int64_t		 n = 30;
+
+	if (days != NULL && util_parse_int(days, 1, 732, &n) == -1) {
+		api_error_set(&r->err, API_BAD_REQUEST, "days", "nombre de "
+		    "jours entre 1 et 732 attendu");
+		return -1;
+	}
+	r->result = calendar_agenda(r->env->cal, api_query(r, "from"), n,
+	    &r->err);
+	return r->result == NULL ? -1 : 0;
+}
+
+static int
+api_outbox_list(struct api_req *r)
+{
+	const char	*s = api_query(r, "limit");
+	int64_t		 limit = 1000;
+
+	if (s != NULL && util_parse_int(s, 1, 1000000, &limit) == -1) {
+		api_error_set(&r->err, API_BAD_REQUEST, "limit", "nombre "
+		    "entre 1 et 1000000 attendu");
+		return -1;
+	}
+	r->result = outbox_list(r->env->store, api_query(r, "status"), limit,
+	    &r->err);
+	return r->result == NULL ? -1 : 0;
 }
 
 /* Match path against a route pattern; fills r->id for "{id}". */
@@ -367,10 +554,14 @@ api_run(struct api_req *r, const struct api_route *rt)
 		goto dberr;
 	if (rt->fn(r) == -1) {
 		store_rollback(r->env->store);
+		if (r->env->sched != NULL)
+			sched_arm(r->env->sched);
 		return -1;
 	}
 	if (store_commit(r->env->store, &cause) == -1)
 		goto dberr;
+	if (r->env->sched != NULL)
+		sched_arm(r->env->sched);
 	if (r->checkpoint && store_checkpoint(r->env->store, &cause) == -1) {
 		log_warnx("api checkpoint_failed error=\"%s\"", cause);
 		free(cause);

@@ -14,12 +14,16 @@ struct event_base;
 struct store;
 struct crypt_key;
 struct config;
+struct calendar;
+struct sched;
 
 /* What the API works on; owned by the caller and outliving the API. */
 struct api_env {
 	struct store		 *store;
 	const struct crypt_key	 *master;
 	struct config		**conf;		/* current, swapped on reload */
+	struct calendar		 *cal;
+	struct sched		 *sched;	/* re-armed after each write */
 	time_t			  started;
 	/* Reload the configuration; 0 or -1 with *cause. */
 	int			(*reload)(void *arg, char **cause);

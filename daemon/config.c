@@ -30,6 +30,7 @@
 enum ctype {
 	CT_STRING,
 	CT_PATH,
+	CT_OPTPATH,	/* a path, or empty for none */
 	CT_ENUM,
 	CT_LOGLEVEL,
 	CT_TZ,
@@ -69,6 +70,8 @@ static const struct ckey ckeys[] = {
 	    OFF(inbound_listen) },
 	{ "daemon", "public_url", CT_URL, "https://stoppvif.example.be", 0, 0,
 	    NULL, 1, OFF(public_url) },
+	{ "calendar", "closures", CT_OPTPATH, "", 0, 0, NULL, 1,
+	    OFF(closures) },
 	{ "crypto", "key_file", CT_PATH, "/var/lib/stoppvif/master.key", 0, 0,
 	    NULL, 0, OFF(key_file) },
 	{ "api", "allow_uids", CT_UIDS, "", 0, 0, NULL, 1, OFF(allow_uids) },
@@ -273,6 +276,11 @@ conf_set(struct config *conf, const struct ckey *k, const char *value,
 		}
 		free(*(char **)p);
 		*(char **)p = util_path_resolve(conf->file, value);
+		return 0;
+	case CT_OPTPATH:
+		free(*(char **)p);
+		*(char **)p = *value == '\0' ? xstrdup("") :
+		    util_path_resolve(conf->file, value);
 		return 0;
 	case CT_ENUM:
 		for (i = 0; k->choices[i] != NULL; i++)
@@ -513,7 +521,8 @@ config_free(struct config *conf)
 		return;
 	for (i = 0; i < NKEYS; i++) {
 		switch (ckeys[i].type) {
-		case CT_STRING: case CT_PATH: case CT_ENUM: case CT_TZ:
+		case CT_STRING: case CT_PATH: case CT_OPTPATH: case CT_ENUM:
+		case CT_TZ:
 		case CT_LISTEN: case CT_URL:
 			free(*(char **)((char *)conf + ckeys[i].off));
 			break;

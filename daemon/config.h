@@ -22,6 +22,9 @@ struct config {
 	char	*inbound_listen;	/* "" when unset */
 	char	*public_url;
 
+	/* [calendar] */
+	char	*closures;	/* closures file; "" when none */
+
 	/* [crypto] */
 	char	*key_file;
 

@@ -23,7 +23,10 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "ctl_expand.h"
+#include "datefmt.h"
 #include "log.h"
+#include "recur.h"
 #include "util.h"
 
 #define EXIT_REFUSED	1
@@ -62,9 +65,35 @@ static int	ctl_audit(struct ctl *, const struct ctl_cmd *, int,
 	    char **);
 static int	ctl_reload(struct ctl *, const struct ctl_cmd *, int,
 	    char **);
+static int	ctl_offline(struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+static int	ctl_events_add(struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+static int	ctl_events_list(struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+static int	ctl_events_show(struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+static int	ctl_events_edit(struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+static int	ctl_events_remove(struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+static int	ctl_events_import(struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+static int	ctl_events_export(struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+static int	ctl_agenda(struct ctl *, const struct ctl_cmd *, int,
+	    char **);
+static int	ctl_outbox_list(struct ctl *, const struct ctl_cmd *, int,
+	    char **);
 
 #define PERSON_FLAGS "--name N --role R[,R...] [--commune C] [--org O]" \
 	" [--email E] [--phone +32...] [--lang fr|nl|de|en] [--pubkey KEY]"
+
+#define EVENT_FLAGS "--title T --dtstart LOCAL [--tz ZONE] [--rrule RULE]" \
+	" [--duration 2h] [--kind platform|training|cabane|awareness|other]" \
+	" [--location L] [--commune C] [--description D] [--remind 7d,1d]" \
+	" [--audience role:R|person:ID,...] [--channels email,sms]" \
+	" [--skip-holidays BE] [--exdate LOCAL,...] [--uid UID]"
 
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "status", NULL, ctl_status, "status" },
@@ -77,6 +106,21 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "people", "remove", ctl_people_remove, "people remove ID" },
 	{ "audit", NULL, ctl_audit, "audit [--limit N]" },
 	{ "reload", NULL, ctl_reload, "reload" },
+	{ "events", "add", ctl_events_add, "events add " EVENT_FLAGS },
+	{ "events", "list", ctl_events_list, "events list" },
+	{ "events", "show", ctl_events_show, "events show ID" },
+	{ "events", "edit", ctl_events_edit, "events edit ID [same flags as "
+	    "events add]" },
+	{ "events", "remove", ctl_events_remove, "events remove ID" },
+	{ "events", "import", ctl_events_import, "events import FILE.ics" },
+	{ "events", "export", ctl_events_export, "events export [FILE.ics]" },
+	{ "agenda", NULL, ctl_agenda, "agenda [--from YYYY-MM-DD] [--days N]" },
+	{ "outbox", "list", ctl_outbox_list,
+	    "outbox list [--status pending|sent|failed|cancelled]" },
+	{ "expand", NULL, ctl_offline, "expand --dtstart YYYY-MM-DDTHH:MM:SS "
+	    "--tz ZONE --rrule RULE [--count N] [--until YYYY-MM-DDTHH:MM:SS] "
+	    "[--exdate LOCAL,...] [--skip-holidays BE]" },
+	{ "holidays", NULL, ctl_offline, "holidays BE YEAR" },
 };
 #define NCMDS	(sizeof ctl_cmds / sizeof ctl_cmds[0])
 
@@ -375,6 +419,27 @@ ctl_id(int argc, char **argv, const struct ctl_cmd *cmd)
 	return id;
 }
 
+/* The outbox counts and the next reminder of a status answer. */
+static void
+ctl_status_outbox(struct ctl *c, json_t *s)
+{
+	json_t	*o = json_object_get(s, "outbox");
+	json_t	*next = json_object_get(json_object_get(s, "scheduler"),
+		    "next_reminder");
+	char	*when;
+
+	printf("messages : %lld en attente, %lld envoyé(s), %lld en échec, "
+	    "%lld annulé(s)\n",
+	    (long long)json_integer_value(json_object_get(o, "pending")),
+	    (long long)json_integer_value(json_object_get(o, "sent")),
+	    (long long)json_integer_value(json_object_get(o, "failed")),
+	    (long long)json_integer_value(json_object_get(o, "cancelled")));
+	when = json_is_string(next) ? ctl_localtime(json_string_value(next)) :
+	    xstrdup("aucun");
+	printf("prochain rappel : %s\n", when);
+	free(when);
+}
+
 static int
 ctl_status(struct ctl *c, const struct ctl_cmd *cmd, int argc,
     char **argv)
@@ -396,6 +461,9 @@ ctl_status(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 		    up / 60 % 60);
 		printf("annuaire : %lld personne(s)\n", (long long)
 		    json_integer_value(json_object_get(s, "people")));
+		printf("calendrier : %lld événement(s)\n", (long long)
+		    json_integer_value(json_object_get(s, "events")));
+		ctl_status_outbox(c, s);
 	}
 	json_decref(s);
 	return 0;
@@ -673,6 +741,496 @@ ctl_reload(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 		ctl_print_json(ans);
 	else
 		printf("configuration rechargée\n");
+	json_decref(ans);
+	return 0;
+}
+
+/* expand and holidays need no daemon: see ctl_expand.c. */
+static int
+ctl_offline(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv)
+{
+	/* argv[-1] is the command word, as getopt wants argv[0]. */
+	if (strcmp(cmd->word1, "expand") == 0)
+		return ctl_expand(argc + 1, argv - 1);
+	return ctl_holidays(argc + 1, argv - 1);
+}
+
+/* Options of events add and events edit. */
+static const struct option ctl_event_opts[] = {
+	{ "title", required_argument, NULL, 't' },
+	{ "dtstart", required_argument, NULL, 's' },
+	{ "tz", required_argument, NULL, 'z' },
+	{ "rrule", required_argument, NULL, 'r' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "kind", required_argument, NULL, 'k' },
+	{ "location", required_argument, NULL, 'l' },
+	{ "commune", required_argument, NULL, 'C' },
+	{ "description", required_argument, NULL, 'D' },
+	{ "remind", required_argument, NULL, 'R' },
+	{ "audience", required_argument, NULL, 'a' },
+	{ "channels", required_argument, NULL, 'c' },
+	{ "skip-holidays", required_argument, NULL, 'H' },
+	{ "exdate", required_argument, NULL, 'x' },
+	{ "uid", required_argument, NULL, 'u' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* The JSON key of an event option. */
+static const char *
+ctl_event_key(int ch)
+{
+	switch (ch) {
+	case 't': return "title";
+	case 's': return "dtstart";
+	case 'z': return "tz";
+	case 'r': return "rrule";
+	case 'd': return "duration";
+	case 'k': return "kind";
+	case 'l': return "location";
+	case 'C': return "commune";
+	case 'D': return "description";
+	case 'R': return "remind";
+	case 'a': return "audience";
+	case 'c': return "channels";
+	case 'H': return "skip_holidays";
+	case 'u': return "uid";
+	default: return NULL;
+	}
+}
+
+/* Build an event request from the flags; *optidx as ctl_person_body. */
+static json_t *
+ctl_event_body(int argc, char **argv, const struct ctl_cmd *cmd, int *optidx)
+{
+	json_t		*body = json_object(), *ex = NULL;
+	const char	*key;
+	char		*copy, *tok, *save = NULL;
+	int		 ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", ctl_event_opts, NULL)) !=
+	    -1) {
+		if (ch == 'x') {
+			if (ex == NULL)
+				ex = json_array();
+			copy = xstrdup(optarg);
+			for (tok = strtok_r(copy, ", ", &save); tok != NULL;
+			    tok = strtok_r(NULL, ", ", &save))
+				json_array_append_new(ex, json_string(tok));
+			free(copy);
+			continue;
+		}
+		if ((key = ctl_event_key(ch)) == NULL)
+			cmd_usage(cmd);
+		if (json_object_set_new(body, key, json_string(optarg)) == -1)
+			die(EXIT_USAGE, "--%s : texte UTF-8 attendu", key);
+	}
+	if (ex != NULL)
+		json_object_set_new(body, "exdates", ex);
+	*optidx = optind;
+	return body;
+}
+
+/* "2026-01-07T14:00:00+01:00" written for people in the daemon's
+ * language ("mer. 7 janv. 2026 14:00"); the text itself when unreadable. */
+static char *
+ctl_when(struct ctl *c, const char *iso, enum datefmt_style style)
+{
+	struct recur_civil	 t;
+	char			 buf[DATEFMT_LEN], *date;
+
+	if (iso == NULL)
+		return xstrdup("-");
+	date = xstrndup(iso, 19);
+	if (strlen(iso) < 19 || recur_civil_parse(date, &t, NULL) == -1) {
+		free(date);
+		return xstrdup(iso);
+	}
+	free(date);
+	return xstrdup(datefmt(ctl_config(c)->language, style, &t, buf,
+	    sizeof buf));
+}
+
+static int
+ctl_events_add(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	json_t	*body, *ans;
+	int	 idx;
+
+	body = ctl_event_body(argc + 1, argv - 1, cmd, &idx);
+	if (idx != argc + 1) {
+		json_decref(body);
+		cmd_usage(cmd);
+	}
+	ans = ctl_call(c, "POST", "/v1/events", body);
+	if (c->json)
+		ctl_print_json(ans);
+	else
+		printf("%lld\n", (long long)json_integer_value(
+		    json_object_get(ans, "id")));
+	json_decref(ans);
+	json_decref(body);
+	return 0;
+}
+
+/* The ctl_c of the current command, for table cells. */
+static struct ctl *ctl_cur;
+
+/* Cell text for the events table: the next occurrence for people. */
+static char *
+ctl_event_cell(const char *key, json_t *v)
+{
+	if (strcmp(key, "next") == 0)
+		return ctl_when(ctl_cur, json_string_value(v), DATEFMT_SHORT);
+	return ctl_text(v);
+}
+
+static int
+ctl_events_list(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct ctl_col cols[] = {
+		{ "N°", "id" }, { "TITRE", "title" }, { "TYPE", "kind" },
+		{ "PROCHAINE", "next" }, { "DURÉE", "duration" },
+		{ "RAPPELS", "remind" }, { "PUBLIC", "audience" },
+		{ "RÈGLE", "rrule" },
+	};
+	json_t	*ans;
+
+	if (argc != 0)
+		cmd_usage(cmd);
+	ans = ctl_call(c, "GET", "/v1/events", NULL);
+	ctl_cur = c;
+	if (c->json)
+		ctl_print_json(ans);
+	else if (json_array_size(ans) == 0)
+		printf("aucun événement\n");
+	else
+		ctl_table(ans, cols, sizeof cols / sizeof cols[0],
+		    ctl_event_cell);
+	json_decref(ans);
+	return 0;
+}
+
+/* Print one event as aligned "label : value" lines. */
+static void
+ctl_event_print(struct ctl *c, json_t *e)
+{
+	static const struct ctl_col rows[] = {
+		{ "numéro", "id" }, { "titre", "title" }, { "type", "kind" },
+		{ "début", "dtstart" }, { "fuseau", "tz" },
+		{ "règle", "rrule" }, { "durée", "duration" },
+		{ "lieu", "location" }, { "commune", "commune" },
+		{ "rappels", "remind" }, { "public", "audience" },
+		{ "canaux", "channels" }, { "jours fériés", "skip_holidays" },
+		{ "exceptions", "exdates" }, { "prochaine", "next" },
+		{ "description", "description" }, { "uid", "uid" },
+		{ "créé", "created" }, { "modifié", "updated" },
+	};
+	size_t	 i;
+	char	*v;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		json_t	*val = json_object_get(e, rows[i].key);
+
+		if (strcmp(rows[i].key, "next") == 0)
+			v = ctl_when(c, json_string_value(val), DATEFMT_LONG);
+		else if (strcmp(rows[i].key, "created") == 0 ||
+		    strcmp(rows[i].key, "updated") == 0)
+			v = ctl_localtime(json_string_value(val));
+		else if (strcmp(rows[i].key, "skip_holidays") == 0)
+			v = xstrdup(json_is_string(val) ? "sautés (BE)" :
+			    "non sautés");
+		else
+			v = ctl_text(val);
+		printf("%s%*s : %s\n", rows[i].title, (int)(12 -
+		    ctl_width(rows[i].title)), "", *v ? v : "-");
+		free(v);
+	}
+}
+
+/* ctl_call() on /v1/events/ID. */
+static json_t *
+ctl_call_event(struct ctl *c, const char *method, int64_t id, json_t *body)
+{
+	char	*path;
+	json_t	*ans;
+
+	xasprintf(&path, "/v1/events/%lld", (long long)id);
+	ans = ctl_call(c, method, path, body);
+	free(path);
+	return ans;
+}
+
+static int
+ctl_events_show(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	int64_t	 id = ctl_id(argc, argv, cmd);
+	json_t	*ans;
+
+	ans = ctl_call_event(c, "GET", id, NULL);
+	if (c->json)
+		ctl_print_json(ans);
+	else
+		ctl_event_print(c, ans);
+	json_decref(ans);
+	return 0;
+}
+
+static int
+ctl_events_edit(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	json_t	*body, *ans;
+	int64_t	 id;
+	int	 idx;
+
+	body = ctl_event_body(argc + 1, argv - 1, cmd, &idx);
+	id = ctl_id(argc + 1 - idx, argv - 1 + idx, cmd);
+	if (json_object_size(body) == 0) {
+		json_decref(body);
+		die(EXIT_USAGE, "rien à modifier : donnez au moins une option, "
+		    "par ex. --dtstart");
+	}
+	ans = ctl_call_event(c, "PATCH", id, body);
+	if (c->json)
+		ctl_print_json(ans);
+	else
+		ctl_event_print(c, ans);
+	json_decref(ans);
+	json_decref(body);
+	return 0;
+}
+
+static int
+ctl_events_remove(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	int64_t	 id = ctl_id(argc, argv, cmd);
+	json_t	*ans;
+
+	ans = ctl_call_event(c, "DELETE", id, NULL);
+	if (c->json)
+		ctl_print_json(ans);
+	else
+		printf("événement %lld supprimé, ses rappels en attente sont "
+		    "annulés\n", (long long)id);
+	json_decref(ans);
+	return 0;
+}
+
+/* Read a whole file (or stdin for "-") as a NUL-terminated string. */
+static char *
+ctl_slurp(const char *path)
+{
+	FILE	*fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	char	*buf = NULL;
+	size_t	 len = 0, n;
+
+	if (fp == NULL)
+		die(EXIT_REFUSED, "%s : %s", path, strerror(errno));
+	do {
+		buf = xreallocarray(buf, len + 65536 + 1, 1);
+		n = fread(buf + len, 1, 65536, fp);
+		len += n;
+	} while (n > 0);
+	if (ferror(fp))
+		die(EXIT_REFUSED, "%s : lecture impossible", path);
+	if (fp != stdin)
+		fclose(fp);
+	buf[len] = '\0';
+	if (strlen(buf) != len)
+		die(EXIT_REFUSED, "%s : ce n'est pas un fichier texte", path);
+	return buf;
+}
+
+static int
+ctl_events_import(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	json_t	*body, *ans, *item;
+	size_t	 i;
+	char	*text;
+
+	if (argc != 1)
+		cmd_usage(cmd);
+	text = ctl_slurp(argv[0]);
+	if ((body = json_pack("{ss}", "ics", text)) == NULL)
+		die(EXIT_REFUSED, "%s : texte UTF-8 attendu", argv[0]);
+	free(text);
+	ans = ctl_call(c, "POST", "/v1/events/import", body);
+	json_decref(body);
+	if (c->json)
+		ctl_print_json(ans);
+	else {
+		printf("%lld événement(s) ajouté(s), %lld mis à jour\n",
+		    (long long)json_integer_value(json_object_get(ans,
+		    "added")), (long long)json_integer_value(
+		    json_object_get(ans, "updated")));
+		json_array_foreach(json_object_get(ans, "ignored"), i, item)
+			printf("  non importé : %s\n", json_string_value(item));
+	}
+	json_decref(ans);
+	return 0;
+}
+
+static int
+ctl_events_export(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	json_t		*ans;
+	const char	*text;
+	FILE		*fp = stdout;
+
+	if (argc > 1)
+		cmd_usage(cmd);
+	ans = ctl_call(c, "GET", "/v1/events/export", NULL);
+	text = json_string_value(json_object_get(ans, "ics"));
+	if (argc == 1 && (fp = fopen(argv[0], "w")) == NULL)
+		die(EXIT_REFUSED, "%s : %s", argv[0], strerror(errno));
+	if (c->json && argc == 0)
+		ctl_print_json(ans);
+	else if (fputs(text ? text : "", fp) == EOF ||
+	    (fp != stdout && fclose(fp) == EOF))
+		die(EXIT_REFUSED, "%s : écriture impossible", argc ? argv[0] :
+		    "sortie");
+	if (argc == 1 && !c->json)
+		fprintf(stderr, "événements exportés dans %s\n", argv[0]);
+	json_decref(ans);
+	return 0;
+}
+
+/* One agenda item for people. */
+static void
+ctl_agenda_print(struct ctl *c, json_t *it)
+{
+	json_t	*v;
+	char	*start, *end, *when;
+	size_t	 i;
+	long long n = json_integer_value(json_object_get(it, "audience"));
+
+	start = ctl_when(c, json_string_value(json_object_get(it, "start")),
+	    DATEFMT_SHORT);
+	end = ctl_when(c, json_string_value(json_object_get(it, "end")),
+	    DATEFMT_SHORT);
+	/* The end's time alone when it is the same day. */
+	printf("%s–%s  %s", start, strncmp(start, end, strlen(start) - 5) ==
+	    0 ? end + strlen(start) - 5 : end, json_string_value(
+	    json_object_get(it, "title")));
+	if (json_is_string(json_object_get(it, "commune")))
+		printf(" (%s)", json_string_value(json_object_get(it,
+		    "commune")));
+	printf(" — %lld personne%s\n", n, n > 1 ? "s" : "");
+	json_array_foreach(json_object_get(it, "reminders"), i, v) {
+		when = ctl_when(c, json_string_value(v), DATEFMT_SHORT);
+		printf("%s%s", i == 0 ? "    rappels : " : ", ", when);
+		free(when);
+	}
+	if (json_array_size(json_object_get(it, "reminders")) > 0)
+		putchar('\n');
+	free(start);
+	free(end);
+}
+
+static int
+ctl_agenda(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "days", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*from = NULL;
+	int64_t		 days = 30;
+	char		*path, *esc;
+	json_t		*ans, *it;
+	size_t		 i;
+	int		 ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc + 1, argv - 1, "+", opts, NULL)) != -1) {
+		if (ch == 'f')
+			from = optarg;
+		else if (ch == 'd' && util_parse_int(optarg, 1, 732, &days) ==
+		    0)
+			continue;
+		else if (ch == 'd')
+			die(EXIT_USAGE, "--days : nombre de 1 à 732 attendu");
+		else
+			cmd_usage(cmd);
+	}
+	if (optind != argc + 1)
+		cmd_usage(cmd);
+	esc = curl_easy_escape(NULL, from ? from : "", 0);
+	xasprintf(&path, "/v1/agenda?days=%lld%s%s", (long long)days,
+	    from ? "&from=" : "", from ? esc : "");
+	curl_free(esc);
+	ans = ctl_call(c, "GET", path, NULL);
+	free(path);
+	if (c->json)
+		ctl_print_json(ans);
+	else if (json_array_size(ans) == 0)
+		printf("rien au calendrier pendant ces %lld jours\n",
+		    (long long)days);
+	else
+		json_array_foreach(ans, i, it)
+			ctl_agenda_print(c, it);
+	json_decref(ans);
+	return 0;
+}
+
+/* Cell text for the outbox table: local times. */
+static char *
+ctl_outbox_cell(const char *key, json_t *v)
+{
+	if (strcmp(key, "not_before") == 0 || strcmp(key, "occurrence") == 0)
+		return ctl_localtime(json_string_value(v));
+	return ctl_text(v);
+}
+
+static int
+ctl_outbox_list(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option opts[] = {
+		{ "status", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const struct ctl_col cols[] = {
+		{ "N°", "id" }, { "ÉTAT", "status" }, { "TYPE", "kind" },
+		{ "CANAL", "channel" }, { "PERSONNE", "person" },
+		{ "ÉVÉNEMENT", "event" }, { "OCCURRENCE", "occurrence" },
+		{ "À PARTIR DE", "not_before" }, { "ESSAIS", "attempts" },
+	};
+	const char	*status = NULL;
+	char		*path, *esc;
+	json_t		*ans;
+	int		 ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc + 1, argv - 1, "+", opts, NULL)) != -1) {
+		if (ch != 's')
+			cmd_usage(cmd);
+		status = optarg;
+	}
+	if (optind != argc + 1)
+		cmd_usage(cmd);
+	esc = curl_easy_escape(NULL, status ? status : "", 0);
+	xasprintf(&path, "/v1/outbox%s%s", status ? "?status=" : "",
+	    status ? esc : "");
+	curl_free(esc);
+	ans = ctl_call(c, "GET", path, NULL);
+	free(path);
+	if (c->json)
+		ctl_print_json(ans);
+	else if (json_array_size(ans) == 0)
+		printf("aucun message%s%s\n", status ? " à l'état " : "",
+		    status ? status : "");
+	else
+		ctl_table(ans, cols, sizeof cols / sizeof cols[0],
+		    ctl_outbox_cell);
 	json_decref(ans);
 	return 0;
 }

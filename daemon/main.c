@@ -19,9 +19,12 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "calendar.h"
 #include "config.h"
 #include "crypt.h"
+#include "holiday.h"
 #include "log.h"
+#include "sched.h"
 #include "sdnotify.h"
 #include "store.h"
 #include "util.h"
@@ -34,6 +37,9 @@ struct daemon {
 	struct store		*store;
 	struct api		*api;
 	struct api_env		 env;
+	struct calendar		 cal;
+	struct closures		*closures;
+	struct sched		*sched;
 	struct event		*ev_hup, *ev_term, *ev_int;
 };
 
@@ -49,6 +55,23 @@ static void
 daemon_apply(struct daemon *d)
 {
 	log_setlevel(d->verbose ? LOG_LEVEL_DEBUG : d->conf->log_level);
+	d->cal.default_tz = d->conf->timezone;
+	d->cal.closures = d->closures;
+}
+
+/*
+ * Read the closures file of conf (none when it names none) into *out.
+ * Returns 0 or -1 with *cause naming the file and line.
+ */
+static int
+daemon_closures(const struct config *conf, struct closures **out,
+    char **cause)
+{
+	*out = NULL;
+	if (*conf->closures == '\0')
+		return 0;
+	*out = closures_load(conf->closures, cause);
+	return *out == NULL ? -1 : 0;
 }
 
 /*
@@ -60,10 +83,14 @@ daemon_reload(void *arg, char **cause)
 {
 	struct daemon	*d = arg;
 	struct config	*next;
+	struct closures	*cl = NULL;
+	char		*err = NULL;
+	int		 replan;
 
 	sdnotify("RELOADING=1");
 	next = config_load(d->conf->file, cause);
-	if (next != NULL && config_reloadable(d->conf, next, cause) == -1) {
+	if (next != NULL && (config_reloadable(d->conf, next, cause) == -1 ||
+	    daemon_closures(next, &cl, cause) == -1)) {
 		config_free(next);
 		next = NULL;
 	}
@@ -74,10 +101,20 @@ daemon_reload(void *arg, char **cause)
 		sdnotify("READY=1\nSTATUS=configuration reload refused");
 		return -1;
 	}
+	replan = cl != NULL || d->closures != NULL ||
+	    strcmp(d->conf->timezone, next->timezone) != 0;
 	config_free(d->conf);
 	d->conf = next;
+	closures_free(d->closures);
+	d->closures = cl;
 	daemon_apply(d);
 	log_info("config reloaded file=%s", d->conf->file);
+	/* Holidays, closures or the zone may move occurrences: plan again. */
+	if (replan && d->sched != NULL &&
+	    sched_replan_all(d->sched, &err) == -1) {
+		log_warnx("sched replan_failed error=\"%s\"", err);
+		free(err);
+	}
 	sdnotify("READY=1\nSTATUS=running");
 	return 0;
 }
@@ -220,6 +257,25 @@ daemon_detached(int fd)
 	close(fd);
 }
 
+/*
+ * The event base.  Precise timers: libevent's default coarse clock wakes a
+ * process about twice per expiry; this makes it exactly once.
+ */
+static struct event_base *
+daemon_base(void)
+{
+	struct event_config	*cfg;
+	struct event_base	*base;
+
+	if ((cfg = event_config_new()) == NULL)
+		fatalx("event_config_new failed");
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+	if ((base = event_base_new_with_config(cfg)) == NULL)
+		fatalx("event_base_new failed");
+	event_config_free(cfg);
+	return base;
+}
+
 /* Arm the signals on the event base. */
 static void
 daemon_signals(struct daemon *d)
@@ -241,6 +297,9 @@ daemon_close(struct daemon *d)
 {
 	sdnotify_watchdog_stop();
 	api_free(d->api);
+	sched_free(d->sched);
+	calendar_zones_free();
+	closures_free(d->closures);
 	event_free(d->ev_hup);
 	event_free(d->ev_term);
 	event_free(d->ev_int);
@@ -289,7 +348,12 @@ main(int argc, char *argv[])
 		exit(1);
 	}
 	free(deffile);
+	if (daemon_closures(d.conf, &d.closures, &cause) == -1) {
+		fprintf(stderr, "%s\n", cause);	/* file:line: ... */
+		exit(1);
+	}
 	if (check) {
+		closures_free(d.closures);
 		fprintf(stderr, "configuration OK\n");
 		config_free(d.conf);
 		exit(0);
@@ -302,12 +366,17 @@ main(int argc, char *argv[])
 		log_init("stoppvifd", 0, log_getlevel());	/* systemd */
 	daemon_open(&d);
 
-	if ((d.base = event_base_new()) == NULL)
-		fatalx("event_base_new failed");
+	d.base = daemon_base();
 	daemon_signals(&d);
+	d.cal.store = d.store;
+	daemon_apply(&d);
+	if ((d.sched = sched_new(d.base, &d.cal, d.master, &cause)) == NULL)
+		fatalx("scheduler: %s", cause);
 	d.env.store = d.store;
 	d.env.master = d.master;
 	d.env.conf = &d.conf;
+	d.env.cal = &d.cal;
+	d.env.sched = d.sched;
 	d.env.started = time(NULL);
 	d.env.reload = daemon_reload;
 	d.env.reload_arg = &d;

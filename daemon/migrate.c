@@ -50,6 +50,70 @@ static const char *const migrations[] = {
 	"  object TEXT NOT NULL,"
 	"  object_id INTEGER"
 	");",
+
+	/*
+	 * 3: the calendar and the outbox.  Events are wall-clock times in their
+	 * zone; the scheduler's state is per event: every reminder due up to
+	 * planned_until (UTC seconds) has been handled, and next_due is the
+	 * earliest one after it (NULL: none left).  An outbox row is one message
+	 * to one person on one channel; its key makes enqueueing idempotent.
+	 */
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  uid TEXT NOT NULL UNIQUE,"
+	"  title TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  dtstart TEXT NOT NULL,"	/* local, YYYY-MM-DDTHH:MM:SS */
+	"  tz TEXT NOT NULL,"
+	"  rrule TEXT,"			/* canonical; NULL: one occurrence */
+	"  duration INTEGER NOT NULL,"	/* seconds */
+	"  location TEXT,"
+	"  commune TEXT,"
+	"  description TEXT,"
+	"  skip_holidays TEXT,"		/* 'BE' or NULL */
+	"  channels TEXT NOT NULL,"	/* 'email,sms' */
+	"  created TEXT NOT NULL,"
+	"  updated TEXT NOT NULL,"
+	"  planned_until INTEGER NOT NULL,"
+	"  next_due INTEGER"
+	");"
+	"CREATE INDEX events_next_due ON events(next_due)"
+	"  WHERE next_due IS NOT NULL;"
+	"CREATE TABLE event_reminders ("
+	"  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+	"  offset INTEGER NOT NULL,"	/* seconds before the start */
+	"  PRIMARY KEY (event_id, offset)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE event_exdates ("
+	"  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+	"  local TEXT NOT NULL,"
+	"  PRIMARY KEY (event_id, local)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE event_audience ("
+	"  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('role', 'person')),"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY (event_id, kind, value)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  key TEXT NOT NULL UNIQUE,"
+	"  kind TEXT NOT NULL,"		/* 'reminder', ... */
+	"  person_id INTEGER NOT NULL REFERENCES people(id),"
+	"  channel TEXT NOT NULL,"	/* 'email', 'sms' */
+	"  urgent INTEGER NOT NULL DEFAULT 0,"
+	"  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN"
+	"    ('pending', 'sent', 'failed', 'cancelled')),"
+	"  created TEXT NOT NULL,"	/* UTC */
+	"  not_before INTEGER NOT NULL,"	/* UTC seconds */
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  event_id INTEGER,"		/* reminders: the event, */
+	"  occurrence INTEGER,"		/* its occurrence (UTC seconds), */
+	"  remind_offset INTEGER,"	/* and the offset before it */
+	"  payload BLOB"		/* sealed under the person's data key */
+	");"
+	"CREATE INDEX outbox_status ON outbox(status, not_before);"
+	"CREATE INDEX outbox_event ON outbox(event_id) WHERE event_id IS NOT NULL;",
 };
 #define NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))
 

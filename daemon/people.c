@@ -677,6 +677,27 @@ people_list(struct store *st, const struct crypt_key *master,
 	return arr;
 }
 
+struct crypt_key *
+people_data_key(struct store *st, const struct crypt_key *master, int64_t id,
+    char **cause)
+{
+	static const char *const sql = "SELECT k.wrapped FROM person_keys k"
+	    " JOIN people p ON p.id = k.person_id"
+	    " WHERE k.person_id = ? AND p.removed IS NULL";
+	sqlite3_stmt		*stmt = store_stmt(st, sql);
+	struct crypt_key	*dk = NULL;
+
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		dk = crypt_key_unwrap(master, id, sqlite3_column_blob(stmt, 0),
+		    (size_t)sqlite3_column_bytes(stmt, 0), cause);
+	else
+		util_cause(cause, "person %lld has no data key (removed?)",
+		    (long long)id);
+	sqlite3_reset(stmt);
+	return dk;
+}
+
 int64_t
 people_count(struct store *st)
 {

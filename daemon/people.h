@@ -52,6 +52,13 @@ json_t	*people_get(struct store *, const struct crypt_key *master,
 json_t	*people_list(struct store *, const struct crypt_key *master,
 	    const char *role, struct api_error *err);
 
+/*
+ * The data key of person id (not removed), unwrapped by the master key, to
+ * seal messages to them; NULL with *cause set.  crypt_key_free() it.
+ */
+struct crypt_key *people_data_key(struct store *, const struct crypt_key *master,
+	    int64_t id, char **cause);
+
 /* How many people the directory holds (not counting removed ones). */
 int64_t	 people_count(struct store *);
 

@@ -1,0 +1,382 @@
+/*
+ * agenda.c: events as the scheduler and the agenda see them: loaded for
+ * expansion (zone, rule, exclusions), their recipients, and the list of
+ * upcoming occurrences with their reminders.
+ *
+ * Zones are loaded once and kept in a small cache for the life of the
+ * process: a calendar uses a handful of zones, and 100,000 events must not
+ * mean 100,000 reads of the same TZif file.
+ */
+#include <sys/types.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "calendar.h"
+#include "holiday.h"
+#include "recur.h"
+#include "store.h"
+#include "tz.h"
+#include "util.h"
+
+#define AGENDA_MAX_ITEMS	10000
+#define AGENDA_MAX_DAYS		732
+
+static struct tz	**zones;
+static size_t		  nzones;
+
+const struct tz *
+calendar_zone(const char *name, char **cause)
+{
+	struct tz	*z;
+	size_t		 i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < nzones; i++)
+		if (strcmp(tz_name(zones[i]), name) == 0)
+			return zones[i];
+	if ((z = tz_load(name, cause)) == NULL)
+		return NULL;
+	zones = xreallocarray(zones, nzones + 1, sizeof *zones);
+	zones[nzones++] = z;
+	return z;
+}
+
+void
+calendar_zones_free(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < nzones; i++)
+		tz_free(zones[i]);
+	free(zones);
+	zones = NULL;
+	nzones = 0;
+}
+
+/* Holidays and closures, for events that skip them. */
+static int
+agenda_skip(void *arg, int year, int month, int day)
+{
+	const struct closures	*cl = arg;
+
+	return holiday_be_skip(NULL, year, month, day) ||
+	    (cl != NULL && closures_contains(cl, year, month, day));
+}
+
+/* Fill the offsets and exdates of ev from their "a,b" columns. */
+static int
+agenda_lists(struct cal_event *ev, const char *offsets, const char *exdates,
+    char **cause)
+{
+	struct recur_civil	 c;
+	char			*copy, *tok, *save = NULL;
+	int64_t			 v;
+
+	copy = xstrdup(offsets ? offsets : "");
+	for (tok = strtok_r(copy, ",", &save); tok != NULL &&
+	    ev->noffsets < CAL_MAX_REMIND; tok = strtok_r(NULL, ",", &save))
+		if (util_parse_int(tok, 0, INT64_MAX, &v) == 0)
+			ev->offsets[ev->noffsets++] = v;
+	free(copy);
+	copy = xstrdup(exdates ? exdates : "");
+	save = NULL;
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (recur_civil_parse(tok, &c, cause) == -1) {
+			free(copy);
+			return -1;
+		}
+		ev->exdates = xreallocarray(ev->exdates, ev->nexdates + 1,
+		    sizeof *ev->exdates);
+		ev->exdates[ev->nexdates++] = recur_civil_secs(&c);
+	}
+	free(copy);
+	return 0;
+}
+
+/* A text column as a new string or NULL. */
+static char *
+agenda_strdup_col(sqlite3_stmt *stmt, int col)
+{
+	const unsigned char	*s = sqlite3_column_text(stmt, col);
+
+	return s != NULL ? xstrdup((const char *)s) : NULL;
+}
+
+struct cal_event *
+calendar_event_load(struct calendar *cal, int64_t id, char **cause)
+{
+	static const char *const sql = "SELECT title, location, commune,"
+	    " dtstart, tz, rrule, duration, skip_holidays, channels,"
+	    " planned_until,"
+	    " (SELECT group_concat(offset) FROM (SELECT offset FROM"
+	    "   event_reminders WHERE event_id = e.id ORDER BY offset DESC)),"
+	    " (SELECT group_concat(local) FROM event_exdates"
+	    "   WHERE event_id = e.id)"
+	    " FROM events e WHERE id = ?";
+	sqlite3_stmt		*stmt = store_stmt(cal->store, sql);
+	struct cal_event	*ev;
+	const char		*rr, *ch;
+
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		sqlite3_reset(stmt);
+		util_cause(cause, "event %lld not found", (long long)id);
+		return NULL;
+	}
+	ev = xcalloc(1, sizeof *ev);
+	ev->id = id;
+	ev->title = agenda_strdup_col(stmt, 0);
+	ev->location = agenda_strdup_col(stmt, 1);
+	ev->commune = agenda_strdup_col(stmt, 2);
+	ev->duration = sqlite3_column_int64(stmt, 6);
+	ev->skip_holidays = sqlite3_column_type(stmt, 7) != SQLITE_NULL;
+	ch = (const char *)sqlite3_column_text(stmt, 8);
+	ev->channels = (strstr(ch, "email") ? CAL_CH_EMAIL : 0) |
+	    (strstr(ch, "sms") ? CAL_CH_SMS : 0);
+	ev->planned_until = sqlite3_column_int64(stmt, 9);
+	ev->closures = cal->closures;
+	rr = (const char *)sqlite3_column_text(stmt, 5);
+	if (recur_civil_parse((const char *)sqlite3_column_text(stmt, 3),
+	    &ev->dtstart, cause) == -1 ||
+	    (ev->tz = calendar_zone((const char *)sqlite3_column_text(stmt, 4),
+	    cause)) == NULL ||
+	    (rr != NULL && (ev->rule = recur_rule_parse(rr, cause)) == NULL) ||
+	    agenda_lists(ev, (const char *)sqlite3_column_text(stmt, 10),
+	    (const char *)sqlite3_column_text(stmt, 11), cause) == -1) {
+		sqlite3_reset(stmt);
+		calendar_event_free(ev);
+		return NULL;
+	}
+	sqlite3_reset(stmt);
+	return ev;
+}
+
+void
+calendar_event_free(struct cal_event *ev)
+{
+	if (ev == NULL)
+		return;
+	free(ev->title);
+	free(ev->location);
+	free(ev->commune);
+	recur_rule_free(ev->rule);
+	free(ev->exdates);
+	free(ev);
+}
+
+struct recur_iter *
+calendar_event_iter(const struct cal_event *ev)
+{
+	struct recur_iter	*it;
+
+	it = recur_iter_new(ev->rule, &ev->dtstart, ev->tz);
+	if (ev->nexdates > 0)
+		recur_iter_exclude(it, ev->exdates, ev->nexdates);
+	if (ev->skip_holidays)
+		recur_iter_skip_days(it, agenda_skip, ev->closures);
+	return it;
+}
+
+ssize_t
+calendar_recipients(struct calendar *cal, int64_t id, int64_t **ids,
+    unsigned **reach, char **cause)
+{
+	static const char *const sql = "SELECT p.id, p.email IS NOT NULL,"
+	    " p.phone IS NOT NULL FROM people p WHERE p.removed IS NULL AND ("
+	    " EXISTS (SELECT 1 FROM event_audience a JOIN person_roles r"
+	    "   ON r.role = a.value WHERE a.event_id = ?1 AND a.kind = 'role'"
+	    "   AND r.person_id = p.id) OR"
+	    " EXISTS (SELECT 1 FROM event_audience a WHERE a.event_id = ?1"
+	    "   AND a.kind = 'person' AND a.value = CAST(p.id AS TEXT)))"
+	    " ORDER BY p.id";
+	sqlite3_stmt	*stmt = store_stmt(cal->store, sql);
+	size_t		 n = 0;
+	int		 rc;
+
+	*ids = NULL;
+	*reach = NULL;
+	sqlite3_bind_int64(stmt, 1, id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		*ids = xreallocarray(*ids, n + 1, sizeof **ids);
+		*reach = xreallocarray(*reach, n + 1, sizeof **reach);
+		(*ids)[n] = sqlite3_column_int64(stmt, 0);
+		(*reach)[n] = (sqlite3_column_int(stmt, 1) ? CAL_CH_EMAIL : 0) |
+		    (sqlite3_column_int(stmt, 2) ? CAL_CH_SMS : 0);
+		n++;
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		util_cause(cause, "database: %s", store_errmsg(cal->store));
+		free(*ids);
+		free(*reach);
+		*ids = NULL;
+		*reach = NULL;
+		return -1;
+	}
+	return (ssize_t)n;
+}
+
+/* An instant written in the event's zone, "…T14:00:00+01:00". */
+static json_t *
+agenda_time(const struct tz *zone, int64_t utc)
+{
+	struct recur_occ	 o;
+	char			 buf[RECUR_FMT_LEN];
+
+	o.utc = utc;
+	o.offset = tz_offset_at(zone, utc);
+	o.local = o.nominal = utc + o.offset;
+	return json_string(recur_format(&o, buf, sizeof buf));
+}
+
+/* One agenda item, sortable by start. */
+struct agenda_item {
+	int64_t		 utc;
+	int64_t		 event;
+	json_t		*o;
+};
+
+static int
+agenda_item_cmp(const void *a, const void *b)
+{
+	const struct agenda_item	*x = a, *y = b;
+
+	if (x->utc != y->utc)
+		return x->utc < y->utc ? -1 : 1;
+	return x->event < y->event ? -1 : x->event > y->event;
+}
+
+/* The agenda item of one occurrence of ev. */
+static json_t *
+agenda_item(const struct cal_event *ev, const struct recur_occ *occ,
+    ssize_t audience)
+{
+	json_t	*rem = json_array(), *ch = json_array();
+	char	 buf[RECUR_FMT_LEN];
+	size_t	 i;
+
+	for (i = 0; i < ev->noffsets; i++)
+		json_array_append_new(rem, agenda_time(ev->tz,
+		    occ->utc - ev->offsets[i]));
+	if (ev->channels & CAL_CH_EMAIL)
+		json_array_append_new(ch, json_string("email"));
+	if (ev->channels & CAL_CH_SMS)
+		json_array_append_new(ch, json_string("sms"));
+	return json_pack("{sI ss ss so so so sI so so}",
+	    "event", (json_int_t)ev->id, "title", ev->title,
+	    "start", recur_format(occ, buf, sizeof buf),
+	    "end", agenda_time(ev->tz, occ->utc + ev->duration),
+	    "location", ev->location ? json_string(ev->location) : json_null(),
+	    "commune", ev->commune ? json_string(ev->commune) : json_null(),
+	    "audience", (json_int_t)audience, "reminders", rem,
+	    "channels", ch);
+}
+
+/* Append the occurrences of event id in [from, to) to items. */
+static int
+agenda_event(struct calendar *cal, int64_t id, int64_t from, int64_t to,
+    struct agenda_item **items, size_t *n, char **cause)
+{
+	struct cal_event	*ev;
+	struct recur_iter	*it;
+	struct recur_occ	 occ;
+	int64_t			*ids;
+	unsigned		*reach;
+	ssize_t			 audience;
+
+	if ((ev = calendar_event_load(cal, id, cause)) == NULL)
+		return -1;
+	audience = calendar_recipients(cal, id, &ids, &reach, cause);
+	free(ids);
+	free(reach);
+	it = calendar_event_iter(ev);
+	recur_iter_seek(it, from);
+	while (audience >= 0 && *n < AGENDA_MAX_ITEMS &&
+	    recur_iter_next(it, &occ) == 1 && occ.utc < to) {
+		*items = xreallocarray(*items, *n + 1, sizeof **items);
+		(*items)[*n].utc = occ.utc;
+		(*items)[*n].event = id;
+		(*items)[(*n)++].o = agenda_item(ev, &occ, audience);
+	}
+	recur_iter_free(it);
+	calendar_event_free(ev);
+	return audience < 0 ? -1 : 0;
+}
+
+/* The start of local date s (today when NULL) in the default zone. */
+static int
+agenda_from(struct calendar *cal, const char *s, int64_t *utc,
+    struct api_error *err)
+{
+	struct recur_civil	 c;
+	const struct tz		*zone = calendar_zone(cal->default_tz, NULL);
+	char			*cause = NULL;
+	int64_t			 now = time(NULL);
+
+	if (zone == NULL) {
+		api_error_set(err, API_INTERNAL, NULL, "fuseau %s illisible",
+		    cal->default_tz);
+		return -1;
+	}
+	if (s == NULL) {
+		recur_secs_civil(now + tz_offset_at(zone, now), &c);
+		c.hour = c.minute = c.second = 0;
+	} else if (recur_date_parse(s, &c, &cause) == -1) {
+		api_error_set(err, API_BAD_REQUEST, "from", "« %.16s » : %s "
+		    "(attendu AAAA-MM-JJ)", s, cause);
+		free(cause);
+		return -1;
+	}
+	*utc = tz_resolve(zone, recur_civil_secs(&c), NULL);
+	return 0;
+}
+
+json_t *
+calendar_agenda(struct calendar *cal, const char *fromtext, int64_t days,
+    struct api_error *err)
+{
+	static const char *const sql = "SELECT id FROM events ORDER BY id";
+	struct agenda_item	*items = NULL;
+	sqlite3_stmt		*stmt;
+	int64_t			*ids = NULL, from;
+	size_t			 nids = 0, n = 0, i;
+	char			*cause = NULL;
+	json_t			*arr;
+
+	if (days < 1 || days > AGENDA_MAX_DAYS) {
+		api_error_set(err, API_BAD_REQUEST, "days", "nombre de jours "
+		    "entre 1 et %d attendu", AGENDA_MAX_DAYS);
+		return NULL;
+	}
+	if (agenda_from(cal, fromtext, &from, err) == -1)
+		return NULL;
+	stmt = store_stmt(cal->store, sql);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		ids = xreallocarray(ids, nids + 1, sizeof *ids);
+		ids[nids++] = sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_reset(stmt);
+	for (i = 0; i < nids; i++) {
+		if (agenda_event(cal, ids[i], from, from + days * 86400, &items,
+		    &n, &cause) == -1) {
+			api_error_set(err, API_INTERNAL, NULL, "événement %lld : "
+			    "%s", (long long)ids[i], cause);
+			free(cause);
+			break;
+		}
+	}
+	free(ids);
+	qsort(items, n, sizeof *items, agenda_item_cmp);
+	arr = err->message == NULL ? json_array() : NULL;
+	for (i = 0; i < n; i++) {
+		if (arr != NULL)
+			json_array_append(arr, items[i].o);
+		json_decref(items[i].o);
+	}
+	free(items);
+	return arr;
+}

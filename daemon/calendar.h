@@ -1,0 +1,116 @@
+/*
+ * calendar.h: the network's events (platform meetings, trainings, La Cabane,
+ * awareness actions) and their reminders.
+ *
+ * Requests and answers are the JSON event objects described in ics.h.  Every
+ * field is validated from one table; an error names the field.  Writing
+ * functions run inside the caller's transaction; the caller then plans the
+ * event with the scheduler (sched.h).
+ */
+#ifndef STOPPVIF_CALENDAR_H
+#define STOPPVIF_CALENDAR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "api_types.h"
+#include "recur.h"
+
+struct store;
+struct tz;
+struct closures;
+
+#define CAL_CH_EMAIL	0x1
+#define CAL_CH_SMS	0x2
+#define CAL_MAX_REMIND	16
+
+/* What the calendar works on; owned by the caller. */
+struct calendar {
+	struct store		 *store;
+	const char		 *default_tz;	/* [daemon] timezone */
+	struct closures		 *closures;	/* NULL: none configured */
+};
+
+/* One event loaded for expansion (calendar_event_load). */
+struct cal_event {
+	int64_t			 id;
+	char			*title;
+	char			*location;
+	char			*commune;
+	struct recur_civil	 dtstart;
+	const struct tz		*tz;		/* from the zone cache */
+	struct recur_rule	*rule;		/* NULL: one occurrence */
+	int64_t			 duration;
+	int64_t			 offsets[CAL_MAX_REMIND];	/* descending */
+	size_t			 noffsets;
+	int64_t			*exdates;	/* local seconds */
+	size_t			 nexdates;
+	int			 skip_holidays;
+	unsigned		 channels;	/* CAL_CH_* */
+	int64_t			 planned_until;
+	struct closures		*closures;
+};
+
+/* The event kinds, NULL-terminated. */
+extern const char *const calendar_kinds[];
+
+/* Validate req and add the event; *id is set.  0 or -1 with err set. */
+int	 calendar_add(struct calendar *, json_t *req, int64_t *id,
+	    struct api_error *err);
+/* Change the fields present in req (null clears an optional one). */
+int	 calendar_edit(struct calendar *, int64_t id, json_t *req,
+	    struct api_error *err);
+/* Remove the event and cancel its pending reminders. */
+int	 calendar_remove(struct calendar *, int64_t id, struct api_error *err);
+/* The event as a JSON object with its next occurrence (new reference). */
+json_t	*calendar_get(struct calendar *, int64_t id, struct api_error *err);
+/* Every event, by id. */
+json_t	*calendar_list(struct calendar *, struct api_error *err);
+/* The id of the event with this UID, 0 when none, -1 on error. */
+int64_t	 calendar_find_uid(struct calendar *, const char *uid);
+int64_t	 calendar_count(struct calendar *);
+
+/*
+ * Load event id for expansion; NULL with *cause set.  The zone comes from a
+ * cache that lives until calendar_zones_free().
+ */
+struct cal_event *calendar_event_load(struct calendar *, int64_t id,
+	    char **cause);
+void	 calendar_event_free(struct cal_event *);
+/* An iterator over the event's occurrences, exclusions applied. */
+struct recur_iter *calendar_event_iter(const struct cal_event *);
+/* The zone named name, loaded once; NULL with *cause set. */
+const struct tz *calendar_zone(const char *name, char **cause);
+void	 calendar_zones_free(void);
+
+/*
+ * The people an event reaches: ids of everyone not removed who has one of
+ * its audience roles or is named in it, ascending, with which channels each
+ * can be reached on (CAL_CH_* of the email and phone they have).  Returns
+ * the count, *ids and *reach new arrays (free them), or -1 with *cause.
+ */
+ssize_t	 calendar_recipients(struct calendar *, int64_t id, int64_t **ids,
+	    unsigned **reach, char **cause);
+
+/*
+ * The agenda: occurrences starting in [from, from + days) (local dates in
+ * the default zone), ordered by start, each with its reminders and the size
+ * of its audience.  NULL with err set.
+ */
+json_t	*calendar_agenda(struct calendar *, const char *from, int64_t days,
+	    struct api_error *err);
+
+/*
+ * Import an iCalendar text: each VEVENT is added, or updates the event with
+ * the same UID.  *result is {"added": n, "updated": n, "ignored": [...]}.
+ * All or nothing.  0 or -1 with err set; *ids (new array, *nids entries)
+ * lists the events written, for the scheduler.
+ */
+int	 calendar_import(struct calendar *, const char *ics, json_t **result,
+	    int64_t **ids, size_t *nids, struct api_error *err);
+/* Every event as one iCalendar text (new string), or NULL with err set. */
+char	*calendar_export(struct calendar *, struct api_error *err);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * ics.h: iCalendar (RFC 5545) import and export of events, over libical.
+ * Pure conversion between ICS text and the JSON event objects of the
+ * calendar (calendar.h); it touches no store.
+ *
+ * An event object (what `events add` sends and `events show` answers):
+ *	{"uid": "…@stoppvif", "title": "Plateforme VIF", "kind": "platform",
+ *	 "dtstart": "2026-01-07T14:00:00", "tz": "Europe/Brussels",
+ *	 "rrule": "FREQ=MONTHLY;BYDAY=1WE" | null, "duration": "2h",
+ *	 "location": "…" | null, "commune": "…" | null,
+ *	 "description": "…" | null, "remind": ["7d", "1d"],
+ *	 "audience": ["role:referent", "person:12"], "channels": ["email"],
+ *	 "skip_holidays": "BE" | null, "exdates": ["2026-04-01T14:00:00"]}
+ * kind is one of platform, training, cabane, awareness, other; durations are
+ * written as duration.h formats them; dtstart and exdates are wall-clock
+ * times in tz.  `events show` adds "id", "created", "updated" and "next".
+ */
+#ifndef STOPPVIF_ICS_H
+#define STOPPVIF_ICS_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+/*
+ * Parse an iCalendar text (VCALENDAR with VEVENTs and VTIMEZONEs, as
+ * Google Calendar, Outlook and Thunderbird export them).  Returns a JSON
+ * array of event objects (new reference), one per VEVENT, in file order.
+ * Times with a TZID are kept in that zone (Windows zone names such as
+ * "Romance Standard Time" are mapped to IANA names); floating times take
+ * default_tz; UTC times of a non-recurring event are converted to
+ * default_tz.  *report (new array) lists, as strings, every part that was
+ * not imported ("« Formation » (UID x): RDATE ignoré"), so nothing is
+ * dropped silently.  NULL with *cause set when the text is not iCalendar
+ * or an event cannot be represented (named by its SUMMARY or UID).
+ */
+json_t	*ics_import(const char *text, size_t len, const char *default_tz,
+	    json_t **report, char **cause);
+
+/*
+ * Write events (an array of event objects as `events show` answers) as
+ * one VCALENDAR, with a VTIMEZONE for each zone used, CRLF line ends and
+ * lines folded at 75 octets.  The output depends only on the events (DTSTAMP
+ * is the event's "updated" time), so exporting twice gives the same text.
+ * Returns a new string, or NULL with *cause set.
+ */
+char	*ics_export(json_t *events, char **cause);
+
+#endif

@@ -1,0 +1,175 @@
+/*
+ * outbox.c: the durable message queue over the outbox table.
+ *
+ * A row is inserted with INSERT OR IGNORE on its unique key; only a new row
+ * gets its payload, sealed under the recipient's data key and bound to the
+ * row id, so that a copied database reveals no message text.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypt.h"
+#include "outbox.h"
+#include "store.h"
+#include "util.h"
+
+static const char *const outbox_statuses[] = {
+	"pending", "sent", "failed", "cancelled", NULL
+};
+
+/* Bind an int64 that is 0 as NULL. */
+static void
+outbox_bind_opt(sqlite3_stmt *stmt, int col, int64_t v, int present)
+{
+	if (present)
+		sqlite3_bind_int64(stmt, col, v);
+	else
+		sqlite3_bind_null(stmt, col);
+}
+
+int
+outbox_enqueue(struct store *st, const struct crypt_key *dk,
+    const struct outbox_msg *m, int *inserted, char **cause)
+{
+	static const char *const ins = "INSERT OR IGNORE INTO outbox (key,"
+	    " kind, person_id, channel, urgent, created, not_before, event_id,"
+	    " occurrence, remind_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	static const char *const seal =
+	    "UPDATE outbox SET payload = ?2 WHERE id = ?1";
+	sqlite3_stmt	*stmt = store_stmt(st, ins);
+	uint8_t		*ct;
+	size_t		 ctlen;
+	int64_t		 id;
+	char		 now[32];
+	int		 rc;
+
+	sqlite3_bind_text(stmt, 1, m->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, m->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, m->person_id);
+	sqlite3_bind_text(stmt, 4, m->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 5, m->urgent);
+	sqlite3_bind_text(stmt, 6, util_utc_now(now, sizeof now), -1,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 7, m->not_before);
+	outbox_bind_opt(stmt, 8, m->event_id, m->event_id != 0);
+	outbox_bind_opt(stmt, 9, m->occurrence, m->event_id != 0);
+	outbox_bind_opt(stmt, 10, m->offset, m->event_id != 0);
+	if (store_exec_stmt(st, stmt, cause) == -1)
+		return -1;
+	if (inserted != NULL)
+		*inserted = store_changes(st) == 1;
+	if (store_changes(st) != 1 || m->payload == NULL)
+		return 0;
+	id = store_last_id(st);
+	crypt_seal(dk, "outbox", "payload", id, m->payload,
+	    strlen(m->payload), &ct, &ctlen);
+	stmt = store_stmt(st, seal);
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_blob(stmt, 2, ct, (int)ctlen, SQLITE_STATIC);
+	rc = store_exec_stmt(st, stmt, cause);
+	free(ct);
+	return rc;
+}
+
+int
+outbox_cancel_event(struct store *st, int64_t event_id, int *n, char **cause)
+{
+	static const char *const sql = "UPDATE outbox SET status = 'cancelled'"
+	    " WHERE event_id = ? AND status = 'pending'";
+	sqlite3_stmt	*stmt = store_stmt(st, sql);
+
+	sqlite3_bind_int64(stmt, 1, event_id);
+	if (store_exec_stmt(st, stmt, cause) == -1)
+		return -1;
+	if (n != NULL)
+		*n = store_changes(st);
+	return 0;
+}
+
+/* UTC seconds as "YYYY-MM-DDTHH:MM:SSZ". */
+static json_t *
+outbox_utc(int64_t secs)
+{
+	struct tm	 tm;
+	time_t		 t = (time_t)secs;
+	char		 buf[32];
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(buf);
+}
+
+/* A nullable integer column. */
+static json_t *
+outbox_int_col(sqlite3_stmt *stmt, int col)
+{
+	if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+		return json_null();
+	return json_integer(sqlite3_column_int64(stmt, col));
+}
+
+json_t *
+outbox_list(struct store *st, const char *status, int64_t limit,
+    struct api_error *err)
+{
+	static const char *const sql = "SELECT id, key, kind, person_id,"
+	    " channel, urgent, status, created, not_before, attempts, event_id,"
+	    " occurrence, remind_offset FROM outbox"
+	    " WHERE ?1 IS NULL OR status = ?1 ORDER BY id DESC LIMIT ?2";
+	sqlite3_stmt	*stmt;
+	json_t		*arr, *o;
+	size_t		 i;
+
+	for (i = 0; status != NULL && outbox_statuses[i] != NULL; i++)
+		if (strcmp(outbox_statuses[i], status) == 0)
+			break;
+	if (status != NULL && outbox_statuses[i] == NULL) {
+		api_error_set(err, API_BAD_REQUEST, "status", "état inconnu "
+		    "« %.32s » : pending, sent, failed ou cancelled", status);
+		return NULL;
+	}
+	stmt = store_stmt(st, sql);
+	if (status != NULL)
+		sqlite3_bind_text(stmt, 1, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, limit);
+	arr = json_array();
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		o = json_pack("{sI ss ss sI ss sb ss ss so sI so so so}",
+		    "id", (json_int_t)sqlite3_column_int64(stmt, 0),
+		    "key", (const char *)sqlite3_column_text(stmt, 1),
+		    "kind", (const char *)sqlite3_column_text(stmt, 2),
+		    "person", (json_int_t)sqlite3_column_int64(stmt, 3),
+		    "channel", (const char *)sqlite3_column_text(stmt, 4),
+		    "urgent", sqlite3_column_int(stmt, 5),
+		    "status", (const char *)sqlite3_column_text(stmt, 6),
+		    "created", (const char *)sqlite3_column_text(stmt, 7),
+		    "not_before", outbox_utc(sqlite3_column_int64(stmt, 8)),
+		    "attempts", (json_int_t)sqlite3_column_int64(stmt, 9),
+		    "event", outbox_int_col(stmt, 10),
+		    "occurrence", sqlite3_column_type(stmt, 11) == SQLITE_NULL ?
+		    json_null() : outbox_utc(sqlite3_column_int64(stmt, 11)),
+		    "offset", outbox_int_col(stmt, 12));
+		json_array_append_new(arr, o);
+	}
+	sqlite3_reset(stmt);
+	return arr;
+}
+
+json_t *
+outbox_counts(struct store *st)
+{
+	static const char *const sql =
+	    "SELECT status, count(*) FROM outbox GROUP BY status";
+	sqlite3_stmt	*stmt = store_stmt(st, sql);
+	json_t		*o = json_object();
+	size_t		 i;
+
+	for (i = 0; outbox_statuses[i] != NULL; i++)
+		json_object_set_new(o, outbox_statuses[i], json_integer(0));
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		json_object_set_new(o, (const char *)sqlite3_column_text(stmt,
+		    0), json_integer(sqlite3_column_int64(stmt, 1)));
+	sqlite3_reset(stmt);
+	return o;
+}

@@ -1,0 +1,56 @@
+/*
+ * outbox.h: the durable queue of messages.  One row per message to one
+ * person on one channel, written in the same transaction as the change that
+ * causes it.  Each message has a key ("reminder/EVENT/OCCURRENCE/OFFSET/
+ * PERSON/CHANNEL"); enqueueing a key that is already there changes nothing,
+ * so a restart never doubles a message.  The message's parameters (the
+ * payload) are sealed under the recipient's data key.
+ */
+#ifndef STOPPVIF_OUTBOX_H
+#define STOPPVIF_OUTBOX_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "api_types.h"
+
+struct store;
+struct crypt_key;
+
+struct outbox_msg {
+	const char	*key;		/* unique */
+	const char	*kind;		/* "reminder" */
+	int64_t		 person_id;
+	const char	*channel;	/* "email", "sms" */
+	int		 urgent;
+	int64_t		 not_before;	/* UTC seconds */
+	int64_t		 event_id;	/* 0 when none */
+	int64_t		 occurrence;	/* UTC seconds, reminders */
+	int64_t		 offset;	/* seconds before the occurrence */
+	const char	*payload;	/* JSON text, sealed with dk */
+};
+
+/*
+ * Queue msg inside the caller's transaction.  *inserted (may be NULL) is 1
+ * when the row is new, 0 when the key was there already.  0 or -1 with
+ * *cause.
+ */
+int	 outbox_enqueue(struct store *, const struct crypt_key *dk,
+	    const struct outbox_msg *msg, int *inserted, char **cause);
+
+/* Cancel the pending messages of an event; *n (may be NULL) says how many. */
+int	 outbox_cancel_event(struct store *, int64_t event_id, int *n,
+	    char **cause);
+
+/*
+ * The messages, newest first, optionally of one status, without their
+ * payload (a JSON array, new reference), or NULL with err set.
+ */
+json_t	*outbox_list(struct store *, const char *status, int64_t limit,
+	    struct api_error *err);
+
+/* {"pending": n, "sent": n, "failed": n, "cancelled": n}. */
+json_t	*outbox_counts(struct store *);
+
+#endif

@@ -1,0 +1,1777 @@
+/*
+ * recur.c: RFC 5545 recurrence rules (§3.3.10), parsed by hand and expanded
+ * period by period in zone-less local time, then placed on the time line
+ * with tz_resolve().
+ *
+ * A rule is stored as bit sets (BYMONTHDAY=1,-1 is two bits), so that it is
+ * canonical once parsed and every filter is a shift and a mask.  Where the
+ * RFC leaves a choice open the expansion follows python-dateutil's rrule:
+ * the defaults taken from DTSTART, BYDAY ordinals relative to the month or
+ * the year, invalid dates skipped, N/A combinations read as limits.  One
+ * departure: BYDAY=MO,1TU is the union of its days, as the RFC says, where
+ * dateutil keeps the days that are both.
+ *
+ * A period (a year, a month, a week, a day; an hour, a minute or a second)
+ * yields its days, generated from the most selective BYxxx part and
+ * filtered by all of them, times its times of day; BYSETPOS picks positions
+ * in that product.  Periods that cannot match are skipped whole, and a rule
+ * that stays empty for a full 400-year cycle (or a budget of checks) is
+ * declared exhausted, so that every recur_iter_next() returns in bounded
+ * time.
+ */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "recur.h"
+#include "tz.h"
+#include "util.h"
+
+enum recur_freq {
+	RECUR_YEARLY, RECUR_MONTHLY, RECUR_WEEKLY, RECUR_DAILY,
+	RECUR_HOURLY, RECUR_MINUTELY, RECUR_SECONDLY
+};
+
+enum recur_until {
+	RECUR_UNTIL_NONE, RECUR_UNTIL_UTC, RECUR_UNTIL_LOCAL, RECUR_UNTIL_DATE
+};
+
+#define RECUR_DAY	86400
+#define RECUR_MAXINT	2147483647
+#define RECUR_BUDGET	(1 << 20)	/* period and day checks per next() */
+#define RECUR_MAXDAYS	372		/* a year, or a week, and a margin */
+#define RECUR_MAXSEL	(2 * 366)
+
+/* A set of small integers 0..383: the yeardays and the set positions. */
+struct recur_bits {
+	uint64_t	 w[6];
+};
+
+struct recur_rule {
+	int			 freq;
+	int			 until_kind;
+	int64_t			 interval;
+	int64_t			 count;		/* 0: none */
+	int64_t			 until;		/* utc or local seconds */
+	int			 wkst;		/* 0 Monday ... 6 Sunday */
+	uint64_t		 bysecond;	/* bits 0..60 */
+	uint64_t		 byminute;	/* bits 0..59 */
+	uint32_t		 byhour;	/* bits 0..23 */
+	uint16_t		 bymonth;	/* bits 1..12 */
+	uint8_t			 bywday;	/* BYDAY without ordinal */
+	uint8_t			 has_nwd;
+	uint64_t		 nwd_pos[7];	/* BYDAY=nWD, bits n 1..53 */
+	uint64_t		 nwd_neg[7];	/* BYDAY=-nWD */
+	uint64_t		 mday_pos, mday_neg;	/* bits 1..31 */
+	uint64_t		 wno_pos, wno_neg;	/* bits 1..53 */
+	struct recur_bits	 yday_pos, yday_neg;	/* bits 1..366 */
+	struct recur_bits	 setpos_pos, setpos_neg;
+};
+
+/* How a period's candidate days are generated. */
+enum recur_gen {
+	GEN_ALL, GEN_MDAY, GEN_YDAY, GEN_WNO, GEN_BYDAY, GEN_WEEK, GEN_DAY
+};
+
+struct recur_iter {
+	const struct recur_rule	*rule;
+	const struct tz		*zone;
+	int			 freq;
+	int64_t			 interval;
+	int64_t			 dtstart;	/* local seconds */
+	int64_t			 step;		/* HOURLY..: seconds per period */
+	int64_t			 base0;		/* year, month index, first day
+						 * or first second of period 0 */
+	int64_t			 cycle;		/* YEARLY..DAILY: empty periods,
+						 * HOURLY..: seconds without a
+						 * match before giving up */
+
+	/* The filters, with the defaults from DTSTART filled in. */
+	uint16_t		 bymonth;
+	uint8_t			 bywday, has_byday, has_nwd, nwd_month;
+	uint64_t		 nwd_pos[7], nwd_neg[7];
+	uint64_t		 mday_pos, mday_neg, wno_pos, wno_neg;
+	uint32_t		 byhour;	/* period filters, HOURLY.. */
+	uint64_t		 byminute, bysecond;
+	int			 has_yday, has_setpos;
+	enum recur_gen		 gen;
+	int32_t			*times;		/* seconds after a base, sorted */
+	size_t			 ntimes;
+
+	/* The period being read. */
+	int64_t			 period;
+	int			 built;
+	int64_t			 base[RECUR_MAXDAYS];	/* local seconds */
+	size_t			 nbase;
+	int64_t			 sel[RECUR_MAXSEL];	/* BYSETPOS positions */
+	size_t			 nsel;
+	int64_t			 nitems, k;
+	int64_t			 empty_run;
+	int64_t			 budget;
+	int64_t			 last_hit;	/* HOURLY..: last period used */
+	int64_t			 dcache_day;	/* HOURLY..: recur_day_ok() */
+	int			 dcache_ok;
+
+	int64_t			 total;		/* generated, for COUNT */
+	int			 done, have_last, pending;
+	int64_t			 last_utc;
+	struct recur_occ	 pend;
+
+	int64_t			*ex;		/* excluded local times */
+	size_t			 nex;
+	int			(*skip)(void *, int, int, int);
+	void			*skip_arg;
+
+	int64_t			 wk_year;	/* week 1 starts, years -1..+2 */
+	int64_t			 wk_w1[4];
+};
+
+static const char *recur_wdays[] = { "MO", "TU", "WE", "TH", "FR", "SA",
+	"SU" };
+static const char *recur_freqs[] = { "YEARLY", "MONTHLY", "WEEKLY",
+	"DAILY", "HOURLY", "MINUTELY", "SECONDLY" };
+
+static int64_t	 recur_floordiv(int64_t, int64_t);
+static int64_t	 recur_floormod(int64_t, int64_t);
+static int64_t	 recur_days(int64_t, int, int);
+static void	 recur_civil_day(int64_t, int64_t *, int *, int *);
+static int	 recur_leap(int64_t);
+static int	 recur_mdays(int64_t, int);
+static int	 recur_wd(int64_t);
+static int	 recur_bit(const struct recur_bits *, int);
+static void	 recur_setbit(struct recur_bits *, int);
+static int	 recur_popcount(const struct recur_bits *);
+
+/* -------------------------------------------------------------------------
+ * Civil dates.
+ */
+
+static int64_t
+recur_floordiv(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+static int64_t
+recur_floormod(int64_t a, int64_t b)
+{
+	return a - recur_floordiv(a, b) * b;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static int64_t
+recur_days(int64_t y, int m, int d)
+{
+	int64_t	 era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* The date of day z since 1970-01-01. */
+static void
+recur_civil_day(int64_t z, int64_t *y, int *m, int *d)
+{
+	int64_t	 era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static int
+recur_leap(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int
+recur_mdays(int64_t y, int m)
+{
+	static const int	 n[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+				    30, 31 };
+
+	return n[m - 1] + (m == 2 && recur_leap(y));
+}
+
+/* Weekday of day z, 0 Monday (1970-01-01 was a Thursday). */
+static int
+recur_wd(int64_t z)
+{
+	return (int)recur_floormod(z + 3, 7);
+}
+
+static int
+recur_bit(const struct recur_bits *b, int i)
+{
+	return (int)(b->w[i >> 6] >> (i & 63) & 1);
+}
+
+static void
+recur_setbit(struct recur_bits *b, int i)
+{
+	b->w[i >> 6] |= (uint64_t)1 << (i & 63);
+}
+
+static int
+recur_popcount(const struct recur_bits *b)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < 6; i++)
+		n += __builtin_popcountll(b->w[i]);
+	return n;
+}
+
+int64_t
+recur_civil_secs(const struct recur_civil *c)
+{
+	return recur_days(c->year, c->month, c->day) * RECUR_DAY +
+	    c->hour * 3600 + c->minute * 60 + c->second;
+}
+
+void
+recur_secs_civil(int64_t secs, struct recur_civil *c)
+{
+	int64_t	 day = recur_floordiv(secs, RECUR_DAY), sod, y;
+
+	sod = secs - day * RECUR_DAY;
+	recur_civil_day(day, &y, &c->month, &c->day);
+	c->year = (int)y;
+	c->hour = (int)(sod / 3600);
+	c->minute = (int)(sod / 60 % 60);
+	c->second = (int)(sod % 60);
+}
+
+int
+recur_weekday(int year, int month, int day)
+{
+	return recur_wd(recur_days(year, month, day));
+}
+
+/* -------------------------------------------------------------------------
+ * Dates and date-times as text.
+ */
+
+/* Read exactly n digits at *p into *v, advancing *p. */
+static int
+recur_digits(const char **p, int n, int *v)
+{
+	int	 i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if ((*p)[i] < '0' || (*p)[i] > '9')
+			return -1;
+		*v = *v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	return 0;
+}
+
+/* The date part, "YYYY-MM-DD" or "YYYYMMDD"; *basic says which. */
+static int
+recur_read_date(const char **p, struct recur_civil *c, int *basic)
+{
+	memset(c, 0, sizeof *c);
+	if (recur_digits(p, 4, &c->year) == -1)
+		return -1;
+	*basic = **p != '-';
+	if (!*basic)
+		(*p)++;
+	if (recur_digits(p, 2, &c->month) == -1)
+		return -1;
+	if (!*basic && *(*p)++ != '-')
+		return -1;
+	return recur_digits(p, 2, &c->day);
+}
+
+/* Whether the fields of c name an existing date and time. */
+static int
+recur_civil_valid(const struct recur_civil *c)
+{
+	return c->year >= 1 && c->month >= 1 && c->month <= 12 &&
+	    c->day >= 1 && c->day <= recur_mdays(c->year, c->month) &&
+	    c->hour >= 0 && c->hour <= 23 && c->minute >= 0 &&
+	    c->minute <= 59 && c->second >= 0 && c->second <= 59;
+}
+
+/*
+ * Parse a date-time at s; *end is set past it (NULL: it must end the
+ * string).  0, or -1 when malformed, -2 when the date does not exist.
+ */
+static int
+recur_read_civil(const char *s, struct recur_civil *c, const char **end)
+{
+	const char	*p = s;
+	int		 basic;
+
+	if (recur_read_date(&p, c, &basic) == -1 || *p++ != 'T' ||
+	    recur_digits(&p, 2, &c->hour) == -1)
+		return -1;
+	if (!basic && *p++ != ':')
+		return -1;
+	if (recur_digits(&p, 2, &c->minute) == -1)
+		return -1;
+	if (basic || *p == ':') {
+		if (!basic)
+			p++;
+		if (recur_digits(&p, 2, &c->second) == -1)
+			return -1;
+	}
+	if (end != NULL)
+		*end = p;
+	else if (*p != '\0')
+		return -1;
+	return recur_civil_valid(c) ? 0 : -2;
+}
+
+int
+recur_civil_parse(const char *s, struct recur_civil *c, char **cause)
+{
+	struct recur_civil	 t;
+	int			 rc;
+
+	if ((rc = recur_read_civil(s, &t, NULL)) == 0) {
+		*c = t;
+		return 0;
+	}
+	if (rc == -2)
+		util_cause(cause, "« %s » : date ou heure inexistante", s);
+	else
+		util_cause(cause, "« %s » : date-heure invalide (attendu "
+		    "AAAA-MM-JJTHH:MM:SS)", s);
+	return -1;
+}
+
+int
+recur_date_parse(const char *s, struct recur_civil *c, char **cause)
+{
+	struct recur_civil	 t;
+	const char		*p = s;
+	int			 basic;
+
+	if (recur_read_date(&p, &t, &basic) == -1 || *p != '\0') {
+		util_cause(cause, "« %s » : date invalide (attendu AAAA-MM-JJ)",
+		    s);
+		return -1;
+	}
+	if (!recur_civil_valid(&t)) {
+		util_cause(cause, "« %s » : date inexistante", s);
+		return -1;
+	}
+	*c = t;
+	return 0;
+}
+
+/* -------------------------------------------------------------------------
+ * The rule parser: one table entry per part.
+ */
+
+enum recur_kind { K_FREQ, K_UNTIL, K_NUM, K_LIST, K_BYDAY, K_WKST };
+
+enum recur_part {
+	P_FREQ, P_UNTIL, P_COUNT, P_INTERVAL, P_BYSECOND, P_BYMINUTE,
+	P_BYHOUR, P_BYDAY, P_BYMONTHDAY, P_BYYEARDAY, P_BYWEEKNO, P_BYMONTH,
+	P_BYSETPOS, P_WKST, P_NPARTS
+};
+
+static const struct recur_partdef {
+	const char	*name;
+	enum recur_kind	 kind;
+	int64_t		 max;		/* values 1..max, or 0..max */
+	int		 zero, neg;	/* 0 allowed, -max..-1 allowed */
+	const char	*range;
+} recur_parts[P_NPARTS] = {
+	{ "FREQ", K_FREQ, 0, 0, 0, NULL },
+	{ "UNTIL", K_UNTIL, 0, 0, 0, NULL },
+	{ "COUNT", K_NUM, RECUR_MAXINT, 0, 0, "1..2147483647" },
+	{ "INTERVAL", K_NUM, RECUR_MAXINT, 0, 0, "1..2147483647" },
+	{ "BYSECOND", K_LIST, 60, 1, 0, "0..60" },
+	{ "BYMINUTE", K_LIST, 59, 1, 0, "0..59" },
+	{ "BYHOUR", K_LIST, 23, 1, 0, "0..23" },
+	{ "BYDAY", K_BYDAY, 53, 0, 1, "-53..-1, 1..53" },
+	{ "BYMONTHDAY", K_LIST, 31, 0, 1, "-31..-1, 1..31" },
+	{ "BYYEARDAY", K_LIST, 366, 0, 1, "-366..-1, 1..366" },
+	{ "BYWEEKNO", K_LIST, 53, 0, 1, "-53..-1, 1..53" },
+	{ "BYMONTH", K_LIST, 12, 0, 0, "1..12" },
+	{ "BYSETPOS", K_LIST, 366, 0, 1, "-366..-1, 1..366" },
+	{ "WKST", K_WKST, 0, 0, 0, NULL },
+};
+
+/* Index of the weekday named at s (two letters, any case), or -1. */
+static int
+recur_wday_name(const char *s)
+{
+	int	 i;
+
+	for (i = 0; i < 7; i++)
+		if (strcasecmp(s, recur_wdays[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* Read a signed decimal number that fills s into *v; -1 when not one. */
+static int
+recur_number(const char *s, int64_t *v)
+{
+	int64_t	 n = 0;
+	int	 neg = 0;
+
+	if (*s == '+' || *s == '-')
+		neg = *s++ == '-';
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		if (n < 10000000000LL)
+			n = n * 10 + (*s - '0');
+	}
+	*v = neg ? -n : n;
+	return 0;
+}
+
+/* Store value v (already checked) of list part p into r. */
+static void
+recur_store(struct recur_rule *r, enum recur_part p, int64_t v)
+{
+	int	 a = (int)(v < 0 ? -v : v);
+
+	switch (p) {
+	case P_BYSECOND:
+		r->bysecond |= (uint64_t)1 << a;
+		break;
+	case P_BYMINUTE:
+		r->byminute |= (uint64_t)1 << a;
+		break;
+	case P_BYHOUR:
+		r->byhour |= (uint32_t)1 << a;
+		break;
+	case P_BYMONTH:
+		r->bymonth |= (uint16_t)(1 << a);
+		break;
+	case P_BYMONTHDAY:
+		*(v < 0 ? &r->mday_neg : &r->mday_pos) |= (uint64_t)1 << a;
+		break;
+	case P_BYWEEKNO:
+		*(v < 0 ? &r->wno_neg : &r->wno_pos) |= (uint64_t)1 << a;
+		break;
+	case P_BYYEARDAY:
+		recur_setbit(v < 0 ? &r->yday_neg : &r->yday_pos, a);
+		break;
+	case P_BYSETPOS:
+		recur_setbit(v < 0 ? &r->setpos_neg : &r->setpos_pos, a);
+		break;
+	default:
+		break;
+	}
+}
+
+/* One BYDAY item, "MO", "1MO", "-1FR", "+2TU". */
+static int
+recur_parse_byday(struct recur_rule *r, const char *item, char **cause)
+{
+	size_t	 len = strlen(item);
+	char	 num[16];
+	int64_t	 n = 0;
+	int	 wd;
+
+	if (len < 2 || (wd = recur_wday_name(item + len - 2)) == -1) {
+		util_cause(cause, "BYDAY=%s : jour inconnu (MO, TU, WE, TH, "
+		    "FR, SA ou SU, avec un rang éventuel : 1MO, -1FR)", item);
+		return -1;
+	}
+	if (len == 2) {
+		r->bywday |= (uint8_t)(1 << wd);
+		return 0;
+	}
+	if (len - 2 >= sizeof num)
+		n = 1000;
+	else {
+		memcpy(num, item, len - 2);
+		num[len - 2] = '\0';
+		if (recur_number(num, &n) == -1) {
+			util_cause(cause, "BYDAY=%s : rang invalide (ex. 1MO, "
+			    "-1FR)", item);
+			return -1;
+		}
+	}
+	if (n == 0 || n > 53 || n < -53) {
+		util_cause(cause, "BYDAY=%s : rang hors limites (-53..-1, "
+		    "1..53)", item);
+		return -1;
+	}
+	if (n > 0)
+		r->nwd_pos[wd] |= (uint64_t)1 << n;
+	else
+		r->nwd_neg[wd] |= (uint64_t)1 << -n;
+	r->has_nwd = 1;
+	return 0;
+}
+
+/* One item of a numeric list part. */
+static int
+recur_parse_item(struct recur_rule *r, enum recur_part p, const char *item,
+    char **cause)
+{
+	const struct recur_partdef	*d = &recur_parts[p];
+	int64_t				 v;
+
+	if (recur_number(item, &v) == -1) {
+		util_cause(cause, "%s=%s : nombre attendu (%s)", d->name, item,
+		    d->range);
+		return -1;
+	}
+	if (v > d->max || (v == 0 && !d->zero) ||
+	    (v < 0 && (!d->neg || v < -d->max))) {
+		util_cause(cause, "%s=%s : hors limites (%s)", d->name, item,
+		    d->range);
+		return -1;
+	}
+	if (d->kind == K_NUM) {
+		*(p == P_COUNT ? &r->count : &r->interval) = v;
+		return 0;
+	}
+	recur_store(r, p, v);
+	return 0;
+}
+
+/* UNTIL: a date, a local date-time or a UTC date-time ("...Z"). */
+static int
+recur_parse_until(struct recur_rule *r, const char *v, char **cause)
+{
+	struct recur_civil	 c;
+	const char		*end;
+	int			 rc;
+
+	if (strchr(v, 'T') == NULL && strchr(v, 't') == NULL) {
+		if (recur_date_parse(v, &c, NULL) == -1)
+			goto bad;
+		r->until_kind = RECUR_UNTIL_DATE;
+		r->until = recur_civil_secs(&c) + RECUR_DAY - 1;
+		return 0;
+	}
+	if ((rc = recur_read_civil(v, &c, &end)) != 0 ||
+	    (*end != '\0' && strcasecmp(end, "Z") != 0)) {
+		if (rc == -2) {
+			util_cause(cause, "UNTIL=%s : date inexistante", v);
+			return -1;
+		}
+		goto bad;
+	}
+	r->until_kind = *end == '\0' ? RECUR_UNTIL_LOCAL : RECUR_UNTIL_UTC;
+	r->until = recur_civil_secs(&c);
+	return 0;
+
+bad:
+	util_cause(cause, "UNTIL=%s : date invalide (attendu AAAAMMJJ, "
+	    "AAAAMMJJTHHMMSS ou AAAAMMJJTHHMMSSZ)", v);
+	return -1;
+}
+
+/* The value of part p, a single value or a comma list. */
+static int
+recur_parse_value(struct recur_rule *r, enum recur_part p, char *v,
+    char **cause)
+{
+	const struct recur_partdef	*d = &recur_parts[p];
+	char				*item, *next;
+	int				 i;
+
+	switch (d->kind) {
+	case K_FREQ:
+		for (i = 0; i <= RECUR_SECONDLY; i++)
+			if (strcasecmp(v, recur_freqs[i]) == 0) {
+				r->freq = i;
+				return 0;
+			}
+		util_cause(cause, "FREQ=%s : fréquence inconnue (SECONDLY, "
+		    "MINUTELY, HOURLY, DAILY, WEEKLY, MONTHLY ou YEARLY)", v);
+		return -1;
+	case K_WKST:
+		if ((r->wkst = recur_wday_name(v)) != -1)
+			return 0;
+		util_cause(cause, "WKST=%s : jour inconnu (MO, TU, WE, TH, FR, "
+		    "SA ou SU)", v);
+		return -1;
+	case K_UNTIL:
+		return recur_parse_until(r, v, cause);
+	case K_NUM:
+		return recur_parse_item(r, p, v, cause);
+	default:
+		break;
+	}
+	for (item = v; item != NULL; item = next) {
+		if ((next = strchr(item, ',')) != NULL)
+			*next++ = '\0';
+		if (*item == '\0') {
+			util_cause(cause, "%s : valeur vide dans la liste",
+			    d->name);
+			return -1;
+		}
+		if (d->kind == K_BYDAY ? recur_parse_byday(r, item, cause) :
+		    recur_parse_item(r, p, item, cause))
+			return -1;
+	}
+	return 0;
+}
+
+/* One "NAME=VALUE" part; seen collects the parts already given. */
+static int
+recur_parse_part(struct recur_rule *r, char *part, unsigned *seen,
+    char **cause)
+{
+	char	*eq = strchr(part, '=');
+	int	 p;
+
+	if (eq != NULL)
+		*eq = '\0';
+	for (p = 0; p < P_NPARTS; p++)
+		if (strcasecmp(part, recur_parts[p].name) == 0)
+			break;
+	if (p == P_NPARTS) {
+		util_cause(cause, "partie « %s » inconnue", part);
+		return -1;
+	}
+	if (eq == NULL || eq[1] == '\0') {
+		util_cause(cause, "%s : valeur manquante", recur_parts[p].name);
+		return -1;
+	}
+	if (*seen & (1u << p)) {
+		util_cause(cause, "%s donné deux fois", recur_parts[p].name);
+		return -1;
+	}
+	*seen |= 1u << p;
+	return recur_parse_value(r, (enum recur_part)p, eq + 1, cause);
+}
+
+struct recur_rule *
+recur_rule_parse(const char *text, char **cause)
+{
+	struct recur_rule	*r;
+	char			*copy, *part, *next;
+	unsigned		 seen = 0;
+
+	if (text == NULL || *text == '\0') {
+		util_cause(cause, "règle vide (ex. FREQ=MONTHLY;BYDAY=1WE)");
+		return NULL;
+	}
+	if (strncasecmp(text, "RRULE:", 6) == 0)
+		text += 6;
+	r = xcalloc(1, sizeof *r);
+	r->interval = 1;
+	copy = xstrdup(text);
+	for (part = copy; part != NULL; part = next) {
+		if ((next = strchr(part, ';')) != NULL)
+			*next++ = '\0';
+		if (*part == '\0' && next == NULL)
+			break;			/* a trailing ";" */
+		if (recur_parse_part(r, part, &seen, cause) == -1)
+			goto fail;
+	}
+	if (!(seen & (1u << P_FREQ))) {
+		util_cause(cause, "FREQ manquant (ex. FREQ=MONTHLY;BYDAY=1WE)");
+		goto fail;
+	}
+	if ((seen & (1u << P_COUNT)) && (seen & (1u << P_UNTIL))) {
+		util_cause(cause, "COUNT et UNTIL ensemble : l'un ou l'autre");
+		goto fail;
+	}
+	free(copy);
+	return r;
+
+fail:
+	free(copy);
+	free(r);
+	return NULL;
+}
+
+void
+recur_rule_free(struct recur_rule *r)
+{
+	free(r);
+}
+
+int
+recur_rule_finite(const struct recur_rule *r)
+{
+	return r->count != 0 || r->until_kind != RECUR_UNTIL_NONE;
+}
+
+/*
+ * Append ";NAME=" and the values of bit sets pos and neg (may be NULL),
+ * nwords words each, from value lo up: the positive ones, then the
+ * negative ones.  Nothing when both are empty.
+ */
+static void
+recur_fmt_list(char *buf, size_t len, const char *name, const uint64_t *pos,
+    const uint64_t *neg, int nwords, int lo)
+{
+	const uint64_t	*set;
+	char		 tmp[16];
+	int		 i, sign, first = 1;
+
+	for (sign = 1; sign >= -1; sign -= 2) {
+		if ((set = sign == 1 ? pos : neg) == NULL)
+			continue;
+		for (i = lo; i < nwords * 64; i++) {
+			if (!(set[i >> 6] >> (i & 63) & 1))
+				continue;
+			if (first) {
+				util_strlcat(buf, ";", len);
+				util_strlcat(buf, name, len);
+				util_strlcat(buf, "=", len);
+			}
+			snprintf(tmp, sizeof tmp, "%s%d", first ? "" : ",",
+			    sign * i);
+			util_strlcat(buf, tmp, len);
+			first = 0;
+		}
+	}
+}
+
+/* Append ";BYDAY=..." in weekday order, the ordinals after each day. */
+static void
+recur_fmt_byday(char *buf, size_t len, const struct recur_rule *r)
+{
+	char	 tmp[16];
+	int	 wd, n, first = 1;
+
+	if (r->bywday == 0 && !r->has_nwd)
+		return;
+	util_strlcat(buf, ";BYDAY=", len);
+	for (wd = 0; wd < 7; wd++) {
+		if (r->bywday >> wd & 1) {
+			snprintf(tmp, sizeof tmp, "%s%s", first ? "" : ",",
+			    recur_wdays[wd]);
+			util_strlcat(buf, tmp, len);
+			first = 0;
+		}
+		for (n = -53; n <= 53; n++) {
+			if (n == 0 || !((n > 0 ? r->nwd_pos[wd] >> n :
+			    r->nwd_neg[wd] >> -n) & 1))
+				continue;
+			snprintf(tmp, sizeof tmp, "%s%d%s", first ? "" : ",", n,
+			    recur_wdays[wd]);
+			util_strlcat(buf, tmp, len);
+			first = 0;
+		}
+	}
+}
+
+char *
+recur_rule_format(const struct recur_rule *r)
+{
+	struct recur_civil	 c;
+	uint64_t		 w[1];
+	size_t			 len = 8192;
+	char			*buf = xmalloc(len), tmp[64];
+
+	snprintf(buf, len, "FREQ=%s", recur_freqs[r->freq]);
+	if (r->count != 0) {
+		snprintf(tmp, sizeof tmp, ";COUNT=%" PRId64, r->count);
+		util_strlcat(buf, tmp, len);
+	}
+	if (r->until_kind != RECUR_UNTIL_NONE) {
+		recur_secs_civil(r->until, &c);
+		if (r->until_kind == RECUR_UNTIL_DATE)
+			snprintf(tmp, sizeof tmp, ";UNTIL=%04d%02d%02d", c.year,
+			    c.month, c.day);
+		else
+			snprintf(tmp, sizeof tmp, ";UNTIL=%04d%02d%02dT%02d%02d"
+			    "%02d%s", c.year, c.month, c.day, c.hour, c.minute,
+			    c.second, r->until_kind == RECUR_UNTIL_UTC ? "Z" :
+			    "");
+		util_strlcat(buf, tmp, len);
+	}
+	if (r->interval != 1) {
+		snprintf(tmp, sizeof tmp, ";INTERVAL=%" PRId64, r->interval);
+		util_strlcat(buf, tmp, len);
+	}
+	recur_fmt_list(buf, len, "BYSECOND", &r->bysecond, NULL, 1, 0);
+	recur_fmt_list(buf, len, "BYMINUTE", &r->byminute, NULL, 1, 0);
+	w[0] = r->byhour;
+	recur_fmt_list(buf, len, "BYHOUR", w, NULL, 1, 0);
+	recur_fmt_byday(buf, len, r);
+	recur_fmt_list(buf, len, "BYMONTHDAY", &r->mday_pos, &r->mday_neg, 1,
+	    1);
+	recur_fmt_list(buf, len, "BYYEARDAY", r->yday_pos.w, r->yday_neg.w, 6,
+	    1);
+	recur_fmt_list(buf, len, "BYWEEKNO", &r->wno_pos, &r->wno_neg, 1, 1);
+	w[0] = r->bymonth;
+	recur_fmt_list(buf, len, "BYMONTH", w, NULL, 1, 1);
+	recur_fmt_list(buf, len, "BYSETPOS", r->setpos_pos.w,
+	    r->setpos_neg.w, 6, 1);
+	if (r->wkst != 0) {
+		util_strlcat(buf, ";WKST=", len);
+		util_strlcat(buf, recur_wdays[r->wkst], len);
+	}
+	return buf;
+}
+
+/* -------------------------------------------------------------------------
+ * Expansion.
+ */
+
+#define RECUR_END	253402300800LL	/* 10000-01-01T00:00:00 */
+#define RECUR_END_DAY	(RECUR_END / RECUR_DAY)
+#define RECUR_CYCLE	(146097LL * RECUR_DAY)	/* 400 Gregorian years */
+
+/* Iterate over the set bits of a 64-bit mask m, b taking each index. */
+#define RECUR_EACH_BIT(b, m, tmp)					\
+	for ((tmp) = (m); (tmp) != 0 &&					\
+	    ((b) = __builtin_ctzll(tmp), 1); (tmp) &= (tmp) - 1)
+
+static int64_t
+recur_gcd(int64_t a, int64_t b)
+{
+	int64_t	 t;
+
+	while (b != 0) {
+		t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* The first day of week 1 of year y: the WKST week holding 4 January. */
+static int64_t
+recur_week1(int64_t y, int wkst)
+{
+	int64_t	 jan4 = recur_days(y, 1, 4);
+
+	return jan4 - recur_floormod(recur_wd(jan4) - wkst, 7);
+}
+
+/* The week number of day dn (of year y, weekday wd) and its year's weeks. */
+static void
+recur_weekno(struct recur_iter *it, int64_t dn, int64_t y, int wd, int *wn,
+    int *nweeks)
+{
+	const int64_t	*w1 = it->wk_w1;
+	int64_t		 ws;
+	int		 i, wkst = it->rule->wkst;
+
+	if (it->wk_year != y) {
+		for (i = 0; i < 4; i++)
+			it->wk_w1[i] = recur_week1(y - 1 + i, wkst);
+		it->wk_year = y;
+	}
+	ws = dn - recur_floormod(wd - wkst, 7);
+	i = ws >= w1[2] ? 2 : ws >= w1[1] ? 1 : 0;
+	*wn = (int)((ws - w1[i]) / 7 + 1);
+	*nweeks = (int)((w1[i + 1] - w1[i]) / 7);
+}
+
+/* Whether day dn passes every day-level part of the rule. */
+static int
+recur_day_ok(struct recur_iter *it, int64_t dn)
+{
+	const struct recur_rule	*r = it->rule;
+	int64_t			 y;
+	int			 m, d, dim, wd, yd = 0, ylen = 0, pos, neg;
+	int			 wn, nw;
+
+	recur_civil_day(dn, &y, &m, &d);
+	if (it->bymonth != 0 && !(it->bymonth >> m & 1))
+		return 0;
+	dim = recur_mdays(y, m);
+	if ((it->mday_pos | it->mday_neg) != 0 && !(it->mday_pos >> d & 1) &&
+	    !(it->mday_neg >> (dim - d + 1) & 1))
+		return 0;
+	wd = recur_wd(dn);
+	if (it->has_yday || (it->has_nwd && !it->nwd_month)) {
+		yd = (int)(dn - recur_days(y, 1, 1)) + 1;
+		ylen = 365 + recur_leap(y);
+	}
+	if (it->has_byday && !(it->bywday >> wd & 1)) {
+		if (!it->has_nwd)
+			return 0;
+		pos = it->nwd_month ? (d - 1) / 7 + 1 : (yd - 1) / 7 + 1;
+		neg = it->nwd_month ? (dim - d) / 7 + 1 : (ylen - yd) / 7 + 1;
+		if (!(it->nwd_pos[wd] >> pos & 1) &&
+		    !(it->nwd_neg[wd] >> neg & 1))
+			return 0;
+	}
+	if (it->has_yday && !recur_bit(&r->yday_pos, yd) &&
+	    !recur_bit(&r->yday_neg, ylen - yd + 1))
+		return 0;
+	if ((it->wno_pos | it->wno_neg) != 0) {
+		recur_weekno(it, dn, y, wd, &wn, &nw);
+		if (!(it->wno_pos >> wn & 1) &&
+		    !(wn <= nw && it->wno_neg >> (nw - wn + 1) & 1))
+			return 0;
+	}
+	return 1;
+}
+
+/* A candidate day: kept in bitmap bm (days from lo) when it matches. */
+static void
+recur_cand(struct recur_iter *it, int64_t dn, int64_t lo, int64_t hi,
+    uint64_t *bm)
+{
+	int64_t	 i = dn - lo;
+
+	if (dn < lo || dn >= hi || (bm[i >> 6] >> (i & 63) & 1))
+		return;
+	if (recur_day_ok(it, dn))
+		bm[i >> 6] |= (uint64_t)1 << (i & 63);
+}
+
+/* BYDAY=nWD candidates: the n-th weekdays of the days [lo, hi). */
+static void
+recur_gen_nth(struct recur_iter *it, int64_t lo, int64_t hi, int64_t plo,
+    int64_t phi, uint64_t *bm)
+{
+	uint64_t	 tmp;
+	int64_t		 first, last;
+	int		 wd, n;
+
+	for (wd = 0; wd < 7; wd++) {
+		first = lo + recur_floormod(wd - recur_wd(lo), 7);
+		last = hi - 1 - recur_floormod(recur_wd(hi - 1) - wd, 7);
+		RECUR_EACH_BIT(n, it->nwd_pos[wd], tmp)
+			recur_cand(it, first + (n - 1) * 7, plo, phi, bm);
+		RECUR_EACH_BIT(n, it->nwd_neg[wd], tmp)
+			if (last - (n - 1) * 7 >= lo)
+				recur_cand(it, last - (n - 1) * 7, plo, phi, bm);
+	}
+}
+
+/* BYWEEKNO candidates: the days of those weeks, of years y-1..y+1. */
+static void
+recur_gen_weekno(struct recur_iter *it, int64_t y, int64_t plo, int64_t phi,
+    uint64_t *bm)
+{
+	int64_t		 yy, w1, start;
+	int		 nw, n, i;
+
+	for (yy = y - 1; yy <= y + 1; yy++) {
+		w1 = recur_week1(yy, it->rule->wkst);
+		nw = (int)((recur_week1(yy + 1, it->rule->wkst) - w1) / 7);
+		for (n = 1; n <= nw; n++) {
+			if (!(it->wno_pos >> n & 1) &&
+			    !(it->wno_neg >> (nw - n + 1) & 1))
+				continue;
+			start = w1 + (n - 1) * 7;
+			for (i = 0; i < 7; i++)
+				recur_cand(it, start + i, plo, phi, bm);
+		}
+	}
+}
+
+/*
+ * The candidates of a year or month period [plo, phi) of year y: month 0
+ * for a YEARLY period (its months are BYMONTH's, or all), from the
+ * generator chosen at creation.
+ */
+static void
+recur_gen_period(struct recur_iter *it, int64_t y, int month, int64_t plo,
+    int64_t phi, uint64_t *bm)
+{
+	const struct recur_rule	*r = it->rule;
+	uint64_t		 tmp, t2;
+	uint32_t		 months;
+	int64_t			 first, dn, jan1, ylen;
+	int			 m, d, dim, wd;
+
+	months = month ? 1u << month : it->bymonth ? it->bymonth : 0x1ffe;
+	jan1 = recur_days(y, 1, 1);
+	ylen = 365 + recur_leap(y);
+	switch (it->gen) {
+	case GEN_YDAY:
+		for (m = 0; m < 6; m++) {
+			RECUR_EACH_BIT(d, r->yday_pos.w[m], tmp)
+				if (m * 64 + d <= ylen)
+					recur_cand(it, jan1 + m * 64 + d - 1,
+					    plo, phi, bm);
+			RECUR_EACH_BIT(d, r->yday_neg.w[m], tmp)
+				if (m * 64 + d <= ylen)
+					recur_cand(it, jan1 + ylen - m * 64 - d,
+					    plo, phi, bm);
+		}
+		return;
+	case GEN_WNO:
+		recur_gen_weekno(it, y, plo, phi, bm);
+		return;
+	case GEN_BYDAY:
+		if (it->has_nwd && !it->nwd_month)
+			recur_gen_nth(it, jan1, jan1 + ylen, plo, phi, bm);
+		break;
+	default:
+		break;
+	}
+	RECUR_EACH_BIT(m, months, tmp) {
+		first = m == 1 ? jan1 : recur_days(y, m, 1);
+		dim = recur_mdays(y, m);
+		switch (it->gen) {
+		case GEN_MDAY:
+			RECUR_EACH_BIT(d, it->mday_pos, t2)
+				if (d <= dim)
+					recur_cand(it, first + d - 1, plo, phi,
+					    bm);
+			RECUR_EACH_BIT(d, it->mday_neg, t2)
+				if (d <= dim)
+					recur_cand(it, first + dim - d, plo,
+					    phi, bm);
+			break;
+		case GEN_BYDAY:
+			if (it->has_nwd && it->nwd_month)
+				recur_gen_nth(it, first, first + dim, plo, phi,
+				    bm);
+			RECUR_EACH_BIT(wd, it->bywday, t2)
+				for (dn = first + recur_floormod(wd -
+				    recur_wd(first), 7); dn < first + dim;
+				    dn += 7)
+					recur_cand(it, dn, plo, phi, bm);
+			break;
+		default:
+			for (dn = first; dn < first + dim; dn++)
+				recur_cand(it, dn, plo, phi, bm);
+			break;
+		}
+	}
+}
+
+/*
+ * The days of period p of a YEARLY, MONTHLY, WEEKLY or DAILY rule, into
+ * it->base as local seconds at midnight.  -1 past year 9999.
+ */
+static int
+recur_build_days(struct recur_iter *it, int64_t p)
+{
+	uint64_t	 bm[6] = { 0, 0, 0, 0, 0, 0 }, tmp;
+	int64_t		 y, mi, lo, hi;
+	int		 m = 0, wd, w, b;
+
+	it->nbase = 0;
+	switch (it->freq) {
+	case RECUR_YEARLY:
+	case RECUR_MONTHLY:
+		if (it->freq == RECUR_YEARLY)
+			y = it->base0 + p * it->interval;
+		else {
+			mi = it->base0 + p * it->interval;
+			y = recur_floordiv(mi, 12);
+			m = (int)(mi - y * 12) + 1;
+		}
+		if (y > 9999)
+			return -1;
+		lo = recur_days(y, m ? m : 1, 1);
+		hi = lo + (m ? recur_mdays(y, m) : 365 + recur_leap(y));
+		if (m == 0 || it->bymonth == 0 || (it->bymonth >> m & 1))
+			recur_gen_period(it, y, m, lo, hi, bm);
+		break;
+	case RECUR_WEEKLY:
+		lo = it->base0 + p * 7 * it->interval;
+		hi = lo + 7;
+		if (lo >= RECUR_END_DAY)
+			return -1;
+		if (it->bywday == 0)
+			for (wd = 0; wd < 7; wd++)
+				recur_cand(it, lo + wd, lo, hi, bm);
+		RECUR_EACH_BIT(wd, it->bywday, tmp)
+			recur_cand(it, lo + recur_floormod(wd -
+			    it->rule->wkst, 7), lo, hi, bm);
+		break;
+	default:
+		lo = it->base0 + p * it->interval;
+		if (lo >= RECUR_END_DAY)
+			return -1;
+		recur_cand(it, lo, lo, lo + 1, bm);
+		break;
+	}
+	for (w = 0; w < 6; w++)
+		RECUR_EACH_BIT(b, bm[w], tmp)
+			it->base[it->nbase++] = (lo + w * 64 + b) * RECUR_DAY;
+	return 0;
+}
+
+/* The first day after dn that may match: the next month when BYMONTH fails. */
+static int64_t
+recur_next_day(struct recur_iter *it, int64_t dn)
+{
+	int64_t	 y;
+	int	 m, d;
+
+	if (it->bymonth == 0)
+		return dn + 1;
+	recur_civil_day(dn, &y, &m, &d);
+	if (it->bymonth >> m & 1)
+		return dn + 1;
+	return recur_days(y + (m == 12), m == 12 ? 1 : m + 1, 1);
+}
+
+/* The next set bit of mask above bit i, or -1. */
+static int
+recur_next_bit(uint64_t mask, int i)
+{
+	mask = i >= 63 ? 0 : mask >> (i + 1);
+	return mask == 0 ? -1 : i + 1 + __builtin_ctzll(mask);
+}
+
+/*
+ * From period it->period on, the first period of an HOURLY, MINUTELY or
+ * SECONDLY rule whose day, hour, minute and second pass the limits; a
+ * failing day or hour is skipped whole, keeping the INTERVAL alignment.
+ * -1 past year 9999, past a full cycle without a match, or out of budget.
+ */
+static int
+recur_build_time(struct recur_iter *it)
+{
+	int64_t	 t, day, sod, next;
+	int	 h, m, s, b;
+
+	for (;;) {
+		t = it->base0 + it->period * it->step;
+		if (t >= RECUR_END || --it->budget < 0 ||
+		    t - it->last_hit > it->cycle)
+			return -1;
+		day = recur_floordiv(t, RECUR_DAY);
+		if (day != it->dcache_day) {
+			it->dcache_day = day;
+			it->dcache_ok = recur_day_ok(it, day);
+		}
+		sod = t - day * RECUR_DAY;
+		h = (int)(sod / 3600);
+		m = (int)(sod / 60 % 60);
+		s = (int)(sod % 60);
+		if (!it->dcache_ok)
+			next = recur_next_day(it, day) * RECUR_DAY;
+		else if (it->byhour != 0 && !(it->byhour >> h & 1))
+			next = (b = recur_next_bit(it->byhour, h)) == -1 ?
+			    (day + 1) * RECUR_DAY : day * RECUR_DAY + b * 3600;
+		else if (it->byminute != 0 && !(it->byminute >> m & 1))
+			next = (b = recur_next_bit(it->byminute, m)) == -1 ?
+			    t - sod % 3600 + 3600 : t - sod % 3600 + b * 60;
+		else if (it->bysecond != 0 && !(it->bysecond >> s & 1))
+			next = (b = recur_next_bit(it->bysecond, s)) == -1 ||
+			    b > 59 ? t - s + 60 : t - s + b;
+		else {
+			it->base[0] = t;
+			it->nbase = 1;
+			return 0;
+		}
+		it->period = recur_floordiv(next - it->base0 + it->step - 1,
+		    it->step);
+	}
+}
+
+/* Positions BYSETPOS picks among n items, increasing, into it->sel. */
+static void
+recur_select(struct recur_iter *it, int64_t n)
+{
+	const struct recur_rule	*r = it->rule;
+	int64_t			 a[RECUR_MAXSEL / 2], b[RECUR_MAXSEL / 2];
+	size_t			 na = 0, nb = 0, i = 0, j = 0;
+	int			 v;
+
+	if (!it->has_setpos) {
+		it->nitems = n;
+		return;
+	}
+	for (v = 1; v <= 366 && v <= n; v++)
+		if (recur_bit(&r->setpos_pos, v))
+			a[na++] = v - 1;
+	for (v = (int)(n < 366 ? n : 366); v >= 1; v--)
+		if (recur_bit(&r->setpos_neg, v))
+			b[nb++] = n - v;
+	it->nsel = 0;
+	while (i < na || j < nb) {
+		if (j == nb || (i < na && a[i] < b[j]))
+			it->sel[it->nsel++] = a[i++];
+		else if (i == na || b[j] < a[i])
+			it->sel[it->nsel++] = b[j++];
+		else {
+			it->sel[it->nsel++] = a[i++];
+			j++;
+		}
+	}
+	it->nitems = (int64_t)it->nsel;
+}
+
+/* The local time of item i of the current period. */
+static int64_t
+recur_item(const struct recur_iter *it, int64_t i)
+{
+	int64_t	 idx = it->has_setpos ? it->sel[i] : i;
+
+	if (it->ntimes == 1)
+		return it->base[idx] + it->times[0];
+	return it->base[idx / (int64_t)it->ntimes] +
+	    it->times[idx % (int64_t)it->ntimes];
+}
+
+/*
+ * Make the current period one with an unread item, building the next ones
+ * as needed.  -1 when the rule is exhausted (year 9999, a full cycle of
+ * empty periods, the budget).
+ */
+static int
+recur_fill(struct recur_iter *it)
+{
+	int	 rc;
+
+	while (!it->built || it->k >= it->nitems) {
+		if (it->built)
+			it->period++;
+		it->built = 1;
+		it->k = 0;
+		it->nitems = 0;
+		if (it->freq <= RECUR_DAILY)
+			rc = recur_build_days(it, it->period);
+		else
+			rc = recur_build_time(it);
+		if (rc == -1)
+			return -1;
+		recur_select(it, (int64_t)(it->nbase * it->ntimes));
+		if (it->nitems > 0) {
+			it->empty_run = 0;
+			it->last_hit = it->base[0];
+		} else if (it->freq <= RECUR_DAILY && it->period > 0 &&
+		    ++it->empty_run > it->cycle)
+			return -1;
+		if (--it->budget < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The times of day (or of the hour, or of the minute) a period expands to. */
+static void
+recur_times(struct recur_iter *it, uint32_t hours, uint64_t minutes,
+    uint64_t seconds)
+{
+	uint64_t	 t1, t2, t3;
+	size_t		 n = 0;
+	int		 h, m, s;
+
+	seconds &= ((uint64_t)1 << 60) - 1;	/* no leap second on a clock */
+	n = (size_t)__builtin_popcount(hours) *
+	    (size_t)__builtin_popcountll(minutes) *
+	    (size_t)__builtin_popcountll(seconds);
+	it->ntimes = 0;
+	if (n == 0)
+		return;
+	it->times = xcalloc(n, sizeof *it->times);
+	RECUR_EACH_BIT(h, hours, t1)
+		RECUR_EACH_BIT(m, minutes, t2)
+			RECUR_EACH_BIT(s, seconds, t3)
+				it->times[it->ntimes++] = h * 3600 + m * 60 + s;
+}
+
+/* The period filters and the times, with DTSTART's for the parts left out. */
+static void
+recur_init_times(struct recur_iter *it, const struct recur_civil *dt)
+{
+	const struct recur_rule	*r = it->rule;
+	uint32_t		 hours = r->byhour;
+	uint64_t		 minutes = r->byminute, seconds = r->bysecond;
+
+	if (hours == 0)
+		hours = it->freq < RECUR_HOURLY ? 1u << dt->hour : 0;
+	if (minutes == 0)
+		minutes = it->freq < RECUR_MINUTELY ?
+		    (uint64_t)1 << dt->minute : 0;
+	if (seconds == 0)
+		seconds = it->freq < RECUR_SECONDLY ?
+		    (uint64_t)1 << dt->second : 0;
+	switch (it->freq) {
+	case RECUR_HOURLY:
+		it->byhour = hours;
+		recur_times(it, 1, minutes, seconds);
+		break;
+	case RECUR_MINUTELY:
+		it->byhour = hours;
+		it->byminute = minutes;
+		recur_times(it, 1, 1, seconds);
+		break;
+	case RECUR_SECONDLY:
+		it->byhour = hours;
+		it->byminute = minutes;
+		it->bysecond = seconds;
+		recur_times(it, 1, 1, 1);
+		if (seconds != 0 && (seconds & ~((uint64_t)1 << 60)) == 0)
+			it->ntimes = 0;		/* BYSECOND=60 alone */
+		break;
+	default:
+		recur_times(it, hours, minutes, seconds);
+		break;
+	}
+}
+
+/* The day-level parts, with the defaults dateutil takes from DTSTART. */
+static void
+recur_init_days(struct recur_iter *it, const struct recur_civil *dt)
+{
+	const struct recur_rule	*r = it->rule;
+	int			 wd;
+
+	it->bymonth = r->bymonth;
+	it->mday_pos = r->mday_pos;
+	it->mday_neg = r->mday_neg;
+	it->wno_pos = r->wno_pos;
+	it->wno_neg = r->wno_neg;
+	it->has_yday = recur_popcount(&r->yday_pos) +
+	    recur_popcount(&r->yday_neg) > 0;
+	it->has_setpos = recur_popcount(&r->setpos_pos) +
+	    recur_popcount(&r->setpos_neg) > 0;
+	it->bywday = r->bywday;
+	if ((r->wno_pos | r->wno_neg | r->mday_pos | r->mday_neg) == 0 &&
+	    !it->has_yday && r->bywday == 0 && !r->has_nwd) {
+		if (it->freq == RECUR_YEARLY && it->bymonth == 0)
+			it->bymonth = (uint16_t)(1 << dt->month);
+		if (it->freq == RECUR_YEARLY || it->freq == RECUR_MONTHLY)
+			it->mday_pos = (uint64_t)1 << dt->day;
+		if (it->freq == RECUR_WEEKLY)
+			it->bywday = (uint8_t)(1 << recur_weekday(dt->year,
+			    dt->month, dt->day));
+	}
+	for (wd = 0; wd < 7 && r->has_nwd; wd++) {
+		if (it->freq >= RECUR_WEEKLY) {
+			/* An ordinal means nothing in a week or a day. */
+			if ((r->nwd_pos[wd] | r->nwd_neg[wd]) != 0)
+				it->bywday |= (uint8_t)(1 << wd);
+			continue;
+		}
+		it->nwd_pos[wd] = r->nwd_pos[wd];
+		it->nwd_neg[wd] = r->nwd_neg[wd];
+		it->has_nwd = 1;
+	}
+	it->nwd_month = it->freq == RECUR_MONTHLY || it->bymonth != 0;
+	it->has_byday = it->bywday != 0 || it->has_nwd;
+}
+
+/* Choose how YEARLY and MONTHLY periods generate their candidate days. */
+static void
+recur_init_gen(struct recur_iter *it)
+{
+	const struct recur_rule	*r = it->rule;
+	int64_t			 nm, cost, best;
+	int			 wd, nn = 0;
+
+	nm = it->freq == RECUR_MONTHLY ? 1 :
+	    __builtin_popcount(it->bymonth ? it->bymonth : 0x1ffe);
+	it->gen = GEN_ALL;
+	best = nm * 31;
+	if ((it->mday_pos | it->mday_neg) != 0 && (cost = nm *
+	    __builtin_popcountll(it->mday_pos | it->mday_neg)) < best)
+		it->gen = GEN_MDAY, best = cost;
+	if (it->has_yday && (cost = recur_popcount(&r->yday_pos) +
+	    recur_popcount(&r->yday_neg)) < best)
+		it->gen = GEN_YDAY, best = cost;
+	if ((it->wno_pos | it->wno_neg) != 0 && (cost = 21 *
+	    __builtin_popcountll(it->wno_pos | it->wno_neg)) < best)
+		it->gen = GEN_WNO, best = cost;
+	for (wd = 0; wd < 7; wd++)
+		nn += __builtin_popcountll(it->nwd_pos[wd] | it->nwd_neg[wd]);
+	if (it->has_byday && (cost = (it->nwd_month ? nm : 1) * nn +
+	    nm * 5 * __builtin_popcount(it->bywday)) < best)
+		it->gen = GEN_BYDAY;
+}
+
+/* Where period 0 starts, how far a period steps, how long a cycle is. */
+static void
+recur_init_periods(struct recur_iter *it, const struct recur_civil *dt)
+{
+	static const int64_t	 unit[] = { 3600, 60, 1 };
+	int64_t			 dday = recur_floordiv(it->dtstart, RECUR_DAY);
+	int64_t			 g;
+
+	switch (it->freq) {
+	case RECUR_YEARLY:
+		it->base0 = dt->year;
+		it->cycle = 400 / recur_gcd(it->interval, 400);
+		break;
+	case RECUR_MONTHLY:
+		it->base0 = (int64_t)dt->year * 12 + dt->month - 1;
+		it->cycle = 4800 / recur_gcd(it->interval, 4800);
+		break;
+	case RECUR_WEEKLY:
+		it->base0 = dday - recur_floormod(recur_wd(dday) -
+		    it->rule->wkst, 7);
+		it->cycle = 20871 / recur_gcd(it->interval, 20871);
+		break;
+	case RECUR_DAILY:
+		it->base0 = dday;
+		it->cycle = 146097 / recur_gcd(it->interval, 146097);
+		break;
+	default:
+		it->step = it->interval * unit[it->freq - RECUR_HOURLY];
+		g = unit[it->freq - RECUR_HOURLY];
+		it->base0 = recur_floordiv(it->dtstart, g) * g;
+		/* The whole pattern repeats after lcm(step, 400 years). */
+		g = recur_gcd(it->step, RECUR_CYCLE);
+		it->cycle = it->step / g > INT64_MAX / RECUR_CYCLE ? INT64_MAX :
+		    it->step / g * RECUR_CYCLE + it->step;
+		break;
+	}
+}
+
+/*
+ * Whether an HOURLY, MINUTELY or SECONDLY rule can ever start a period that
+ * passes BYHOUR, BYMINUTE and BYSECOND: period starts fall on the seconds
+ * of the day congruent to the first one modulo gcd(step, 1 day).
+ */
+static int
+recur_reachable(const struct recur_iter *it)
+{
+	int64_t	 g = recur_gcd(it->step, RECUR_DAY), r, sod;
+	int	 h, m, s, hi, mi, si;
+
+	r = recur_floormod(it->base0, g);
+	hi = 23;
+	mi = it->freq >= RECUR_MINUTELY ? 59 : 0;
+	si = it->freq >= RECUR_SECONDLY ? 59 : 0;
+	if (g == 1 || g <= (it->freq == RECUR_HOURLY ? 3600 :
+	    it->freq == RECUR_MINUTELY ? 60 : 1))
+		return 1;
+	for (h = 0; h <= hi; h++) {
+		if (it->byhour != 0 && !(it->byhour >> h & 1))
+			continue;
+		for (m = 0; m <= mi; m++) {
+			if (it->byminute != 0 && !(it->byminute >> m & 1))
+				continue;
+			for (s = 0; s <= si; s++) {
+				if (it->bysecond != 0 && !(it->bysecond >> s & 1))
+					continue;
+				sod = h * 3600 + m * 60 + s;
+				if (sod % g == r)
+					return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Back to the first occurrence, keeping the exclusions. */
+static void
+recur_reset(struct recur_iter *it)
+{
+	it->period = 0;
+	it->built = 0;
+	it->k = it->nitems = 0;
+	it->empty_run = 0;
+	it->total = 0;
+	it->done = it->ntimes == 0;
+	it->have_last = 0;
+	it->pending = 0;
+	it->last_hit = it->base0;
+	it->dcache_day = INT64_MIN;
+}
+
+struct recur_iter *
+recur_iter_new(const struct recur_rule *rule, const struct recur_civil *dt,
+    const struct tz *zone)
+{
+	struct recur_iter	*it;
+
+	it = xcalloc(1, sizeof *it);
+	it->rule = rule;
+	it->zone = zone;
+	it->dtstart = recur_civil_secs(dt);
+	it->wk_year = INT64_MIN;
+	if (rule == NULL) {
+		it->ntimes = 1;		/* DTSTART alone */
+		recur_reset(it);
+		return it;
+	}
+	it->freq = rule->freq;
+	it->interval = rule->interval;
+	recur_init_days(it, dt);
+	recur_init_times(it, dt);
+	recur_init_gen(it);
+	recur_init_periods(it, dt);
+	if (it->freq > RECUR_DAILY && !recur_reachable(it))
+		it->ntimes = 0;		/* nothing, ever */
+	recur_reset(it);
+	return it;
+}
+
+void
+recur_iter_free(struct recur_iter *it)
+{
+	if (it == NULL)
+		return;
+	free(it->times);
+	free(it->ex);
+	free(it);
+}
+
+static int
+recur_cmp64(const void *a, const void *b)
+{
+	int64_t	 x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void
+recur_iter_exclude(struct recur_iter *it, const int64_t *local, size_t n)
+{
+	if (n == 0)
+		return;
+	it->ex = xreallocarray(it->ex, it->nex + n, sizeof *it->ex);
+	memcpy(it->ex + it->nex, local, n * sizeof *local);
+	it->nex += n;
+	qsort(it->ex, it->nex, sizeof *it->ex, recur_cmp64);
+}
+
+void
+recur_iter_skip_days(struct recur_iter *it,
+    int (*skip)(void *, int, int, int), void *arg)
+{
+	it->skip = skip;
+	it->skip_arg = arg;
+}
+
+/* Whether local time t is one of the EXDATEs. */
+static int
+recur_exdate(const struct recur_iter *it, int64_t t)
+{
+	size_t	 lo = 0, hi = it->nex, m;
+
+	while (lo < hi) {
+		m = lo + (hi - lo) / 2;
+		if (it->ex[m] == t)
+			return 1;
+		if (it->ex[m] < t)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return 0;
+}
+
+/* Whether an occurrence is excluded: EXDATE, or a skipped day. */
+static int
+recur_excluded(const struct recur_iter *it, const struct recur_occ *o)
+{
+	struct recur_civil	 c;
+
+	if (it->nex > 0 && (recur_exdate(it, o->nominal) ||
+	    recur_exdate(it, o->local)))
+		return 1;
+	if (it->skip == NULL)
+		return 0;
+	recur_secs_civil(o->local, &c);
+	return it->skip(it->skip_arg, c.year, c.month, c.day) != 0;
+}
+
+/*
+ * The next generated local time at or after DTSTART, counted for COUNT and
+ * checked against a local UNTIL.  0 when the set is exhausted.
+ */
+static int
+recur_generate(struct recur_iter *it, int64_t *local)
+{
+	const struct recur_rule	*r = it->rule;
+	int64_t			 t;
+
+	if (r == NULL) {
+		if (it->total++ > 0)
+			return 0;
+		*local = it->dtstart;
+		return 1;
+	}
+	while (recur_fill(it) == 0) {
+		t = recur_item(it, it->k++);
+		if (t < it->dtstart)
+			continue;
+		if (t >= RECUR_END || (r->count != 0 && it->total >= r->count) ||
+		    ((r->until_kind == RECUR_UNTIL_LOCAL ||
+		    r->until_kind == RECUR_UNTIL_DATE) && t > r->until))
+			return 0;
+		it->total++;
+		*local = t;
+		return 1;
+	}
+	return 0;
+}
+
+int
+recur_iter_next(struct recur_iter *it, struct recur_occ *occ)
+{
+	struct recur_occ	 o;
+
+	if (it->pending) {
+		it->pending = 0;
+		*occ = it->pend;
+		return 1;
+	}
+	it->budget = RECUR_BUDGET;
+	while (!it->done && --it->budget >= 0) {
+		if (!recur_generate(it, &o.nominal))
+			break;
+		o.utc = tz_resolve(it->zone, o.nominal, &o.offset);
+		o.local = o.utc + o.offset;
+		if (it->rule != NULL && it->rule->until_kind ==
+		    RECUR_UNTIL_UTC && o.utc > it->rule->until)
+			break;
+		/* A time a gap moved onto one already given is a duplicate. */
+		if (it->have_last && o.utc <= it->last_utc)
+			continue;
+		it->have_last = 1;
+		it->last_utc = o.utc;
+		if ((it->nex > 0 || it->skip != NULL) && recur_excluded(it, &o))
+			continue;
+		*occ = o;
+		return 1;
+	}
+	it->done = 1;
+	return 0;
+}
+
+/* The period holding local time t (negative before period 0). */
+static int64_t
+recur_period_of(const struct recur_iter *it, int64_t t)
+{
+	int64_t	 day = recur_floordiv(t, RECUR_DAY), y;
+	int	 m, d;
+
+	switch (it->freq) {
+	case RECUR_YEARLY:
+	case RECUR_MONTHLY:
+		recur_civil_day(day, &y, &m, &d);
+		if (it->freq == RECUR_YEARLY)
+			return recur_floordiv(y - it->base0, it->interval);
+		return recur_floordiv(y * 12 + m - 1 - it->base0,
+		    it->interval);
+	case RECUR_WEEKLY:
+		return recur_floordiv(day - it->base0, 7 * it->interval);
+	case RECUR_DAILY:
+		return recur_floordiv(day - it->base0, it->interval);
+	default:
+		return recur_floordiv(t - it->base0, it->step);
+	}
+}
+
+/* How many items of the current period, from it->k, are before DTSTART. */
+static int64_t
+recur_before_start(const struct recur_iter *it)
+{
+	int64_t	 lo = it->k, hi = it->nitems, m;
+
+	while (lo < hi) {
+		m = lo + (hi - lo) / 2;
+		if (recur_item(it, m) < it->dtstart)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return lo - it->k;
+}
+
+/*
+ * Skip the whole periods that end before local time t, counting their
+ * items as recur_generate() would; stop before COUNT or UNTIL could bite.
+ */
+static void
+recur_skip_to(struct recur_iter *it, int64_t t)
+{
+	const struct recur_rule	*r = it->rule;
+	int64_t			 last, n;
+
+	for (;;) {
+		it->budget = RECUR_BUDGET;
+		if (recur_fill(it) == -1) {
+			it->done = 1;
+			return;
+		}
+		last = recur_item(it, it->nitems - 1);
+		if (last >= t || last >= RECUR_END ||
+		    (r->until_kind != RECUR_UNTIL_NONE &&
+		    last + 2 * RECUR_DAY > r->until))
+			return;
+		n = it->nitems - it->k - recur_before_start(it);
+		if (r->count != 0 && it->total + n >= r->count)
+			return;
+		it->total += n;
+		it->k = it->nitems;
+	}
+}
+
+void
+recur_iter_seek(struct recur_iter *it, int64_t from)
+{
+	struct recur_occ	 o;
+	int64_t			 t = from - 2 * RECUR_DAY, p;
+
+	recur_reset(it);
+	if (it->rule != NULL && !it->done) {
+		if (it->rule->count == 0 && (p = recur_period_of(it, t)) > 0) {
+			it->period = p;
+			it->last_hit = it->base0 + p * it->step;
+		}
+		recur_skip_to(it, t);
+	}
+	while (recur_iter_next(it, &o) == 1) {
+		if (o.utc >= from) {
+			it->pend = o;
+			it->pending = 1;
+			return;
+		}
+	}
+}
+
+/* Write v as n digits at p. */
+static char *
+recur_put(char *p, int v, int n)
+{
+	int	 i;
+
+	for (i = n - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + n;
+}
+
+const char *
+recur_format(const struct recur_occ *occ, char *buf, size_t len)
+{
+	struct recur_civil	 c;
+	char			 tmp[RECUR_FMT_LEN], *p = tmp;
+	int32_t			 off = occ->offset;
+
+	recur_secs_civil(occ->local, &c);
+	p = recur_put(p, c.year, 4);
+	*p++ = '-';
+	p = recur_put(p, c.month, 2);
+	*p++ = '-';
+	p = recur_put(p, c.day, 2);
+	*p++ = 'T';
+	p = recur_put(p, c.hour, 2);
+	*p++ = ':';
+	p = recur_put(p, c.minute, 2);
+	*p++ = ':';
+	p = recur_put(p, c.second, 2);
+	*p++ = off < 0 ? '-' : '+';
+	if (off < 0)
+		off = -off;
+	p = recur_put(p, off / 3600 % 100, 2);
+	*p++ = ':';
+	p = recur_put(p, off / 60 % 60, 2);
+	if (off % 60 != 0) {		/* local mean time, before ~1900 */
+		*p++ = ':';
+		p = recur_put(p, off % 60, 2);
+	}
+	*p = '\0';
+	util_strlcpy(buf, tmp, len);
+	return buf;
+}

@@ -1,0 +1,40 @@
+/*
+ * tz.h: time zones from the system's tzdata (TZif files under
+ * /usr/share/zoneinfo, versions 1 to 4, with the POSIX TZ footer for times
+ * past the last transition).  Pure computation once loaded; no global state,
+ * no TZ environment variable, safe to use for several zones at once.
+ *
+ * Times are int64_t seconds: "utc" counts seconds since 1970-01-01T00:00:00Z;
+ * "local" counts the same way on the zone's wall clock (a civil date-time
+ * read as if it were UTC).  Offsets are seconds east of UTC.
+ */
+#ifndef STOPPVIF_TZ_H
+#define STOPPVIF_TZ_H
+
+#include <stdint.h>
+
+struct tz;
+
+/*
+ * Load zone name ("Europe/Brussels", "UTC", "America/New_York") from
+ * /usr/share/zoneinfo (or $TZDIR when set).  A name with "..", a leading
+ * "/", or that names no TZif file is refused.  NULL with *cause set.
+ */
+struct tz	*tz_load(const char *name, char **cause);
+void		 tz_free(struct tz *);
+const char	*tz_name(const struct tz *);
+
+/* The offset in force at instant utc. */
+int32_t		 tz_offset_at(const struct tz *, int64_t utc);
+
+/*
+ * The instant of wall-clock time local, as RFC 5545 resolves it: a time in
+ * a spring-forward gap is moved forward by the gap (it is read with the
+ * offset in force before the gap: 02:30 becomes 03:30+02:00 in
+ * Europe/Brussels); an ambiguous fall-back time takes the first (earlier,
+ * summer) offset.  *offset (may be NULL) is set to the offset in force at
+ * the returned instant.
+ */
+int64_t		 tz_resolve(const struct tz *, int64_t local, int32_t *offset);
+
+#endif
