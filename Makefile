@@ -45,7 +45,7 @@ CPPFLAGS += -D_GNU_SOURCE -DSYSCONFDIR='"$(SYSCONFDIR)"' -Idaemon
 ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = -pie -Wl,-z,relro -Wl,-z,now $(SANFLAGS) $(LDFLAGS)
 
-COMMON	= log util duration contact config crypt tz recur holiday datefmt
+COMMON	= log util duration contact config crypt tz recur recur_rule holiday datefmt
 DAEMON	= $(COMMON) store migrate people audit outbox calendar agenda ics sched api \
 	  sdnotify main
 CTL	= $(COMMON) ctl ctl_expand

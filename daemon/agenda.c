@@ -307,15 +307,19 @@ agenda_event(struct calendar *cal, int64_t id, int64_t from, int64_t to,
 	return audience < 0 ? -1 : 0;
 }
 
-/* The start of local date s (today when NULL) in the default zone. */
+/*
+ * The window of the agenda: from the start of local date s (today when
+ * NULL) in the default zone to the start of the day `days` later, so that
+ * a DST change in between moves neither end.
+ */
 static int
-agenda_from(struct calendar *cal, const char *s, int64_t *utc,
-    struct api_error *err)
+agenda_window(struct calendar *cal, const char *s, int64_t days,
+    int64_t *from, int64_t *to, struct api_error *err)
 {
 	struct recur_civil	 c;
 	const struct tz		*zone = calendar_zone(cal->default_tz, NULL);
 	char			*cause = NULL;
-	int64_t			 now = time(NULL);
+	int64_t			 now = util_now();
 
 	if (zone == NULL) {
 		api_error_set(err, API_INTERNAL, NULL, "fuseau %s illisible",
@@ -326,12 +330,12 @@ agenda_from(struct calendar *cal, const char *s, int64_t *utc,
 		recur_secs_civil(now + tz_offset_at(zone, now), &c);
 		c.hour = c.minute = c.second = 0;
 	} else if (recur_date_parse(s, &c, &cause) == -1) {
-		api_error_set(err, API_BAD_REQUEST, "from", "« %.16s » : %s "
-		    "(attendu AAAA-MM-JJ)", s, cause);
+		api_error_set(err, API_BAD_REQUEST, "from", "%s", cause);
 		free(cause);
 		return -1;
 	}
-	*utc = tz_resolve(zone, recur_civil_secs(&c), NULL);
+	*from = tz_resolve(zone, recur_civil_secs(&c), NULL);
+	*to = tz_resolve(zone, recur_civil_secs(&c) + days * 86400, NULL);
 	return 0;
 }
 
@@ -342,7 +346,7 @@ calendar_agenda(struct calendar *cal, const char *fromtext, int64_t days,
 	static const char *const sql = "SELECT id FROM events ORDER BY id";
 	struct agenda_item	*items = NULL;
 	sqlite3_stmt		*stmt;
-	int64_t			*ids = NULL, from;
+	int64_t			*ids = NULL, from, to;
 	size_t			 nids = 0, n = 0, i;
 	char			*cause = NULL;
 	json_t			*arr;
@@ -352,7 +356,7 @@ calendar_agenda(struct calendar *cal, const char *fromtext, int64_t days,
 		    "entre 1 et %d attendu", AGENDA_MAX_DAYS);
 		return NULL;
 	}
-	if (agenda_from(cal, fromtext, &from, err) == -1)
+	if (agenda_window(cal, fromtext, days, &from, &to, err) == -1)
 		return NULL;
 	stmt = store_stmt(cal->store, sql);
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
@@ -361,7 +365,7 @@ calendar_agenda(struct calendar *cal, const char *fromtext, int64_t days,
 	}
 	sqlite3_reset(stmt);
 	for (i = 0; i < nids; i++) {
-		if (agenda_event(cal, ids[i], from, from + days * 86400, &items,
+		if (agenda_event(cal, ids[i], from, to, &items,
 		    &n, &cause) == -1) {
 			api_error_set(err, API_INTERNAL, NULL, "événement %lld : "
 			    "%s", (long long)ids[i], cause);

@@ -274,13 +274,20 @@ api_sched_due(struct api_req *r)
 	    api_sched_error(r, cause) : 0;
 }
 
-/* Plan event id after it was written. */
+/*
+ * Plan event id after it was written.  An edited event's pending reminders
+ * are taken back first, to be queued again from its new definition.
+ */
 static int
-api_sched_plan(struct api_req *r, int64_t id)
+api_sched_plan(struct api_req *r, int64_t id, int edited)
 {
+	int64_t	 requeue = -1;
 	char	*cause = NULL;
 
-	return sched_plan(r->env->sched, id, &cause) == -1 ?
+	if (edited && outbox_take_back(r->env->store, id, &requeue,
+	    &cause) == -1)
+		return api_sched_error(r, cause);
+	return sched_plan(r->env->sched, id, requeue, &cause) == -1 ?
 	    api_sched_error(r, cause) : 0;
 }
 
@@ -298,7 +305,7 @@ api_events_add(struct api_req *r)
 
 	if (api_sched_due(r) == -1 ||
 	    calendar_add(r->env->cal, r->body, &id, &r->err) == -1 ||
-	    api_sched_plan(r, id) == -1 ||
+	    api_sched_plan(r, id, 0) == -1 ||
 	    api_audit_record(r, "events.add", "event", id) == -1)
 		return -1;
 	log_info("api events_add id=%lld uid=%u", (long long)id,
@@ -320,7 +327,7 @@ api_events_edit(struct api_req *r)
 {
 	if (api_sched_due(r) == -1 ||
 	    calendar_edit(r->env->cal, r->id, r->body, &r->err) == -1 ||
-	    api_sched_plan(r, r->id) == -1 ||
+	    api_sched_plan(r, r->id, 1) == -1 ||
 	    api_audit_record(r, "events.edit", "event", r->id) == -1)
 		return -1;
 	log_info("api events_edit id=%lld uid=%u", (long long)r->id,
@@ -360,9 +367,9 @@ api_events_import(struct api_req *r)
 	    json_string_value(ics), &r->result, &ids, &n, &r->err) == -1)
 		goto out;
 	for (i = 0; i < n; i++)
-		if (api_sched_plan(r, ids[i]) == -1)
+		if (api_sched_plan(r, ids[i], 1) == -1)
 			goto out;
-	if (api_audit_record(r, "events.import", "event", (int64_t)n) == 0)
+	if (api_audit_record(r, "events.import", "calendar", 0) == 0)
 		rc = 0;
 	log_info("api events_import events=%zu uid=%u", n, (unsigned)r->uid);
 out:

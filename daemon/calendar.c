@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -327,8 +328,8 @@ cal_local(const char *field, const char *s, struct api_error *err)
 	char			*cause = NULL, *out;
 
 	if (recur_civil_parse(s, &c, &cause) == -1) {
-		api_error_set(err, API_BAD_REQUEST, field, "« %.40s » : %s "
-		    "(attendu AAAA-MM-JJTHH:MM:SS, heure locale)", s, cause);
+		api_error_set(err, API_BAD_REQUEST, field, "%s, heure locale",
+		    cause);
 		free(cause);
 		return NULL;
 	}
@@ -364,7 +365,7 @@ cal_has_future(const struct evdef *d, const struct recur_rule *rule)
 	struct recur_iter	*it;
 	struct recur_occ	 occ;
 	const struct tz		*zone;
-	int64_t			 now = time(NULL);
+	int64_t			 now = util_now();
 	int			 ok;
 
 	if ((zone = calendar_zone(d->tz, NULL)) == NULL ||
@@ -398,7 +399,7 @@ ef_rrule(struct calendar *cal, struct evdef *d, json_t *v,
 	}
 	free(s);
 	d->rrule = recur_rule_format(rule);
-	if (!cal_has_future(d, rule)) {
+	if (cal->check_future && !cal_has_future(d, rule)) {
 		recur_rule_free(rule);
 		api_error_set(err, API_BAD_REQUEST, "rrule", "cette règle ne "
 		    "produit aucune occurrence dans les 10 prochaines années");
@@ -421,8 +422,8 @@ cal_duration(const char *field, json_t *v, int64_t *secs,
 	}
 	if (!json_is_string(v) || duration_parse(json_string_value(v), secs,
 	    &cause) == -1) {
-		api_error_set(err, API_BAD_REQUEST, field, "%s (par ex. 90s, "
-		    "30m, 2h, 7d, 1d12h)", cause ? cause : "durée attendue");
+		api_error_set(err, API_BAD_REQUEST, field, "%s", cause ? cause :
+		    "durée attendue (par ex. 90s, 30m, 2h, 7d, 1d12h)");
 		free(cause);
 		return -1;
 	}
@@ -492,9 +493,10 @@ ef_remind(struct calendar *cal, struct evdef *d, json_t *v,
 	d->noffsets = 0;
 	for (i = 0; i < n; i++) {
 		if (duration_parse(items[i], &off, &cause) == -1 ||
-		    off > CAL_MAX_OFFSET) {
+		    off < 1 || off > CAL_MAX_OFFSET) {
 			api_error_set(err, API_BAD_REQUEST, "remind", "« %.16s » "
-			    ": %s", items[i], cause ? cause : "366d au plus");
+			    ": %s", items[i], cause ? cause : "un rappel vient "
+			    "de 1s à 366d avant le début");
 			free(cause);
 			cal_list_free(items, n);
 			return -1;
@@ -623,6 +625,8 @@ ef_skip(struct calendar *cal, struct evdef *d, json_t *v,
 	}
 	if (cal_string("skip_holidays", v, &d->skip, err) == -1)
 		return -1;
+	if (d->skip != NULL && strcasecmp(d->skip, "BE") == 0)
+		memcpy(d->skip, "BE", 2);
 	if (d->skip != NULL && strcmp(d->skip, "BE") != 0) {
 		api_error_set(err, API_BAD_REQUEST, "skip_holidays", "seul le "
 		    "calendrier BE (jours fériés belges) est connu");
@@ -814,7 +818,7 @@ evdef_write(struct calendar *cal, int64_t *id, const struct evdef *d,
 	if (*id != 0)
 		sqlite3_bind_int64(stmt, 1, *id);
 	else
-		sqlite3_bind_int64(stmt, 15, (int64_t)time(NULL));
+		sqlite3_bind_int64(stmt, 15, util_now());
 	evdef_bind(stmt, d, util_utc_now(now, sizeof now));
 	if (store_exec_stmt(cal->store, stmt, &cause) == -1)
 		goto fail;
@@ -840,6 +844,7 @@ calendar_add(struct calendar *cal, json_t *req, int64_t *id,
 	int		 rc = -1;
 
 	*id = 0;
+	cal->check_future = 1;
 	if (evdef_parse(cal, req, &d, err) == 0)
 		rc = evdef_write(cal, id, &d, err);
 	evdef_free(&d);
@@ -861,6 +866,10 @@ calendar_edit(struct calendar *cal, int64_t id, json_t *req,
 	}
 	if ((cur = calendar_get(cal, id, err)) == NULL)
 		return -1;
+	/* A finished event can still be edited, unless its dates change. */
+	cal->check_future = json_object_get(req, "rrule") != NULL ||
+	    json_object_get(req, "dtstart") != NULL ||
+	    json_object_get(req, "tz") != NULL;
 	json_object_update(cur, req);
 	if (evdef_parse(cal, cur, &d, err) == 0)
 		rc = evdef_write(cal, &id, &d, err);
@@ -945,38 +954,32 @@ cal_list_col(sqlite3_stmt *stmt, int col, int durations)
 	return arr;
 }
 
-/* The next occurrence of the row's event from now, or null. */
+/* The next occurrence of event id from now, exclusions applied, or null. */
 static json_t *
-cal_next_col(sqlite3_stmt *stmt)
+cal_next(struct calendar *cal, int64_t id)
 {
-	struct recur_civil	 c;
-	struct recur_rule	*rule = NULL;
+	struct cal_event	*ev;
 	struct recur_iter	*it;
 	struct recur_occ	 occ;
-	const struct tz		*zone;
-	const char		*rr = (const char *)sqlite3_column_text(stmt,
-				    EC_RRULE);
-	char			 buf[RECUR_FMT_LEN];
+	char			 buf[RECUR_FMT_LEN], *cause = NULL;
 	json_t			*v = json_null();
 
-	zone = calendar_zone((const char *)sqlite3_column_text(stmt, EC_TZ),
-	    NULL);
-	if (zone == NULL || recur_civil_parse((const char *)
-	    sqlite3_column_text(stmt, EC_DTSTART), &c, NULL) == -1 ||
-	    (rr != NULL && (rule = recur_rule_parse(rr, NULL)) == NULL))
+	if ((ev = calendar_event_load(cal, id, &cause)) == NULL) {
+		free(cause);
 		return v;
-	it = recur_iter_new(rule, &c, zone);
-	recur_iter_seek(it, time(NULL));
+	}
+	it = calendar_event_iter(ev);
+	recur_iter_seek(it, util_now());
 	if (recur_iter_next(it, &occ) == 1)
 		v = json_string(recur_format(&occ, buf, sizeof buf));
 	recur_iter_free(it);
-	recur_rule_free(rule);
+	calendar_event_free(ev);
 	return v;
 }
 
 /* The JSON object of the current row of sql_event(s). */
 static json_t *
-cal_row(sqlite3_stmt *stmt)
+cal_row(struct calendar *cal, sqlite3_stmt *stmt)
 {
 	char	 buf[32];
 	json_t	*skip = cal_text_col(stmt, EC_SKIP);
@@ -1002,7 +1005,7 @@ cal_row(sqlite3_stmt *stmt)
 	    "exdates", cal_list_col(stmt, EC_EXDATES, 0),
 	    "created", (const char *)sqlite3_column_text(stmt, EC_CREATED),
 	    "updated", (const char *)sqlite3_column_text(stmt, EC_UPDATED),
-	    "next", cal_next_col(stmt));
+	    "next", cal_next(cal, sqlite3_column_int64(stmt, EC_ID)));
 }
 
 json_t *
@@ -1013,7 +1016,7 @@ calendar_get(struct calendar *cal, int64_t id, struct api_error *err)
 
 	sqlite3_bind_int64(stmt, 1, id);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
-		o = cal_row(stmt);
+		o = cal_row(cal, stmt);
 	else
 		api_error_set(err, API_NOT_FOUND, "id", "aucun événement n'a le "
 		    "numéro %lld", (long long)id);
@@ -1028,7 +1031,7 @@ calendar_list(struct calendar *cal, struct api_error *err)
 	json_t		*arr = json_array();
 
 	while (sqlite3_step(stmt) == SQLITE_ROW)
-		json_array_append_new(arr, cal_row(stmt));
+		json_array_append_new(arr, cal_row(cal, stmt));
 	sqlite3_reset(stmt);
 	return arr;
 }
@@ -1064,6 +1067,46 @@ calendar_count(struct calendar *cal)
 	return n;
 }
 
+/* Whether s is a UTC time as the store writes them, "…T…Z". */
+static int
+cal_utc_text(const char *s)
+{
+	struct tm	 tm;
+	const char	*end;
+
+	memset(&tm, 0, sizeof tm);
+	return s != NULL && strlen(s) == 20 &&
+	    (end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) != NULL &&
+	    *end == '\0';
+}
+
+/*
+ * Keep the creation and change times an imported event carries (CREATED,
+ * LAST-MODIFIED): they belong to the event, wherever it was made, and so an
+ * export of what was imported gives back the same text.
+ */
+static int
+cal_import_times(struct calendar *cal, int64_t id, json_t *ev,
+    struct api_error *err)
+{
+	static const char *const sql = "UPDATE events SET"
+	    " created = coalesce(?2, created), updated = coalesce(?3, updated)"
+	    " WHERE id = ?1";
+	sqlite3_stmt	*stmt = store_stmt(cal->store, sql);
+	const char	*c = json_string_value(json_object_get(ev, "created"));
+	const char	*u = json_string_value(json_object_get(ev, "updated"));
+	char		*cause = NULL;
+
+	sqlite3_bind_int64(stmt, 1, id);
+	cal_bind_text(stmt, 2, cal_utc_text(c) ? c : NULL);
+	cal_bind_text(stmt, 3, cal_utc_text(u) ? u : NULL);
+	if (store_exec_stmt(cal->store, stmt, &cause) == 0)
+		return 0;
+	api_error_set(err, API_INTERNAL, NULL, "%s", cause);
+	free(cause);
+	return -1;
+}
+
 /* Add or update (same UID) the event of one imported object. */
 static int
 cal_import_one(struct calendar *cal, json_t *ev, size_t n, int64_t *id,
@@ -1081,6 +1124,8 @@ cal_import_one(struct calendar *cal, json_t *ev, size_t n, int64_t *id,
 		rc = calendar_edit(cal, found, ev, err);
 	} else
 		rc = calendar_add(cal, ev, id, err);
+	if (rc == 0)
+		rc = cal_import_times(cal, *id, ev, err);
 	if (rc == -1) {
 		xasprintf(&msg, "événement %zu « %.60s » : %s", n + 1,
 		    title ? title : "?", err->message);
@@ -1088,6 +1133,30 @@ cal_import_one(struct calendar *cal, json_t *ev, size_t n, int64_t *id,
 		err->message = msg;
 	}
 	return rc;
+}
+
+/*
+ * Calendar applications export alarms but not who to remind: an event with
+ * reminders and no audience keeps no reminders, and the report says so.
+ */
+static void
+cal_import_alarms(json_t *ev, json_t *report)
+{
+	json_t		*rem = json_object_get(ev, "remind");
+	json_t		*aud = json_object_get(ev, "audience");
+	const char	*title = json_string_value(json_object_get(ev, "title"));
+	const char	*uid = json_string_value(json_object_get(ev, "uid"));
+	char		*msg;
+
+	if (json_array_size(rem) == 0 || json_array_size(aud) > 0 ||
+	    (json_is_string(aud) && *json_string_value(aud) != '\0'))
+		return;
+	json_object_del(ev, "remind");
+	xasprintf(&msg, "« %.60s » (UID %.64s) : rappels ignorés, faute de "
+	    "public (X-STOPPVIF-AUDIENCE) ; ajoutez-le avec events edit "
+	    "--audience … --remind …", title ? title : "?", uid ? uid : "-");
+	json_array_append_new(report, json_string(msg));
+	free(msg);
 }
 
 int
@@ -1108,7 +1177,10 @@ calendar_import(struct calendar *cal, const char *ics, json_t **result,
 		return -1;
 	}
 	*ids = xcalloc(json_array_size(events) + 1, sizeof **ids);
+	if (report == NULL)
+		report = json_array();
 	json_array_foreach(events, i, ev) {
+		cal_import_alarms(ev, report);
 		if (cal_import_one(cal, ev, i, &(*ids)[i], &upd, err) == -1) {
 			json_decref(events);
 			json_decref(report);
@@ -1120,8 +1192,7 @@ calendar_import(struct calendar *cal, const char *ics, json_t **result,
 	}
 	*nids = json_array_size(events);
 	*result = json_pack("{sI sI so}", "added", (json_int_t)added,
-	    "updated", (json_int_t)updated, "ignored", report ? report :
-	    json_array());
+	    "updated", (json_int_t)updated, "ignored", report);
 	json_decref(events);
 	return 0;
 }

@@ -31,6 +31,7 @@ struct calendar {
 	struct store		 *store;
 	const char		 *default_tz;	/* [daemon] timezone */
 	struct closures		 *closures;	/* NULL: none configured */
+	int			  check_future;	/* set by add and edit */
 };
 
 /* One event loaded for expansion (calendar_event_load). */

@@ -414,8 +414,8 @@ ctl_id(int argc, char **argv, const struct ctl_cmd *cmd)
 		cmd_usage(cmd);
 	}
 	if (util_parse_int(argv[0], 1, INT64_MAX, &id) == -1)
-		die(EXIT_USAGE, "« %s » n'est pas un numéro de personne",
-		    argv[0]);
+		die(EXIT_USAGE, "« %s » n'est pas un numéro (entier positif "
+		    "attendu)", argv[0]);
 	return id;
 }
 

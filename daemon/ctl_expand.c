@@ -116,7 +116,10 @@ expand_check(struct expand *e)
 	return 0;
 }
 
-/* Print the occurrences; 0, or 1 when stdout fails for another reason. */
+/*
+ * Print the occurrences, cut by --until and --count (the first 1000 when
+ * nothing bounds them); 0, or 1 when stdout fails other than by EPIPE.
+ */
 static int
 expand_print(struct expand *e)
 {
@@ -125,20 +128,21 @@ expand_print(struct expand *e)
 	char			 line[RECUR_FMT_LEN + 1];
 	int64_t			 n = 0, max = e->count;
 	size_t			 len;
-	int			 rc = 0, more = 0;
+	int			 rc = 0, unbounded, more = 0;
 
 	it = recur_iter_new(e->rr, &e->start, e->tz);
 	recur_iter_exclude(it, e->ex, e->nex);
 	if (e->calendar != NULL)
 		recur_iter_skip_days(it, holiday_be_skip, NULL);
-	if (max == 0 && e->until == NULL && (e->rr == NULL ||
-	    !recur_rule_finite(e->rr)))
-		max = -EXPAND_DEFAULT;		/* unbounded: the first 1000 */
+	unbounded = max == 0 && e->until == NULL && e->rr != NULL &&
+	    !recur_rule_finite(e->rr);
+	if (unbounded)
+		max = EXPAND_DEFAULT;
 	while (recur_iter_next(it, &o) == 1) {
 		if (e->until != NULL && o.nominal > e->until_local)
 			break;
-		if (max < 0 && n == -max) {
-			more = 1;
+		if (max != 0 && n == max) {
+			more = unbounded;
 			break;
 		}
 		recur_format(&o, line, sizeof line);
@@ -146,7 +150,7 @@ expand_print(struct expand *e)
 		line[len++] = '\n';
 		if (fwrite(line, 1, len, stdout) != len)
 			break;
-		if (++n == max)
+		if (++n == max && !unbounded)
 			break;
 	}
 	recur_iter_free(it);

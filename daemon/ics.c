@@ -42,6 +42,8 @@
 #define ICS_ZONEINFO	"/usr/share/zoneinfo"
 #define ICS_TZIF_MAX	(1024 * 1024)
 #define ICS_DAY		86400
+#define ICS_MAX_DAYS	999999999LL	/* longest duration read, in days */
+#define ICS_RDATE_LAST	2100	/* VTIMEZONE onsets listed up to then */
 
 /* A growing string. */
 struct ics_buf {
@@ -73,13 +75,13 @@ struct ics_comp {
 	struct ics_comp		**comps;
 	size_t			 ncomps, compcap;
 	struct ics_comp		*parent;
-	char			*text;		/* root only: the unfolded copy */
+	char			*text;		/* root: the unfolded copy */
 };
 
 /* The reader's position in the text. */
 struct ics_reader {
 	const char	*p, *end;
-	char		*out;		/* next free byte of the unfolded copy */
+	char		*out;		/* next free byte of the copy */
 	int		 line;		/* physical line at p */
 };
 
@@ -291,6 +293,13 @@ static const struct ics_field {
 };
 #define ICS_NFIELDS	(sizeof ics_fields / sizeof ics_fields[0])
 
+static void	ics_buf_printf(struct ics_buf *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static void	ics_note(struct ics_import *, const char *, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+static int	ics_fail(struct ics_ev *, const struct ics_prop *,
+		    const char *, ...) __attribute__((format(printf, 3, 4)));
+
 /*
  * Buffers and messages.
  */
@@ -440,7 +449,8 @@ ics_next_line(struct ics_reader *r, int *line)
 		while (r->p < r->end && *r->p != '\r' && *r->p != '\n')
 			*r->out++ = *r->p++;
 		if (r->p < r->end) {
-			if (*r->p == '\r' && r->p + 1 < r->end && r->p[1] == '\n')
+			if (*r->p == '\r' && r->p + 1 < r->end &&
+			    r->p[1] == '\n')
 				r->p++;
 			r->p++;
 			r->line++;
@@ -490,7 +500,8 @@ ics_check_chars(const char *s, int line, char **cause)
 				goto bad;
 			cp = (cp << 6) | (p[i] & 0x3f);
 		}
-		if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		if ((n == 3 && (cp < 0x800 ||
+		    (cp >= 0xd800 && cp <= 0xdfff))) ||
 		    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
 			goto bad;
 		p += n;
@@ -568,7 +579,8 @@ ics_parse_line(char *s, int line, struct ics_prop *p, char **cause)
 				}
 				q++;
 			} else {
-				while (*q != '\0' && strchr(";:,\"", *q) == NULL)
+				while (*q != '\0' &&
+				    strchr(";:,\"", *q) == NULL)
 					*w++ = *q++;
 			}
 			if (*q != ',')
@@ -611,19 +623,19 @@ ics_read_prop(struct ics_comp **cur, struct ics_prop *p, int *depth,
 			;
 		*e = '\0';
 		if (name[0] == '\0' || *ics_upper_name(name) != '\0') {
-			util_cause(cause, "ligne %d : nom de composant illisible "
-			    "après %s:", p->line, p->name);
+			util_cause(cause, "ligne %d : nom de composant "
+			    "illisible après %s:", p->line, p->name);
 			return -1;
 		}
 		if (p->name[0] == 'E') {
 			if (c->parent == NULL) {
-				util_cause(cause, "ligne %d : END:%s sans BEGIN",
-				    p->line, name);
+				util_cause(cause, "ligne %d : END:%s sans "
+				    "BEGIN", p->line, name);
 				return -1;
 			}
 			if (strcmp(name, c->name) != 0) {
-				util_cause(cause, "ligne %d : END:%s ne ferme pas "
-				    "BEGIN:%s (ligne %d)", p->line, name,
+				util_cause(cause, "ligne %d : END:%s ne ferme "
+				    "pas BEGIN:%s (ligne %d)", p->line, name,
 				    c->name, c->line);
 				return -1;
 			}
@@ -637,8 +649,8 @@ ics_read_prop(struct ics_comp **cur, struct ics_prop *p, int *depth,
 			return -1;
 		}
 		if (*depth == ICS_MAX_DEPTH) {
-			util_cause(cause, "ligne %d : composants imbriqués trop "
-			    "profondément", p->line);
+			util_cause(cause, "ligne %d : composants imbriqués "
+			    "trop profondément", p->line);
 			return -1;
 		}
 		*cur = ics_comp_new(name, p->line, c);
@@ -814,37 +826,6 @@ ics_text_list(const char *v)
 	return a;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static int64_t
-ics_days(int y, int m, int d)
-{
-	int64_t		 era, yy = y - (m <= 2);
-	int64_t		 yoe, doy, doe;
-
-	era = (yy >= 0 ? yy : yy - 399) / 400;
-	yoe = yy - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* The date of day z (days since 1970-01-01). */
-static void
-ics_civil(int64_t z, int *y, int *m, int *d)
-{
-	int64_t	 era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 static int
 ics_mdays(int y, int m)
 {
@@ -866,7 +847,7 @@ ics_floordiv(int64_t a, int64_t b)
 static int64_t
 ics_time_secs(const struct ics_time *t)
 {
-	return ics_days(t->year, t->month, t->day) * ICS_DAY +
+	return tz_days_from_civil(t->year, t->month, t->day) * ICS_DAY +
 	    t->hour * 3600 + t->min * 60 + t->sec;
 }
 
@@ -874,8 +855,10 @@ static void
 ics_secs_time(int64_t secs, struct ics_time *t)
 {
 	int64_t	 day = ics_floordiv(secs, ICS_DAY), rest = secs - day * ICS_DAY;
+	int64_t	 year;
 
-	ics_civil(day, &t->year, &t->month, &t->day);
+	tz_civil_from_days(day, &year, &t->month, &t->day);
+	t->year = year < 0 ? -1 : year > 99999 ? 99999 : (int)year;
 	t->hour = (int)(rest / 3600);
 	t->min = (int)(rest % 3600 / 60);
 	t->sec = (int)(rest % 60);
@@ -947,9 +930,18 @@ ics_time_iso(const struct ics_time *t, char *buf, size_t len)
 	    t->day, t->hour, t->min, t->sec);
 }
 
+/* Write t in iCalendar's basic form, "20260107T140000". */
+static void
+ics_time_basic(const struct ics_time *t, char *buf, size_t len)
+{
+	snprintf(buf, len, "%04d%02d%02dT%02d%02d%02d", t->year, t->month,
+	    t->day, t->hour, t->min, t->sec);
+}
+
 /*
  * Parse an RFC 5545 duration ("-P1D", "PT15M", "P1DT2H30M", "P2W") into
- * seconds; each number at most 9 digits.
+ * seconds; each number at most 9 digits, the whole at most ICS_MAX_DAYS
+ * days, so that ics_dur_format() writes it back readable.
  */
 static int
 ics_dur_parse(const char *s, int64_t *secs)
@@ -1012,7 +1004,7 @@ ics_dur_parse(const char *s, int64_t *secs)
 		total += n;
 		any = 1;
 	}
-	if (!any)
+	if (!any || total > ICS_MAX_DAYS * ICS_DAY)
 		return -1;
 	*secs = sign * total;
 	return 0;
@@ -1131,67 +1123,70 @@ ics_posix_rule(const char *s, struct ics_rule *r)
 	return s;
 }
 
-/*
- * The yearly RRULE of a transition date and its first onset in 1970 (the
- * observance's DTSTART, in the local time before the change).  A time past
- * midnight moves the day: "M3.4.4/26" (Friday before the last Sunday) is
- * BYDAY=FR;BYMONTHDAY=23,...,29.  -1 when the date cannot be written so.
- */
-static int
-ics_rule_rrule(const struct ics_rule *r, char *buf, size_t len,
-    struct ics_time *t)
+/* The onset of rule r in year: local time before the change. */
+static void
+ics_rule_onset(const struct ics_rule *r, int year, struct ics_time *t)
 {
-	struct ics_buf	 b = { NULL, 0, 0 };
-	int64_t		 first, k;
-	int		 wd_first, day, last, lo, hi, mlen, d;
+	int64_t	 first, k;
+	int	 wd_first, day, last;
 
-	first = ics_days(1970, r->month, 1);
-	wd_first = (int)(((first % 7) + 7 + 4) % 7);	/* 1970-01-01: Thu */
+	first = tz_days_from_civil(year, r->month, 1);
+	wd_first = (int)(((first + 4) % 7 + 7) % 7);	/* 1970-01-01: Thu */
 	if (r->week < 5)
 		day = 1 + (r->wday - wd_first + 7) % 7 + 7 * (r->week - 1);
 	else {
-		last = ics_mdays(1970, r->month);
+		last = ics_mdays(year, r->month);
 		day = last - ((wd_first + last - 1) % 7 - r->wday + 7) % 7;
 	}
 	k = ics_floordiv(r->secs, ICS_DAY);
-	ics_secs_time((ics_days(1970, r->month, day) + k) * ICS_DAY +
+	ics_secs_time((tz_days_from_civil(year, r->month, day) + k) * ICS_DAY +
 	    (r->secs - k * ICS_DAY), t);
-	ics_buf_printf(&b, "FREQ=YEARLY;BYMONTH=%d;BYDAY=", r->month);
-	if (k == 0)
-		ics_buf_printf(&b, "%d%s", r->week == 5 ? -1 : r->week,
-		    ics_wdays[r->wday]);
-	else {
-		if (r->week < 5) {
-			lo = 7 * (r->week - 1) + 1 + (int)k;
-			mlen = r->month == 2 ? 28 : ics_mdays(1970, r->month);
-		} else {
-			lo = -7 + (int)k;
-			mlen = -1;
-		}
-		hi = lo + 6;
-		if ((r->week < 5 && lo < 1) || hi > mlen || lo < -28) {
-			free(b.s);
-			return -1;
-		}
-		ics_buf_printf(&b, "%s;BYMONTHDAY=",
-		    ics_wdays[((r->wday + k) % 7 + 7) % 7]);
-		for (d = lo; d <= hi; d++)
-			ics_buf_printf(&b, d == lo ? "%d" : ",%d", d);
+}
+
+/*
+ * The yearly RRULE of a transition date.  A time past midnight moves the
+ * day: "M3.4.4/26" (Friday before the last Sunday) is
+ * BYDAY=FR;BYMONTHDAY=23,...,29.  -1 when the moved day can fall in
+ * another month ("M10.5.4/24", the day after the last Thursday).
+ */
+static int
+ics_rule_rrule(const struct ics_rule *r, char *buf, size_t len)
+{
+	int64_t	 k = ics_floordiv(r->secs, ICS_DAY);
+	int	 lo, hi, mlen, d, n;
+
+	n = snprintf(buf, len, "FREQ=YEARLY;BYMONTH=%d;BYDAY=", r->month);
+	if (k == 0) {
+		snprintf(buf + n, len - (size_t)n, "%d%s", r->week == 5 ? -1 :
+		    r->week, ics_wdays[r->wday]);
+		return 0;
 	}
-	util_strlcpy(buf, b.s, len);
-	free(b.s);
+	if (r->week < 5) {
+		lo = 7 * (r->week - 1) + 1 + (int)k;
+		mlen = r->month == 2 ? 28 : ics_mdays(1970, r->month);
+	} else {
+		lo = -7 + (int)k;
+		mlen = -1;
+	}
+	hi = lo + 6;
+	if ((r->week < 5 && lo < 1) || hi > mlen || lo < -28)
+		return -1;
+	n += snprintf(buf + n, len - (size_t)n, "%s;BYMONTHDAY=",
+	    ics_wdays[((r->wday + k) % 7 + 7) % 7]);
+	for (d = lo; d <= hi; d++)
+		n += snprintf(buf + n, len - (size_t)n, d == lo ? "%d" : ",%d",
+		    d);
 	return 0;
 }
 
 /*
- * Parse a POSIX TZ string ("CET-1CEST,M3.5.0,M10.5.0/3") into *z.  Only
- * what a VTIMEZONE can say is taken: no DST, or two Mm.w.d dates.
+ * Parse a POSIX TZ string ("CET-1CEST,M3.5.0,M10.5.0/3") into *z: no DST,
+ * or DST between two Mm.w.d dates (Jn and n, which no zone uses, are not
+ * taken).
  */
 static int
 ics_posix_parse(const char *s, struct ics_zone *z)
 {
-	struct ics_time	 t;
-	char		 rule[128];
 	int32_t		 off;
 
 	memset(z, 0, sizeof *z);
@@ -1213,9 +1208,6 @@ ics_posix_parse(const char *s, struct ics_zone *z)
 	if (*s++ != ',' || (s = ics_posix_rule(s, &z->to_dst)) == NULL ||
 	    *s++ != ',' || (s = ics_posix_rule(s, &z->to_std)) == NULL ||
 	    *s != '\0')
-		return -1;
-	if (ics_rule_rrule(&z->to_dst, rule, sizeof rule, &t) == -1 ||
-	    ics_rule_rrule(&z->to_std, rule, sizeof rule, &t) == -1)
 		return -1;
 	return 0;
 }
@@ -1260,8 +1252,8 @@ ics_zone_rules(const char *name, struct ics_zone *z, char **cause)
 fail:
 	if (rc == -1)
 		util_cause(cause, "fuseau « %.64s » : pas de zone de ce nom "
-		    "sous %s, ou règle qu'un VTIMEZONE ne peut pas écrire", name,
-		    ICS_ZONEINFO);
+		    "sous %s, ou règle qu'un VTIMEZONE ne peut pas écrire",
+		    name, ICS_ZONEINFO);
 	if (fp != NULL)
 		fclose(fp);
 	free(buf);
@@ -1571,7 +1563,8 @@ ics_ev_exdates(struct ics_ev *e, json_t *out)
 				util_strlcpy(w.zone, e->tz, sizeof w.zone);
 			if ((rc = ics_convert(e->imp, &w.t, w.zone,
 			    e->tz)) == -1) {
-				ics_fail(e, p, "EXDATE hors des années 1 à 9999");
+				ics_fail(e, p, "EXDATE hors des années 1 à "
+				    "9999");
 				break;
 			}
 			ics_time_iso(&w.t, iso, sizeof iso);
@@ -1622,7 +1615,8 @@ ics_ev_alarms(struct ics_ev *e, json_t *out)
 			ics_note(e->imp, e->label, "répétition du rappel "
 			    "ignorée");
 		if ((trig = ics_prop(c, "TRIGGER")) == NULL) {
-			ics_note(e->imp, e->label, "rappel sans TRIGGER ignoré");
+			ics_note(e->imp, e->label, "rappel sans TRIGGER "
+			    "ignoré");
 			continue;
 		}
 		vt = ics_param(trig, "VALUE");
@@ -1849,7 +1843,8 @@ ics_ev_object(struct ics_ev *e)
 	e->kind = ics_ev_kind(e);
 	remind = json_array();
 	exdates = json_array();
-	if (ics_ev_alarms(e, remind) == -1 || ics_ev_exdates(e, exdates) == -1) {
+	if (ics_ev_alarms(e, remind) == -1 ||
+	    ics_ev_exdates(e, exdates) == -1) {
 		json_decref(remind);
 		json_decref(exdates);
 		return NULL;
@@ -2096,13 +2091,19 @@ ics_offset(int32_t off, char *buf, size_t len)
 		    (int)(a / 3600), (int)(a % 3600 / 60));
 }
 
-/* One STANDARD or DAYLIGHT: from offset from to to, yearly on rule r. */
+/*
+ * One STANDARD or DAYLIGHT, from offset from to to, on rule r (none: from
+ * 1970 on): DTSTART is the onset in 1970, then a yearly RRULE, or the
+ * onsets up to ICS_RDATE_LAST as RDATEs when no RRULE can say the date.
+ */
 static void
 ics_out_observance(struct ics_buf *o, const char *kind,
     const struct ics_rule *r, int32_t from, int32_t to, const char *name)
 {
+	struct ics_buf	 rd = { NULL, 0, 0 };
 	struct ics_time	 t;
 	char		 rrule[128], off[16], dt[32];
+	int		 y;
 
 	ics_out_line(o, "BEGIN", kind);
 	ics_offset(from, off, sizeof off);
@@ -2112,12 +2113,22 @@ ics_out_observance(struct ics_buf *o, const char *kind,
 	ics_out_line(o, "TZNAME", name);
 	if (r == NULL) {
 		ics_out_line(o, "DTSTART", "19700101T000000");
-	} else {
-		ics_rule_rrule(r, rrule, sizeof rrule, &t);
-		snprintf(dt, sizeof dt, "%04d%02d%02dT%02d%02d%02d", t.year,
-		    t.month, t.day, t.hour, t.min, t.sec);
-		ics_out_line(o, "DTSTART", dt);
+		ics_out_line(o, "END", kind);
+		return;
+	}
+	ics_rule_onset(r, 1970, &t);
+	ics_time_basic(&t, dt, sizeof dt);
+	ics_out_line(o, "DTSTART", dt);
+	if (ics_rule_rrule(r, rrule, sizeof rrule) == 0)
 		ics_out_line(o, "RRULE", rrule);
+	else {
+		for (y = 1971; y <= ICS_RDATE_LAST; y++) {
+			ics_rule_onset(r, y, &t);
+			ics_time_basic(&t, dt, sizeof dt);
+			ics_buf_printf(&rd, y > 1971 ? ",%s" : "%s", dt);
+		}
+		ics_out_line(o, "RDATE", rd.s);
+		free(rd.s);
 	}
 	ics_out_line(o, "END", kind);
 }
@@ -2161,8 +2172,8 @@ ics_export_check(json_t *ev, size_t n, char **cause)
 		if ((v = json_object_get(ev, f->key)) == NULL) {
 			if (!f->required)
 				continue;
-			util_cause(cause, "événement n°%zu : « %s » manquant", n,
-			    f->key);
+			util_cause(cause, "événement n°%zu : « %s » manquant",
+			    n, f->key);
 			return -1;
 		}
 		if (f->type == ICS_F_STRS) {
@@ -2216,75 +2227,87 @@ ics_str(json_t *ev, const char *key)
 	return s != NULL && *s != '\0' ? s : NULL;
 }
 
+/* An event object checked and read for export. */
+struct ics_xev {
+	const char	*tz, *kind, *rrule;	/* kind, rrule may be NULL */
+	struct ics_time	 start;
+	int64_t		 secs;
+	struct ics_buf	 exdates;		/* "20260401T140000,..." */
+};
+
 /*
- * Write event n as a VEVENT into o, adding its zone to the set zones.
- * Every field is checked first; -1 with *cause set.
+ * Check and read the values of event ev into *x, adding its zone to the
+ * set zones.  -1 with *cause set (without the event's name).
  */
 static int
-ics_export_event(struct ics_buf *o, json_t *ev, size_t n, json_t *zones,
-    char **cause)
+ics_export_values(json_t *ev, struct ics_xev *x, json_t *zones, char **cause)
 {
 	struct ics_zone	 z;
 	struct ics_time	 t;
-	struct ics_buf	 ex = { NULL, 0, 0 };
-	const char	*tz, *s, *kind;
-	char		 head[ICS_ZONE_MAX + 32], val[64], *uid;
-	json_t		*v, *it;
+	const char	*s;
+	char		 basic[32];
+	json_t		*it;
 	int64_t		 secs;
 	size_t		 i, k;
 
-	if (ics_export_check(ev, n, cause) == -1)
-		return -1;
-	tz = json_string_value(json_object_get(ev, "tz"));
-	if (json_object_get(zones, tz) == NULL) {
-		if (ics_zone_rules(tz, &z, cause) == -1)
-			goto bad;
-		json_object_set_new(zones, tz, json_true());
+	x->tz = json_string_value(json_object_get(ev, "tz"));
+	if (json_object_get(zones, x->tz) == NULL) {
+		if (ics_zone_rules(x->tz, &z, cause) == -1)
+			return -1;
+		json_object_set_new(zones, x->tz, json_true());
 	}
 	s = json_string_value(json_object_get(ev, "dtstart"));
-	if (ics_local_parse(s, &t) == -1) {
+	if (ics_local_parse(s, &x->start) == -1) {
 		util_cause(cause, "dtstart « %.32s » : AAAA-MM-JJTHH:MM:SS "
 		    "attendu", s);
-		goto bad;
+		return -1;
 	}
-	if (duration_parse(json_string_value(json_object_get(ev, "duration")),
-	    &secs, cause) == -1)
-		goto bad;
-	if ((s = ics_str(ev, "rrule")) != NULL && ics_rrule_check(s) == -1) {
-		util_cause(cause, "RRULE « %.60s » illisible", s);
-		goto bad;
+	s = json_string_value(json_object_get(ev, "duration"));
+	if (duration_parse(s, &x->secs, cause) == -1)
+		return -1;
+	if ((x->rrule = ics_str(ev, "rrule")) != NULL &&
+	    ics_rrule_check(x->rrule) == -1) {
+		util_cause(cause, "RRULE « %.60s » illisible", x->rrule);
+		return -1;
 	}
-	if ((kind = ics_str(ev, "kind")) != NULL) {
-		for (k = 0; k < ICS_NKINDS && strcmp(kind, ics_kinds[k]) != 0;
-		    k++)
+	if ((x->kind = ics_str(ev, "kind")) != NULL) {
+		for (k = 0; k < ICS_NKINDS &&
+		    strcmp(x->kind, ics_kinds[k]) != 0; k++)
 			;
 		if (k == ICS_NKINDS) {
-			util_cause(cause, "kind « %.32s » inconnu", kind);
-			goto bad;
+			util_cause(cause, "kind « %.32s » inconnu", x->kind);
+			return -1;
 		}
 	}
-	json_array_foreach(json_object_get(ev, "remind"), i, it) {
+	json_array_foreach(json_object_get(ev, "remind"), i, it)
 		if (duration_parse(json_string_value(it), &secs, cause) == -1)
-			goto bad;
-	}
+			return -1;
 	json_array_foreach(json_object_get(ev, "exdates"), i, it) {
 		if (ics_local_parse(json_string_value(it), &t) == -1) {
 			util_cause(cause, "exdate « %.32s » : "
 			    "AAAA-MM-JJTHH:MM:SS attendu",
 			    json_string_value(it));
-			goto bad;
+			return -1;
 		}
-		ics_buf_printf(&ex, "%s%04d%02d%02dT%02d%02d%02d",
-		    i > 0 ? "," : "", t.year, t.month, t.day, t.hour, t.min,
-		    t.sec);
+		ics_time_basic(&t, basic, sizeof basic);
+		ics_buf_printf(&x->exdates, "%s%s", i > 0 ? "," : "", basic);
 	}
+	return 0;
+}
 
-	ics_out_line(o, "BEGIN", "VEVENT");
+/* UID, DTSTAMP (the "updated" time), CREATED and LAST-MODIFIED. */
+static void
+ics_out_ids(struct ics_buf *o, json_t *ev)
+{
+	const char	*s;
+	json_t		*id;
+	char		 val[32], *uid;
+
 	if ((s = ics_str(ev, "uid")) != NULL)
 		ics_out_text(o, "UID", s);
-	else if (json_is_integer(v = json_object_get(ev, "id"))) {
+	else if (json_is_integer(id = json_object_get(ev, "id"))) {
 		xasprintf(&uid, "event-%lld@stoppvif",
-		    (long long)json_integer_value(v));
+		    (long long)json_integer_value(id));
 		ics_out_text(o, "UID", uid);
 		free(uid);
 	}
@@ -2296,29 +2319,14 @@ ics_export_event(struct ics_buf *o, json_t *ev, size_t n, json_t *zones,
 		ics_out_line(o, "CREATED", val);
 	if (ics_stamp(ev, "updated", val, sizeof val) == 0)
 		ics_out_line(o, "LAST-MODIFIED", val);
-	ics_local_parse(json_string_value(json_object_get(ev, "dtstart")), &t);
-	snprintf(val, sizeof val, "%04d%02d%02dT%02d%02d%02d", t.year,
-	    t.month, t.day, t.hour, t.min, t.sec);
-	snprintf(head, sizeof head, "DTSTART;TZID=%s", tz);
-	ics_out_line(o, head, val);
-	duration_parse(json_string_value(json_object_get(ev, "duration")),
-	    &secs, NULL);
-	ics_dur_format(secs, val, sizeof val);
-	ics_out_line(o, "DURATION", val);
-	ics_out_text(o, "SUMMARY", json_string_value(json_object_get(ev,
-	    "title")));
-	if ((s = ics_str(ev, "location")) != NULL)
-		ics_out_text(o, "LOCATION", s);
-	if ((s = ics_str(ev, "description")) != NULL)
-		ics_out_text(o, "DESCRIPTION", s);
-	if (kind != NULL)
-		ics_out_text(o, "CATEGORIES", kind);
-	if ((s = ics_str(ev, "rrule")) != NULL)
-		ics_out_line(o, "RRULE", s);
-	if (ex.len > 0) {
-		snprintf(head, sizeof head, "EXDATE;TZID=%s", tz);
-		ics_out_line(o, head, ex.s);
-	}
+}
+
+/* The X-STOPPVIF properties of the fields ev has (null: empty value). */
+static void
+ics_out_extras(struct ics_buf *o, json_t *ev, const char *kind)
+{
+	json_t	*v;
+
 	if (kind != NULL)
 		ics_out_text(o, "X-STOPPVIF-KIND", kind);
 	if ((v = json_object_get(ev, "audience")) != NULL)
@@ -2331,29 +2339,72 @@ ics_export_event(struct ics_buf *o, json_t *ev, size_t n, json_t *zones,
 	if ((v = json_object_get(ev, "skip_holidays")) != NULL)
 		ics_out_text(o, "X-STOPPVIF-SKIP-HOLIDAYS", json_is_string(v) ?
 		    json_string_value(v) : "");
+}
+
+/*
+ * Write event n as a VEVENT into o, adding its zone to the set zones.
+ * Every field is checked first; -1 with *cause set.
+ */
+static int
+ics_export_event(struct ics_buf *o, json_t *ev, size_t n, json_t *zones,
+    char **cause)
+{
+	struct ics_xev	 x;
+	const char	*s;
+	char		 head[ICS_ZONE_MAX + 32], val[64], *why;
+	json_t		*it;
+	int64_t		 secs;
+	size_t		 i;
+
+	memset(&x, 0, sizeof x);
+	if (ics_export_check(ev, n, cause) == -1)
+		return -1;
+	if (ics_export_values(ev, &x, zones, cause) == -1) {
+		free(x.exdates.s);
+		if (cause != NULL) {
+			why = *cause;
+			*cause = NULL;
+			util_cause(cause, "événement n°%zu « %.60s » : %s", n,
+			    json_string_value(json_object_get(ev, "title")),
+			    why);
+			free(why);
+		}
+		return -1;
+	}
+	ics_out_line(o, "BEGIN", "VEVENT");
+	ics_out_ids(o, ev);
+	ics_time_basic(&x.start, val, sizeof val);
+	snprintf(head, sizeof head, "DTSTART;TZID=%s", x.tz);
+	ics_out_line(o, head, val);
+	ics_dur_format(x.secs, val, sizeof val);
+	ics_out_line(o, "DURATION", val);
+	ics_out_text(o, "SUMMARY", json_string_value(json_object_get(ev,
+	    "title")));
+	if ((s = ics_str(ev, "location")) != NULL)
+		ics_out_text(o, "LOCATION", s);
+	if ((s = ics_str(ev, "description")) != NULL)
+		ics_out_text(o, "DESCRIPTION", s);
+	if (x.kind != NULL)
+		ics_out_text(o, "CATEGORIES", x.kind);
+	if (x.rrule != NULL)
+		ics_out_line(o, "RRULE", x.rrule);
+	if (x.exdates.len > 0) {
+		snprintf(head, sizeof head, "EXDATE;TZID=%s", x.tz);
+		ics_out_line(o, head, x.exdates.s);
+	}
+	ics_out_extras(o, ev, x.kind);
 	json_array_foreach(json_object_get(ev, "remind"), i, it) {
 		duration_parse(json_string_value(it), &secs, NULL);
+		ics_dur_format(-secs, val, sizeof val);
 		ics_out_line(o, "BEGIN", "VALARM");
 		ics_out_line(o, "ACTION", "DISPLAY");
 		ics_out_line(o, "DESCRIPTION", "Rappel");
-		ics_dur_format(-secs, val, sizeof val);
 		ics_out_line(o, "TRIGGER", val);
 		ics_out_line(o, "END", "VALARM");
 	}
 	ics_out_line(o, "END", "VEVENT");
-	free(ex.s);
+	free(x.exdates.s);
 	return 0;
-
-bad:
-	free(ex.s);
-	if (cause != NULL) {
-		uid = *cause;
-		*cause = NULL;
-		util_cause(cause, "événement n°%zu « %.60s » : %s", n,
-		    json_string_value(json_object_get(ev, "title")), uid);
-		free(uid);
-	}
-	return -1;
 }
 
 /* Compare two zone names for qsort. */
@@ -2373,7 +2424,8 @@ ics_export(json_t *events, char **cause)
 	size_t		 i, n;
 
 	if (!json_is_array(events)) {
-		util_cause(cause, "export : une liste d'événements est attendue");
+		util_cause(cause, "export : une liste d'événements est "
+		    "attendue");
 		return NULL;
 	}
 	zones = json_object();

@@ -32,7 +32,11 @@
  * default_tz.  *report (new array) lists, as strings, every part that was
  * not imported ("« Formation » (UID x): RDATE ignoré"), so nothing is
  * dropped silently.  NULL with *cause set when the text is not iCalendar
- * or an event cannot be represented (named by its SUMMARY or UID).
+ * or an event cannot be represented (named by its SUMMARY or UID, and the
+ * line); *report is then NULL (report itself may be NULL).
+ * X-STOPPVIF-AUDIENCE, -CHANNELS, -COMMUNE and -SKIP-HOLIDAYS give their
+ * keys only when present (an empty value: [] or null); CREATED and
+ * LAST-MODIFIED come back as the read-only "created" and "updated".
  */
 json_t	*ics_import(const char *text, size_t len, const char *default_tz,
 	    json_t **report, char **cause);
@@ -41,7 +45,8 @@ json_t	*ics_import(const char *text, size_t len, const char *default_tz,
  * Write events (an array of event objects as `events show` answers) as
  * one VCALENDAR, with a VTIMEZONE for each zone used, CRLF line ends and
  * lines folded at 75 octets.  The output depends only on the events (DTSTAMP
- * is the event's "updated" time), so exporting twice gives the same text.
+ * is the event's "updated" time), so exporting twice gives the same text,
+ * and export, import, export too.  Times carry their TZID, UTC included.
  * Returns a new string, or NULL with *cause set.
  */
 char	*ics_export(json_t *events, char **cause);

@@ -41,6 +41,7 @@ struct daemon {
 	struct closures		*closures;
 	struct sched		*sched;
 	struct event		*ev_hup, *ev_term, *ev_int;
+	struct event		*ev_replan;	/* after a reload */
 };
 
 static void __attribute__((noreturn))
@@ -84,7 +85,6 @@ daemon_reload(void *arg, char **cause)
 	struct daemon	*d = arg;
 	struct config	*next;
 	struct closures	*cl = NULL;
-	char		*err = NULL;
 	int		 replan;
 
 	sdnotify("RELOADING=1");
@@ -109,14 +109,28 @@ daemon_reload(void *arg, char **cause)
 	d->closures = cl;
 	daemon_apply(d);
 	log_info("config reloaded file=%s", d->conf->file);
-	/* Holidays, closures or the zone may move occurrences: plan again. */
-	if (replan && d->sched != NULL &&
-	    sched_replan_all(d->sched, &err) == -1) {
-		log_warnx("sched replan_failed error=\"%s\"", err);
-		free(err);
-	}
+	/*
+	 * Closures or the zone may move occurrences: plan again, once the
+	 * caller (the API's reload, inside its transaction) is done.
+	 */
+	if (replan && d->ev_replan != NULL)
+		event_active(d->ev_replan, EV_TIMEOUT, 0);
 	sdnotify("READY=1\nSTATUS=running");
 	return 0;
+}
+
+/* Plan every event again after a reload changed closures or the zone. */
+static void
+daemon_replan(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon	*d = arg;
+	char		*cause = NULL;
+
+	if (sched_replan_all(d->sched, &cause) == -1) {
+		log_warnx("sched replan_failed error=\"%s\"", cause);
+		free(cause);
+	} else
+		log_info("sched replanned reason=reload");
 }
 
 /* SIGHUP: reload; SIGTERM and SIGINT: stop. */
@@ -297,6 +311,7 @@ daemon_close(struct daemon *d)
 {
 	sdnotify_watchdog_stop();
 	api_free(d->api);
+	event_free(d->ev_replan);
 	sched_free(d->sched);
 	calendar_zones_free();
 	closures_free(d->closures);
@@ -372,6 +387,8 @@ main(int argc, char *argv[])
 	daemon_apply(&d);
 	if ((d.sched = sched_new(d.base, &d.cal, d.master, &cause)) == NULL)
 		fatalx("scheduler: %s", cause);
+	if ((d.ev_replan = event_new(d.base, -1, 0, daemon_replan, &d)) == NULL)
+		fatalx("cannot make the replan event");
 	d.env.store = d.store;
 	d.env.master = d.master;
 	d.env.conf = &d.conf;

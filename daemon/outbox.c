@@ -87,6 +87,27 @@ outbox_cancel_event(struct store *st, int64_t event_id, int *n, char **cause)
 	return 0;
 }
 
+int
+outbox_take_back(struct store *st, int64_t event_id, int64_t *earliest,
+    char **cause)
+{
+	static const char *const sel = "SELECT min(occurrence - remind_offset)"
+	    " FROM outbox WHERE event_id = ? AND status = 'pending'";
+	static const char *const del = "DELETE FROM outbox"
+	    " WHERE event_id = ? AND status = 'pending'";
+	sqlite3_stmt	*stmt = store_stmt(st, sel);
+
+	*earliest = -1;
+	sqlite3_bind_int64(stmt, 1, event_id);
+	if (sqlite3_step(stmt) == SQLITE_ROW &&
+	    sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+		*earliest = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	stmt = store_stmt(st, del);
+	sqlite3_bind_int64(stmt, 1, event_id);
+	return store_exec_stmt(st, stmt, cause);
+}
+
 /* UTC seconds as "YYYY-MM-DDTHH:MM:SSZ". */
 static json_t *
 outbox_utc(int64_t secs)

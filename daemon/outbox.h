@@ -44,6 +44,15 @@ int	 outbox_cancel_event(struct store *, int64_t event_id, int *n,
 	    char **cause);
 
 /*
+ * Take back the pending messages of an event that changed: they were made
+ * from its old definition and were not sent yet, so they are deleted (the
+ * scheduler queues them again from the new one).  *earliest is the earliest
+ * reminder time (occurrence - offset) among them, -1 when there were none.
+ */
+int	 outbox_take_back(struct store *, int64_t event_id, int64_t *earliest,
+	    char **cause);
+
+/*
  * The messages, newest first, optionally of one status, without their
  * payload (a JSON array, new reference), or NULL with err set.
  */

@@ -91,6 +91,9 @@ void	 recur_iter_skip_days(struct recur_iter *,
  * The next occurrence, oldest first.  Returns 1 with *occ set, or 0 when
  * the set is exhausted (COUNT, UNTIL, year 9999, or no further occurrence
  * possible).  Every call finishes in bounded time, whatever the rule.
+ * Instants strictly increase: an occurrence that a spring-forward gap moved
+ * onto (or before) the previous one's instant is a duplicate and is not
+ * returned, though COUNT counted it.
  */
 int	 recur_iter_next(struct recur_iter *, struct recur_occ *occ);
 

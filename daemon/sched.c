@@ -33,7 +33,8 @@
 
 #define SCHED_BATCH	500	/* events per transaction */
 #define SCHED_RETRY	5	/* seconds before retrying after an error */
-#define SCHED_NKEYS	64	/* data keys kept during one pass */
+#define SCHED_NKEYS	512	/* data keys kept during one pass: a key is
+				 * costly to make (guarded, locked pages) */
 
 struct sched_key {
 	int64_t			 person;
@@ -86,6 +87,17 @@ sched_keys_clear(struct sched *s)
 	for (i = 0; i < s->nkeys; i++)
 		crypt_key_free(s->keys[i].dk);
 	s->nkeys = 0;
+}
+
+/* Microseconds from t0 to now, for the timing log lines. */
+static long long
+sched_usec(const struct timespec *t0)
+{
+	struct timespec	 t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (long long)(t1.tv_sec - t0->tv_sec) * 1000000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000;
 }
 
 /* UTC seconds as "20260107T130000Z", for keys and logs. */
@@ -251,9 +263,14 @@ sched_store(struct sched *s, int64_t id, int64_t planned, int64_t next,
 	return store_exec_stmt(s->store, stmt, cause);
 }
 
-/* Handle everything due for event id up to now, and plan the rest. */
+/*
+ * Handle everything due for event id up to now when fire is set, and plan
+ * the rest.  since >= 0 replaces planned_until: the reminders after it are
+ * handled again (their unique keys keep the sent ones from doubling).
+ */
 static int
-sched_event(struct sched *s, int64_t id, int64_t now, int fire, char **cause)
+sched_event(struct sched *s, int64_t id, int64_t now, int fire, int64_t since,
+    char **cause)
 {
 	struct cal_event	*ev;
 	int64_t			 planned;
@@ -262,6 +279,8 @@ sched_event(struct sched *s, int64_t id, int64_t now, int fire, char **cause)
 
 	if ((ev = calendar_event_load(s->cal, id, cause)) == NULL)
 		return -1;
+	if (since >= 0 && since < ev->planned_until)
+		ev->planned_until = since;
 	planned = ev->planned_until > now ? ev->planned_until : now;
 	for (i = 0; fire && i < ev->noffsets && rc == 0; i++)
 		if (now > ev->planned_until)
@@ -302,7 +321,7 @@ sched_batch(struct sched *s, int64_t now, int *more, char **cause)
 
 	ids = sched_due_ids(s, now, &n);
 	for (i = 0; i < n && rc == 0; i++)
-		rc = sched_event(s, ids[i], now, 1, cause);
+		rc = sched_event(s, ids[i], now, 1, -1, cause);
 	free(ids);
 	sched_keys_clear(s);
 	*more = n == SCHED_BATCH;
@@ -315,23 +334,24 @@ sched_due(struct sched *s, char **cause)
 	int	 more = 1;
 
 	while (more)
-		if (sched_batch(s, time(NULL), &more, cause) == -1)
+		if (sched_batch(s, util_now(), &more, cause) == -1)
 			return -1;
 	return 0;
 }
 
 int
-sched_plan(struct sched *s, int64_t id, char **cause)
+sched_plan(struct sched *s, int64_t id, int64_t requeue, char **cause)
 {
-	struct timespec	 t0, t1;
+	struct timespec	 t0;
 	int		 rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = sched_event(s, id, time(NULL), 0, cause);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (requeue >= 0)
+		rc = sched_event(s, id, util_now(), 1, requeue - 1, cause);
+	else
+		rc = sched_event(s, id, util_now(), 0, -1, cause);
 	log_debug("sched plan event=%lld usec=%lld", (long long)id,
-	    (long long)((t1.tv_sec - t0.tv_sec) * 1000000 +
-	    (t1.tv_nsec - t0.tv_nsec) / 1000));
+	    sched_usec(&t0));
 	return rc;
 }
 
@@ -356,7 +376,7 @@ sched_arm(struct sched *s)
 	static const char *const sql = "SELECT min(next_due) FROM events"
 	    " WHERE next_due IS NOT NULL";
 	sqlite3_stmt	*stmt = store_stmt(s->store, sql);
-	struct timespec	 t0, t1;
+	struct timespec	 t0;
 	int64_t		 next = -1;
 	char		 buf[24];
 
@@ -365,40 +385,35 @@ sched_arm(struct sched *s)
 	    sqlite3_column_type(stmt, 0) != SQLITE_NULL)
 		next = sqlite3_column_int64(stmt, 0);
 	sqlite3_reset(stmt);
-	if (next == s->armed)
-		return;
-	sched_settime(s, next);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (next != s->armed)
+		sched_settime(s, next);
 	log_debug("sched armed next=%s usec=%lld", next >= 0 ?
-	    sched_utc(next, buf, sizeof buf) : "none", (long long)((t1.tv_sec -
-	    t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000));
+	    sched_utc(next, buf, sizeof buf) : "none", sched_usec(&t0));
 }
 
 /* Run what is due in batches of one transaction each. */
 static void
 sched_run(struct sched *s)
 {
-	struct timespec	 t0, t1;
+	struct timespec	 t0;
 	char		*cause = NULL;
 	int		 more = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	s->queued = 0;
 	if (store_begin(s->store, &cause) == -1 ||
-	    sched_batch(s, time(NULL), &more, &cause) == -1 ||
+	    sched_batch(s, util_now(), &more, &cause) == -1 ||
 	    store_commit(s->store, &cause) == -1) {
 		store_rollback(s->store);
 		log_warnx("sched run_failed error=\"%s\" retry=%ds", cause,
 		    SCHED_RETRY);
 		free(cause);
-		sched_settime(s, time(NULL) + SCHED_RETRY);
+		sched_settime(s, util_now() + SCHED_RETRY);
 		return;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (s->queued > 0)
 		log_info("sched run queued=%llu usec=%lld",
-		    (unsigned long long)s->queued, (long long)((t1.tv_sec -
-		    t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000));
+		    (unsigned long long)s->queued, sched_usec(&t0));
 	if (more)
 		event_active(s->ev_more, EV_TIMEOUT, 0);
 	else
@@ -484,7 +499,7 @@ sched_replan_all(struct sched *s, char **cause)
 	sqlite3_reset(stmt);
 	rc = sched_due(s, cause);
 	for (i = 0; i < n && rc == 0; i++)
-		rc = sched_event(s, ids[i], time(NULL), 0, cause);
+		rc = sched_event(s, ids[i], util_now(), 0, -1, cause);
 	free(ids);
 	if (rc == 0 && store_commit(s->store, cause) == 0) {
 		sched_arm(s);

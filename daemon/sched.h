@@ -39,9 +39,13 @@ int		 sched_due(struct sched *, char **cause);
 /*
  * Inside the caller's transaction, after event id was added or changed:
  * compute its next reminder from now on (reminders of the past are not sent
- * for a change made now).  0 or -1 with *cause.
+ * for a change made now).  requeue >= 0 is the earliest reminder time of
+ * the messages an edit took back (outbox_take_back): the reminders from
+ * then to now are queued again from the new definition when their
+ * occurrence is still to come.  0 or -1 with *cause.
  */
-int		 sched_plan(struct sched *, int64_t id, char **cause);
+int		 sched_plan(struct sched *, int64_t id, int64_t requeue,
+		    char **cause);
 
 /* Plan every event afresh (closures changed); its own transaction. */
 int		 sched_replan_all(struct sched *, char **cause);

@@ -41,11 +41,17 @@ struct tz_posix {
 	struct tz_date start, end;
 };
 
-/* The interval [lo, hi) of the last lookup and its offset. */
+/*
+ * The interval [lo, hi) of the last lookup and its offset; and the footer's
+ * transitions of the three years around the last footer lookup.
+ */
 struct tz_cache {
 	int64_t	 lo, hi;
 	int32_t	 off;
 	int	 valid;
+	int64_t	 at[6];
+	int32_t	 at_off[6];
+	int	 nat;
 };
 
 struct tz {
@@ -58,10 +64,8 @@ struct tz {
 	struct tz_cache	*cache;
 };
 
-static int64_t	 tz_days_from_civil(int64_t, int, int);
 static int	 tz_leap(int64_t);
 static int64_t	 tz_floordiv(int64_t, int64_t);
-static int64_t	 tz_year_of_day(int64_t);
 static int64_t	 tz_be(const unsigned char *, int);
 static char	*tz_read(const char *, size_t *, char **);
 static int	 tz_parse(struct tz *, const unsigned char *, size_t,
@@ -74,8 +78,7 @@ static int64_t	 tz_posix_day(int64_t, const struct tz_date *);
 static int32_t	 tz_footer(const struct tz *, int64_t, int64_t *, int64_t *);
 static int32_t	 tz_lookup(const struct tz *, int64_t, int64_t *, int64_t *);
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t
+int64_t
 tz_days_from_civil(int64_t y, int m, int d)
 {
 	int64_t	 era, yoe, doy, doe;
@@ -88,6 +91,22 @@ tz_days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
+void
+tz_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	int64_t	 era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
 static int
 tz_leap(int64_t y)
 {
@@ -98,21 +117,6 @@ static int64_t
 tz_floordiv(int64_t a, int64_t b)
 {
 	return a / b - (a % b < 0);
-}
-
-/* The Gregorian year of day z since 1970-01-01 (H. Hinnant). */
-static int64_t
-tz_year_of_day(int64_t z)
-{
-	int64_t	 era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	return yoe + era * 400 + (mp >= 10);
 }
 
 /* A big-endian signed integer of n bytes (4 or 8). */
@@ -375,39 +379,46 @@ static int32_t
 tz_footer(const struct tz *z, int64_t utc, int64_t *lo, int64_t *hi)
 {
 	const struct tz_posix	*px = &z->posix;
-	int64_t			 at[6], y, s, e, t;
-	int32_t			 off[6], o;
-	int			 n = 0, i, j;
+	struct tz_cache		*c = z->cache;
+	int64_t			 y, t;
+	int32_t			 o;
+	int			 i, j, n = 0;
 
 	*lo = TZ_FAR_PAST;
 	*hi = TZ_FAR_FUTURE;
 	if (!px->has_dst)
 		return px->std_off;
-	y = tz_year_of_day(tz_floordiv(utc + px->std_off, TZ_DAY));
-	for (t = y - 1; t <= y + 1; t++) {
-		s = tz_posix_day(t, &px->start) * TZ_DAY + px->start.time -
-		    px->std_off;
-		e = tz_posix_day(t, &px->end) * TZ_DAY + px->end.time -
-		    px->dst_off;
-		at[n] = s, off[n++] = px->dst_off;
-		at[n] = e, off[n++] = px->std_off;
-	}
-	for (i = 1; i < n; i++) {		/* insertion sort, 6 items */
-		for (j = i; j > 0 && at[j] < at[j - 1]; j--) {
-			t = at[j], at[j] = at[j - 1], at[j - 1] = t;
-			o = off[j], off[j] = off[j - 1], off[j - 1] = o;
+	if (c->nat == 0 || utc < c->at[0] || utc >= c->at[c->nat - 1]) {
+		tz_civil_from_days(tz_floordiv(utc + px->std_off, TZ_DAY), &y,
+		    &i, &j);
+		for (t = y - 1; t <= y + 1; t++) {
+			c->at[n] = tz_posix_day(t, &px->start) * TZ_DAY +
+			    px->start.time - px->std_off;
+			c->at_off[n++] = px->dst_off;
+			c->at[n] = tz_posix_day(t, &px->end) * TZ_DAY +
+			    px->end.time - px->dst_off;
+			c->at_off[n++] = px->std_off;
 		}
+		for (i = 1; i < n; i++) {	/* insertion sort, 6 items */
+			for (j = i; j > 0 && c->at[j] < c->at[j - 1]; j--) {
+				t = c->at[j], c->at[j] = c->at[j - 1];
+				c->at[j - 1] = t;
+				o = c->at_off[j], c->at_off[j] = c->at_off[j - 1];
+				c->at_off[j - 1] = o;
+			}
+		}
+		c->nat = n;
 	}
-	if (utc < at[0]) {
-		*hi = at[0];
-		return off[0] == px->dst_off ? px->std_off : px->dst_off;
+	if (utc < c->at[0]) {
+		*hi = c->at[0];
+		return c->at_off[0] == px->dst_off ? px->std_off : px->dst_off;
 	}
-	for (i = 0; i + 1 < n && at[i + 1] <= utc; i++)
+	for (i = 0; i + 1 < c->nat && c->at[i + 1] <= utc; i++)
 		;
-	*lo = at[i];
-	if (i + 1 < n)
-		*hi = at[i + 1];
-	return off[i];
+	*lo = c->at[i];
+	if (i + 1 < c->nat)
+		*hi = c->at[i + 1];
+	return c->at_off[i];
 }
 
 /* The offset at utc and its interval [*lo, *hi), without the cache. */

@@ -37,4 +37,13 @@ int32_t		 tz_offset_at(const struct tz *, int64_t utc);
  */
 int64_t		 tz_resolve(const struct tz *, int64_t local, int32_t *offset);
 
+/*
+ * Proleptic Gregorian calendar arithmetic on day numbers (days since
+ * 1970-01-01, negative before): a date to its day and back (H. Hinnant's
+ * algorithms).  Month 1-12; any year that keeps the result in an int64_t.
+ */
+int64_t		 tz_days_from_civil(int64_t year, int month, int day);
+void		 tz_civil_from_days(int64_t days, int64_t *year, int *month,
+		    int *day);
+
 #endif

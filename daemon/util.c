@@ -233,6 +233,15 @@ util_mkdir(const char *dir, mode_t mode, char **cause)
 	return 0;
 }
 
+int64_t
+util_now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
 const char *
 util_utc_now(char *buf, size_t len)
 {

@@ -44,6 +44,13 @@ int	 util_check_dir(const char *dir, uid_t uid, char **cause);
 /* Create dir with mode when it does not exist (parents must exist). */
 int	 util_mkdir(const char *dir, mode_t mode, char **cause);
 
+/*
+ * The current time in whole seconds since the epoch, read from
+ * CLOCK_REALTIME itself: time(2) reads the coarse clock, which lags a
+ * CLOCK_REALTIME timer's expiry by up to a tick.
+ */
+int64_t	 util_now(void);
+
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */
 const char *util_utc_now(char *buf, size_t len);
 

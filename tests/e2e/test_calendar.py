@@ -75,6 +75,7 @@ def add_event(d, **fields):
     ({"duration": "2 hours"}, "duration"),
     ({"remind": "1d"}, "audience"),
     ({"remind": "soon", "audience": "role:referent"}, "remind"),
+    ({"remind": "0s", "audience": "role:referent"}, "remind"),
     ({"audience": "role:boss"}, "audience"),
     ({"audience": "person:999"}, "audience"),
     ({"channels": "fax"}, "channels"),
@@ -311,3 +312,108 @@ def test_export_parses_and_round_trips(daemon, daemon_env, tmp_path):
     daemon.ctl("events", "export", str(second), check=0)
     assert second.read_bytes() == first.read_bytes()
     assert len(daemon.ctl_json("events", "list")) == 2
+
+
+def test_export_import_into_a_new_daemon_is_stable(daemon, tmp_path):
+    from conftest import Daemon
+    add_event(daemon, title="La Cabane", kind="cabane",
+              dtstart="2027-01-06T14:00:00",
+              rrule="FREQ=MONTHLY;BYDAY=1WE;BYMONTH=1,2,3,4,5,6,9,10,11,12",
+              duration="2h", skip_holidays="BE", remind="7d,1d",
+              audience="role:animator", description="Ateliers 5–10 ans\n"
+              "Parents reçus en parallèle")
+    add_event(daemon, title="Formation", kind="training", tz="UTC",
+              dtstart="2027-02-18T08:00:00", rrule="FREQ=WEEKLY;COUNT=4")
+    first = tmp_path / "first.ics"
+    daemon.ctl("events", "export", str(first), check=0)
+    other_dir = tmp_path / "other"
+    other_dir.mkdir()
+    other = Daemon(other_dir)
+    try:
+        other.start()
+        out = other.ctl_json("events", "import", str(first))
+        assert out == {"added": 2, "updated": 0, "ignored": []}, out
+        second = tmp_path / "second.ics"
+        other.ctl("events", "export", str(second), check=0)
+        assert second.read_text() == first.read_text()
+        mine = daemon.ctl_json("events", "list")
+        theirs = other.ctl_json("events", "list")
+        drop = ("id", "next")
+        assert [{k: v for k, v in e.items() if k not in drop} for e in mine] \
+            == [{k: v for k, v in e.items() if k not in drop} for e in theirs]
+    finally:
+        other.stop()
+        other.cleanup()
+
+
+def test_edit_takes_back_pending_reminders(daemon):
+    a, b, c = add_people(daemon)
+    eid = add_event(daemon, title="Plateforme", dtstart=local_in(40),
+                    remind="37s", audience=f"person:{a}")
+    rows = wait_outbox(daemon, 1)
+    # A new title: the message is made again from the new definition.
+    daemon.ctl("events", "edit", str(eid), "--title", "Plateforme (salle 2)",
+               check=0)
+    rows = outbox(daemon)
+    assert [(r["status"], r["offset"]) for r in rows] == [("pending", 37)]
+    # Moved to next year: the queued reminder no longer applies.
+    daemon.ctl("events", "edit", str(eid), "--dtstart",
+               "2027-09-14T09:30:00", check=0)
+    assert outbox(daemon) == []
+
+
+def test_a_finished_event_can_still_be_renamed(daemon):
+    eid = add_event(daemon, title="Séance unique", dtstart=local_in(2),
+                    rrule="FREQ=DAILY;COUNT=1")
+    time.sleep(3)
+    e = daemon.ctl_json("events", "edit", str(eid), "--title", "Séance")
+    assert e["title"] == "Séance" and e["next"] is None
+    rc, _, err = daemon.ctl("events", "edit", str(eid), "--rrule",
+                            "FREQ=DAILY;COUNT=1")
+    assert rc == 1 and err.startswith("stoppvifctl: rrule: ")
+
+
+def test_reload_with_closures_replans(daemon):
+    a, b, c = add_people(daemon)
+    today = dt.datetime.now(BXL).date()
+    monday = today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)
+    if (monday - today).days < 3:
+        monday += dt.timedelta(days=7)
+    add_event(daemon, title="Permanence", rrule="FREQ=WEEKLY;BYDAY=MO",
+              dtstart=f"{monday}T10:00:00", remind="1d", skip_holidays="BE",
+              audience=f"person:{a}")
+
+    def next_reminder():
+        return daemon.ctl_json("status")["scheduler"]["next_reminder"]
+
+    def utc(day):
+        t = dt.datetime.combine(day, dt.time(10), BXL) - dt.timedelta(days=1)
+        return t.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    assert next_reminder() == utc(monday)
+    closures = daemon.dir / "closures.txt"
+    closures.write_text(f"{monday}\n")
+    daemon.write_config(extra=f"[calendar]\nclosures = {closures}\n")
+    off = daemon.log_size()
+    daemon.ctl("reload", check=0)
+    daemon.wait_log("sched replanned", off)
+    assert next_reminder() == utc(monday + dt.timedelta(days=7))
+    assert "replan_failed" not in daemon.log()
+
+
+def test_import_alarms_without_audience_are_reported(daemon, tmp_path):
+    ics = tmp_path / "google.ics"
+    ics.write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Google Inc"
+                   "//Google Calendar 70.9054//EN\r\nBEGIN:VEVENT\r\n"
+                   "DTSTART;TZID=Europe/Brussels:20270310T140000\r\n"
+                   "DTEND;TZID=Europe/Brussels:20270310T160000\r\n"
+                   "UID:g1@google.com\r\nSUMMARY:Atelier\r\n"
+                   "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:x\r\n"
+                   "TRIGGER:-P1D\r\nEND:VALARM\r\nEND:VEVENT\r\n"
+                   "END:VCALENDAR\r\n")
+    out = daemon.ctl_json("events", "import", str(ics))
+    assert out["added"] == 1
+    assert any("rappels ignorés" in m for m in out["ignored"]), out
+    e = daemon.ctl_json("events", "list")[0]
+    assert e["title"] == "Atelier" and e["remind"] == []
+    assert e["duration"] == "2h"

@@ -404,6 +404,11 @@ def test_byweekno_edges():
                   "FREQ=YEARLY;BYWEEKNO=-1;BYDAY=SU;WKST=SU", "--count", "2",
                   tz=BXL) == [
         "2020-12-27T09:00:00+01:00", "2021-12-26T09:00:00+01:00"]
+    # Week -53 of a 53-week year is its week 1, which starts in December.
+    # (dateutil does not look there and finds nothing.)
+    assert expand("--dtstart", "2026-01-01T09:00:00", "--rrule",
+                  "FREQ=YEARLY;BYWEEKNO=-53;BYDAY=MO;COUNT=2", tz=BXL) == [
+        "2031-12-29T09:00:00+01:00", "2036-12-29T09:00:00+01:00"]
 
 
 def test_large_interval():

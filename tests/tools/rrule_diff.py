@@ -101,9 +101,10 @@ def random_rule(rng):
     if rng.random() < 0.5:
         parts.append("COUNT=%d" % rng.randint(1, 40))
     elif rng.random() < 0.3:
-        parts.append("UNTIL=%04d%02d%02dT%02d%02d00" % (
+        parts.append("UNTIL=%04d%02d%02dT%02d%02d00%s" % (
             rng.randint(2026, 2040), rng.randint(1, 12), rng.randint(1, 28),
-            rng.randint(0, 23), rng.choice([0, 30])))
+            rng.randint(0, 23), rng.choice([0, 30]),
+            rng.choice(["", "Z"])))
     year = rng.choice([1997, 2024, 2026, 2027, 2037, 2040, 2100, 2400])
     month = rng.randint(1, 12)
     day = rng.randint(1, 28) if rng.random() < 0.8 else rng.randint(29, 31)
@@ -137,6 +138,10 @@ def dateutil_expand(start, zone, rule, limit, timeout=1.0):
     dateutil refuses the rule or takes longer than timeout seconds."""
     zi = ZoneInfo(zone)
     naive = dt.datetime.fromisoformat(start)
+    if "Z" in rule:
+        # A UTC UNTIL needs an aware DTSTART: dateutil then compares
+        # instants, as RFC 5545 says.
+        naive = naive.replace(tzinfo=zi)
     old = signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout)
     out, last = [], None

@@ -342,7 +342,8 @@ slurp(const char *name, size_t *len)
 
 	snprintf(path, sizeof path, DATA "%s", name);
 	if ((fp = fopen(path, "rb")) == NULL)
-		fail_msg("%s: cannot open (run from the top of the tree)", path);
+		fail_msg("%s: cannot open (run from the top of the tree)",
+		    path);
 	fseek(fp, 0, SEEK_END);
 	n = ftell(fp);
 	fseek(fp, 0, SEEK_SET);
@@ -405,7 +406,8 @@ expect_events(json_t *got, const char *const *want)
 		if ((w = json_loads(want[i], 0, &err)) == NULL)
 			fail_msg("expected event %zu: %s", i, err.text);
 		if (!json_equal(json_array_get(got, i), w)) {
-			a = json_dumps(json_array_get(got, i), JSON_PRESERVE_ORDER);
+			a = json_dumps(json_array_get(got, i),
+			    JSON_PRESERVE_ORDER);
 			b = json_dumps(w, JSON_PRESERVE_ORDER);
 			fail_msg("event %zu:\n got  %s\n want %s", i, a, b);
 		}
@@ -434,7 +436,8 @@ expect_report(json_t *got, const char *const *want)
 static int
 python(const char *script, int file_script, const char *ics)
 {
-	char	 path[] = "/tmp/test_ics.XXXXXX", spath[] = "/tmp/test_ics.XXXXXX";
+	char	 path[] = "/tmp/test_ics.XXXXXX";
+	char	 spath[] = "/tmp/test_ics.XXXXXX";
 	char	*cmd;
 	FILE	*fp;
 	int	 fd, rc;
@@ -532,8 +535,8 @@ test_sample_round_trip(void **state)
 		out = export_ok(ev);
 		ev2 = import_ok(out, strlen(out), &rep2);
 		if (!json_equal(ev, ev2))
-			fail_msg("%s: export then import differs:\n%s", files[i],
-			    out);
+			fail_msg("%s: export then import differs:\n%s",
+			    files[i], out);
 		assert_int_equal(json_array_size(rep2), 0);
 		out2 = export_ok(ev2);
 		assert_string_equal(out, out2);
@@ -568,7 +571,8 @@ test_full_round_trip(void **state)
 	assert_non_null(strstr(out, "\r\nDTSTAMP:20251202T113000Z\r\n"
 	    "CREATED:20251201T100000Z\r\nLAST-MODIFIED:20251202T113000Z\r\n"));
 	assert_non_null(strstr(out, "\r\nDTSTAMP:20251203T080000Z\r\n"));
-	assert_non_null(strstr(out, "\r\nPRODID:-//Stopp Vif//stoppvif//FR\r\n"));
+	assert_non_null(strstr(out, "\r\nPRODID:-//Stopp Vif//stoppvif//FR"
+	    "\r\n"));
 	assert_non_null(strstr(out, "\r\nDTSTART;TZID=Europe/Brussels:"
 	    "20260107T140000\r\nDURATION:PT2H\r\n"));
 	assert_non_null(strstr(out, "\r\nDURATION:P1DT12H\r\n"));
@@ -606,7 +610,8 @@ test_full_round_trip(void **state)
 }
 
 /* Our VTIMEZONEs, read by python3-icalendar, give zoneinfo's offsets;
- * odd rules (a day shift, negative DST, half hours) are written right. */
+ * odd rules (a day shift, negative DST, half hours, a shift into the next
+ * month) are written right. */
 static void
 test_vtimezones(void **state)
 {
@@ -614,6 +619,7 @@ test_vtimezones(void **state)
 		"Europe/Brussels", "UTC", "America/New_York", "Asia/Jerusalem",
 		"America/Nuuk", "America/Santiago", "Asia/Kolkata",
 		"Australia/Lord_Howe", "Europe/Dublin", "Pacific/Chatham",
+		"Africa/Cairo",
 	};
 	static const char *const rules[] = {
 		"\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n",
@@ -627,6 +633,10 @@ test_vtimezones(void **state)
 		"\r\nTZOFFSETFROM:+0530\r\nTZOFFSETTO:+0530\r\nTZNAME:IST\r\n"
 		    "DTSTART:19700101T000000\r\n",
 		"\r\nTZOFFSETFROM:+1245\r\nTZOFFSETTO:+1345\r\n",
+		/* Cairo: the day after the last Thursday of October. */
+		"\r\nDTSTART:19701030T000000\r\nRDATE:19711029T000000,"
+		    "19721027T000000,19731026T000000,19741101T000000,19751\r\n"
+		    " 031T000000,",
 	};
 	json_t	*ev = json_array();
 	char	*out;
@@ -735,6 +745,17 @@ test_fold(void **state)
 	assert_non_null(strstr(out, "x\r\n x\r\n"));
 	free(out);
 	json_decref(ev);
+
+	/* 74 octets, then a 2-octet "é": the fold comes before it. */
+	memset(title, 'x', 66);
+	strcpy(title + 66, "é!");
+	ev = json_pack("[{ss ss ss ss}]", "title", title, "dtstart",
+	    "2026-01-07T14:00:00", "tz", TZ, "duration", "2h");
+	out = export_ok(ev);
+	check_lines(out);
+	assert_non_null(strstr(out, "xxxxxx\r\n é!\r\n"));
+	free(out);
+	json_decref(ev);
 }
 
 /* TEXT escapes: written as \\ \; \, \n, read back to the same text. */
@@ -821,8 +842,8 @@ test_kinds(void **state)
 			assert_int_equal(json_array_size(rep), 0);
 		else {
 			assert_int_equal(json_array_size(rep), 1);
-			assert_string_equal(json_string_value(json_array_get(rep,
-			    0)), cases[i].report);
+			assert_string_equal(json_string_value(
+			    json_array_get(rep, 0)), cases[i].report);
 		}
 		json_decref(ev);
 		json_decref(rep);
@@ -899,26 +920,29 @@ test_durations(void **state)
 		const char	*duration;
 		const char	*remind;	/* JSON */
 	} cases[] = {
-		{ "DTSTART:20260107T140000\r\nDTEND:20260107T161500\r\n", "2h15m",
+		{ "DTSTART:20260107T140000\r\nDTEND:20260107T161500\r\n",
+		    "2h15m", "[]" },
+		{ "DTSTART:20260107T140000\r\nDURATION:PT45M\r\n", "45m",
 		    "[]" },
-		{ "DTSTART:20260107T140000\r\nDURATION:PT45M\r\n", "45m", "[]" },
 		{ "DTSTART:20260107T140000\r\nDURATION:P1W\r\n", "7d", "[]" },
 		{ "DTSTART:20260107T140000\r\nDURATION:P1DT2H\r\n", "1d2h",
 		    "[]" },
 		{ "DTSTART:20260107T140000\r\n", "1h", "[]" },
 		{ "DTSTART;VALUE=DATE:20260107\r\n", "1d", "[]" },
-		{ "DTSTART;VALUE=DATE:20260107\r\nDTEND;VALUE=DATE:20260110\r\n",
-		    "3d", "[]" },
+		{ "DTSTART;VALUE=DATE:20260107\r\n"
+		    "DTEND;VALUE=DATE:20260110\r\n", "3d", "[]" },
 		/* Across the change to summer time: the wall clock says 3h. */
 		{ "DTSTART;TZID=Europe/Brussels:20260328T230000\r\n"
 		    "DTEND;TZID=Europe/Brussels:20260329T020000\r\n", "3h",
 		    "[]" },
 		{ "DTSTART;TZID=Europe/Brussels:20260107T140000\r\n"
 		    "DTEND:20260107T140000Z\r\n", "1h", "[]" },
-		{ "DTSTART:20260107T140000\r\nBEGIN:VALARM\r\nTRIGGER:-PT15M\r\n"
-		    "END:VALARM\r\nBEGIN:VALARM\r\nTRIGGER;RELATED=START:-P1W\r\n"
-		    "END:VALARM\r\nBEGIN:VALARM\r\nTRIGGER:-PT900S\r\n"
-		    "END:VALARM\r\nBEGIN:VALARM\r\nTRIGGER:PT0S\r\nEND:VALARM\r\n",
+		{ "DTSTART:20260107T140000\r\n"
+		    "BEGIN:VALARM\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\n"
+		    "BEGIN:VALARM\r\nTRIGGER;RELATED=START:-P1W\r\n"
+		    "END:VALARM\r\n"
+		    "BEGIN:VALARM\r\nTRIGGER:-PT900S\r\nEND:VALARM\r\n"
+		    "BEGIN:VALARM\r\nTRIGGER:PT0S\r\nEND:VALARM\r\n",
 		    "1h", "[\"7d\", \"15m\", \"0s\"]" },
 	};
 	json_t	*ev, *rep, *o, *want;
@@ -938,6 +962,35 @@ test_durations(void **state)
 		json_decref(ev);
 		json_decref(rep);
 	}
+}
+
+/* EXDATEs in every form land on the event's wall clock, once each, in
+ * file order. */
+static void
+test_exdates(void **state)
+{
+	static const char *const want[] = {
+		"2026-01-08T09:00:00", "2026-01-09T09:00:00",
+		"2026-01-10T09:00:00", "2026-07-12T09:00:00",
+		"2026-01-11T09:00:00", NULL,
+	};
+	json_t	*ev, *rep, *ex;
+	size_t	 i;
+
+	ev = import_event("DTSTART;TZID=America/New_York:20260107T090000\r\n"
+	    "RRULE:FREQ=DAILY\r\n"
+	    "EXDATE:20260108T090000\r\n"
+	    "EXDATE;VALUE=DATE:20260109,20260108\r\n"
+	    "EXDATE:20260110T140000Z,20260712T130000Z\r\n"
+	    "EXDATE;TZID=Europe/Brussels:20260111T150000\r\n", &rep);
+	ex = json_object_get(json_array_get(ev, 0), "exdates");
+	for (i = 0; want[i] != NULL; i++)
+		assert_string_equal(json_string_value(json_array_get(ex, i)),
+		    want[i]);
+	assert_int_equal(json_array_size(ex), i);
+	assert_int_equal(json_array_size(rep), 0);
+	json_decref(ev);
+	json_decref(rep);
 }
 
 /* An empty calendar is an empty list, not an error. */
@@ -977,8 +1030,8 @@ test_no_event(void **state)
 
 #define CAL(body)	"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" body \
 			    "END:VCALENDAR\r\n"
-#define EV(body)	CAL("BEGIN:VEVENT\r\nUID:u1\r\nSUMMARY:Réunion\r\n" body \
-			    "END:VEVENT\r\n")
+#define EV(body)	CAL("BEGIN:VEVENT\r\nUID:u1\r\n" \
+			    "SUMMARY:Réunion\r\n" body "END:VEVENT\r\n")
 
 /* Text that is not iCalendar, or an event that cannot be imported. */
 static void
@@ -1006,14 +1059,17 @@ test_import_errors(void **state)
 		{ EV("DTSTART;TZID=Mars/Olympus:20260107T140000\r\n"), 0,
 		    "« Réunion » (UID u1), ligne 6: fuseau « Mars/Olympus » "
 		    "inconnu" },
-		{ EV("DTSTART;TZID=Europe/../../etc/passwd:20260107T140000\r\n"),
-		    0, "fuseau « Europe/../../etc/passwd » inconnu" },
+		{ EV("DTSTART;TZID=Europe/../../etc/passwd:"
+		    "20260107T140000\r\n"), 0,
+		    "fuseau « Europe/../../etc/passwd » inconnu" },
 		{ EV("DTSTART:2026-01-07\r\n"), 0, "« Réunion » (UID u1), "
 		    "ligne 6: DTSTART « 2026-01-07 » illisible" },
 		{ EV("DTSTART:20260230T140000\r\n"), 0, "illisible" },
 		{ EV("DTSTART;VALUE=DATE:20260107T140000\r\n"), 0,
 		    "illisible" },
 		{ EV(""), 0, "« Réunion » (UID u1): DTSTART manquant" },
+		{ EV("DTSTART:99991231T233000Z\r\n"), 0, "ligne 6: DTSTART "
+		    "hors des années 1 à 9999" },
 		{ EV("DTSTART:20260107T140000\r\nDTEND:20260107T130000\r\n"),
 		    0, "ligne 7: DTEND avant DTSTART" },
 		{ EV("DTSTART:20260107T140000\r\nDURATION:1h\r\n"), 0,
@@ -1042,7 +1098,8 @@ test_import_errors(void **state)
 		{ CAL("BEGIN:VEVENT\r\nSUMMARY:x\r\n"), 0, "ligne 5 : "
 		    "END:VCALENDAR ne ferme pas BEGIN:VEVENT (ligne 3)" },
 		{ "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:x\r\n", 0,
-		    "fin du texte avant END:VEVENT (BEGIN:VEVENT à la ligne 2)" },
+		    "fin du texte avant END:VEVENT (BEGIN:VEVENT à la "
+		    "ligne 2)" },
 		{ CAL("END:VEVENT\r\n"), 0, "ligne 3 : END:VEVENT ne ferme pas "
 		    "BEGIN:VCALENDAR" },
 		{ CAL("") "SUMMARY:x\r\n", 0, "ligne 4 : propriété SUMMARY "
@@ -1073,8 +1130,8 @@ test_import_errors(void **state)
 			fail_msg("case %zu accepted: %s", i, json_dumps(ev, 0));
 		assert_null(rep);
 		if (cause == NULL || strstr(cause, cases[i].why) == NULL)
-			fail_msg("case %zu: cause \"%s\" lacks \"%s\"", i, cause,
-			    cases[i].why);
+			fail_msg("case %zu: cause \"%s\" lacks \"%s\"", i,
+			    cause, cases[i].why);
 		free(cause);
 	}
 	cause = NULL;
@@ -1110,7 +1167,8 @@ test_export_errors(void **state)
 		{ "[{\"title\": \"A\", \"dtstart\": \"2026-01-07T14:00:00\","
 		    " \"tz\": \"UTC\", \"duration\": \"2 h\"}]", "espace" },
 		{ "[{\"title\": \"A\", \"dtstart\": \"2026-01-07T14:00:00\","
-		    " \"tz\": \"UTC\", \"duration\": \"1h\", \"kind\": \"fête\"}]",
+		    " \"tz\": \"UTC\", \"duration\": \"1h\","
+		    " \"kind\": \"fête\"}]",
 		    "kind « fête » inconnu" },
 		{ "[{\"title\": \"A\", \"dtstart\": \"2026-01-07T14:00:00\","
 		    " \"tz\": \"UTC\", \"duration\": \"1h\","
@@ -1141,8 +1199,8 @@ test_export_errors(void **state)
 		if ((out = ics_export(ev, &cause)) != NULL)
 			fail_msg("case %zu accepted:\n%s", i, out);
 		if (cause == NULL || strstr(cause, cases[i].why) == NULL)
-			fail_msg("case %zu: cause \"%s\" lacks \"%s\"", i, cause,
-			    cases[i].why);
+			fail_msg("case %zu: cause \"%s\" lacks \"%s\"", i,
+			    cause, cases[i].why);
 		free(cause);
 		json_decref(ev);
 	}
@@ -1172,6 +1230,7 @@ main(void)
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_zones),
 		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_exdates),
 		cmocka_unit_test(test_no_event),
 		cmocka_unit_test(test_import_errors),
 		cmocka_unit_test(test_export_errors),
