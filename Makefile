@@ -46,7 +46,7 @@ ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(SANFLAGS) $(PKG_CFLAGS) $(CFL
 LDFLAGS_ALL = -pie -Wl,-z,relro -Wl,-z,now $(SANFLAGS) $(LDFLAGS)
 
 COMMON	= log util duration contact config crypt tz recur recur_rule holiday datefmt
-DAEMON	= $(COMMON) store migrate people audit outbox calendar agenda ics sched api \
+DAEMON	= $(COMMON) store migrate people audit outbox calendar agenda ics ics_read ics_zone sched api \
 	  sdnotify main
 CTL	= $(COMMON) ctl ctl_expand
 
@@ -59,8 +59,8 @@ UNIT_TESTS  = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_DEPS_test_store   = store migrate
 UNIT_DEPS_test_migrate = store migrate
 UNIT_DEPS_test_people  = store migrate people audit
-UNIT_DEPS_test_calendar = store migrate people audit outbox calendar agenda ics sched
-UNIT_DEPS_test_ics     = ics
+UNIT_DEPS_test_calendar = store migrate people audit outbox calendar agenda ics ics_read ics_zone sched
+UNIT_DEPS_test_ics     = ics ics_read ics_zone
 
 FUZZ_TARGETS = config contact duration rrule ics
 FUZZ_TIME ?= 60
@@ -106,7 +106,7 @@ $(BUILD)/tools/blobscan: tests/tools/blobscan.c $(patsubst %,$(BUILD)/obj/%.o,$(
 # Fuzz targets: replayed over their corpus by make check (gcc, sanitizers),
 # run for real with libFuzzer by make fuzz (clang).
 # A target fuzz_X links COMMON plus FUZZ_DEPS_X.
-FUZZ_DEPS_ics = ics
+FUZZ_DEPS_ics = ics ics_read ics_zone
 fuzz_objs = $(sort $(patsubst %,$(BUILD)/obj/%.o,$(COMMON) $(FUZZ_DEPS_$(1))))
 $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $$(call fuzz_objs,$$*)
 	$(Q)mkdir -p $(BUILD)/fuzz

@@ -440,8 +440,8 @@ ef_duration(struct calendar *cal, struct evdef *d, json_t *v,
 	}
 	if (cal_duration("duration", v, &d->duration, err) == -1)
 		return -1;
-	if (d->duration <= 0 || d->duration > CAL_MAX_DURATION) {
-		api_error_set(err, API_BAD_REQUEST, "duration", "entre 1s et "
+	if (d->duration < 0 || d->duration > CAL_MAX_DURATION) {
+		api_error_set(err, API_BAD_REQUEST, "duration", "entre 0s et "
 		    "31d");
 		return -1;
 	}

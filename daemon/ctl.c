@@ -281,14 +281,15 @@ ctl_call(struct ctl *c, const char *method, const char *path, json_t *body)
 	return ans;
 }
 
-/* ctl_call() on /v1/people/ID. */
+/* ctl_call() on BASE/ID (/v1/people/12, /v1/events/3). */
 static json_t *
-ctl_call_person(struct ctl *c, const char *method, int64_t id, json_t *body)
+ctl_call_id(struct ctl *c, const char *method, const char *base, int64_t id,
+    json_t *body)
 {
 	char	*path;
 	json_t	*ans;
 
-	xasprintf(&path, "/v1/people/%lld", (long long)id);
+	xasprintf(&path, "%s/%lld", base, (long long)id);
 	ans = ctl_call(c, method, path, body);
 	free(path);
 	return ans;
@@ -300,6 +301,17 @@ ctl_print_json(json_t *v)
 {
 	json_dumpf(v, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	putchar('\n');
+}
+
+/* Print an answer: as JSON with --json, else with print; then free it. */
+static void
+ctl_answer(struct ctl *c, json_t *ans, void (*print)(struct ctl *, json_t *))
+{
+	if (c->json)
+		ctl_print_json(ans);
+	else
+		print(c, ans);
+	json_decref(ans);
 }
 
 /* Display width of a UTF-8 string: its code points. */
@@ -527,7 +539,7 @@ ctl_person_body(int argc, char **argv, const struct ctl_cmd *cmd,
 
 /* Print one person as aligned "label : value" lines. */
 static void
-ctl_person_print(json_t *p)
+ctl_person_print(struct ctl *c, json_t *p)
 {
 	static const struct ctl_col rows[] = {
 		{ "numéro", "id" }, { "nom", "name" }, { "rôles", "roles" },
@@ -629,12 +641,8 @@ ctl_people_show(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	int64_t	 id = ctl_id(argc, argv, cmd);
 	json_t	*ans;
 
-	ans = ctl_call_person(c, "GET", id, NULL);
-	if (c->json)
-		ctl_print_json(ans);
-	else
-		ctl_person_print(ans);
-	json_decref(ans);
+	ans = ctl_call_id(c, "GET", "/v1/people", id, NULL);
+	ctl_answer(c, ans, ctl_person_print);
 	return 0;
 }
 
@@ -653,12 +661,8 @@ ctl_people_edit(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 		die(EXIT_USAGE, "rien à modifier : donnez au moins une option, "
 		    "par ex. --phone");
 	}
-	ans = ctl_call_person(c, "PATCH", id, body);
-	if (c->json)
-		ctl_print_json(ans);
-	else
-		ctl_person_print(ans);
-	json_decref(ans);
+	ans = ctl_call_id(c, "PATCH", "/v1/people", id, body);
+	ctl_answer(c, ans, ctl_person_print);
 	json_decref(body);
 	return 0;
 }
@@ -670,7 +674,7 @@ ctl_people_remove(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	int64_t	 id = ctl_id(argc, argv, cmd);
 	json_t	*ans;
 
-	ans = ctl_call_person(c, "DELETE", id, NULL);
+	ans = ctl_call_id(c, "DELETE", "/v1/people", id, NULL);
 	if (c->json)
 		ctl_print_json(ans);
 	else
@@ -950,19 +954,6 @@ ctl_event_print(struct ctl *c, json_t *e)
 	}
 }
 
-/* ctl_call() on /v1/events/ID. */
-static json_t *
-ctl_call_event(struct ctl *c, const char *method, int64_t id, json_t *body)
-{
-	char	*path;
-	json_t	*ans;
-
-	xasprintf(&path, "/v1/events/%lld", (long long)id);
-	ans = ctl_call(c, method, path, body);
-	free(path);
-	return ans;
-}
-
 static int
 ctl_events_show(struct ctl *c, const struct ctl_cmd *cmd, int argc,
     char **argv)
@@ -970,12 +961,8 @@ ctl_events_show(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	int64_t	 id = ctl_id(argc, argv, cmd);
 	json_t	*ans;
 
-	ans = ctl_call_event(c, "GET", id, NULL);
-	if (c->json)
-		ctl_print_json(ans);
-	else
-		ctl_event_print(c, ans);
-	json_decref(ans);
+	ans = ctl_call_id(c, "GET", "/v1/events", id, NULL);
+	ctl_answer(c, ans, ctl_event_print);
 	return 0;
 }
 
@@ -994,12 +981,8 @@ ctl_events_edit(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 		die(EXIT_USAGE, "rien à modifier : donnez au moins une option, "
 		    "par ex. --dtstart");
 	}
-	ans = ctl_call_event(c, "PATCH", id, body);
-	if (c->json)
-		ctl_print_json(ans);
-	else
-		ctl_event_print(c, ans);
-	json_decref(ans);
+	ans = ctl_call_id(c, "PATCH", "/v1/events", id, body);
+	ctl_answer(c, ans, ctl_event_print);
 	json_decref(body);
 	return 0;
 }
@@ -1011,7 +994,7 @@ ctl_events_remove(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	int64_t	 id = ctl_id(argc, argv, cmd);
 	json_t	*ans;
 
-	ans = ctl_call_event(c, "DELETE", id, NULL);
+	ans = ctl_call_id(c, "DELETE", "/v1/events", id, NULL);
 	if (c->json)
 		ctl_print_json(ans);
 	else

@@ -1,26 +1,23 @@
 /*
  * ics.c: iCalendar (RFC 5545) import and export of events.
  *
- * Import reads the content lines itself (unfolding, BEGIN/END nesting,
- * parameters, TEXT escapes) into a small tree, so that every error names its
- * line and values reach the event as written: an RRULE is kept verbatim, an
- * empty value is an empty value (libical's parser drops empty properties as
- * errors, and Google writes "LOCATION:" for every event), X-STOPPVIF lists
- * keep their escaped commas.  libical checks the RRULEs; instants move
- * between zones through tz.h, the daemon's own reading of the system tzdata.
- * Every VEVENT becomes an event object or an error; whatever is not carried
- * over is named in the report.
+ * Import reads the text into a tree of content lines (ics_read.c), so that
+ * every error names its line and values reach the event as written: an
+ * RRULE is kept verbatim, an empty value is an empty value (libical's
+ * parser drops empty properties as errors, and Google writes "LOCATION:"
+ * for every event), X-STOPPVIF lists keep their escaped commas.  libical
+ * checks the RRULEs; instants move between zones through tz.h, the
+ * daemon's own reading of the system tzdata (ics_zone.c).  Every VEVENT
+ * becomes an event object or an error; whatever is not carried over is
+ * named in the report.
  *
- * Export writes the content lines directly: CRLF, folding at 75 octets on
- * UTF-8 boundaries, TEXT escapes, and one VTIMEZONE per zone built from the
- * POSIX rule at the end of the zone's TZif file (the rules in force now, as
- * STANDARD/DAYLIGHT with yearly RRULEs).  Times are always written with
+ * Export checks each event object and writes it as content lines, after
+ * one VTIMEZONE per zone used (ics_zone.c).  Times are always written with
  * their TZID, UTC included ("DTSTART;TZID=UTC:..." and a VTIMEZONE of
  * offset 0): a "Z" time of a single event would come back in the default
  * zone.  The output is a function of the events only.
  */
 #include <ctype.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,69 +25,11 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <libical/ical.h>
 
 #include "duration.h"
 #include "ics.h"
-#include "tz.h"
+#include "ics_int.h"
 #include "util.h"
-
-#define ICS_MAX_DEPTH	8	/* VCALENDAR > VTIMEZONE > STANDARD is 3 */
-#define ICS_ZONE_MAX	128	/* longest zone name */
-#define ICS_QUOTE_MAX	60	/* bytes of a title, UID or line quoted */
-#define ICS_FOLD	75	/* octets of a content line, CRLF excluded */
-#define ICS_ZONEINFO	"/usr/share/zoneinfo"
-#define ICS_TZIF_MAX	(1024 * 1024)
-#define ICS_DAY		86400
-#define ICS_MAX_DAYS	999999999LL	/* longest duration read, in days */
-#define ICS_RDATE_LAST	2100	/* VTIMEZONE onsets listed up to then */
-
-/* A growing string. */
-struct ics_buf {
-	char	*s;
-	size_t	 len, cap;
-};
-
-/* One parameter: name upper-cased, value unquoted (values joined by ","). */
-struct ics_param {
-	char	*name;
-	char	*value;
-};
-
-/* One content line; the strings point into the unfolded copy. */
-struct ics_prop {
-	char			*name;		/* upper case */
-	struct ics_param	*params;
-	size_t			 nparams;
-	char			*value;		/* as written, escapes kept */
-	int			 line;
-};
-
-/* A component and what it holds, in file order. */
-struct ics_comp {
-	const char		*name;		/* upper case; "" for root */
-	int			 line;
-	struct ics_prop		*props;
-	size_t			 nprops, propcap;
-	struct ics_comp		**comps;
-	size_t			 ncomps, compcap;
-	struct ics_comp		*parent;
-	char			*text;		/* root: the unfolded copy */
-};
-
-/* The reader's position in the text. */
-struct ics_reader {
-	const char	*p, *end;
-	char		*out;		/* next free byte of the copy */
-	int		 line;		/* physical line at p */
-};
-
-/* A civil date-time; date is set for a DATE value (time fields 0). */
-struct ics_time {
-	int	 year, month, day, hour, min, sec;
-	int	 date;
-	int	 utc;
-};
 
 /* A time and the zone it is read in ("UTC", or an IANA name). */
 struct ics_when {
@@ -99,34 +38,13 @@ struct ics_when {
 	int		 floating;	/* a date, or no TZID and no Z */
 };
 
-/* One transition date of a POSIX rule, "Mm.w.d/time". */
-struct ics_rule {
-	int	 month, week, wday;	/* week 5 is the last; wday 0 Sunday */
-	int32_t	 secs;			/* local time of day, may pass 24h */
-};
-
-/* The POSIX TZ string of a zone, offsets east of UTC. */
-struct ics_zone {
-	char		 std[16], dst[16];
-	int32_t		 std_off, dst_off;
-	int		 has_dst;
-	struct ics_rule	 to_dst, to_std;
-};
-
-/* Zones loaded during one import. */
-struct ics_zcache {
-	char		*name;
-	struct tz	*tz;
-};
-
 /* One import run. */
 struct ics_import {
 	const char		*default_tz;
 	json_t			*events;
 	json_t			*report;
 	char			**cause;
-	struct ics_zcache	*zones;
-	size_t			 nzones;
+	struct ics_zones	 zones;
 };
 
 /* The VEVENT being imported. */
@@ -207,60 +125,6 @@ static const struct {
 };
 #define ICS_NKIND_WORDS	(sizeof ics_kind_words / sizeof ics_kind_words[0])
 
-/*
- * Windows zone names (Outlook, Exchange) and Outlook's display names, to
- * IANA: CLDR's windowsZones, with the Belgian entry where there is one.
- */
-static const struct {
-	const char	*windows;
-	const char	*iana;
-} ics_windows_zones[] = {
-	{ "Romance Standard Time", "Europe/Brussels" },
-	{ "(UTC+01:00) Brussels, Copenhagen, Madrid, Paris",
-	    "Europe/Brussels" },
-	{ "W. Europe Standard Time", "Europe/Berlin" },
-	{ "(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna",
-	    "Europe/Berlin" },
-	{ "Central Europe Standard Time", "Europe/Budapest" },
-	{ "Central European Standard Time", "Europe/Warsaw" },
-	{ "GMT Standard Time", "Europe/London" },
-	{ "Greenwich Standard Time", "Atlantic/Reykjavik" },
-	{ "UTC", "UTC" },
-	{ "Coordinated Universal Time", "UTC" },
-	{ "E. Europe Standard Time", "Europe/Chisinau" },
-	{ "FLE Standard Time", "Europe/Kiev" },
-	{ "GTB Standard Time", "Europe/Bucharest" },
-	{ "Russian Standard Time", "Europe/Moscow" },
-	{ "Turkey Standard Time", "Europe/Istanbul" },
-	{ "Morocco Standard Time", "Africa/Casablanca" },
-	{ "W. Central Africa Standard Time", "Africa/Lagos" },
-	{ "South Africa Standard Time", "Africa/Johannesburg" },
-	{ "Egypt Standard Time", "Africa/Cairo" },
-	{ "Israel Standard Time", "Asia/Jerusalem" },
-	{ "Arabian Standard Time", "Asia/Dubai" },
-	{ "India Standard Time", "Asia/Kolkata" },
-	{ "China Standard Time", "Asia/Shanghai" },
-	{ "Tokyo Standard Time", "Asia/Tokyo" },
-	{ "AUS Eastern Standard Time", "Australia/Sydney" },
-	{ "Eastern Standard Time", "America/New_York" },
-	{ "Central Standard Time", "America/Chicago" },
-	{ "Mountain Standard Time", "America/Denver" },
-	{ "Pacific Standard Time", "America/Los_Angeles" },
-	{ "US Mountain Standard Time", "America/Phoenix" },
-	{ "Alaskan Standard Time", "America/Anchorage" },
-	{ "Hawaiian Standard Time", "Pacific/Honolulu" },
-	{ "Atlantic Standard Time", "America/Halifax" },
-	{ "SA Pacific Standard Time", "America/Bogota" },
-	{ "E. South America Standard Time", "America/Sao_Paulo" },
-	{ "Cape Verde Standard Time", "Atlantic/Cape_Verde" },
-	{ "Azores Standard Time", "Atlantic/Azores" },
-};
-#define ICS_NWINDOWS	(sizeof ics_windows_zones / sizeof ics_windows_zones[0])
-
-static const char *const ics_wdays[] = {
-	"SU", "MO", "TU", "WE", "TH", "FR", "SA",
-};
-
 /* The fields of an exported event object and their JSON types. */
 enum ics_ftype {
 	ICS_F_STR,	/* a string */
@@ -293,1065 +157,10 @@ static const struct ics_field {
 };
 #define ICS_NFIELDS	(sizeof ics_fields / sizeof ics_fields[0])
 
-static void	ics_buf_printf(struct ics_buf *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
 static void	ics_note(struct ics_import *, const char *, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 static int	ics_fail(struct ics_ev *, const struct ics_prop *,
 		    const char *, ...) __attribute__((format(printf, 3, 4)));
-
-/*
- * Buffers and messages.
- */
-
-static void
-ics_buf_add(struct ics_buf *b, const char *p, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		while (b->len + n + 1 > b->cap)
-			b->cap = b->cap == 0 ? 256 : b->cap * 2;
-		b->s = xreallocarray(b->s, 1, b->cap);
-	}
-	memcpy(b->s + b->len, p, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-ics_buf_str(struct ics_buf *b, const char *s)
-{
-	ics_buf_add(b, s, strlen(s));
-}
-
-static void
-ics_buf_printf(struct ics_buf *b, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*s;
-	int	 n;
-
-	va_start(ap, fmt);
-	n = xvasprintf(&s, fmt, ap);
-	va_end(ap);
-	ics_buf_add(b, s, (size_t)n);
-	free(s);
-}
-
-/* Make room for one more element of size in array p of *cap (n used). */
-static void *
-ics_grow(void *p, size_t *cap, size_t n, size_t size)
-{
-	if (n < *cap)
-		return p;
-	*cap = *cap == 0 ? 8 : *cap * 2;
-	return xreallocarray(p, *cap, size);
-}
-
-/* The length of the UTF-8 sequence at s (1 for a stray byte). */
-static size_t
-ics_utf8_len(const unsigned char *s, size_t left)
-{
-	size_t	 n, i;
-
-	if (s[0] < 0xc0)
-		n = 1;
-	else if (s[0] < 0xe0)
-		n = 2;
-	else if (s[0] < 0xf0)
-		n = 3;
-	else
-		n = 4;
-	if (n > left)
-		return 1;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 1;
-	return n;
-}
-
-/*
- * Copy s into buf (of ICS_QUOTE_MAX + 8 bytes or more) for a message: cut
- * on a character boundary with "…" when too long, line breaks as blanks.
- */
-static void
-ics_quote(char *buf, size_t len, const char *s)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 n = 0, c, left = strlen(s);
-
-	while (n < left) {
-		c = ics_utf8_len(p + n, left - n);
-		if (n + c > ICS_QUOTE_MAX || n + c + 4 > len)
-			break;
-		n += c;
-	}
-	memcpy(buf, s, n);
-	if (n < left)
-		memcpy(buf + n, "…", sizeof "…");
-	else
-		buf[n] = '\0';
-	for (c = 0; c < n; c++)
-		if (buf[c] == '\n' || buf[c] == '\t')
-			buf[c] = ' ';
-}
-
-/*
- * Reading: the text into a tree of components.
- */
-
-static struct ics_comp *
-ics_comp_new(const char *name, int line, struct ics_comp *parent)
-{
-	struct ics_comp	*c = xcalloc(1, sizeof *c);
-
-	c->name = name;		/* points into the copy */
-	c->line = line;
-	c->parent = parent;
-	if (parent != NULL) {
-		parent->comps = ics_grow(parent->comps, &parent->compcap,
-		    parent->ncomps, sizeof *parent->comps);
-		parent->comps[parent->ncomps++] = c;
-	}
-	return c;
-}
-
-static void
-ics_comp_free(struct ics_comp *c)
-{
-	size_t	 i;
-
-	if (c == NULL)
-		return;
-	for (i = 0; i < c->nprops; i++)
-		free(c->props[i].params);
-	free(c->props);
-	for (i = 0; i < c->ncomps; i++)
-		ics_comp_free(c->comps[i]);
-	free(c->comps);
-	free(c->text);
-	free(c);
-}
-
-/*
- * The next logical line, unfolded into the copy (a line break followed by
- * a space or a tab continues the line); NULL at the end.  *line is set to
- * its first physical line.  CRLF, LF and a lone CR all end a line.
- */
-static char *
-ics_next_line(struct ics_reader *r, int *line)
-{
-	char	*start = r->out;
-
-	if (r->p >= r->end)
-		return NULL;
-	*line = r->line;
-	for (;;) {
-		while (r->p < r->end && *r->p != '\r' && *r->p != '\n')
-			*r->out++ = *r->p++;
-		if (r->p < r->end) {
-			if (*r->p == '\r' && r->p + 1 < r->end &&
-			    r->p[1] == '\n')
-				r->p++;
-			r->p++;
-			r->line++;
-		}
-		if (r->p < r->end && (*r->p == ' ' || *r->p == '\t')) {
-			r->p++;
-			continue;
-		}
-		break;
-	}
-	*r->out++ = '\0';
-	return start;
-}
-
-/*
- * Check that an unfolded line is valid UTF-8 without control characters
- * (tabs allowed).  Outlook folds inside multibyte characters, so this is
- * done after unfolding.
- */
-static int
-ics_check_chars(const char *s, int line, char **cause)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	uint32_t		 cp;
-	size_t			 n, i;
-
-	while (*p != '\0') {
-		if (*p < 0x80) {
-			if ((*p < 0x20 && *p != '\t') || *p == 0x7f) {
-				util_cause(cause, "ligne %d : caractère de "
-				    "contrôle (0x%02x) non permis", line, *p);
-				return -1;
-			}
-			p++;
-			continue;
-		}
-		if (*p >= 0xc2 && *p <= 0xdf)
-			n = 2, cp = *p & 0x1f;
-		else if (*p >= 0xe0 && *p <= 0xef)
-			n = 3, cp = *p & 0x0f;
-		else if (*p >= 0xf0 && *p <= 0xf4)
-			n = 4, cp = *p & 0x07;
-		else
-			goto bad;
-		for (i = 1; i < n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				goto bad;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if ((n == 3 && (cp < 0x800 ||
-		    (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-			goto bad;
-		p += n;
-	}
-	return 0;
-
-bad:
-	util_cause(cause, "ligne %d : texte qui n'est pas de l'UTF-8 valide "
-	    "(fichier en Latin-1 ? réenregistrez-le en UTF-8)", line);
-	return -1;
-}
-
-/* Upper-case the name (letters, digits, '-') at s; returns its end. */
-static char *
-ics_upper_name(char *s)
-{
-	while (isalnum((unsigned char)*s) || *s == '-') {
-		*s = (char)toupper((unsigned char)*s);
-		s++;
-	}
-	return s;
-}
-
-/* Decode RFC 6868 escapes (^n, ^', ^^) in a parameter value, in place. */
-static void
-ics_param_decode(char *s)
-{
-	char	*w = s;
-
-	for (; *s != '\0'; s++) {
-		if (*s == '^' && (s[1] == 'n' || s[1] == '\'' || s[1] == '^')) {
-			s++;
-			*w++ = *s == 'n' ? '\n' : *s == '\'' ? '"' : '^';
-		} else
-			*w++ = *s;
-	}
-	*w = '\0';
-}
-
-/*
- * Split content line s, in place, into name, parameters and value.
- * Parameter values lose their quotes; several values stay joined by ",".
- * Returns 0, or -1 with *cause set (naming line).
- */
-static int
-ics_parse_line(char *s, int line, struct ics_prop *p, char **cause)
-{
-	struct ics_param	*pa;
-	size_t			 cap = 0;
-	char			*q, *w, delim, quoted[ICS_QUOTE_MAX + 8];
-
-	memset(p, 0, sizeof *p);
-	p->line = line;
-	ics_quote(quoted, sizeof quoted, s);
-	p->name = s;
-	if ((q = ics_upper_name(s)) == s)
-		goto unreadable;
-	delim = *q;
-	*q = '\0';
-	while (delim == ';') {
-		p->params = ics_grow(p->params, &cap, p->nparams,
-		    sizeof *p->params);
-		pa = &p->params[p->nparams++];
-		pa->name = ++q;
-		if ((q = ics_upper_name(q)) == pa->name || *q != '=')
-			goto unreadable;
-		*q++ = '\0';
-		pa->value = w = q;
-		for (;;) {
-			if (*q == '"') {
-				for (q++; *q != '"'; ) {
-					if (*q == '\0')
-						goto unreadable;
-					*w++ = *q++;
-				}
-				q++;
-			} else {
-				while (*q != '\0' &&
-				    strchr(";:,\"", *q) == NULL)
-					*w++ = *q++;
-			}
-			if (*q != ',')
-				break;
-			*w++ = *q++;
-		}
-		delim = *q;
-		*w = '\0';
-		ics_param_decode(pa->value);
-	}
-	if (delim != ':')
-		goto unreadable;
-	p->value = q + 1;
-	return 0;
-
-unreadable:
-	free(p->params);
-	p->params = NULL;
-	util_cause(cause, "ligne %d : ligne illisible « %s » (attendu "
-	    "NOM;PARAMÈTRE=VALEUR:VALEUR)", line, quoted);
-	return -1;
-}
-
-/*
- * Place the parsed line p in the tree under *cur: BEGIN opens a component,
- * END closes the open one, anything else is a property of it.  p's
- * parameters are taken over or freed.
- */
-static int
-ics_read_prop(struct ics_comp **cur, struct ics_prop *p, int *depth,
-    char **cause)
-{
-	struct ics_comp	*c = *cur;
-	char		*name, *e;
-
-	if (strcmp(p->name, "BEGIN") == 0 || strcmp(p->name, "END") == 0) {
-		free(p->params);
-		name = p->value;
-		for (e = name + strlen(name); e > name && e[-1] == ' '; e--)
-			;
-		*e = '\0';
-		if (name[0] == '\0' || *ics_upper_name(name) != '\0') {
-			util_cause(cause, "ligne %d : nom de composant "
-			    "illisible après %s:", p->line, p->name);
-			return -1;
-		}
-		if (p->name[0] == 'E') {
-			if (c->parent == NULL) {
-				util_cause(cause, "ligne %d : END:%s sans "
-				    "BEGIN", p->line, name);
-				return -1;
-			}
-			if (strcmp(name, c->name) != 0) {
-				util_cause(cause, "ligne %d : END:%s ne ferme "
-				    "pas BEGIN:%s (ligne %d)", p->line, name,
-				    c->name, c->line);
-				return -1;
-			}
-			*cur = c->parent;
-			(*depth)--;
-			return 0;
-		}
-		if (c->parent == NULL && strcmp(name, "VCALENDAR") != 0) {
-			util_cause(cause, "ligne %d : BEGIN:%s hors de tout "
-			    "VCALENDAR", p->line, name);
-			return -1;
-		}
-		if (*depth == ICS_MAX_DEPTH) {
-			util_cause(cause, "ligne %d : composants imbriqués "
-			    "trop profondément", p->line);
-			return -1;
-		}
-		*cur = ics_comp_new(name, p->line, c);
-		(*depth)++;
-		return 0;
-	}
-	if (c->parent == NULL) {
-		free(p->params);
-		util_cause(cause, "ligne %d : propriété %s hors de tout "
-		    "VCALENDAR", p->line, p->name);
-		return -1;
-	}
-	c->props = ics_grow(c->props, &c->propcap, c->nprops, sizeof *c->props);
-	c->props[c->nprops++] = *p;
-	return 0;
-}
-
-/*
- * Read text into a tree whose root holds the VCALENDARs.  Returns it (free
- * with ics_comp_free), or NULL with *cause set.
- */
-static struct ics_comp *
-ics_read(const char *text, size_t len, char **cause)
-{
-	struct ics_reader	 r;
-	struct ics_comp		*root, *cur;
-	struct ics_prop		 p;
-	const char		*nul, *q;
-	char			*s, quoted[ICS_QUOTE_MAX + 8];
-	size_t			 i;
-	int			 line, depth = 0, seen = 0;
-
-	for (i = 0; i < len && strchr(" \t\r\n", text[i]) != NULL &&
-	    text[i] != '\0'; i++)
-		;
-	if (i == len) {
-		util_cause(cause, "texte vide : un fichier iCalendar commence "
-		    "par BEGIN:VCALENDAR");
-		return NULL;
-	}
-	if ((nul = memchr(text, '\0', len)) != NULL) {
-		for (line = 1, q = text; q < nul; q++)
-			line += *q == '\n';
-		util_cause(cause, "ligne %d : octet nul : ce n'est pas un "
-		    "fichier texte iCalendar", line);
-		return NULL;
-	}
-	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
-		text += 3;
-		len -= 3;
-	}
-	root = ics_comp_new("", 0, NULL);
-	root->text = xmalloc(len + 1);
-	r.p = text;
-	r.end = text + len;
-	r.out = root->text;
-	r.line = 1;
-	cur = root;
-	while ((s = ics_next_line(&r, &line)) != NULL) {
-		if (*s == '\0')
-			continue;
-		if (!seen) {
-			ics_quote(quoted, sizeof quoted, s);
-			if (strncasecmp(s, "BEGIN:VCALENDAR", 15) != 0 ||
-			    strspn(s + 15, " ") != strlen(s + 15)) {
-				util_cause(cause, "pas un fichier iCalendar : "
-				    "BEGIN:VCALENDAR attendu à la ligne %d, "
-				    "trouvé « %s »", line, quoted);
-				goto fail;
-			}
-			seen = 1;
-		}
-		if (ics_check_chars(s, line, cause) == -1 ||
-		    ics_parse_line(s, line, &p, cause) == -1 ||
-		    ics_read_prop(&cur, &p, &depth, cause) == -1)
-			goto fail;
-	}
-	if (cur != root) {
-		util_cause(cause, "fin du texte avant END:%s (BEGIN:%s à la "
-		    "ligne %d)", cur->name, cur->name, cur->line);
-		goto fail;
-	}
-	return root;
-
-fail:
-	ics_comp_free(root);
-	return NULL;
-}
-
-/* The first property called name in c, or NULL. */
-static const struct ics_prop *
-ics_prop(const struct ics_comp *c, const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; i < c->nprops; i++)
-		if (strcmp(c->props[i].name, name) == 0)
-			return &c->props[i];
-	return NULL;
-}
-
-/* The value of parameter name of p, or NULL. */
-static const char *
-ics_param(const struct ics_prop *p, const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; i < p->nparams; i++)
-		if (strcmp(p->params[i].name, name) == 0)
-			return p->params[i].value;
-	return NULL;
-}
-
-/*
- * Values.
- */
-
-/*
- * A TEXT value unescaped (\\ \; \, \n \N; other escapes lose their
- * backslash), as a new string.
- */
-static char *
-ics_text(const char *v)
-{
-	char	*out = xmalloc(strlen(v) + 1), *w = out;
-
-	for (; *v != '\0'; v++) {
-		if (*v == '\\' && v[1] != '\0') {
-			v++;
-			*w++ = (*v == 'n' || *v == 'N') ? '\n' : *v;
-		} else
-			*w++ = *v;
-	}
-	*w = '\0';
-	return out;
-}
-
-/*
- * A comma list of TEXT values (CATEGORIES, X-STOPPVIF-AUDIENCE) as a JSON
- * array: split on unescaped commas, each item unescaped and trimmed of
- * blanks, empty items left out.
- */
-static json_t *
-ics_text_list(const char *v)
-{
-	json_t		*a = json_array();
-	const char	*p, *start;
-	char		*raw, *item, *b, *e;
-
-	for (p = start = v;; p++) {
-		if (*p == '\\' && p[1] != '\0') {
-			p++;
-			continue;
-		}
-		if (*p != ',' && *p != '\0')
-			continue;
-		raw = xstrndup(start, (size_t)(p - start));
-		item = ics_text(raw);
-		for (b = item; *b == ' ' || *b == '\t'; b++)
-			;
-		for (e = b + strlen(b); e > b && (e[-1] == ' ' ||
-		    e[-1] == '\t'); e--)
-			;
-		*e = '\0';
-		if (*b != '\0')
-			json_array_append_new(a, json_string(b));
-		free(item);
-		free(raw);
-		if (*p == '\0')
-			break;
-		start = p + 1;
-	}
-	return a;
-}
-
-static int
-ics_mdays(int y, int m)
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return days[m - 1];
-}
-
-static int64_t
-ics_floordiv(int64_t a, int64_t b)
-{
-	return a / b - (a % b != 0 && (a < 0) != (b < 0));
-}
-
-/* Seconds of t on a zone-less clock (1970-01-01T00:00:00 is 0). */
-static int64_t
-ics_time_secs(const struct ics_time *t)
-{
-	return tz_days_from_civil(t->year, t->month, t->day) * ICS_DAY +
-	    t->hour * 3600 + t->min * 60 + t->sec;
-}
-
-static void
-ics_secs_time(int64_t secs, struct ics_time *t)
-{
-	int64_t	 day = ics_floordiv(secs, ICS_DAY), rest = secs - day * ICS_DAY;
-	int64_t	 year;
-
-	tz_civil_from_days(day, &year, &t->month, &t->day);
-	t->year = year < 0 ? -1 : year > 99999 ? 99999 : (int)year;
-	t->hour = (int)(rest / 3600);
-	t->min = (int)(rest % 3600 / 60);
-	t->sec = (int)(rest % 60);
-	t->date = 0;
-}
-
-/* Read n digits of s as a number; -1 if one is not a digit. */
-static int
-ics_digits(const char *s, int n)
-{
-	int	 v = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/* Parse a DATE ("20260107") or DATE-TIME ("20260107T140000[Z]") value. */
-static int
-ics_time_parse(const char *s, struct ics_time *t)
-{
-	size_t	 n = strlen(s);
-
-	memset(t, 0, sizeof *t);
-	if (n != 8 && n != 15 && n != 16)
-		return -1;
-	t->year = ics_digits(s, 4);
-	t->month = ics_digits(s + 4, 2);
-	t->day = ics_digits(s + 6, 2);
-	if (n == 8)
-		t->date = 1;
-	else {
-		if (s[8] != 'T' || (n == 16 && s[15] != 'Z'))
-			return -1;
-		t->hour = ics_digits(s + 9, 2);
-		t->min = ics_digits(s + 11, 2);
-		t->sec = ics_digits(s + 13, 2);
-		t->utc = n == 16;
-	}
-	if (t->year < 1 || t->month < 1 || t->month > 12 || t->day < 1 ||
-	    t->day > ics_mdays(t->year, t->month) || t->hour < 0 ||
-	    t->hour > 23 || t->min < 0 || t->min > 59 || t->sec < 0 ||
-	    t->sec > 59)
-		return -1;
-	return 0;
-}
-
-/* Parse an event object's "YYYY-MM-DDTHH:MM:SS". */
-static int
-ics_local_parse(const char *s, struct ics_time *t)
-{
-	char	 basic[16];
-
-	if (strlen(s) != 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-	    s[13] != ':' || s[16] != ':')
-		return -1;
-	snprintf(basic, sizeof basic, "%.4s%.2s%.2sT%.2s%.2s%.2s", s, s + 5,
-	    s + 8, s + 11, s + 14, s + 17);
-	return ics_time_parse(basic, t);
-}
-
-static void
-ics_time_iso(const struct ics_time *t, char *buf, size_t len)
-{
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d", t->year, t->month,
-	    t->day, t->hour, t->min, t->sec);
-}
-
-/* Write t in iCalendar's basic form, "20260107T140000". */
-static void
-ics_time_basic(const struct ics_time *t, char *buf, size_t len)
-{
-	snprintf(buf, len, "%04d%02d%02dT%02d%02d%02d", t->year, t->month,
-	    t->day, t->hour, t->min, t->sec);
-}
-
-/*
- * Parse an RFC 5545 duration ("-P1D", "PT15M", "P1DT2H30M", "P2W") into
- * seconds; each number at most 9 digits, the whole at most ICS_MAX_DAYS
- * days, so that ics_dur_format() writes it back readable.
- */
-static int
-ics_dur_parse(const char *s, int64_t *secs)
-{
-	int64_t	 total = 0, n;
-	int	 sign = 1, intime = 0, any = 0, digits;
-	char	 last = 0;
-
-	if (*s == '+' || *s == '-')
-		sign = *s++ == '-' ? -1 : 1;
-	if (*s++ != 'P')
-		return -1;
-	while (*s != '\0') {
-		if (*s == 'T') {
-			if (intime)
-				return -1;
-			intime = 1;
-			last = 0;
-			s++;
-			if (*s == '\0')
-				return -1;
-			continue;
-		}
-		for (n = 0, digits = 0; *s >= '0' && *s <= '9'; s++, digits++) {
-			if (digits == 9)
-				return -1;
-			n = n * 10 + (*s - '0');
-		}
-		if (digits == 0)
-			return -1;
-		switch (*s) {
-		case 'W':
-			if (intime || last != 0)
-				return -1;
-			n *= 7 * ICS_DAY;
-			break;
-		case 'D':
-			if (intime || (last != 0 && last != 'W'))
-				return -1;
-			n *= ICS_DAY;
-			break;
-		case 'H':
-			if (!intime || last != 0)
-				return -1;
-			n *= 3600;
-			break;
-		case 'M':
-			if (!intime || (last != 0 && last != 'H'))
-				return -1;
-			n *= 60;
-			break;
-		case 'S':
-			if (!intime || last == 'S')
-				return -1;
-			break;
-		default:
-			return -1;
-		}
-		last = *s++;
-		total += n;
-		any = 1;
-	}
-	if (!any || total > ICS_MAX_DAYS * ICS_DAY)
-		return -1;
-	*secs = sign * total;
-	return 0;
-}
-
-/* Write seconds as an RFC 5545 duration: "-P7D", "PT2H", "P1DT12H". */
-static void
-ics_dur_format(int64_t secs, char *buf, size_t len)
-{
-	struct ics_buf	 b = { NULL, 0, 0 };
-	uint64_t	 v = secs < 0 ? -(uint64_t)secs : (uint64_t)secs;
-
-	ics_buf_str(&b, secs < 0 ? "-P" : "P");
-	if (v >= ICS_DAY)
-		ics_buf_printf(&b, "%" PRIu64 "D", v / ICS_DAY);
-	v %= ICS_DAY;
-	if (v != 0 || secs == 0) {
-		ics_buf_str(&b, "T");
-		if (v >= 3600)
-			ics_buf_printf(&b, "%" PRIu64 "H", v / 3600);
-		if (v % 3600 >= 60)
-			ics_buf_printf(&b, "%" PRIu64 "M", v % 3600 / 60);
-		if (v % 60 != 0 || v == 0)
-			ics_buf_printf(&b, "%" PRIu64 "S", v % 60);
-	}
-	util_strlcpy(buf, b.s, len);
-	free(b.s);
-}
-
-/* Whether libical reads rule as a recurrence rule. */
-static int
-ics_rrule_check(const char *rule)
-{
-	struct icalrecurrencetype	 r;
-	const char			*p;
-
-	for (p = rule; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-			return -1;
-	if (*rule == '\0')
-		return -1;
-	r = icalrecurrencetype_from_string(rule);
-	icalerror_clear_errno();
-	return r.freq == ICAL_NO_RECURRENCE ? -1 : 0;
-}
-
-/*
- * Zones.
- */
-
-/* A POSIX zone name, "CET" or "<+0530>", into out; returns what follows. */
-static const char *
-ics_posix_name(const char *s, char *out, size_t len)
-{
-	size_t	 n = 0;
-
-	if (*s == '<') {
-		for (s++; *s != '>'; s++) {
-			if (*s == '\0' || (!isalnum((unsigned char)*s) &&
-			    *s != '+' && *s != '-') || n + 1 >= len)
-				return NULL;
-			out[n++] = *s;
-		}
-		s++;
-	} else {
-		for (; isalpha((unsigned char)*s); s++) {
-			if (n + 1 >= len)
-				return NULL;
-			out[n++] = *s;
-		}
-	}
-	out[n] = '\0';
-	return n < 3 ? NULL : s;
-}
-
-/* A POSIX "[+-]hh[:mm[:ss]]" (hours up to 167) into *secs. */
-static const char *
-ics_posix_offset(const char *s, int32_t *secs)
-{
-	int32_t	 sign = 1, part[3] = { 0, 0, 0 };
-	int	 i, n;
-
-	if (*s == '+' || *s == '-')
-		sign = *s++ == '-' ? -1 : 1;
-	for (i = 0; i < 3; i++) {
-		if (i > 0) {
-			if (*s != ':')
-				break;
-			s++;
-		}
-		for (n = 0; *s >= '0' && *s <= '9' && n < 3; s++, n++)
-			part[i] = part[i] * 10 + (*s - '0');
-		if (n == 0 || (i > 0 && (n != 2 || part[i] > 59)))
-			return NULL;
-	}
-	if (part[0] > 167)
-		return NULL;
-	*secs = sign * (part[0] * 3600 + part[1] * 60 + part[2]);
-	return s;
-}
-
-/* A POSIX transition date "Mm.w.d[/time]"; Jn and n are not taken. */
-static const char *
-ics_posix_rule(const char *s, struct ics_rule *r)
-{
-	int	 n;
-
-	if (sscanf(s, "M%d.%d.%d%n", &r->month, &r->week, &r->wday, &n) != 3 ||
-	    r->month < 1 || r->month > 12 || r->week < 1 || r->week > 5 ||
-	    r->wday < 0 || r->wday > 6)
-		return NULL;
-	s += n;
-	r->secs = 2 * 3600;
-	if (*s == '/')
-		s = ics_posix_offset(s + 1, &r->secs);
-	return s;
-}
-
-/* The onset of rule r in year: local time before the change. */
-static void
-ics_rule_onset(const struct ics_rule *r, int year, struct ics_time *t)
-{
-	int64_t	 first, k;
-	int	 wd_first, day, last;
-
-	first = tz_days_from_civil(year, r->month, 1);
-	wd_first = (int)(((first + 4) % 7 + 7) % 7);	/* 1970-01-01: Thu */
-	if (r->week < 5)
-		day = 1 + (r->wday - wd_first + 7) % 7 + 7 * (r->week - 1);
-	else {
-		last = ics_mdays(year, r->month);
-		day = last - ((wd_first + last - 1) % 7 - r->wday + 7) % 7;
-	}
-	k = ics_floordiv(r->secs, ICS_DAY);
-	ics_secs_time((tz_days_from_civil(year, r->month, day) + k) * ICS_DAY +
-	    (r->secs - k * ICS_DAY), t);
-}
-
-/*
- * The yearly RRULE of a transition date.  A time past midnight moves the
- * day: "M3.4.4/26" (Friday before the last Sunday) is
- * BYDAY=FR;BYMONTHDAY=23,...,29.  -1 when the moved day can fall in
- * another month ("M10.5.4/24", the day after the last Thursday).
- */
-static int
-ics_rule_rrule(const struct ics_rule *r, char *buf, size_t len)
-{
-	int64_t	 k = ics_floordiv(r->secs, ICS_DAY);
-	int	 lo, hi, mlen, d, n;
-
-	n = snprintf(buf, len, "FREQ=YEARLY;BYMONTH=%d;BYDAY=", r->month);
-	if (k == 0) {
-		snprintf(buf + n, len - (size_t)n, "%d%s", r->week == 5 ? -1 :
-		    r->week, ics_wdays[r->wday]);
-		return 0;
-	}
-	if (r->week < 5) {
-		lo = 7 * (r->week - 1) + 1 + (int)k;
-		mlen = r->month == 2 ? 28 : ics_mdays(1970, r->month);
-	} else {
-		lo = -7 + (int)k;
-		mlen = -1;
-	}
-	hi = lo + 6;
-	if ((r->week < 5 && lo < 1) || hi > mlen || lo < -28)
-		return -1;
-	n += snprintf(buf + n, len - (size_t)n, "%s;BYMONTHDAY=",
-	    ics_wdays[((r->wday + k) % 7 + 7) % 7]);
-	for (d = lo; d <= hi; d++)
-		n += snprintf(buf + n, len - (size_t)n, d == lo ? "%d" : ",%d",
-		    d);
-	return 0;
-}
-
-/*
- * Parse a POSIX TZ string ("CET-1CEST,M3.5.0,M10.5.0/3") into *z: no DST,
- * or DST between two Mm.w.d dates (Jn and n, which no zone uses, are not
- * taken).
- */
-static int
-ics_posix_parse(const char *s, struct ics_zone *z)
-{
-	int32_t		 off;
-
-	memset(z, 0, sizeof *z);
-	if ((s = ics_posix_name(s, z->std, sizeof z->std)) == NULL ||
-	    (s = ics_posix_offset(s, &off)) == NULL)
-		return -1;
-	z->std_off = -off;
-	if (*s == '\0')
-		return 0;
-	z->has_dst = 1;
-	if ((s = ics_posix_name(s, z->dst, sizeof z->dst)) == NULL)
-		return -1;
-	z->dst_off = z->std_off + 3600;
-	if (*s != ',') {
-		if ((s = ics_posix_offset(s, &off)) == NULL)
-			return -1;
-		z->dst_off = -off;
-	}
-	if (*s++ != ',' || (s = ics_posix_rule(s, &z->to_dst)) == NULL ||
-	    *s++ != ',' || (s = ics_posix_rule(s, &z->to_std)) == NULL ||
-	    *s != '\0')
-		return -1;
-	return 0;
-}
-
-/*
- * The rules in force in zone name, from the POSIX TZ string that ends its
- * TZif file (version 2 and later) under $TZDIR or /usr/share/zoneinfo.
- */
-static int
-ics_zone_rules(const char *name, struct ics_zone *z, char **cause)
-{
-	const char	*dir, *p;
-	char		*path = NULL, *buf = NULL;
-	size_t		 n = 0, i;
-	FILE		*fp = NULL;
-	int		 rc = -1;
-
-	if (*name == '\0' || *name == '/' || strlen(name) >= ICS_ZONE_MAX ||
-	    strstr(name, "..") != NULL)
-		goto fail;
-	for (p = name; *p != '\0'; p++)
-		if (!isalnum((unsigned char)*p) && strchr("/_+-.", *p) == NULL)
-			goto fail;
-	if ((dir = getenv("TZDIR")) == NULL || *dir == '\0')
-		dir = ICS_ZONEINFO;
-	xasprintf(&path, "%s/%s", dir, name);
-	if ((fp = fopen(path, "rb")) == NULL)
-		goto fail;
-	buf = xmalloc(ICS_TZIF_MAX);
-	n = fread(buf, 1, ICS_TZIF_MAX - 1, fp);
-	if (n < 46 || memcmp(buf, "TZif", 4) != 0 || buf[4] < '2' ||
-	    buf[n - 1] != '\n')
-		goto fail;
-	buf[n - 1] = '\0';
-	for (i = n - 1; i > 44 && buf[i - 1] != '\n'; i--)
-		if ((unsigned char)buf[i - 1] < 0x20 ||
-		    (unsigned char)buf[i - 1] >= 0x7f)
-			goto fail;
-	if (i == 44 || ics_posix_parse(buf + i, z) == -1)
-		goto fail;
-	rc = 0;
-fail:
-	if (rc == -1)
-		util_cause(cause, "fuseau « %.64s » : pas de zone de ce nom "
-		    "sous %s, ou règle qu'un VTIMEZONE ne peut pas écrire",
-		    name, ICS_ZONEINFO);
-	if (fp != NULL)
-		fclose(fp);
-	free(buf);
-	free(path);
-	return rc;
-}
-
-/*
- * Zone name loaded for this import (cached, failures too), or NULL when it
- * is no zone the daemon and the export can both use.
- */
-static struct tz *
-ics_zone_get(struct ics_import *imp, const char *name)
-{
-	struct ics_zone	 z;
-	struct tz	*tz;
-	size_t		 i;
-
-	if (strlen(name) >= ICS_ZONE_MAX)
-		return NULL;
-	for (i = 0; i < imp->nzones; i++)
-		if (strcmp(imp->zones[i].name, name) == 0)
-			return imp->zones[i].tz;
-	if ((tz = tz_load(name, NULL)) != NULL &&
-	    ics_zone_rules(name, &z, NULL) == -1) {
-		tz_free(tz);
-		tz = NULL;
-	}
-	imp->zones = xreallocarray(imp->zones, imp->nzones + 1,
-	    sizeof *imp->zones);
-	imp->zones[imp->nzones].name = xstrdup(name);
-	imp->zones[imp->nzones++].tz = tz;
-	return tz;
-}
-
-/*
- * The IANA name of TZID tzid into out: the name itself, a Windows name
- * from the table, the IANA tail of a prefixed name
- * ("/freeassociation.sourceforge.net/Europe/Brussels"), or the
- * X-LIC-LOCATION of the calendar's VTIMEZONE of that TZID.
- */
-static int
-ics_zone_resolve(struct ics_import *imp, const struct ics_comp *cal,
-    const char *tzid, char *out, size_t len)
-{
-	const struct ics_prop	*p, *loc;
-	const char		*s;
-	size_t			 i;
-
-	if (ics_zone_get(imp, tzid) != NULL) {
-		util_strlcpy(out, tzid, len);
-		return 0;
-	}
-	for (i = 0; i < ICS_NWINDOWS; i++) {
-		if (strcasecmp(tzid, ics_windows_zones[i].windows) == 0 &&
-		    ics_zone_get(imp, ics_windows_zones[i].iana) != NULL) {
-			util_strlcpy(out, ics_windows_zones[i].iana, len);
-			return 0;
-		}
-	}
-	for (s = strchr(tzid, '/'); s != NULL; s = strchr(s + 1, '/')) {
-		if (s[1] != '\0' && ics_zone_get(imp, s + 1) != NULL) {
-			util_strlcpy(out, s + 1, len);
-			return 0;
-		}
-	}
-	for (i = 0; i < cal->ncomps; i++) {
-		if (strcmp(cal->comps[i]->name, "VTIMEZONE") != 0 ||
-		    (p = ics_prop(cal->comps[i], "TZID")) == NULL ||
-		    strcmp(p->value, tzid) != 0)
-			continue;
-		if ((loc = ics_prop(cal->comps[i], "X-LIC-LOCATION")) != NULL &&
-		    ics_zone_get(imp, loc->value) != NULL) {
-			util_strlcpy(out, loc->value, len);
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* Move wall-clock time t from zone from to the wall clock of zone to. */
-static int
-ics_convert(struct ics_import *imp, struct ics_time *t, const char *from,
-    const char *to)
-{
-	struct tz	*zf, *zt;
-	int64_t		 utc;
-
-	if (strcmp(from, to) == 0)
-		return 0;
-	if ((zf = ics_zone_get(imp, from)) == NULL ||
-	    (zt = ics_zone_get(imp, to)) == NULL)
-		return -1;
-	utc = tz_resolve(zf, ics_time_secs(t), NULL);
-	ics_secs_time(utc + tz_offset_at(zt, utc), t);
-	t->utc = 0;
-	return t->year >= 1 && t->year <= 9999 ? 0 : -1;
-}
 
 /*
  * Import.
@@ -1445,7 +254,7 @@ ics_when_read(struct ics_ev *e, const struct ics_prop *p, const char *value,
 	if (w->t.utc)
 		util_strlcpy(w->zone, "UTC", sizeof w->zone);
 	else if (!w->t.date && (tzid = ics_param(p, "TZID")) != NULL) {
-		if (ics_zone_resolve(e->imp, e->cal, tzid, w->zone,
+		if (ics_zone_resolve(&e->imp->zones, e->cal, tzid, w->zone,
 		    sizeof w->zone) == -1) {
 			ics_quote(q, sizeof q, tzid);
 			return ics_fail(e, p, "fuseau « %s » inconnu : ni nom "
@@ -1512,7 +321,7 @@ ics_ev_duration(struct ics_ev *e, int64_t *secs)
 		return -1;
 	if (w.floating)
 		util_strlcpy(w.zone, e->start.zone, sizeof w.zone);
-	if (ics_convert(e->imp, &w.t, w.zone, e->start.zone) == -1)
+	if (ics_convert(&e->imp->zones, &w.t, w.zone, e->start.zone) == -1)
 		return ics_fail(e, end, "DTEND hors des années 1 à 9999");
 	*secs = ics_time_secs(&w.t) - ics_time_secs(&e->start.t);
 	if (*secs < 0)
@@ -1561,7 +370,7 @@ ics_ev_exdates(struct ics_ev *e, json_t *out)
 			}
 			if (w.floating)
 				util_strlcpy(w.zone, e->tz, sizeof w.zone);
-			if ((rc = ics_convert(e->imp, &w.t, w.zone,
+			if ((rc = ics_convert(&e->imp->zones, &w.t, w.zone,
 			    e->tz)) == -1) {
 				ics_fail(e, p, "EXDATE hors des années 1 à "
 				    "9999");
@@ -1833,7 +642,7 @@ ics_ev_object(struct ics_ev *e)
 	util_strlcpy(e->tz, e->start.zone, sizeof e->tz);
 	if (e->start.t.utc && e->rrule == NULL) {
 		util_strlcpy(e->tz, e->imp->default_tz, sizeof e->tz);
-		if (ics_convert(e->imp, &e->start.t, "UTC", e->tz) == -1) {
+		if (ics_convert(&e->imp->zones, &e->start.t, "UTC", e->tz) == -1) {
 			ics_fail(e, ics_prop(e->comp, "DTSTART"), "DTSTART "
 			    "hors des années 1 à 9999");
 			return NULL;
@@ -1962,7 +771,7 @@ ics_import(const char *text, size_t len, const char *default_tz,
 	memset(&imp, 0, sizeof imp);
 	imp.cause = cause;
 	imp.default_tz = default_tz != NULL ? default_tz : "UTC";
-	if (ics_zone_get(&imp, imp.default_tz) == NULL) {
+	if (ics_zone_get(&imp.zones, imp.default_tz) == NULL) {
 		util_cause(cause, "fuseau par défaut « %.64s » inconnu",
 		    imp.default_tz);
 		goto done;
@@ -1986,11 +795,7 @@ ics_import(const char *text, size_t len, const char *default_tz,
 	else
 		json_decref(imp.report);
 done:
-	for (i = 0; i < imp.nzones; i++) {
-		free(imp.zones[i].name);
-		tz_free(imp.zones[i].tz);
-	}
-	free(imp.zones);
+	ics_zones_free(&imp.zones);
 	ics_comp_free(root);
 	return events;
 }
@@ -1998,162 +803,6 @@ done:
 /*
  * Export.
  */
-
-/*
- * Write the content line "head:value" (value already escaped), folded so
- * that no line passes 75 octets and no UTF-8 sequence is cut, with CRLF.
- */
-static void
-ics_out_line(struct ics_buf *o, const char *head, const char *value)
-{
-	struct ics_buf		 l = { NULL, 0, 0 };
-	const unsigned char	*p;
-	size_t			 i, c, col = 0;
-
-	ics_buf_printf(&l, "%s:%s", head, value);
-	p = (const unsigned char *)l.s;
-	for (i = 0; i < l.len; i += c) {
-		c = ics_utf8_len(p + i, l.len - i);
-		if (col + c > ICS_FOLD) {
-			ics_buf_str(o, "\r\n ");
-			col = 1;
-		}
-		ics_buf_add(o, l.s + i, c);
-		col += c;
-	}
-	ics_buf_str(o, "\r\n");
-	free(l.s);
-}
-
-/*
- * Append s as an escaped TEXT value: \\ \; \, and \n for a line break
- * (CRLF or CR alone too); other control characters are dropped.
- */
-static void
-ics_escape(struct ics_buf *b, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (*s == '\\' || *s == ';' || *s == ',') {
-			ics_buf_add(b, "\\", 1);
-			ics_buf_add(b, s, 1);
-		} else if (*s == '\n' || *s == '\r') {
-			if (*s == '\r' && s[1] == '\n')
-				s++;
-			ics_buf_add(b, "\\n", 2);
-		} else if ((unsigned char)*s >= 0x20 && *s != 0x7f)
-			ics_buf_add(b, s, 1);
-		else if (*s == '\t')
-			ics_buf_add(b, s, 1);
-	}
-}
-
-/* Write property name with s as an escaped TEXT value. */
-static void
-ics_out_text(struct ics_buf *o, const char *name, const char *s)
-{
-	struct ics_buf	 v = { NULL, 0, 0 };
-
-	ics_buf_str(&v, "");
-	ics_escape(&v, s);
-	ics_out_line(o, name, v.s);
-	free(v.s);
-}
-
-/* Write property name with the strings of array a as a TEXT list. */
-static void
-ics_out_list(struct ics_buf *o, const char *name, json_t *a)
-{
-	struct ics_buf	 v = { NULL, 0, 0 };
-	json_t		*it;
-	size_t		 i;
-
-	ics_buf_str(&v, "");
-	json_array_foreach(a, i, it) {
-		if (i > 0)
-			ics_buf_str(&v, ",");
-		ics_escape(&v, json_string_value(it));
-	}
-	ics_out_line(o, name, v.s);
-	free(v.s);
-}
-
-/* An offset as TZOFFSETFROM/TO write it: "+0100", "-0330", "+001730". */
-static void
-ics_offset(int32_t off, char *buf, size_t len)
-{
-	int32_t	 a = off < 0 ? -off : off;
-
-	if (a % 60 != 0)
-		snprintf(buf, len, "%c%02d%02d%02d", off < 0 ? '-' : '+',
-		    (int)(a / 3600), (int)(a % 3600 / 60), (int)(a % 60));
-	else
-		snprintf(buf, len, "%c%02d%02d", off < 0 ? '-' : '+',
-		    (int)(a / 3600), (int)(a % 3600 / 60));
-}
-
-/*
- * One STANDARD or DAYLIGHT, from offset from to to, on rule r (none: from
- * 1970 on): DTSTART is the onset in 1970, then a yearly RRULE, or the
- * onsets up to ICS_RDATE_LAST as RDATEs when no RRULE can say the date.
- */
-static void
-ics_out_observance(struct ics_buf *o, const char *kind,
-    const struct ics_rule *r, int32_t from, int32_t to, const char *name)
-{
-	struct ics_buf	 rd = { NULL, 0, 0 };
-	struct ics_time	 t;
-	char		 rrule[128], off[16], dt[32];
-	int		 y;
-
-	ics_out_line(o, "BEGIN", kind);
-	ics_offset(from, off, sizeof off);
-	ics_out_line(o, "TZOFFSETFROM", off);
-	ics_offset(to, off, sizeof off);
-	ics_out_line(o, "TZOFFSETTO", off);
-	ics_out_line(o, "TZNAME", name);
-	if (r == NULL) {
-		ics_out_line(o, "DTSTART", "19700101T000000");
-		ics_out_line(o, "END", kind);
-		return;
-	}
-	ics_rule_onset(r, 1970, &t);
-	ics_time_basic(&t, dt, sizeof dt);
-	ics_out_line(o, "DTSTART", dt);
-	if (ics_rule_rrule(r, rrule, sizeof rrule) == 0)
-		ics_out_line(o, "RRULE", rrule);
-	else {
-		for (y = 1971; y <= ICS_RDATE_LAST; y++) {
-			ics_rule_onset(r, y, &t);
-			ics_time_basic(&t, dt, sizeof dt);
-			ics_buf_printf(&rd, y > 1971 ? ",%s" : "%s", dt);
-		}
-		ics_out_line(o, "RDATE", rd.s);
-		free(rd.s);
-	}
-	ics_out_line(o, "END", kind);
-}
-
-/* The VTIMEZONE of zone name; the larger offset is called DAYLIGHT. */
-static void
-ics_out_vtimezone(struct ics_buf *o, const char *name,
-    const struct ics_zone *z)
-{
-	int	 summer = z->dst_off > z->std_off;
-
-	ics_out_line(o, "BEGIN", "VTIMEZONE");
-	ics_out_line(o, "TZID", name);
-	ics_out_line(o, "X-LIC-LOCATION", name);
-	if (!z->has_dst)
-		ics_out_observance(o, "STANDARD", NULL, z->std_off, z->std_off,
-		    z->std);
-	else {
-		ics_out_observance(o, summer ? "DAYLIGHT" : "STANDARD",
-		    &z->to_dst, z->std_off, z->dst_off, z->dst);
-		ics_out_observance(o, summer ? "STANDARD" : "DAYLIGHT",
-		    &z->to_std, z->dst_off, z->std_off, z->std);
-	}
-	ics_out_line(o, "END", "VTIMEZONE");
-}
 
 /* Check the JSON types of event n against ics_fields. */
 static int
@@ -2242,7 +891,6 @@ struct ics_xev {
 static int
 ics_export_values(json_t *ev, struct ics_xev *x, json_t *zones, char **cause)
 {
-	struct ics_zone	 z;
 	struct ics_time	 t;
 	const char	*s;
 	char		 basic[32];
@@ -2252,7 +900,7 @@ ics_export_values(json_t *ev, struct ics_xev *x, json_t *zones, char **cause)
 
 	x->tz = json_string_value(json_object_get(ev, "tz"));
 	if (json_object_get(zones, x->tz) == NULL) {
-		if (ics_zone_rules(x->tz, &z, cause) == -1)
+		if (ics_zone_check(x->tz, cause) == -1)
 			return -1;
 		json_object_set_new(zones, x->tz, json_true());
 	}
@@ -2418,7 +1066,6 @@ char *
 ics_export(json_t *events, char **cause)
 {
 	struct ics_buf	 head = { NULL, 0, 0 }, body = { NULL, 0, 0 };
-	struct ics_zone	 z;
 	json_t		*zones, *ev, *v;
 	const char	*name, **names;
 	size_t		 i, n;
@@ -2447,10 +1094,8 @@ ics_export(json_t *events, char **cause)
 	json_object_foreach(zones, name, v)
 		names[i++] = name;
 	qsort(names, n, sizeof *names, ics_name_cmp);
-	for (i = 0; i < n; i++) {
-		ics_zone_rules(names[i], &z, NULL);
-		ics_out_vtimezone(&head, names[i], &z);
-	}
+	for (i = 0; i < n; i++)
+		ics_out_vtimezone(&head, names[i]);
 	free(names);
 	json_decref(zones);
 	ics_buf_add(&head, body.s, body.len);

@@ -1,0 +1,140 @@
+/*
+ * ics_int.h: private to ics.c, ics_read.c and ics_zone.c, the three parts
+ * of the iCalendar module; nothing else includes it (ics.h is the
+ * module's contract).  It holds the structures they share and the
+ * functions that cross from one file to another.
+ */
+#ifndef STOPPVIF_ICS_INT_H
+#define STOPPVIF_ICS_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "tz.h"
+
+#define ICS_ZONE_MAX	128	/* longest zone name */
+#define ICS_QUOTE_MAX	60	/* bytes of a title, UID or line quoted */
+#define ICS_DAY		86400
+
+/* A growing string. */
+struct ics_buf {
+	char	*s;
+	size_t	 len, cap;
+};
+
+/* One parameter: name upper-cased, value unquoted (values joined by ","). */
+struct ics_param {
+	char	*name;
+	char	*value;
+};
+
+/* One content line; the strings point into the unfolded copy. */
+struct ics_prop {
+	char			*name;		/* upper case */
+	struct ics_param	*params;
+	size_t			 nparams;
+	char			*value;		/* as written, escapes kept */
+	int			 line;
+};
+
+/* A component and what it holds, in file order. */
+struct ics_comp {
+	const char		*name;		/* upper case; "" for root */
+	int			 line;
+	struct ics_prop		*props;
+	size_t			 nprops, propcap;
+	struct ics_comp		**comps;
+	size_t			 ncomps, compcap;
+	struct ics_comp		*parent;
+	char			*text;		/* root: the unfolded copy */
+};
+
+/* A civil date-time; date is set for a DATE value (time fields 0). */
+struct ics_time {
+	int	 year, month, day, hour, min, sec;
+	int	 date;
+	int	 utc;
+};
+
+/* The zones loaded during one import (ics_zone.c); start zeroed. */
+struct ics_zcache;
+struct ics_zones {
+	struct ics_zcache	*v;
+	size_t			 n;
+};
+
+/* The days of month m (1-12) of year y. */
+static inline int
+ics_mdays(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return days[m - 1];
+}
+
+/* Seconds of t on a zone-less clock (1970-01-01T00:00:00 is 0). */
+static inline int64_t
+ics_time_secs(const struct ics_time *t)
+{
+	return tz_days_from_civil(t->year, t->month, t->day) * ICS_DAY +
+	    t->hour * 3600 + t->min * 60 + t->sec;
+}
+
+/* ics_read.c: buffers and messages. */
+void	 ics_buf_add(struct ics_buf *, const char *, size_t);
+void	 ics_buf_str(struct ics_buf *, const char *);
+void	 ics_buf_printf(struct ics_buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 ics_quote(char *, size_t, const char *);
+
+/*
+ * ics_read.c: text into a tree whose root holds the VCALENDARs (free it
+ * with ics_comp_free), or NULL with *cause set naming the line.
+ */
+struct ics_comp	*ics_read(const char *, size_t, char **);
+void		 ics_comp_free(struct ics_comp *);
+const struct ics_prop *ics_prop(const struct ics_comp *, const char *);
+const char	*ics_param(const struct ics_prop *, const char *);
+
+/* ics_read.c: values; the parsers return 0, or -1 when unreadable. */
+char	*ics_text(const char *);
+json_t	*ics_text_list(const char *);
+int	 ics_time_parse(const char *, struct ics_time *);
+int	 ics_local_parse(const char *, struct ics_time *);
+void	 ics_time_iso(const struct ics_time *, char *, size_t);
+void	 ics_time_basic(const struct ics_time *, char *, size_t);
+int	 ics_dur_parse(const char *, int64_t *);
+void	 ics_dur_format(int64_t, char *, size_t);
+int	 ics_rrule_check(const char *);
+
+/* ics_read.c: content lines written folded, with CRLF; TEXT escaped. */
+void	 ics_out_line(struct ics_buf *, const char *, const char *);
+void	 ics_out_text(struct ics_buf *, const char *, const char *);
+void	 ics_out_list(struct ics_buf *, const char *, json_t *);
+
+/*
+ * ics_zone.c: zone lookups for an import.  ics_zone_get returns the zone
+ * (owned by the set, freed by ics_zones_free) or NULL when it is unusable;
+ * ics_zone_resolve writes the IANA name of a TZID; ics_convert moves a
+ * wall-clock time between zones.  Both return 0 or -1.
+ */
+struct tz	*ics_zone_get(struct ics_zones *, const char *);
+int		 ics_zone_resolve(struct ics_zones *, const struct ics_comp *,
+		    const char *, char *, size_t);
+int		 ics_convert(struct ics_zones *, struct ics_time *,
+		    const char *, const char *);
+void		 ics_zones_free(struct ics_zones *);
+
+/*
+ * ics_zone.c: whether a VTIMEZONE can be written for zone name (0, or -1
+ * with *cause set), and writing it.
+ */
+int	 ics_zone_check(const char *, char **);
+void	 ics_out_vtimezone(struct ics_buf *, const char *);
+
+#endif
