@@ -41,13 +41,16 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS	?=
-CPPFLAGS += -D_GNU_SOURCE -DSYSCONFDIR='"$(SYSCONFDIR)"' -Idaemon
+CPPFLAGS += -D_GNU_SOURCE -DSYSCONFDIR='"$(SYSCONFDIR)"' \
+	    -DLIBDIR='"$(LIBDIR)"' -DDATADIR='"$(DATADIR)"' -Idaemon
 ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = -pie -Wl,-z,relro -Wl,-z,now $(SANFLAGS) $(LDFLAGS)
 
-COMMON	= log util duration contact config crypt tz recur recur_rule holiday datefmt
-DAEMON	= $(COMMON) store migrate people audit outbox calendar agenda ics ics_read ics_zone sched api \
-	  sdnotify main
+COMMON	= log util duration contact config crypt tz recur recur_rule holiday datefmt \
+	  $(if $(wildcard daemon/template.c),template)
+DAEMON	= $(COMMON) store migrate people audit outbox calendar agenda ics \
+	  ics_read ics_zone sched $(if $(wildcard daemon/template.c),curlev \
+	  plugin dispatch) api sdnotify main
 CTL	= $(COMMON) ctl ctl_expand
 
 DAEMON_OBJS = $(DAEMON:%=$(BUILD)/obj/%.o)
@@ -62,17 +65,22 @@ UNIT_DEPS_test_people  = store migrate people audit
 UNIT_DEPS_test_calendar = store migrate people audit outbox calendar agenda ics ics_read ics_zone sched
 UNIT_DEPS_test_ics     = ics ics_read ics_zone
 
-FUZZ_TARGETS = config contact duration rrule ics
+# Channel plugins: one shared object each, built from plugins/NAME.c alone
+# (they may not link daemon objects: the ABI is plugins/stoppvif_plugin.h).
+PLUGINS	= $(patsubst plugins/%.c,%,$(wildcard plugins/*.c))
+PLUGIN_SOS = $(PLUGINS:%=$(BUILD)/plugins/%.so)
+
+FUZZ_TARGETS = config contact duration rrule ics template
 FUZZ_TIME ?= 60
 
 .PHONY: all run check bench fuzz fuzz-targets install clean deps
-all: $(BUILD)/stoppvifd $(BUILD)/stoppvifctl
+all: $(BUILD)/stoppvifd $(BUILD)/stoppvifctl $(PLUGIN_SOS)
 
 deps:
 	@scripts/install-deps
 
-# config.o embeds SYSCONFDIR: rebuild it when the value changes.
-SYSCONF_STAMP = $(BUILD)/obj/.sysconfdir$(subst /,_,$(SYSCONFDIR))
+# config.o embeds SYSCONFDIR, LIBDIR and DATADIR: rebuild it when they change.
+SYSCONF_STAMP = $(BUILD)/obj/.sysconfdir$(subst /,_,$(SYSCONFDIR)$(LIBDIR)$(DATADIR))
 $(SYSCONF_STAMP): | $(BUILD)/obj
 	$(Q)rm -f $(BUILD)/obj/.sysconfdir* && touch $@
 $(BUILD)/obj/config.o: $(SYSCONF_STAMP)
@@ -87,7 +95,7 @@ $(BUILD)/obj $(BUILD)/unit:
 	$(Q)mkdir -p $@
 
 $(BUILD)/stoppvifd: $(DAEMON_OBJS)
-	$(QLD)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
+	$(QLD)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS) -ldl
 
 $(BUILD)/stoppvifctl: $(CTL_OBJS)
 	$(QLD)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
@@ -98,6 +106,16 @@ unit_objs = $(sort $(patsubst %,$(BUILD)/obj/%.o,$(COMMON) $(1) $(UNIT_DEPS_test
 .SECONDEXPANSION:
 $(BUILD)/unit/test_%: $(BUILD)/obj/test_%.o $$(call unit_objs,$$*) | $(BUILD)/unit
 	$(QLD)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS) -lcmocka
+
+$(BUILD)/plugins/%.so: plugins/%.c plugins/stoppvif_plugin.h
+	$(Q)mkdir -p $(BUILD)/plugins
+	$(QCC)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fPIC -shared -o $@ $< \
+	    -Wl,-z,relro -Wl,-z,now -Wl,--no-undefined $(SANFLAGS) \
+	    $(shell pkg-config --libs libcurl)
+
+$(BUILD)/tools/plughost: tests/tools/plughost.c plugins/stoppvif_plugin.h
+	$(Q)mkdir -p $(BUILD)/tools
+	$(QLD)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LDFLAGS_ALL) $(PKG_LIBS) -ldl
 
 $(BUILD)/tools/blobscan: tests/tools/blobscan.c $(patsubst %,$(BUILD)/obj/%.o,$(COMMON))
 	$(Q)mkdir -p $(BUILD)/tools
@@ -142,6 +160,7 @@ check:
 	@scripts/install-deps
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined BUILD=build/san all \
 	    $(UNIT_TESTS:%=build/san/unit/%) build/san/tools/blobscan \
+	    build/san/tools/plughost \
 	    $(FUZZ_TARGETS:%=build/san/fuzz/replay_%)
 	@BUILD=build/san scripts/check
 
@@ -167,9 +186,17 @@ install: all
 	sed -e 's|^state_dir = .*|state_dir = /var/lib/stoppvif|' \
 	    -e 's|^socket = .*|socket = /run/stoppvif/stoppvif.sock|' \
 	    -e 's|^key_file = .*|key_file = /var/lib/stoppvif/master.key|' \
+	    -e 's|^plugin_dir = .*|plugin_dir = $(LIBDIR)/stoppvif/plugins|' \
+	    -e 's|^templates = .*|templates = $(DATADIR)/templates|' \
 	    etc/stoppvif.ini > $(DESTDIR)$(SYSCONFDIR)/stoppvif/stoppvif.ini
 	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/stoppvif/stoppvif.ini
 	install -m 0644 etc/demo/* $(DESTDIR)$(DATADIR)/demo/
+	install -d $(DESTDIR)$(LIBDIR)/stoppvif/plugins
+	install -m 0755 $(PLUGIN_SOS) $(DESTDIR)$(LIBDIR)/stoppvif/plugins/
+	for l in etc/templates/*/; do \
+	    install -d $(DESTDIR)$(DATADIR)/templates/$$(basename $$l); \
+	    install -m 0644 $$l* $(DESTDIR)$(DATADIR)/templates/$$(basename $$l)/; \
+	done
 	install -m 0644 daemon/stoppvifctl.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 daemon/stoppvif.ini.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 daemon/stoppvifd.8 $(DESTDIR)$(MANDIR)/man8/

@@ -31,6 +31,7 @@
 #include "audit.h"
 #include "calendar.h"
 #include "config.h"
+#include "dispatch.h"
 #include "log.h"
 #include "outbox.h"
 #include "people.h"
@@ -93,6 +94,7 @@ static int	api_events_import(struct api_req *);
 static int	api_events_export(struct api_req *);
 static int	api_agenda(struct api_req *);
 static int	api_outbox_list(struct api_req *);
+static int	api_outbox_retry(struct api_req *);
 
 static const struct api_route api_routes[] = {
 	{ EVHTTP_REQ_GET,    "/v1/status",	0, api_status },
@@ -117,6 +119,7 @@ static const struct api_route api_routes[] = {
 	{ EVHTTP_REQ_DELETE, "/v1/events/{id}",	API_WRITES, api_events_remove },
 	{ EVHTTP_REQ_GET,    "/v1/agenda",	0, api_agenda },
 	{ EVHTTP_REQ_GET,    "/v1/outbox",	0, api_outbox_list },
+	{ EVHTTP_REQ_POST,   "/v1/outbox/{id}",	API_WRITES, api_outbox_retry },
 };
 #define NROUTES	(sizeof api_routes / sizeof api_routes[0])
 
@@ -132,7 +135,7 @@ api_status(struct api_req *r)
 {
 	struct api_env	*env = r->env;
 
-	r->result = json_pack("{ss sI sI sI sI si ss so so}",
+	r->result = json_pack("{ss sI sI sI sI si ss so so so}",
 	    "version", API_VERSION,
 	    "pid", (json_int_t)getpid(),
 	    "uptime", (json_int_t)(time(NULL) - env->started),
@@ -141,6 +144,7 @@ api_status(struct api_req *r)
 	    "schema", store_version(env->store),
 	    "language", (*env->conf)->language,
 	    "outbox", outbox_counts(env->store),
+	    "delivery", dispatch_status(env->dispatch),
 	    "scheduler", sched_status(env->sched));
 	return 0;
 }
@@ -405,6 +409,30 @@ api_agenda(struct api_req *r)
 	return r->result == NULL ? -1 : 0;
 }
 
+/*
+ * Add to each listed message what it says, rendered as it would be sent
+ * (--show-body): only on request, since it opens personal data.
+ */
+static void
+api_outbox_bodies(struct api_req *r)
+{
+	json_t	*item, *text;
+	char	*cause = NULL;
+	size_t	 i;
+
+	json_array_foreach(r->result, i, item) {
+		text = dispatch_render(r->env->dispatch, json_integer_value(
+		    json_object_get(item, "id")), &cause);
+		if (text == NULL) {
+			json_object_set_new(item, "render_error",
+			    json_string(cause));
+			free(cause);
+			cause = NULL;
+		} else
+			json_object_update_new(item, text);
+	}
+}
+
 static int
 api_outbox_list(struct api_req *r)
 {
@@ -418,7 +446,21 @@ api_outbox_list(struct api_req *r)
 	}
 	r->result = outbox_list(r->env->store, api_query(r, "status"), limit,
 	    &r->err);
+	if (r->result != NULL && api_query(r, "body") != NULL)
+		api_outbox_bodies(r);
 	return r->result == NULL ? -1 : 0;
+}
+
+static int
+api_outbox_retry(struct api_req *r)
+{
+	if (outbox_retry(r->env->store, r->id, &r->err) == -1 ||
+	    api_audit_record(r, "outbox.retry", "message", r->id) == -1)
+		return -1;
+	log_info("api outbox_retry id=%lld uid=%u", (long long)r->id,
+	    (unsigned)r->uid);
+	r->result = json_pack("{sI sb}", "id", (json_int_t)r->id, "retry", 1);
+	return 0;
 }
 
 /* Match path against a route pattern; fills r->id for "{id}". */
@@ -569,6 +611,7 @@ api_run(struct api_req *r, const struct api_route *rt)
 		goto dberr;
 	if (r->env->sched != NULL)
 		sched_arm(r->env->sched);
+	dispatch_kick(r->env->dispatch);
 	if (r->checkpoint && store_checkpoint(r->env->store, &cause) == -1) {
 		log_warnx("api checkpoint_failed error=\"%s\"", cause);
 		free(cause);

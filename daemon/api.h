@@ -16,6 +16,7 @@ struct crypt_key;
 struct config;
 struct calendar;
 struct sched;
+struct dispatch;
 
 /* What the API works on; owned by the caller and outliving the API. */
 struct api_env {
@@ -24,6 +25,7 @@ struct api_env {
 	struct config		**conf;		/* current, swapped on reload */
 	struct calendar		 *cal;
 	struct sched		 *sched;	/* re-armed after each write */
+	struct dispatch		 *dispatch;	/* kicked after each write */
 	time_t			  started;
 	/* Reload the configuration; 0 or -1 with *cause. */
 	int			(*reload)(void *arg, char **cause);

@@ -24,6 +24,7 @@
 #include <ini.h>
 
 #include "config.h"
+#include "duration.h"
 #include "log.h"
 #include "util.h"
 
@@ -39,6 +40,9 @@ enum ctype {
 	CT_UIDS,
 	CT_GIDS,
 	CT_SIZE,
+	CT_INT,		/* a number in [min, max] */
+	CT_DURATION,	/* "90s", "2h", "1d12h" in [min, max] seconds */
+	CT_QUIET,	/* "HH:MM-HH:MM" or empty */
 };
 
 struct ckey {
@@ -74,6 +78,20 @@ static const struct ckey ckeys[] = {
 	    OFF(closures) },
 	{ "crypto", "key_file", CT_PATH, "/var/lib/stoppvif/master.key", 0, 0,
 	    NULL, 0, OFF(key_file) },
+	{ "delivery", "plugin_dir", CT_PATH, LIBDIR "/stoppvif/plugins", 0, 0,
+	    NULL, 0, OFF(plugin_dir) },
+	{ "delivery", "templates", CT_PATH, DATADIR "/templates", 0, 0, NULL,
+	    1, OFF(templates) },
+	{ "delivery", "max_attempts", CT_INT, "10", 1, 1000, NULL, 1,
+	    OFF(max_attempts) },
+	{ "delivery", "max_age", CT_DURATION, "2d", 60, 30 * 86400, NULL, 1,
+	    OFF(max_age) },
+	{ "delivery", "backoff_min", CT_DURATION, "30s", 1, 86400, NULL, 1,
+	    OFF(backoff_min) },
+	{ "delivery", "backoff_max", CT_DURATION, "1h", 1, 7 * 86400, NULL, 1,
+	    OFF(backoff_max) },
+	{ "delivery", "quiet_hours", CT_QUIET, "", 0, 0, NULL, 1,
+	    OFF(quiet_hours) },
 	{ "api", "allow_uids", CT_UIDS, "", 0, 0, NULL, 1, OFF(allow_uids) },
 	{ "api", "allow_gids", CT_GIDS, "", 0, 0, NULL, 1, OFF(allow_gids) },
 	{ "api", "max_body", CT_SIZE, "1M", 1024, 64 << 20, NULL, 0,
@@ -92,6 +110,7 @@ struct cparse {
 	int		 nerrors;
 	char		 section[64];
 	int		 section_ok;
+	int		 section_line;
 };
 
 static void	 cparse_error(struct cparse *, int, const char *, const char *,
@@ -325,6 +344,32 @@ conf_set(struct config *conf, const struct ckey *k, const char *value,
 		conf->allow_gids = NULL;
 		return conf_idlist(value, 1, &conf->allow_gids,
 		    &conf->n_allow_gids, cause);
+	case CT_INT:
+		if (util_parse_int(value, k->min, k->max, &size) == -1) {
+			util_cause(cause, "expected a number from %lld to %lld",
+			    (long long)k->min, (long long)k->max);
+			return -1;
+		}
+		*(int64_t *)p = size;
+		return 0;
+	case CT_DURATION:
+		if (duration_parse(value, &size, NULL) == -1 || size < k->min ||
+		    size > k->max) {
+			util_cause(cause, "expected a duration from %llds to "
+			    "%llds, such as 30s, 15m, 2h, 1d", (long long)k->min,
+			    (long long)k->max);
+			return -1;
+		}
+		*(int64_t *)p = size;
+		return 0;
+	case CT_QUIET:
+		if (*value != '\0' && config_quiet_parse(value, &lvl,
+		    &lvl) == -1) {
+			util_cause(cause, "expected HH:MM-HH:MM, such as "
+			    "21:00-08:00, or nothing");
+			return -1;
+		}
+		break;
 	case CT_SIZE:
 		if (conf_size(value, &size) == -1 || size < k->min ||
 		    size > k->max) {
@@ -341,12 +386,89 @@ conf_set(struct config *conf, const struct ckey *k, const char *value,
 	return 0;
 }
 
+/* The NAME of a "channel.NAME" section (letters, digits, _ and -), or NULL. */
+static const char *
+conf_channel_name(const char *section)
+{
+	const char	*p;
+
+	if (strncmp(section, "channel.", 8) != 0 || section[8] == '\0')
+		return NULL;
+	for (p = section + 8; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+			return NULL;
+	return section + 8;
+}
+
+/* Keep one key of a [channel.NAME] section for its plugin. */
+static void
+conf_channel_key(struct cparse *cp, const char *name, const char *key,
+    const char *value)
+{
+	struct config		*conf = cp->conf;
+	struct config_channel	*ch = NULL;
+	size_t			 i, len = strlen(value);
+
+	for (i = 0; i < conf->nchannels; i++)
+		if (strcmp(conf->channels[i].name, name) == 0)
+			ch = &conf->channels[i];
+	if (ch == NULL) {
+		conf->channels = xreallocarray(conf->channels,
+		    conf->nchannels + 1, sizeof *conf->channels);
+		ch = &conf->channels[conf->nchannels++];
+		memset(ch, 0, sizeof *ch);
+		ch->name = xstrdup(name);
+		ch->line = cp->section_line;
+	}
+	for (i = 0; i < ch->nkv; i++) {
+		if (strcmp(ch->kv[i].key, key) == 0) {
+			cparse_error(cp, cp->line, key, "set twice (first on "
+			    "line %d)", ch->kv[i].line);
+			return;
+		}
+	}
+	ch->kv = xreallocarray(ch->kv, ch->nkv + 1, sizeof *ch->kv);
+	ch->kv[ch->nkv].key = xstrdup(key);
+	if (len >= 2 && value[0] == '"' && value[len - 1] == '"')
+		ch->kv[ch->nkv].value = xstrndup(value + 1, len - 2);
+	else
+		ch->kv[ch->nkv].value = xstrdup(value);
+	ch->kv[ch->nkv++].line = cp->line;
+}
+
+const struct config_channel *
+config_channel(const struct config *conf, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < conf->nchannels; i++)
+		if (strcmp(conf->channels[i].name, name) == 0)
+			return &conf->channels[i];
+	return NULL;
+}
+
+int
+config_quiet_parse(const char *s, int *from, int *to)
+{
+	int	 h1, m1, h2, m2, n = 0;
+
+	if (sscanf(s, "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &n) != 4 ||
+	    s[n] != '\0' || h1 > 23 || h2 > 23 || m1 > 59 || m2 > 59 ||
+	    h1 < 0 || h2 < 0 || m1 < 0 || m2 < 0 || (h1 == h2 && m1 == m2))
+		return -1;
+	*from = h1 * 60 + m1;
+	*to = h2 * 60 + m2;
+	return 0;
+}
+
 /* Whether a section name is one this version knows. */
 static int
 conf_known_section(const char *section)
 {
 	size_t	 i;
 
+	if (conf_channel_name(section) != NULL)
+		return 1;
 	for (i = 0; i < NKEYS; i++)
 		if (strcmp(ckeys[i].section, section) == 0)
 			return 1;
@@ -364,6 +486,10 @@ config_handler(void *arg, const char *section, const char *name,
 
 	if (!cp->section_ok)
 		return 1;	/* the section header was reported already */
+	if (conf_channel_name(section) != NULL) {
+		conf_channel_key(cp, conf_channel_name(section), name, value);
+		return 1;
+	}
 	for (i = 0; i < NKEYS; i++)
 		if (strcmp(ckeys[i].section, section) == 0 &&
 		    strcmp(ckeys[i].name, name) == 0)
@@ -417,6 +543,7 @@ config_scan_line(struct cparse *cp, const char *raw)
 		memcpy(cp->section, s + 1, n);
 		cp->section[n] = '\0';
 		cp->section_ok = conf_known_section(cp->section);
+		cp->section_line = cp->line;
 		if (!cp->section_ok)
 			cparse_error(cp, cp->line, NULL,
 			    "unknown section [%s]", cp->section);
@@ -512,6 +639,41 @@ config_load_partial(const char *file, char **cause)
 	return config_parse(file, 1, cause);
 }
 
+static void
+conf_channel_free(struct config_channel *ch)
+{
+	size_t	 i;
+
+	for (i = 0; i < ch->nkv; i++) {
+		free(ch->kv[i].key);
+		free(ch->kv[i].value);
+	}
+	free(ch->kv);
+	free(ch->name);
+}
+
+/* Whether the [channel.*] sections of a and b are the same. */
+static int
+conf_channels_same(const struct config *a, const struct config *b)
+{
+	const struct config_channel	*x, *y;
+	size_t				 i, j;
+
+	if (a->nchannels != b->nchannels)
+		return 0;
+	for (i = 0; i < a->nchannels; i++) {
+		x = &a->channels[i];
+		if ((y = config_channel(b, x->name)) == NULL ||
+		    x->nkv != y->nkv)
+			return 0;
+		for (j = 0; j < x->nkv; j++)
+			if (strcmp(x->kv[j].key, y->kv[j].key) != 0 ||
+			    strcmp(x->kv[j].value, y->kv[j].value) != 0)
+				return 0;
+	}
+	return 1;
+}
+
 void
 config_free(struct config *conf)
 {
@@ -522,7 +684,7 @@ config_free(struct config *conf)
 	for (i = 0; i < NKEYS; i++) {
 		switch (ckeys[i].type) {
 		case CT_STRING: case CT_PATH: case CT_OPTPATH: case CT_ENUM:
-		case CT_TZ:
+		case CT_TZ: case CT_QUIET:
 		case CT_LISTEN: case CT_URL:
 			free(*(char **)((char *)conf + ckeys[i].off));
 			break;
@@ -530,6 +692,9 @@ config_free(struct config *conf)
 			break;
 		}
 	}
+	for (i = 0; i < conf->nchannels; i++)
+		conf_channel_free(&conf->channels[i]);
+	free(conf->channels);
 	free(conf->allow_uids);
 	free(conf->allow_gids);
 	free(conf->file);
@@ -547,7 +712,7 @@ conf_same(const struct ckey *k, const struct config *a,
 	switch (k->type) {
 	case CT_LOGLEVEL:
 		return *(const int *)pa == *(const int *)pb;
-	case CT_SIZE:
+	case CT_SIZE: case CT_INT: case CT_DURATION:
 		return *(const int64_t *)pa == *(const int64_t *)pb;
 	case CT_UIDS:
 		return a->n_allow_uids == b->n_allow_uids &&
@@ -577,6 +742,13 @@ config_reloadable(const struct config *cur, const struct config *next,
 		free(names);
 		names = tmp;
 	}
+	if (!conf_channels_same(cur, next))
+		xasprintf(&tmp, "%s%s[channel.*] sections", names ? names : "",
+		    names ? ", " : "");
+	else
+		tmp = names ? xstrdup(names) : NULL;
+	free(names);
+	names = tmp;
 	if (names == NULL)
 		return 0;
 	util_cause(cause, "%s cannot change without a restart", names);

@@ -10,6 +10,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* One "key = value" of a [channel.NAME] section, read by its plugin. */
+struct config_kv {
+	char	*key;
+	char	*value;
+	int	 line;
+};
+
+/* A [channel.NAME] section: its keys are checked by the channel's plugin. */
+struct config_channel {
+	char			*name;		/* "email", "sms" */
+	int			 line;		/* of the section header */
+	struct config_kv	*kv;
+	size_t			 nkv;
+};
+
 struct config {
 	char	*file;		/* the file read, as given */
 
@@ -27,6 +42,19 @@ struct config {
 
 	/* [crypto] */
 	char	*key_file;
+
+	/* [delivery] */
+	char	*plugin_dir;
+	char	*templates;
+	int64_t	 max_attempts;
+	int64_t	 max_age;	/* seconds */
+	int64_t	 backoff_min;	/* seconds */
+	int64_t	 backoff_max;
+	char	*quiet_hours;	/* "21:00-08:00", "" for none */
+
+	/* [channel.NAME] sections, in file order */
+	struct config_channel	*channels;
+	size_t			 nchannels;
 
 	/* [api] */
 	uid_t	*allow_uids;	/* empty list: root and the daemon's user */
@@ -62,6 +90,16 @@ int		 config_reloadable(const struct config *cur,
  * SYSCONFDIR/stoppvif/stoppvif.ini.  Returns a new string.
  */
 char		*config_default_file(void);
+
+/* The [channel.NAME] section, or NULL. */
+const struct config_channel *config_channel(const struct config *,
+		    const char *name);
+
+/*
+ * Parse quiet hours "HH:MM-HH:MM" into minutes of the day; the window may
+ * wrap midnight.  0 or -1.
+ */
+int		 config_quiet_parse(const char *s, int *from, int *to);
 
 /* The database file inside state_dir (new string). */
 char		*config_db_path(const struct config *);

@@ -85,6 +85,8 @@ static int	ctl_agenda(struct ctl *, const struct ctl_cmd *, int,
 	    char **);
 static int	ctl_outbox_list(struct ctl *, const struct ctl_cmd *, int,
 	    char **);
+static int	ctl_outbox_retry(struct ctl *, const struct ctl_cmd *, int,
+	    char **);
 
 #define PERSON_FLAGS "--name N --role R[,R...] [--commune C] [--org O]" \
 	" [--email E] [--phone +32...] [--lang fr|nl|de|en] [--pubkey KEY]"
@@ -116,7 +118,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "events", "export", ctl_events_export, "events export [FILE.ics]" },
 	{ "agenda", NULL, ctl_agenda, "agenda [--from YYYY-MM-DD] [--days N]" },
 	{ "outbox", "list", ctl_outbox_list,
-	    "outbox list [--status pending|sent|failed|cancelled]" },
+	    "outbox list [--status pending|sent|failed|cancelled] [--show-body]" },
+	{ "outbox", "retry", ctl_outbox_retry, "outbox retry ID" },
 	{ "expand", NULL, ctl_offline, "expand --dtstart YYYY-MM-DDTHH:MM:SS "
 	    "--tz ZONE --rrule RULE [--count N] [--until YYYY-MM-DDTHH:MM:SS] "
 	    "[--exdate LOCAL,...] [--skip-holidays BE]" },
@@ -1164,6 +1167,29 @@ ctl_agenda(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv)
 	return 0;
 }
 
+/* What each listed message says (--show-body), after the table. */
+static void
+ctl_outbox_bodies(json_t *rows)
+{
+	json_t	*m;
+	size_t	 i;
+
+	json_array_foreach(rows, i, m) {
+		printf("\n— message %lld à %s\n", (long long)json_integer_value(
+		    json_object_get(m, "id")), json_is_string(json_object_get(m,
+		    "to")) ? json_string_value(json_object_get(m, "to")) : "?");
+		if (json_is_string(json_object_get(m, "subject")))
+			printf("Objet : %s\n", json_string_value(
+			    json_object_get(m, "subject")));
+		if (json_is_string(json_object_get(m, "body")))
+			printf("%s\n", json_string_value(json_object_get(m,
+			    "body")));
+		else if (json_is_string(json_object_get(m, "render_error")))
+			printf("(illisible : %s)\n", json_string_value(
+			    json_object_get(m, "render_error")));
+	}
+}
+
 /* Cell text for the outbox table: local times. */
 static char *
 ctl_outbox_cell(const char *key, json_t *v)
@@ -1179,6 +1205,7 @@ ctl_outbox_list(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 {
 	static const struct option opts[] = {
 		{ "status", required_argument, NULL, 's' },
+		{ "show-body", no_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static const struct ctl_col cols[] = {
@@ -1190,19 +1217,22 @@ ctl_outbox_list(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	const char	*status = NULL;
 	char		*path, *esc;
 	json_t		*ans;
-	int		 ch;
+	int		 ch, bodies = 0;
 
 	optind = 0;
 	while ((ch = getopt_long(argc + 1, argv - 1, "+", opts, NULL)) != -1) {
-		if (ch != 's')
+		if (ch == 'b')
+			bodies = 1;
+		else if (ch == 's')
+			status = optarg;
+		else
 			cmd_usage(cmd);
-		status = optarg;
 	}
 	if (optind != argc + 1)
 		cmd_usage(cmd);
 	esc = curl_easy_escape(NULL, status ? status : "", 0);
-	xasprintf(&path, "/v1/outbox%s%s", status ? "?status=" : "",
-	    status ? esc : "");
+	xasprintf(&path, "/v1/outbox?limit=1000%s%s%s", status ? "&status=" :
+	    "", status ? esc : "", bodies ? "&body=1" : "");
 	curl_free(esc);
 	ans = ctl_call(c, "GET", path, NULL);
 	free(path);
@@ -1214,6 +1244,25 @@ ctl_outbox_list(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	else
 		ctl_table(ans, cols, sizeof cols / sizeof cols[0],
 		    ctl_outbox_cell);
+	if (!c->json && bodies)
+		ctl_outbox_bodies(ans);
+	json_decref(ans);
+	return 0;
+}
+
+static int
+ctl_outbox_retry(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	int64_t	 id = ctl_id(argc, argv, cmd);
+	json_t	*ans;
+
+	ans = ctl_call_id(c, "POST", "/v1/outbox", id, NULL);
+	if (c->json)
+		ctl_print_json(ans);
+	else
+		printf("message %lld remis en file : il part maintenant\n",
+		    (long long)id);
 	json_decref(ans);
 	return 0;
 }

@@ -22,12 +22,17 @@
 #include "calendar.h"
 #include "config.h"
 #include "crypt.h"
+#include "dispatch.h"
 #include "holiday.h"
 #include "log.h"
+#include "plugin.h"
 #include "sched.h"
 #include "sdnotify.h"
 #include "store.h"
+#include "template.h"
 #include "util.h"
+
+#define DAEMON_DRAIN	10	/* seconds to finish deliveries at SIGTERM */
 
 struct daemon {
 	struct config		*conf;
@@ -40,8 +45,10 @@ struct daemon {
 	struct calendar		 cal;
 	struct closures		*closures;
 	struct sched		*sched;
+	struct dispatch		*dispatch;
 	struct event		*ev_hup, *ev_term, *ev_int;
 	struct event		*ev_replan;	/* after a reload */
+	int			 stopping;
 };
 
 static void __attribute__((noreturn))
@@ -90,7 +97,9 @@ daemon_reload(void *arg, char **cause)
 	sdnotify("RELOADING=1");
 	next = config_load(d->conf->file, cause);
 	if (next != NULL && (config_reloadable(d->conf, next, cause) == -1 ||
-	    daemon_closures(next, &cl, cause) == -1)) {
+	    daemon_closures(next, &cl, cause) == -1 ||
+	    (d->dispatch != NULL && dispatch_templates(d->dispatch, next,
+	    cause) == -1))) {
 		config_free(next);
 		next = NULL;
 	}
@@ -133,6 +142,53 @@ daemon_replan(evutil_socket_t fd, short what, void *arg)
 		log_info("sched replanned reason=reload");
 }
 
+/*
+ * Check what delivery needs before starting: the templates, and every
+ * channel's plugin and section (loaded in check-only mode).  Prints the
+ * problems as file:line and returns -1.
+ */
+static int
+daemon_check_delivery(const struct config *conf)
+{
+	struct template_set	*tpl;
+	char			*cause = NULL;
+	int			 rc = 0;
+
+	if (crypt_init() == -1)
+		fatalx("libsodium cannot be initialised");
+	if ((tpl = template_load(conf->templates, &cause)) == NULL) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		cause = NULL;
+		rc = -1;
+	}
+	template_free(tpl);
+	if (channel_check_all(conf, &cause) == -1) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		rc = -1;
+	}
+	return rc;
+}
+
+/* Nothing is in flight any more (or the drain timed out): stop. */
+static void
+daemon_drained(void *arg)
+{
+	struct daemon	*d = arg;
+
+	event_base_loopbreak(d->base);
+}
+
+/* Messages were queued: the dispatcher looks at the outbox. */
+static void
+daemon_queued(void *arg)
+{
+	struct daemon	*d = arg;
+
+	dispatch_kick(d->dispatch);
+}
+
 /* SIGHUP: reload; SIGTERM and SIGINT: stop. */
 static void
 daemon_signal(evutil_socket_t sig, short what, void *arg)
@@ -150,7 +206,13 @@ daemon_signal(evutil_socket_t sig, short what, void *arg)
 	case SIGINT:
 		log_info("signal %s stopping", sig == SIGTERM ? "term" : "int");
 		sdnotify("STOPPING=1");
-		event_base_loopbreak(d->base);
+		if (d->dispatch != NULL && !d->stopping) {
+			/* finish what is in flight, bounded */
+			d->stopping = 1;
+			dispatch_stop(d->dispatch, DAEMON_DRAIN, daemon_drained,
+			    d);
+		} else
+			event_base_loopbreak(d->base);
 		break;
 	}
 }
@@ -312,6 +374,7 @@ daemon_close(struct daemon *d)
 	sdnotify_watchdog_stop();
 	api_free(d->api);
 	event_free(d->ev_replan);
+	dispatch_free(d->dispatch);
 	sched_free(d->sched);
 	calendar_zones_free();
 	closures_free(d->closures);
@@ -367,6 +430,8 @@ main(int argc, char *argv[])
 		fprintf(stderr, "%s\n", cause);	/* file:line: ... */
 		exit(1);
 	}
+	if (daemon_check_delivery(d.conf) == -1)
+		exit(1);
 	if (check) {
 		closures_free(d.closures);
 		fprintf(stderr, "configuration OK\n");
@@ -389,11 +454,16 @@ main(int argc, char *argv[])
 		fatalx("scheduler: %s", cause);
 	if ((d.ev_replan = event_new(d.base, -1, 0, daemon_replan, &d)) == NULL)
 		fatalx("cannot make the replan event");
+	if ((d.dispatch = dispatch_new(d.base, d.store, d.master, &d.conf,
+	    &cause)) == NULL)
+		fatalx("delivery: %s", cause);
+	sched_on_queue(d.sched, daemon_queued, &d);
 	d.env.store = d.store;
 	d.env.master = d.master;
 	d.env.conf = &d.conf;
 	d.env.cal = &d.cal;
 	d.env.sched = d.sched;
+	d.env.dispatch = d.dispatch;
 	d.env.started = time(NULL);
 	d.env.reload = daemon_reload;
 	d.env.reload_arg = &d;

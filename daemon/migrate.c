@@ -114,6 +114,16 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX outbox_status ON outbox(status, not_before);"
 	"CREATE INDEX outbox_event ON outbox(event_id) WHERE event_id IS NOT NULL;",
+
+	/*
+	 * 4: delivery.  What the channel answered, when it was sent, the last
+	 * error of a retried message, and the message a fallback replaces.
+	 */
+	"ALTER TABLE outbox ADD COLUMN last_error TEXT;"
+	"ALTER TABLE outbox ADD COLUMN reply TEXT;"
+	"ALTER TABLE outbox ADD COLUMN sent TEXT;"	/* UTC */
+	"ALTER TABLE outbox ADD COLUMN fallback_of INTEGER;"
+	"ALTER TABLE people ADD COLUMN quiet_hours TEXT;",
 };
 #define NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -121,6 +121,16 @@ outbox_utc(int64_t secs)
 	return json_string(buf);
 }
 
+/* Set o's key to a text column, or null. */
+static void
+outbox_text_col(json_t *o, const char *key, sqlite3_stmt *stmt, int col)
+{
+	const unsigned char	*s = sqlite3_column_text(stmt, col);
+
+	json_object_set_new(o, key, s ? json_string((const char *)s) :
+	    json_null());
+}
+
 /* A nullable integer column. */
 static json_t *
 outbox_int_col(sqlite3_stmt *stmt, int col)
@@ -136,7 +146,7 @@ outbox_list(struct store *st, const char *status, int64_t limit,
 {
 	static const char *const sql = "SELECT id, key, kind, person_id,"
 	    " channel, urgent, status, created, not_before, attempts, event_id,"
-	    " occurrence, remind_offset FROM outbox"
+	    " occurrence, remind_offset, last_error, reply, sent FROM outbox"
 	    " WHERE ?1 IS NULL OR status = ?1 ORDER BY id DESC LIMIT ?2";
 	sqlite3_stmt	*stmt;
 	json_t		*arr, *o;
@@ -171,10 +181,48 @@ outbox_list(struct store *st, const char *status, int64_t limit,
 		    "occurrence", sqlite3_column_type(stmt, 11) == SQLITE_NULL ?
 		    json_null() : outbox_utc(sqlite3_column_int64(stmt, 11)),
 		    "offset", outbox_int_col(stmt, 12));
+		outbox_text_col(o, "error", stmt, 13);
+		outbox_text_col(o, "reply", stmt, 14);
+		outbox_text_col(o, "sent", stmt, 15);
 		json_array_append_new(arr, o);
 	}
 	sqlite3_reset(stmt);
 	return arr;
+}
+
+int
+outbox_retry(struct store *st, int64_t id, struct api_error *err)
+{
+	static const char *const sel = "SELECT status FROM outbox WHERE id = ?";
+	static const char *const upd = "UPDATE outbox SET status = 'pending',"
+	    " not_before = ?2, attempts = 0, last_error = NULL WHERE id = ?1";
+	sqlite3_stmt	*stmt = store_stmt(st, sel);
+	char		 status[16] = "", *cause = NULL;
+
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		util_strlcpy(status, (const char *)sqlite3_column_text(stmt, 0),
+		    sizeof status);
+	sqlite3_reset(stmt);
+	if (*status == '\0') {
+		api_error_set(err, API_NOT_FOUND, "id", "aucun message n'a le "
+		    "numéro %lld", (long long)id);
+		return -1;
+	}
+	if (strcmp(status, "sent") == 0 || strcmp(status, "cancelled") == 0) {
+		api_error_set(err, API_CONFLICT, "id", "le message %lld est "
+		    "%s : rien à renvoyer", (long long)id, strcmp(status,
+		    "sent") == 0 ? "déjà envoyé" : "annulé");
+		return -1;
+	}
+	stmt = store_stmt(st, upd);
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, util_now());
+	if (store_exec_stmt(st, stmt, &cause) == 0)
+		return 0;
+	api_error_set(err, API_INTERNAL, NULL, "%s", cause);
+	free(cause);
+	return -1;
 }
 
 json_t *

@@ -59,6 +59,13 @@ int	 outbox_take_back(struct store *, int64_t event_id, int64_t *earliest,
 json_t	*outbox_list(struct store *, const char *status, int64_t limit,
 	    struct api_error *err);
 
+/*
+ * Send message id again now: a failed (or pending) message becomes pending,
+ * due at once, with its attempts counted from zero.  A sent or cancelled one
+ * is refused.  0 or -1 with err set.
+ */
+int	 outbox_retry(struct store *, int64_t id, struct api_error *err);
+
 /* {"pending": n, "sent": n, "failed": n, "cancelled": n}. */
 json_t	*outbox_counts(struct store *);
 

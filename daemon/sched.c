@@ -52,6 +52,8 @@ struct sched {
 	int64_t			 armed;		/* UTC seconds, -1: none */
 	uint64_t		 wakeups;
 	uint64_t		 queued;	/* rows queued by this run */
+	void			(*on_queue)(void *);
+	void			*on_queue_arg;
 	struct sched_key	 keys[SCHED_NKEYS];
 	size_t			 nkeys;
 };
@@ -414,6 +416,8 @@ sched_run(struct sched *s)
 	if (s->queued > 0)
 		log_info("sched run queued=%llu usec=%lld",
 		    (unsigned long long)s->queued, sched_usec(&t0));
+	if (s->queued > 0 && s->on_queue != NULL)
+		s->on_queue(s->on_queue_arg);
 	if (more)
 		event_active(s->ev_more, EV_TIMEOUT, 0);
 	else
@@ -507,6 +511,13 @@ sched_replan_all(struct sched *s, char **cause)
 	}
 	store_rollback(s->store);
 	return -1;
+}
+
+void
+sched_on_queue(struct sched *s, void (*fn)(void *), void *arg)
+{
+	s->on_queue = fn;
+	s->on_queue_arg = arg;
 }
 
 json_t *

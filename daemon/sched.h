@@ -53,6 +53,9 @@ int		 sched_replan_all(struct sched *, char **cause);
 /* Arm the timer for the earliest reminder; call after a commit. */
 void		 sched_arm(struct sched *);
 
+/* Call fn(arg) after each run that queued messages (the dispatcher). */
+void		 sched_on_queue(struct sched *, void (*fn)(void *), void *arg);
+
 /* {"next_reminder": UTC or null, "wakeups": n} for status. */
 json_t		*sched_status(struct sched *);
 

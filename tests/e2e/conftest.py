@@ -43,7 +43,14 @@ log_level = {log_level}
 {daemon_extra}
 [crypto]
 key_file = state/master.key
+
+[delivery]
+plugin_dir = {plugin_dir}
+templates = {templates}
+{delivery_extra}
 {extra}"""
+PLUGIN_DIR = BUILD / "plugins"
+TEMPLATES = TOP / "etc" / "templates"
 
 
 def tail(text, n=60):
@@ -100,10 +107,13 @@ class Daemon:
 
     # -- configuration ---------------------------------------------------
 
-    def config_text(self, log_level="debug", daemon_extra="", extra=""):
+    def config_text(self, log_level="debug", daemon_extra="", extra="",
+                    delivery_extra=""):
         return BASE_CONFIG.format(socket=self.socket_setting,
                                   log_level=log_level,
-                                  daemon_extra=daemon_extra, extra=extra)
+                                  daemon_extra=daemon_extra, extra=extra,
+                                  plugin_dir=PLUGIN_DIR, templates=TEMPLATES,
+                                  delivery_extra=delivery_extra)
 
     def write_config(self, text=None, path=None, **kw):
         """Write the daemon's configuration (or another file); its path."""

@@ -36,8 +36,24 @@ def test_make_install_layout_and_unit(tmp_path):
     conf = (dest / "etc/stoppvif/stoppvif.ini").read_text()
     assert "state_dir = /var/lib/stoppvif" in conf
     assert "socket = /run/stoppvif/stoppvif.sock" in conf
+    assert "plugin_dir = /usr/lib/stoppvif/plugins" in conf
+    assert "templates = /usr/share/stoppvif/templates" in conf
+    for f in ["usr/lib/stoppvif/plugins/smtp.so",
+              "usr/lib/stoppvif/plugins/sms_http.so",
+              "usr/lib/stoppvif/plugins/spool.so",
+              "usr/share/stoppvif/templates/fr/reminder.email",
+              "usr/share/stoppvif/templates/nl/reminder.sms"]:
+        assert (dest / f).is_file(), f
+    # Check the installed configuration with its plugins and templates
+    # looked up in the staging tree.
+    staged_conf = tmp_path / "staged.ini"
+    staged_conf.write_text(
+        conf.replace("/usr/lib/stoppvif/plugins",
+                     str(dest / "usr/lib/stoppvif/plugins"))
+            .replace("/usr/share/stoppvif/templates",
+                     str(dest / "usr/share/stoppvif/templates")))
     r = subprocess.run([str(dest / "usr/sbin/stoppvifd"), "-t", "-c",
-                        str(dest / "etc/stoppvif/stoppvif.ini")],
+                        str(staged_conf)],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 0 and "configuration OK" in r.stderr, r.stderr
 

@@ -1,0 +1,51 @@
+/*
+ * plugin.h: channels and the plugins behind them.
+ *
+ * A channel is a [channel.NAME] section ("email", "sms") served by the plugin
+ * its `plugin` key names, loaded from [delivery] plugin_dir as NAME.so with
+ * dlopen(RTLD_NOW | RTLD_LOCAL) after checking that neither the file nor its
+ * folder can be changed by anyone but root or the daemon's user.  A channel
+ * with no section is served by the spool plugin, the embedded default.
+ *
+ * Besides the plugin's own keys a section may hold two keys read by the
+ * daemon: `rate` (messages per second, 0: no limit) and `max_in_flight`.
+ */
+#ifndef STOPPVIF_PLUGIN_HOST_H
+#define STOPPVIF_PLUGIN_HOST_H
+
+#include "../plugins/stoppvif_plugin.h"
+
+struct config;
+struct curlev;
+struct channel;
+
+/* Called for each outcome a plugin reports. */
+typedef void (*channel_done_fn)(void *arg, struct channel *,
+    const struct sv_message *, enum sv_outcome, const char *reply);
+
+/*
+ * Open channel name of conf: load and initialise its plugin.  With cv NULL,
+ * only check (stoppvifd -t): nothing is opened.  NULL with *cause holding
+ * every problem as "file:line: key: what is wrong".
+ */
+struct channel	*channel_open(const struct config *conf, const char *name,
+		    struct curlev *cv, channel_done_fn done, void *arg,
+		    char **cause);
+/* Shut the plugin down (in-flight messages get no outcome) and unload it. */
+void		 channel_close(struct channel *);
+
+/* Hand msg to the plugin: 0 taken, -1 busy (try again later). */
+int		 channel_send(struct channel *, const struct sv_message *msg);
+
+const char	*channel_name(const struct channel *);
+/* The daemon's keys of the section. */
+double		 channel_rate(const struct channel *);
+int		 channel_max_in_flight(const struct channel *);
+
+/*
+ * Check every channel stoppvifd would open (email and sms, and any other
+ * section) in check-only mode.  0 or -1 with *cause.
+ */
+int		 channel_check_all(const struct config *conf, char **cause);
+
+#endif

@@ -1,0 +1,1419 @@
+/*
+ * template.c: message templates.  Each file of etc/templates/LANG/ is read
+ * once, checked and compiled into lines of parts (literal text or an entry
+ * of the placeholder table); rendering fills the placeholders from the
+ * outbox payload in the template's own language, through datefmt.
+ * Subjects and SMS texts are flattened to one line, and SMS texts are
+ * counted in GSM 03.38 segments.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "datefmt.h"
+#include "recur.h"
+#include "template.h"
+#include "util.h"
+
+#define TEMPLATE_MAX	(32 * 1024)	/* bytes in one template file */
+#define ERRORS_MAX	50		/* problems reported per file */
+#define NAME_SHOWN	40		/* bytes of a bad placeholder shown */
+
+/* A growing string. */
+struct tbuf {
+	char	*s;
+	size_t	 len, cap;
+};
+
+static void
+tbuf_add(struct tbuf *b, const char *p, size_t n)
+{
+	size_t	 cap;
+
+	if (n == 0 && b->s != NULL)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		cap = b->cap < 64 ? 64 : b->cap;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		b->s = xreallocarray(b->s, cap, 1);
+		b->cap = cap;
+	}
+	if (n > 0)
+		memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+/* The string built so far, handed over (never NULL). */
+static char *
+tbuf_take(struct tbuf *b)
+{
+	char	*s = b->s != NULL ? b->s : xstrdup("");
+
+	memset(b, 0, sizeof *b);
+	return s;
+}
+
+/* ---- UTF-8 ---- */
+
+#define U8_BAD	0xffffffffu
+
+/* Decode the character at s (n > 0 bytes left) into *cp and return its
+ * length; a byte that starts no valid sequence gives 1 and U8_BAD. */
+static size_t
+u8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	uint32_t	 c = s[0], min;
+	size_t		 len, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2, c &= 0x1f, min = 0x80;
+	} else if ((c & 0xf0) == 0xe0) {
+		len = 3, c &= 0x0f, min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4, c &= 0x07, min = 0x10000;
+	} else
+		goto bad;
+	if (n < len)
+		goto bad;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			goto bad;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		goto bad;
+	*cp = c;
+	return len;
+bad:
+	*cp = U8_BAD;
+	return 1;
+}
+
+static void
+u8_add(struct tbuf *b, uint32_t c)
+{
+	char	 e[4];
+
+	if (c < 0x80) {
+		e[0] = (char)c;
+		tbuf_add(b, e, 1);
+	} else if (c < 0x800) {
+		e[0] = (char)(0xc0 | c >> 6);
+		e[1] = (char)(0x80 | (c & 0x3f));
+		tbuf_add(b, e, 2);
+	} else if (c < 0x10000) {
+		e[0] = (char)(0xe0 | c >> 12);
+		e[1] = (char)(0x80 | (c >> 6 & 0x3f));
+		e[2] = (char)(0x80 | (c & 0x3f));
+		tbuf_add(b, e, 3);
+	} else {
+		e[0] = (char)(0xf0 | c >> 18);
+		e[1] = (char)(0x80 | (c >> 12 & 0x3f));
+		e[2] = (char)(0x80 | (c >> 6 & 0x3f));
+		e[3] = (char)(0x80 | (c & 0x3f));
+		tbuf_add(b, e, 4);
+	}
+}
+
+/* Whether c separates words on one line (spaces, controls, separators). */
+static int
+u8_space(uint32_t c)
+{
+	return c <= 0x20 || c == 0x7f || (c >= 0x80 && c <= 0xa0) ||
+	    c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 ||
+	    c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
+}
+
+/* Whether c is invisible and can be dropped (zero-width, BOM). */
+static int
+u8_invisible(uint32_t c)
+{
+	return (c >= 0x200b && c <= 0x200d) || c == 0x2060 || c == 0xfeff;
+}
+
+/* A value from the params, made safe to insert (new string): invalid bytes
+ * become '?', controls and line breaks spaces, the ends trimmed. */
+static char *
+clean_value(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	struct tbuf		 b = { NULL, 0, 0 };
+	size_t			 n = strlen(s), i, k;
+	uint32_t		 c;
+	char			*t;
+
+	for (i = 0; i < n; i += k) {
+		k = u8_decode(p + i, n - i, &c);
+		if (c == U8_BAD)
+			c = '?';
+		else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) ||
+		    c == 0x2028 || c == 0x2029)
+			c = ' ';
+		u8_add(&b, c);
+	}
+	t = tbuf_take(&b);
+	for (n = strlen(t); n > 0 && t[n - 1] == ' '; n--)
+		;
+	for (i = 0; i < n && t[i] == ' '; i++)
+		;
+	memmove(t, t + i, n - i);
+	t[n - i] = '\0';
+	return t;
+}
+
+/* s on one line (new string): every run of spaces, controls and line
+ * breaks becomes one space, invisible characters go, the ends trimmed. */
+static char *
+one_line(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	struct tbuf		 b = { NULL, 0, 0 };
+	size_t			 n = strlen(s), i, k;
+	uint32_t		 c;
+	int			 space = 0;
+
+	for (i = 0; i < n; i += k) {
+		k = u8_decode(p + i, n - i, &c);
+		if (c == U8_BAD)
+			c = '?';
+		if (u8_space(c)) {
+			space = b.len > 0;
+			continue;
+		}
+		if (u8_invisible(c))
+			continue;
+		if (space)
+			tbuf_add(&b, " ", 1);
+		space = 0;
+		u8_add(&b, c);
+	}
+	return tbuf_take(&b);
+}
+
+/* ---- words that may not reach a phone ---- */
+
+/* Compared as substrings of the text folded to lower-case ASCII, so that
+ * compounds (Partnergewalt, vrouwenopvang) are caught too. */
+static const char *const phone_words[] = {
+	/* fr */ "violence", "violent", "victime", "refuge", "maltrait",
+	"agresseur", "conjugal", "intrafamilial", "abus",
+	/* nl */ "geweld", "slachtoffer", "mishandel", "misbruik",
+	"vluchthuis", "opvanghuis", "vrouwenopvang",
+	/* de */ "gewalt", "opfer", "misshandl", "missbrauch", "frauenhaus",
+	"zuflucht", "schutzhaus",
+	/* en */ "victim", "shelter", "battered",
+};
+
+/* text folded to lower-case ASCII (new string): accents dropped, æ œ ß
+ * spelled out, other characters spaces. */
+static char *
+fold(const char *text)
+{
+	/* U+00C0..U+00FF, lower case; '*' needs two letters. */
+	static const char latin1[] =
+	    "aaaaaa*ceeeeiiiidnooooo ouuuuyt*aaaaaa*ceeeeiiiidnooooo ouuuuyty";
+	_Static_assert(sizeof latin1 == 65, "U+00C0..U+00FF");
+	const unsigned char	*p = (const unsigned char *)text;
+	struct tbuf		 b = { NULL, 0, 0 };
+	size_t			 n = strlen(text), i, k;
+	uint32_t		 c;
+	char			 ch;
+
+	for (i = 0; i < n; i += k) {
+		k = u8_decode(p + i, n - i, &c);
+		if (c < 0x80) {
+			ch = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+			tbuf_add(&b, &ch, 1);
+		} else if (c == 0xdf)
+			tbuf_add(&b, "ss", 2);
+		else if (c == 0xc6 || c == 0xe6)
+			tbuf_add(&b, "ae", 2);
+		else if (c == 0x152 || c == 0x153)
+			tbuf_add(&b, "oe", 2);
+		else if (c >= 0xc0 && c <= 0xff)
+			tbuf_add(&b, &latin1[c - 0xc0], 1);
+		else
+			tbuf_add(&b, " ", 1);
+	}
+	return tbuf_take(&b);
+}
+
+int
+template_phone_check(const char *text, char **cause)
+{
+	char	*f = fold(text);
+	size_t	 i;
+
+	for (i = 0; i < sizeof phone_words / sizeof phone_words[0]; i++) {
+		if (strstr(f, phone_words[i]) != NULL) {
+			util_cause(cause, "\"%s\" may not reach a phone",
+			    phone_words[i]);
+			free(f);
+			return -1;
+		}
+	}
+	free(f);
+	return 0;
+}
+
+/* ---- SMS: GSM 03.38 ---- */
+
+/* Septets c takes in the GSM-7 default alphabet: 1, 2 (extension table),
+ * or 0 when it is not there. */
+static int
+gsm_septets(uint32_t c)
+{
+	static const uint16_t	 basic[] = {
+		0xa3, 0xa5, 0xe8, 0xe9, 0xf9, 0xec, 0xf2, 0xc7, 0xd8, 0xf8,
+		0xc5, 0xe5, 0x394, 0x3a6, 0x393, 0x39b, 0x3a9, 0x3a0, 0x3a8,
+		0x3a3, 0x398, 0x39e, 0xc6, 0xe6, 0xdf, 0xc9, 0xa4, 0xa1, 0xc4,
+		0xd6, 0xd1, 0xdc, 0xa7, 0xbf, 0xe4, 0xf6, 0xf1, 0xfc, 0xe0,
+	};
+	size_t			 i;
+
+	if (c == '\n' || c == '\r')
+		return 1;
+	if (c == '\f' || c == 0x20ac)
+		return 2;
+	if (c < 0x80) {
+		if (c < 0x20 || c == 0x7f || c == '`')
+			return 0;
+		return strchr("^{}\\[~]|", (int)c) != NULL ? 2 : 1;
+	}
+	for (i = 0; i < sizeof basic / sizeof basic[0]; i++)
+		if (basic[i] == c)
+			return 1;
+	return 0;
+}
+
+/* Whether every character of text is in GSM-7. */
+static int
+gsm_only(const char *text)
+{
+	const unsigned char	*p = (const unsigned char *)text;
+	size_t			 n = strlen(text), i, k;
+	uint32_t		 c;
+
+	for (i = 0; i < n; i += k) {
+		k = u8_decode(p + i, n - i, &c);
+		if (c == U8_BAD || gsm_septets(c) == 0)
+			return 0;
+	}
+	return 1;
+}
+
+int
+template_sms_segments(const char *text)
+{
+	const unsigned char	*p;
+	size_t			 n, i, k, total = 0, used = 0;
+	uint32_t		 c;
+	int			 gsm, w, parts = 1;
+	size_t			 single, part;
+
+	if (text == NULL)
+		text = "";
+	p = (const unsigned char *)text;
+	n = strlen(text);
+	gsm = gsm_only(text);
+	single = gsm ? 160 : 70;
+	part = gsm ? 153 : 67;
+	for (i = 0; i < n; i += k) {
+		k = u8_decode(p + i, n - i, &c);
+		total += gsm ? (size_t)gsm_septets(c) :
+		    (c != U8_BAD && c > 0xffff ? 2 : 1);
+	}
+	if (total <= single)
+		return 1;
+	for (i = 0; i < n; i += k) {
+		k = u8_decode(p + i, n - i, &c);
+		w = gsm ? gsm_septets(c) : (c != U8_BAD && c > 0xffff ? 2 : 1);
+		if (used + (size_t)w > part) {
+			if (parts == INT_MAX)
+				return INT_MAX;
+			parts++;
+			used = 0;
+		}
+		used += (size_t)w;
+	}
+	return parts;
+}
+
+/* The GSM-7 spelling of a character outside it (in one[2] or static), or
+ * NULL. */
+static const char *
+gsm_translit(uint32_t c, char one[2])
+{
+	/* U+00C0..U+00FF; '.' is kept (in GSM-7, or no spelling). */
+	static const char	 latin1[] =
+	    "AAAA....E.EEIIIID.OOOO.x.UUU.Y...aaa...c..eeiiiid..ooo....uu.y.y";
+	static const struct {
+		uint32_t	 c;
+		const char	*to;
+	} other[] = {
+		{ '`', "'" }, { 0x152, "OE" }, { 0x153, "oe" }, { 0x178, "Y" },
+		{ 0x2010, "-" }, { 0x2011, "-" }, { 0x2013, "-" },
+		{ 0x2014, "-" }, { 0x2212, "-" }, { 0x2018, "'" },
+		{ 0x2019, "'" }, { 0x201a, "'" }, { 0x2032, "'" },
+		{ 0x201c, "\"" }, { 0x201d, "\"" }, { 0x201e, "\"" },
+		{ 0xab, "\"" }, { 0xbb, "\"" }, { 0x2026, "..." },
+	};
+	size_t			 i;
+
+	_Static_assert(sizeof latin1 == 65, "U+00C0..U+00FF");
+	if (c >= 0xc0 && c <= 0xff && latin1[c - 0xc0] != '.') {
+		one[0] = latin1[c - 0xc0];
+		one[1] = '\0';
+		return one;
+	}
+	for (i = 0; i < sizeof other / sizeof other[0]; i++)
+		if (other[i].c == c)
+			return other[i].to;
+	return NULL;
+}
+
+/* An SMS text in GSM-7 when spelling its accents plainly gets it there
+ * (one 160-septet SMS instead of 70 UCS-2 characters); else as it is.
+ * Takes s, returns a new string. */
+static char *
+sms_gsm(char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	struct tbuf		 b = { NULL, 0, 0 };
+	size_t			 n = strlen(s), i, k;
+	uint32_t		 c;
+	const char		*to;
+	char			*t, one[2];
+
+	if (gsm_only(s))
+		return s;
+	for (i = 0; i < n; i += k) {
+		k = u8_decode(p + i, n - i, &c);
+		if (c != U8_BAD && gsm_septets(c) == 0 &&
+		    (to = gsm_translit(c, one)) != NULL)
+			tbuf_add(&b, to, strlen(to));
+		else
+			tbuf_add(&b, s + i, k);
+	}
+	t = tbuf_take(&b);
+	if (!gsm_only(t)) {
+		free(t);
+		return s;
+	}
+	free(s);
+	return t;
+}
+
+/* ---- the tables ---- */
+
+static const char *const langs[] = { "fr", "nl", "de", "en" };
+#define NLANGS		4
+static const char *const channels[] = { "email", "sms" };
+#define CH_EMAIL	0
+#define CH_SMS		1
+#define NCHANNELS	2
+
+#define K_REMINDER	0x01
+#define K_ALERT		0x02	/* the shelter alert kinds, to come */
+
+static const char *const reminder_needs[] = { "title", "start", NULL };
+
+/* The kinds of message: each needs KIND.email and KIND.sms in French. */
+static const struct tkind {
+	const char		*name;
+	unsigned		 bit;
+	const char *const	*needs;		/* params that must be given */
+} kinds[] = {
+	{ "reminder", K_REMINDER, reminder_needs },
+};
+#define NKINDS		(sizeof kinds / sizeof kinds[0])
+
+/* The params of a message, read and checked once per rendering. */
+struct rctx {
+	int			 lang;		/* index in langs */
+	json_t			*params;
+	struct recur_civil	 start, end;
+	int			 has_start, has_end, has_offset;
+	int64_t			 offset;
+};
+
+/* The params read from the JSON object, and their types. */
+static const struct {
+	const char	*name;
+	int		 type;		/* JSON_STRING or JSON_INTEGER */
+} param_types[] = {
+	{ "title", JSON_STRING }, { "start", JSON_STRING },
+	{ "end", JSON_STRING }, { "location", JSON_STRING },
+	{ "commune", JSON_STRING }, { "offset", JSON_INTEGER },
+	{ "code", JSON_STRING }, { "link", JSON_STRING },
+};
+
+/* The "how far ahead" words of each language, in langs order. */
+static const struct {
+	const char	*now, *tomorrow, *ahead;
+	const char	*day[2], *hour[2], *minute[2];	/* one, more */
+} in_words[NLANGS] = {
+	{ "maintenant", "demain", "dans", { "jour", "jours" },
+	  { "heure", "heures" }, { "minute", "minutes" } },
+	{ "nu", "morgen", "over", { "dag", "dagen" }, { "uur", "uur" },
+	  { "minuut", "minuten" } },
+	{ "jetzt", "morgen", "in", { "Tag", "Tagen" },
+	  { "Stunde", "Stunden" }, { "Minute", "Minuten" } },
+	{ "now", "tomorrow", "in", { "day", "days" }, { "hour", "hours" },
+	  { "minute", "minutes" } },
+};
+
+/* A string param, or "" when absent (new string, not yet cleaned). */
+static char *
+param_str(const struct rctx *r, const char *name)
+{
+	json_t	*v = json_object_get(r->params, name);
+
+	return xstrdup(json_is_string(v) ? json_string_value(v) : "");
+}
+
+static char *
+ph_title(const struct rctx *r)
+{
+	return param_str(r, "title");
+}
+
+static char *
+ph_code(const struct rctx *r)
+{
+	return param_str(r, "code");
+}
+
+static char *
+ph_link(const struct rctx *r)
+{
+	return param_str(r, "link");
+}
+
+/* A date-time param in one of the datefmt styles. */
+static char *
+ph_datefmt(const struct rctx *r, const struct recur_civil *c, int has,
+    enum datefmt_style style)
+{
+	char	 buf[DATEFMT_LEN];
+
+	if (!has)
+		return xstrdup("");
+	return xstrdup(datefmt(langs[r->lang], style, c, buf, sizeof buf));
+}
+
+static char *
+ph_date(const struct rctx *r)
+{
+	return ph_datefmt(r, &r->start, r->has_start, DATEFMT_DATE);
+}
+
+static char *
+ph_time(const struct rctx *r)
+{
+	return ph_datefmt(r, &r->start, r->has_start, DATEFMT_TIME);
+}
+
+static char *
+ph_when(const struct rctx *r)
+{
+	return ph_datefmt(r, &r->start, r->has_start, DATEFMT_LONG);
+}
+
+static char *
+ph_end_time(const struct rctx *r)
+{
+	return ph_datefmt(r, &r->end, r->has_end, DATEFMT_TIME);
+}
+
+/* Location and commune, joined by a comma when both are given. */
+static char *
+ph_place(const struct rctx *r)
+{
+	char	*loc = param_str(r, "location"), *com = param_str(r, "commune");
+	char	*l = clean_value(loc), *c = clean_value(com), *s;
+
+	free(loc);
+	free(com);
+	if (*l != '\0' && *c != '\0')
+		xasprintf(&s, "%s, %s", l, c);
+	else
+		s = xstrdup(*l != '\0' ? l : c);
+	free(l);
+	free(c);
+	return s;
+}
+
+/* The offset in words: whole days, else whole hours, else minutes. */
+static char *
+ph_in(const struct rctx *r)
+{
+	const char *const	*unit;
+	int64_t			 o = r->offset, n;
+	char			*s;
+
+	if (!r->has_offset || o < 0)
+		return xstrdup("");
+	if (o == 0)
+		return xstrdup(in_words[r->lang].now);
+	if (o % 86400 == 0) {
+		if ((n = o / 86400) == 1)
+			return xstrdup(in_words[r->lang].tomorrow);
+		unit = in_words[r->lang].day;
+	} else if (o % 3600 == 0) {
+		n = o / 3600;
+		unit = in_words[r->lang].hour;
+	} else {
+		n = o / 60 + (o % 60 >= 30);
+		if (n == 0)
+			n = 1;
+		unit = in_words[r->lang].minute;
+	}
+	xasprintf(&s, "%s %lld %s", in_words[r->lang].ahead, (long long)n,
+	    unit[n != 1]);
+	return s;
+}
+
+/*
+ * The placeholders: name, meaning, the kinds that offer it, whether it may
+ * reach a phone (SMS texts and subjects), and how its value is made.
+ */
+static const struct tph {
+	const char	*name;
+	const char	*what;
+	unsigned	 kinds;
+	int		 phone;
+	char		*(*fill)(const struct rctx *);
+} phs[] = {
+	{ "title", "the event's title", K_REMINDER, 1, ph_title },
+	{ "date", "the start's date in words: mercredi 6 janvier 2027",
+	  K_REMINDER, 1, ph_date },
+	{ "time", "the start's time: 14h00, 14.00 uur, 14:00 Uhr",
+	  K_REMINDER, 1, ph_time },
+	{ "when", "date and time: mercredi 6 janvier 2027 à 14h00",
+	  K_REMINDER, 1, ph_when },
+	{ "end_time", "the end's time", K_REMINDER, 1, ph_end_time },
+	{ "place", "location and commune (an address: email bodies only)",
+	  K_REMINDER, 0, ph_place },
+	{ "in", "the offset in words: dans 7 jours, demain", K_REMINDER, 1,
+	  ph_in },
+	{ "code", "the short code an alert is answered with", K_ALERT, 1,
+	  ph_code },
+	{ "link", "the signed link to an alert's details", K_ALERT, 1,
+	  ph_link },
+};
+#define NPHS		(sizeof phs / sizeof phs[0])
+
+static int
+lang_find(const char *lang)
+{
+	int	 i;
+
+	for (i = 0; lang != NULL && i < NLANGS; i++)
+		if (strcmp(langs[i], lang) == 0)
+			return i;
+	return -1;
+}
+
+static int
+channel_find(const char *channel, size_t len)
+{
+	int	 i;
+
+	for (i = 0; channel != NULL && i < NCHANNELS; i++)
+		if (strlen(channels[i]) == len &&
+		    strncmp(channels[i], channel, len) == 0)
+			return i;
+	return -1;
+}
+
+static int
+kind_find(const char *kind, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; kind != NULL && i < NKINDS; i++)
+		if (strlen(kinds[i].name) == len &&
+		    strncmp(kinds[i].name, kind, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const struct tph *
+ph_find(const char *name, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < NPHS; i++)
+		if (strlen(phs[i].name) == len &&
+		    strncmp(phs[i].name, name, len) == 0)
+			return &phs[i];
+	return NULL;
+}
+
+/* ---- compiled templates ---- */
+
+struct tpart {
+	const struct tph	*ph;		/* NULL: literal text */
+	char			*text;
+};
+
+struct tline {
+	struct tpart		*parts;
+	size_t			 nparts;
+};
+
+struct tmpl {
+	int			 loaded;
+	struct tline		 subject;	/* email */
+	struct tline		*lines;		/* the body, or the SMS text */
+	size_t			 nlines;
+};
+
+struct template_set {
+	struct tmpl		 t[NLANGS][NKINDS][NCHANNELS];
+};
+
+static void
+tline_add(struct tline *l, const struct tph *ph, const char *text, size_t n)
+{
+	struct tpart	*p;
+
+	if (ph == NULL && n == 0)
+		return;
+	l->parts = xreallocarray(l->parts, l->nparts + 1, sizeof *l->parts);
+	p = &l->parts[l->nparts++];
+	p->ph = ph;
+	p->text = ph == NULL ? xstrndup(text, n) : NULL;
+}
+
+static void
+tline_free(struct tline *l)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->nparts; i++)
+		free(l->parts[i].text);
+	free(l->parts);
+	l->parts = NULL;
+	l->nparts = 0;
+}
+
+static void
+tmpl_free(struct tmpl *t)
+{
+	size_t	 i;
+
+	tline_free(&t->subject);
+	for (i = 0; i < t->nlines; i++)
+		tline_free(&t->lines[i]);
+	free(t->lines);
+	memset(t, 0, sizeof *t);
+}
+
+void
+template_free(struct template_set *ts)
+{
+	size_t	 l, k, c;
+
+	if (ts == NULL)
+		return;
+	for (l = 0; l < NLANGS; l++)
+		for (k = 0; k < NKINDS; k++)
+			for (c = 0; c < NCHANNELS; c++)
+				tmpl_free(&ts->t[l][k][c]);
+	free(ts);
+}
+
+/* ---- loading ---- */
+
+/* One load: the problems found so far, one a line. */
+struct tload {
+	struct tbuf		 errors;
+	int			 nerrors;
+};
+
+/* One file being compiled. */
+struct tparse {
+	struct tload		*ld;
+	const char		*file;
+	const struct tkind	*kind;
+	int			 nerrors;
+};
+
+static void	 tp_error(struct tparse *, int, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+static void	 ld_error(struct tload *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static void	 ld_verror(struct tload *, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
+
+static void
+ld_verror(struct tload *ld, const char *fmt, va_list ap)
+{
+	char	*msg;
+
+	xvasprintf(&msg, fmt, ap);
+	tbuf_add(&ld->errors, msg, strlen(msg));
+	tbuf_add(&ld->errors, "\n", 1);
+	ld->nerrors++;
+	free(msg);
+}
+
+/* Record a problem that concerns no file's line. */
+static void
+ld_error(struct tload *ld, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	ld_verror(ld, fmt, ap);
+	va_end(ap);
+}
+
+/* Record "file:line: problem" (line 0: "file: problem"). */
+static void
+tp_error(struct tparse *tp, int line, const char *fmt, ...)
+{
+	char	*msg;
+	va_list	 ap;
+
+	if (++tp->nerrors > ERRORS_MAX) {
+		if (tp->nerrors == ERRORS_MAX + 1)
+			ld_error(tp->ld, "%s: too many problems, giving up",
+			    tp->file);
+		return;
+	}
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		ld_error(tp->ld, "%s:%d: %s", tp->file, line, msg);
+	else
+		ld_error(tp->ld, "%s: %s", tp->file, msg);
+	free(msg);
+}
+
+/* Whether the line s (n bytes) holds nothing but spaces and tabs. */
+static int
+line_blank(const char *s, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return 0;
+	return 1;
+}
+
+/* Check that a line is UTF-8 without control characters and, when it may
+ * reach a phone, without the words that must not. */
+static int
+line_check(struct tparse *tp, int line, const char *s, size_t n, int phone)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i, k;
+	uint32_t		 c;
+	char			*copy, *why = NULL;
+
+	for (i = 0; i < n; i += k) {
+		k = u8_decode(p + i, n - i, &c);
+		if (c == U8_BAD) {
+			tp_error(tp, line, "not UTF-8 (byte %zu)", i + 1);
+			return -1;
+		}
+		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			tp_error(tp, line, "control character 0x%02x", c);
+			return -1;
+		}
+	}
+	if (phone) {
+		copy = xstrndup(s, n);
+		if (template_phone_check(copy, &why) == -1) {
+			tp_error(tp, line, "%s: SMS texts and subjects are "
+			    "read on phones that others may see", why);
+			free(why);
+			free(copy);
+			return -1;
+		}
+		free(copy);
+	}
+	return 0;
+}
+
+/* Report the bad placeholder {name}, shown up to NAME_SHOWN bytes. */
+static void
+bad_placeholder(struct tparse *tp, int line, const char *name, size_t n,
+    const struct tph *ph, int phone)
+{
+	size_t	 shown = n;
+
+	if (ph != NULL && phone) {
+		tp_error(tp, line, "{%s} may not appear in an SMS or a subject:"
+		    " an address must never reach a phone", ph->name);
+		return;
+	}
+	if (ph != NULL) {
+		tp_error(tp, line, "placeholder {%s} is not offered by %s "
+		    "messages", ph->name, tp->kind->name);
+		return;
+	}
+	if (shown > NAME_SHOWN) {
+		shown = NAME_SHOWN;
+		while (shown > 0 && (name[shown] & 0xc0) == 0x80)
+			shown--;
+	}
+	tp_error(tp, line, "unknown placeholder {%.*s%s}", (int)shown, name,
+	    shown < n ? "..." : "");
+}
+
+/*
+ * Compile the text s (n bytes) of line into parts appended to l.  {{ and
+ * }} are literal braces; {name} must be a placeholder of the kind (one that
+ * may reach a phone when phone is set).  Returns 0 or -1, problems recorded.
+ */
+static int
+compile_line(struct tparse *tp, int line, const char *s, size_t n, int phone,
+    struct tline *l)
+{
+	const struct tph	*ph;
+	struct tbuf		 lit = { NULL, 0, 0 };
+	size_t			 i = 0, j;
+	int			 rc = 0;
+
+	if (line_check(tp, line, s, n, phone) == -1)
+		return -1;
+	while (i < n) {
+		if ((s[i] == '{' || s[i] == '}') && i + 1 < n &&
+		    s[i + 1] == s[i]) {
+			tbuf_add(&lit, &s[i], 1);
+			i += 2;
+		} else if (s[i] == '}') {
+			tp_error(tp, line, "unbalanced brace \"}\" (write }} "
+			    "for a literal brace)");
+			rc = -1;
+			i++;
+		} else if (s[i] == '{') {
+			for (j = i + 1; j < n && s[j] != '}' && s[j] != '{'; j++)
+				;
+			if (j == n || s[j] == '{') {
+				tp_error(tp, line, "unbalanced brace \"{\" "
+				    "(write {{ for a literal brace)");
+				rc = -1;
+				i = j;
+				continue;
+			}
+			ph = ph_find(s + i + 1, j - i - 1);
+			if (ph == NULL || !(ph->kinds & tp->kind->bit) ||
+			    (phone && !ph->phone)) {
+				bad_placeholder(tp, line, s + i + 1, j - i - 1,
+				    ph, phone);
+				rc = -1;
+			} else {
+				tline_add(l, NULL, lit.s, lit.len);
+				lit.len = 0;
+				tline_add(l, ph, NULL, 0);
+			}
+			i = j + 1;
+		} else
+			tbuf_add(&lit, &s[i++], 1);
+	}
+	tline_add(l, NULL, lit.s, lit.len);
+	free(lit.s);
+	return rc;
+}
+
+/* The lines of a file's text, '\r' before '\n' dropped. */
+struct tlines {
+	const char	**s;
+	size_t		 *n;
+	size_t		  count;
+};
+
+static void
+split_lines(const char *data, size_t len, struct tlines *tl)
+{
+	size_t	 i = 0, j;
+
+	memset(tl, 0, sizeof *tl);
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < len) {
+		for (j = i; j < len && data[j] != '\n'; j++)
+			;
+		tl->s = xreallocarray(tl->s, tl->count + 1, sizeof *tl->s);
+		tl->n = xreallocarray(tl->n, tl->count + 1, sizeof *tl->n);
+		tl->s[tl->count] = data + i;
+		tl->n[tl->count] = j - i;
+		if (j > i && data[j - 1] == '\r')
+			tl->n[tl->count]--;
+		tl->count++;
+		i = j + 1;
+	}
+}
+
+/* KIND.email: "Subject: ...", a blank line, the body. */
+static void
+parse_email(struct tparse *tp, const struct tlines *tl, struct tmpl *t)
+{
+	const char	*s;
+	size_t		 n, last, i;
+
+	if (tl->count == 0 || line_blank(tl->s[0], tl->n[0])) {
+		tp_error(tp, 1, "empty template: write \"Subject: ...\", a "
+		    "blank line and the body");
+		return;
+	}
+	s = tl->s[0];
+	n = tl->n[0];
+	if (n < 8 || strncasecmp(s, "Subject:", 8) != 0) {
+		tp_error(tp, 1, "the first line must be \"Subject: ...\"");
+	} else {
+		for (s += 8, n -= 8; n > 0 && (*s == ' ' || *s == '\t'); n--)
+			s++;
+		while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+			n--;
+		if (n == 0)
+			tp_error(tp, 1, "empty subject");
+		else
+			compile_line(tp, 1, s, n, 1, &t->subject);
+	}
+	if (tl->count > 1 && !line_blank(tl->s[1], tl->n[1]))
+		tp_error(tp, 2, "a blank line must follow the subject");
+	for (last = tl->count; last > 2; last--)
+		if (!line_blank(tl->s[last - 1], tl->n[last - 1]))
+			break;
+	if (last <= 2) {
+		tp_error(tp, tl->count > 1 ? 3 : 2, "empty body");
+		return;
+	}
+	t->nlines = last - 2;
+	t->lines = xcalloc(t->nlines, sizeof *t->lines);
+	for (i = 2; i < last; i++)
+		compile_line(tp, (int)i + 1, tl->s[i], tl->n[i], 0,
+		    &t->lines[i - 2]);
+}
+
+/* KIND.sms: one paragraph, its lines joined by spaces. */
+static void
+parse_sms(struct tparse *tp, const struct tlines *tl, struct tmpl *t)
+{
+	size_t	 last, i;
+
+	for (last = tl->count; last > 0; last--)
+		if (!line_blank(tl->s[last - 1], tl->n[last - 1]))
+			break;
+	if (last == 0) {
+		tp_error(tp, 1, "empty template");
+		return;
+	}
+	t->nlines = 1;
+	t->lines = xcalloc(1, sizeof *t->lines);
+	for (i = 0; i < last; i++) {
+		if (line_blank(tl->s[i], tl->n[i])) {
+			tp_error(tp, (int)i + 1, "blank line: an SMS is one "
+			    "paragraph");
+			continue;
+		}
+		if (i > 0)
+			tline_add(&t->lines[0], NULL, " ", 1);
+		compile_line(tp, (int)i + 1, tl->s[i], tl->n[i], 1,
+		    &t->lines[0]);
+	}
+}
+
+/* Read a whole template file (new buffer, NUL-terminated). */
+static int
+read_file(const char *path, char **data, size_t *len, char **why)
+{
+	struct stat	 st;
+	FILE		*fp;
+	char		*buf;
+	size_t		 n;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		util_cause(why, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode)) {
+		util_cause(why, "not a regular file");
+		fclose(fp);
+		return -1;
+	}
+	buf = xmalloc(TEMPLATE_MAX + 2);
+	n = fread(buf, 1, TEMPLATE_MAX + 1, fp);
+	if (ferror(fp) || n > TEMPLATE_MAX) {
+		util_cause(why, ferror(fp) ? "read error" :
+		    "too large (over %d bytes)", TEMPLATE_MAX);
+		free(buf);
+		fclose(fp);
+		return -1;
+	}
+	fclose(fp);
+	buf[n] = '\0';
+	*data = buf;
+	*len = n;
+	return 0;
+}
+
+/* Load one file of a language folder; *seen marks what was present. */
+static void
+load_file(struct template_set *ts, struct tload *ld, const char *path,
+    const char *name, int lang, int seen[NKINDS][NCHANNELS])
+{
+	struct tparse	 tp;
+	struct tlines	 tl;
+	struct tmpl	*t;
+	const char	*dot = strrchr(name, '.');
+	char		*data, *why = NULL;
+	size_t		 len;
+	int		 k, c, before = ld->nerrors;
+
+	k = dot != NULL ? kind_find(name, (size_t)(dot - name)) : -1;
+	c = dot != NULL ? channel_find(dot + 1, strlen(dot + 1)) : -1;
+	if (dot == NULL || c == -1) {
+		ld_error(ld, "%s: not a template: name it KIND.email or "
+		    "KIND.sms", path);
+		return;
+	}
+	if (k == -1) {
+		ld_error(ld, "%s: unknown message kind \"%.*s\"", path,
+		    (int)(dot - name), name);
+		return;
+	}
+	seen[k][c] = 1;
+	if (read_file(path, &data, &len, &why) == -1) {
+		ld_error(ld, "%s: %s", path, why);
+		free(why);
+		return;
+	}
+	memset(&tp, 0, sizeof tp);
+	tp.ld = ld;
+	tp.file = path;
+	tp.kind = &kinds[k];
+	t = &ts->t[lang][k][c];
+	if (memchr(data, '\0', len) != NULL)
+		tp_error(&tp, 0, "contains a NUL byte");
+	else {
+		split_lines(data, len, &tl);
+		if (c == CH_EMAIL)
+			parse_email(&tp, &tl, t);
+		else
+			parse_sms(&tp, &tl, t);
+		free(tl.s);
+		free(tl.n);
+	}
+	free(data);
+	if (ld->nerrors == before)
+		t->loaded = 1;
+	else
+		tmpl_free(t);
+}
+
+/* Load the templates of one language folder. */
+static void
+load_lang(struct template_set *ts, struct tload *ld, const char *dir,
+    int lang, int seen[NKINDS][NCHANNELS])
+{
+	struct dirent	**ents;
+	char		 *path;
+	int		  n, i;
+	size_t		  len;
+
+	if ((n = scandir(dir, &ents, NULL, alphasort)) == -1) {
+		ld_error(ld, "%s: %s", dir, strerror(errno));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		len = strlen(ents[i]->d_name);
+		if (ents[i]->d_name[0] != '.' &&
+		    ents[i]->d_name[len - 1] != '~') {
+			xasprintf(&path, "%s/%s", dir, ents[i]->d_name);
+			load_file(ts, ld, path, ents[i]->d_name, lang, seen);
+			free(path);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+}
+
+struct template_set *
+template_load(const char *dir, char **cause)
+{
+	struct template_set	*ts;
+	struct tload		 ld;
+	struct dirent		**ents;
+	struct stat		 st;
+	int			 seen[NLANGS][NKINDS][NCHANNELS];
+	char			*path;
+	int			 n, i, lang;
+	size_t			 k, c;
+
+	if ((n = scandir(dir, &ents, NULL, alphasort)) == -1) {
+		util_cause(cause, "%s: %s", dir, strerror(errno));
+		return NULL;
+	}
+	ts = xcalloc(1, sizeof *ts);
+	memset(&ld, 0, sizeof ld);
+	memset(seen, 0, sizeof seen);
+	for (i = 0; i < n; i++) {
+		if (ents[i]->d_name[0] != '.') {
+			xasprintf(&path, "%s/%s", dir, ents[i]->d_name);
+			lang = lang_find(ents[i]->d_name);
+			if (lang == -1)
+				ld_error(&ld, "%s: unknown language (the "
+				    "folders are fr, nl, de, en)", path);
+			else if (stat(path, &st) == -1 || !S_ISDIR(st.st_mode))
+				ld_error(&ld, "%s: not a folder", path);
+			else
+				load_lang(ts, &ld, path, lang, seen[lang]);
+			free(path);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	for (k = 0; k < NKINDS; k++)
+		for (c = 0; c < NCHANNELS; c++)
+			if (!seen[0][k][c])
+				ld_error(&ld, "%s/fr/%s.%s: missing (French is "
+				    "required: the other languages fall back "
+				    "to it)", dir, kinds[k].name, channels[c]);
+	if (ld.nerrors > 0) {
+		ld.errors.s[--ld.errors.len] = '\0';
+		if (cause != NULL) {
+			free(*cause);
+			*cause = tbuf_take(&ld.errors);
+		} else
+			free(ld.errors.s);
+		template_free(ts);
+		return NULL;
+	}
+	return ts;
+}
+
+/* ---- rendering ---- */
+
+/* Parse "2027-01-06T14:00:00+01:00": its wall-clock digits are the local
+ * time; the offset after them ("", "Z" or +HH:MM) is checked, not used. */
+static int
+parse_local(const char *s, struct recur_civil *c, char **why)
+{
+	char		 buf[20];
+	const char	*rest;
+	size_t		 n = strlen(s), k;
+
+	if (n < 16) {
+		util_cause(why, "not a date-time like "
+		    "2027-01-06T14:00:00+01:00");
+		return -1;
+	}
+	k = n >= 19 && s[16] == ':' ? 19 : 16;
+	memcpy(buf, s, k);
+	buf[k] = '\0';
+	if (recur_civil_parse(buf, c, why) == -1)
+		return -1;
+	rest = s + k;
+	if (*rest != '\0' && strcmp(rest, "Z") != 0 &&
+	    !((rest[0] == '+' || rest[0] == '-') && strlen(rest) == 6 &&
+	    rest[1] >= '0' && rest[1] <= '9' && rest[2] >= '0' &&
+	    rest[2] <= '9' && rest[3] == ':' && rest[4] >= '0' &&
+	    rest[4] <= '9' && rest[5] >= '0' && rest[5] <= '9')) {
+		util_cause(why, "\"%s\" after the time is not an offset "
+		    "like +01:00", rest);
+		return -1;
+	}
+	return 0;
+}
+
+/* Read and check the params a kind's placeholders are made from. */
+static int
+rctx_init(struct rctx *r, const struct tkind *k, int lang, json_t *params,
+    char **why)
+{
+	const char *const	*need;
+	json_t			*v;
+	const char		*which = "start";
+	char			*sub = NULL;
+	size_t			 i;
+
+	memset(r, 0, sizeof *r);
+	r->lang = lang;
+	r->params = params;
+	if (params != NULL && !json_is_object(params)) {
+		util_cause(why, "not a JSON object");
+		return -1;
+	}
+	for (need = k->needs; *need != NULL; need++) {
+		v = json_object_get(params, *need);
+		if (v == NULL || json_is_null(v)) {
+			util_cause(why, "no \"%s\"", *need);
+			return -1;
+		}
+	}
+	for (i = 0; i < sizeof param_types / sizeof param_types[0]; i++) {
+		v = json_object_get(params, param_types[i].name);
+		if (v != NULL && !json_is_null(v) &&
+		    (int)json_typeof(v) != param_types[i].type) {
+			util_cause(why, "\"%s\" is not %s", param_types[i].name,
+			    param_types[i].type == JSON_STRING ? "a string" :
+			    "an integer");
+			return -1;
+		}
+	}
+	if ((v = json_object_get(params, "start")) != NULL &&
+	    json_is_string(v)) {
+		if (parse_local(json_string_value(v), &r->start, &sub) == -1)
+			goto bad_date;
+		r->has_start = 1;
+	}
+	if ((v = json_object_get(params, "end")) != NULL && json_is_string(v)) {
+		which = "end";
+		if (parse_local(json_string_value(v), &r->end, &sub) == -1)
+			goto bad_date;
+		r->has_end = 1;
+	}
+	if ((v = json_object_get(params, "offset")) != NULL &&
+	    json_is_integer(v)) {
+		r->offset = json_integer_value(v);
+		r->has_offset = 1;
+	}
+	return 0;
+
+bad_date:
+	util_cause(why, "\"%s\": %s", which, sub);
+	free(sub);
+	return -1;
+}
+
+/* Render one line into b; vals caches each placeholder's value.  Returns
+ * 1 when the line had placeholders and all of them were empty. */
+static int
+render_line(const struct tline *l, const struct rctx *r, char *vals[NPHS],
+    struct tbuf *b)
+{
+	const struct tpart	*p;
+	size_t			 i, ph;
+	char			*raw;
+	int			 nph = 0, nonempty = 0;
+
+	for (i = 0; i < l->nparts; i++) {
+		p = &l->parts[i];
+		if (p->ph == NULL) {
+			tbuf_add(b, p->text, strlen(p->text));
+			continue;
+		}
+		ph = (size_t)(p->ph - phs);
+		if (vals[ph] == NULL) {
+			raw = p->ph->fill(r);
+			vals[ph] = clean_value(raw);
+			free(raw);
+		}
+		nph++;
+		nonempty += vals[ph][0] != '\0';
+		tbuf_add(b, vals[ph], strlen(vals[ph]));
+	}
+	return nph > 0 && nonempty == 0;
+}
+
+/* A line rendered on its own and flattened (new string). */
+static char *
+render_one_line(const struct tline *l, const struct rctx *r, char *vals[NPHS])
+{
+	struct tbuf	 b = { NULL, 0, 0 };
+	char		*raw, *s;
+
+	render_line(l, r, vals, &b);
+	raw = tbuf_take(&b);
+	s = one_line(raw);
+	free(raw);
+	return s;
+}
+
+/* An email body: its lines, those whose placeholders are all empty left
+ * out, each ending with a newline (new string). */
+static char *
+render_body(const struct tmpl *t, const struct rctx *r, char *vals[NPHS])
+{
+	struct tbuf	 b = { NULL, 0, 0 };
+	size_t		 i, mark;
+
+	for (i = 0; i < t->nlines; i++) {
+		mark = b.len;
+		if (render_line(&t->lines[i], r, vals, &b)) {
+			b.len = mark;
+			if (b.s != NULL)
+				b.s[mark] = '\0';
+			continue;
+		}
+		tbuf_add(&b, "\n", 1);
+	}
+	return tbuf_take(&b);
+}
+
+int
+template_render(const struct template_set *ts, const char *kind,
+    const char *channel, const char *lang, json_t *params, char **subject,
+    char **body, char **cause)
+{
+	const struct tmpl	*t;
+	struct rctx		 r;
+	char			*vals[NPHS], *why = NULL;
+	int			 k, c, l;
+	size_t			 i;
+
+	if (subject != NULL)
+		*subject = NULL;
+	*body = NULL;
+	k = kind != NULL ? kind_find(kind, strlen(kind)) : -1;
+	c = channel != NULL ? channel_find(channel, strlen(channel)) : -1;
+	if (k == -1 || c == -1) {
+		util_cause(cause, "template %s.%s: no such kind of message",
+		    kind != NULL ? kind : "(null)",
+		    channel != NULL ? channel : "(null)");
+		return -1;
+	}
+	if (c == CH_EMAIL && subject == NULL) {
+		util_cause(cause, "template %s.email: no place for the "
+		    "subject", kind);
+		return -1;
+	}
+	if ((l = lang_find(lang)) == -1 || !ts->t[l][k][c].loaded)
+		l = 0;
+	t = &ts->t[l][k][c];
+	if (!t->loaded) {
+		util_cause(cause, "template %s.%s: not loaded", kind, channel);
+		return -1;
+	}
+	if (rctx_init(&r, &kinds[k], l, params, &why) == -1) {
+		util_cause(cause, "template %s.%s: params: %s", kind, channel,
+		    why);
+		free(why);
+		return -1;
+	}
+	memset(vals, 0, sizeof vals);
+	if (c == CH_SMS)
+		*body = sms_gsm(render_one_line(&t->lines[0], &r, vals));
+	else {
+		*subject = render_one_line(&t->subject, &r, vals);
+		*body = render_body(t, &r, vals);
+	}
+	for (i = 0; i < NPHS; i++)
+		free(vals[i]);
+	return 0;
+}

@@ -1,0 +1,79 @@
+/*
+ * template.h: the messages the daemon sends, rendered from the files of
+ * etc/templates/LANG/KIND.CHANNEL (LANG fr, nl, de, en; French is the
+ * default and the fallback of the others).
+ *
+ *	KIND.email	"Subject: ..." on line 1, a blank line, then the body
+ *	KIND.sms	the text, one paragraph (lines are joined, spaces
+ *			collapsed, a trailing newline ignored)
+ *
+ * {name} is a placeholder from a fixed table (template.c); {{ and }} write
+ * a literal brace.  A placeholder the kind does not offer, an unknown one
+ * or a lone brace refuses the file.  SMS texts and subjects may reach a
+ * phone that someone else reads: {place} is refused there, and so are the
+ * words of template_phone_check().  Placeholders of a reminder, from the
+ * outbox payload ({"title","start","end","offset","location","commune"}):
+ *
+ *	{title}		the event's title
+ *	{date}		the start's date in words: mercredi 6 janvier 2027
+ *	{time}		the start's time: 14h00, 14.00 uur, 14:00 Uhr, 14:00
+ *	{when}		date and time: mercredi 6 janvier 2027 à 14h00
+ *	{end_time}	the end's time
+ *	{place}		"location, commune" (email bodies only)
+ *	{in}		the offset in words: dans 7 jours, demain, in 2 hours
+ *
+ * {code} and {link} are reserved for the shelter alert kinds.  In an email
+ * body, a line whose placeholders all render empty (no place given) is
+ * left out.
+ */
+#ifndef STOPPVIF_TEMPLATE_H
+#define STOPPVIF_TEMPLATE_H
+
+#include <jansson.h>
+
+struct template_set;
+
+/*
+ * Load and check every KIND.CHANNEL of every language folder under dir.
+ * Every problem is reported, one a line ("dir/fr/reminder.sms:3: unknown
+ * placeholder {xyz}"), in *cause (a new string).  A French template missing
+ * for a known kind and channel is an error; another language missing one
+ * falls back to French.  Returns a new set (template_free) or NULL.
+ */
+struct template_set *template_load(const char *dir, char **cause);
+void	 template_free(struct template_set *);
+
+/*
+ * Render kind ("reminder") for channel ("email" or "sms") in lang (NULL or
+ * unknown: French; a language without this template: French, dates
+ * included) with params, a JSON object the caller keeps.  On success *body
+ * is a new string, and *subject too for email (NULL for sms; subject may be
+ * NULL then).  Subjects and SMS texts are one line, spaces collapsed; an SMS
+ * written with accents outside GSM-7 (ê, ç, û...) loses them when that
+ * makes the whole text GSM-7.  An email body ends with a newline.  Missing
+ * optional params render empty; a kind's required params (reminder: title
+ * and start) missing or any param of the wrong type is an error.
+ * Returns 0, or -1 with *cause set and nothing allocated.
+ */
+int	 template_render(const struct template_set *, const char *kind,
+	    const char *channel, const char *lang, json_t *params,
+	    char **subject, char **body, char **cause);
+
+/*
+ * How many SMS segments text (UTF-8) takes: GSM-7 when every character is in
+ * the GSM 03.38 default alphabet (those of the extension table, € [ ] { }
+ * ^ ~ | \, count 2), 160 septets in one SMS, 153 a part when concatenated;
+ * otherwise UCS-2, 70 units alone, 67 a part (a character beyond U+FFFF
+ * counts 2).  A character is never split across parts.  "" takes 1.
+ */
+int	 template_sms_segments(const char *text);
+
+/*
+ * Whether text may be shown on a phone: 0, or -1 with *cause naming the
+ * word it contains ("violence", "Opfer", "shelter"... compared without case
+ * or accents).  template_load applies it to SMS texts and subjects; titles
+ * that reach SMS through {title} deserve it too.
+ */
+int	 template_phone_check(const char *text, char **cause);
+
+#endif

@@ -1,0 +1,966 @@
+/*
+ * test_template.c: the message templates of etc/templates, rendered in the
+ * four languages; the privacy rule on everything that reaches a phone;
+ * load errors with file:line; the French fallback; SMS segment counts.
+ * Run from the top of the checkout.
+ */
+#include <sys/stat.h>
+
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "template.h"
+#include "util.h"
+
+#define TEMPLATES	"etc/templates"
+
+static const char *const langs[] = { "fr", "nl", "de", "en" };
+static const char *const kinds[] = { "reminder" };
+
+static char	 dummy[] = "x";	/* a pointer the code under test must reset */
+
+static const char example[] =
+    "{\"event\":3,\"title\":\"La Cabane\","
+    "\"start\":\"2027-01-06T14:00:00+01:00\","
+    "\"end\":\"2027-01-06T16:00:00+01:00\",\"tz\":\"Europe/Brussels\","
+    "\"offset\":604800,\"location\":\"Espace enfants du CPAS\","
+    "\"commune\":\"Aywaille\"}";
+
+static json_t *
+params(const char *text)
+{
+	json_error_t	 err;
+	json_t		*o = json_loads(text, 0, &err);
+
+	if (o == NULL)
+		fail_msg("bad test JSON: %s", err.text);
+	return o;
+}
+
+/* ---- a private template folder ---- */
+
+static char	 tmpdir[] = "/tmp/test_template.XXXXXX";
+static int	 tmpmade;
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void
+tmp_reset(void)
+{
+	if (tmpmade)
+		nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	strcpy(tmpdir + strlen(tmpdir) - 6, "XXXXXX");
+	if (mkdtemp(tmpdir) == NULL)
+		fail_msg("mkdtemp failed");
+	tmpmade = 1;
+}
+
+static void
+tmp_write(const char *rel, const char *text)
+{
+	char	 path[512], dir[512], *slash;
+	FILE	*fp;
+
+	snprintf(path, sizeof path, "%s/%s", tmpdir, rel);
+	snprintf(dir, sizeof dir, "%s", path);
+	if ((slash = strrchr(dir, '/')) != NULL) {
+		*slash = '\0';
+		mkdir(dir, 0700);
+	}
+	if ((fp = fopen(path, "w")) == NULL)
+		fail_msg("cannot write %s", path);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* A file of the real templates, whole (new string). */
+static char *
+real_file(const char *rel)
+{
+	char	 path[256], *buf;
+	FILE	*fp;
+	long	 n;
+
+	snprintf(path, sizeof path, "%s/%s", TEMPLATES, rel);
+	if ((fp = fopen(path, "r")) == NULL)
+		fail_msg("cannot read %s (run from the top of the checkout)",
+		    path);
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	buf = xcalloc(1, (size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, fp) != (size_t)n)
+		fail_msg("short read on %s", path);
+	fclose(fp);
+	return buf;
+}
+
+/* Copy a real template into the private folder. */
+static void
+tmp_copy(const char *rel)
+{
+	char	*text = real_file(rel);
+
+	tmp_write(rel, text);
+	free(text);
+}
+
+static struct template_set *
+load_ok(const char *dir)
+{
+	struct template_set	*ts;
+	char			*cause = NULL;
+
+	if ((ts = template_load(dir, &cause)) == NULL)
+		fail_msg("%s refused:\n%s", dir, cause);
+	assert_null(cause);
+	return ts;
+}
+
+/* Load must fail; returns the problems (new string). */
+static char *
+load_bad(void)
+{
+	struct template_set	*ts;
+	char			*cause = NULL;
+
+	ts = template_load(tmpdir, &cause);
+	if (ts != NULL) {
+		template_free(ts);
+		fail_msg("%s accepted", tmpdir);
+	}
+	assert_non_null(cause);
+	return cause;
+}
+
+/* cause holds the line "TMPDIR/rel:msg" exactly. */
+static void
+assert_problem(const char *cause, const char *rel, const char *msg)
+{
+	char		 line[512];
+	const char	*p = cause, *e;
+	size_t		 n;
+
+	snprintf(line, sizeof line, "%s/%s%s", tmpdir, rel, msg);
+	n = strlen(line);
+	for (; p != NULL && *p != '\0'; p = e != NULL ? e + 1 : NULL) {
+		e = strchr(p, '\n');
+		if ((e != NULL ? (size_t)(e - p) : strlen(p)) == n &&
+		    strncmp(p, line, n) == 0)
+			return;
+	}
+	fail_msg("no line \"%s\" in:\n%s", line, cause);
+}
+
+static void
+render_ok(struct template_set *ts, const char *kind, const char *ch,
+    const char *lang, json_t *p, char **subject, char **body)
+{
+	char	*cause = NULL;
+
+	if (template_render(ts, kind, ch, lang, p, subject, body, &cause) != 0)
+		fail_msg("%s.%s %s: %s", kind, ch, lang ? lang : "NULL", cause);
+	assert_null(cause);
+	assert_non_null(*body);
+}
+
+/* ---- the example in the four languages ---- */
+
+static const struct {
+	const char	*lang, *subject, *body, *sms;
+} expect[] = {
+	{ "fr", "Rappel : La Cabane, mercredi 6 janvier 2027",
+	  "Bonjour,\n\nPetit rappel : La Cabane a lieu dans 7 jours.\n\n"
+	  "Quand : mercredi 6 janvier 2027, de 14h00 à 16h00\n"
+	  "Où : Espace enfants du CPAS, Aywaille\n\n"
+	  "Bien à vous,\nLe réseau Stopp Vif\n",
+	  "Rappel Stopp Vif : La Cabane le mercredi 6 janvier 2027 à 14h00." },
+	{ "nl", "Herinnering: La Cabane, woensdag 6 januari 2027",
+	  "Goedendag,\n\nTer herinnering: La Cabane vindt over 7 dagen "
+	  "plaats.\n\nWanneer: woensdag 6 januari 2027, van 14.00 uur tot "
+	  "16.00 uur\nWaar: Espace enfants du CPAS, Aywaille\n\n"
+	  "Met vriendelijke groet,\nHet netwerk Stopp Vif\n",
+	  "Herinnering Stopp Vif: La Cabane op woensdag 6 januari 2027 om "
+	  "14.00 uur." },
+	{ "de", "Erinnerung: La Cabane, Mittwoch, 6. Januar 2027",
+	  "Guten Tag,\n\nzur Erinnerung: La Cabane findet in 7 Tagen statt."
+	  "\n\nWann: Mittwoch, 6. Januar 2027, von 14:00 Uhr bis 16:00 Uhr\n"
+	  "Wo: Espace enfants du CPAS, Aywaille\n\n"
+	  "Viele Grüße\nIhr Netzwerk Stopp Vif\n",
+	  "Erinnerung Stopp Vif: La Cabane am Mittwoch, 6. Januar 2027 um "
+	  "14:00 Uhr." },
+	{ "en", "Reminder: La Cabane, Wednesday 6 January 2027",
+	  "Hello,\n\nA reminder: La Cabane takes place in 7 days.\n\n"
+	  "When: Wednesday 6 January 2027, 14:00 to 16:00\n"
+	  "Where: Espace enfants du CPAS, Aywaille\n\n"
+	  "Best regards,\nThe Stopp Vif network\n",
+	  "Stopp Vif reminder: La Cabane on Wednesday 6 January 2027 at "
+	  "14:00." },
+};
+
+static void
+test_load_real(void **state)
+{
+	template_free(load_ok(TEMPLATES));
+	template_free(NULL);
+}
+
+static void
+test_example(void **state)
+{
+	struct template_set	*ts = load_ok(TEMPLATES);
+	json_t			*p = params(example);
+	char			*subject, *body, *sms, *none;
+	size_t			 i;
+
+	for (i = 0; i < sizeof expect / sizeof expect[0]; i++) {
+		render_ok(ts, "reminder", "email", expect[i].lang, p, &subject,
+		    &body);
+		assert_string_equal(subject, expect[i].subject);
+		assert_string_equal(body, expect[i].body);
+		free(subject);
+		free(body);
+		none = dummy;
+		render_ok(ts, "reminder", "sms", expect[i].lang, p, &none,
+		    &sms);
+		assert_null(none);
+		assert_string_equal(sms, expect[i].sms);
+		assert_int_equal(template_sms_segments(sms), 1);
+		free(sms);
+	}
+	/* The French long form, as the brief writes it. */
+	render_ok(ts, "reminder", "sms", "fr", p, NULL, &sms);
+	assert_non_null(strstr(sms, "mercredi 6 janvier 2027 à 14h00"));
+	free(sms);
+	/* Unknown or no language: French. */
+	render_ok(ts, "reminder", "sms", "es", p, NULL, &sms);
+	assert_string_equal(sms, expect[0].sms);
+	free(sms);
+	render_ok(ts, "reminder", "sms", NULL, p, NULL, &sms);
+	assert_string_equal(sms, expect[0].sms);
+	free(sms);
+	json_decref(p);
+	template_free(ts);
+}
+
+/* ---- the privacy rule ---- */
+
+/* Kept here on purpose, apart from template.c's own list. */
+static const char *const forbidden[] = {
+	"violence", "violent", "victime", "victim", "refuge", "abri",
+	"maltraitance", "agresseur", "conjugal", "intrafamilial",
+	"geweld", "slachtoffer", "mishandeling", "misbruik", "opvang",
+	"vluchthuis", "gewalt", "opfer", "misshandlung", "missbrauch",
+	"frauenhaus", "zuflucht", "shelter", "abuse", "battered", "safe house",
+};
+
+/* text in lower-case ASCII, accents dropped (new string). */
+static char *
+fold(const char *text)
+{
+	static const struct {
+		const char	*from, *to;
+	} map[] = {
+		{ "à", "a" }, { "á", "a" }, { "â", "a" }, { "ä", "a" },
+		{ "À", "a" }, { "Â", "a" }, { "Ä", "a" }, { "ç", "c" },
+		{ "Ç", "c" }, { "é", "e" }, { "è", "e" }, { "ê", "e" },
+		{ "ë", "e" }, { "É", "e" }, { "È", "e" }, { "Ê", "e" },
+		{ "Ë", "e" }, { "î", "i" }, { "ï", "i" }, { "Î", "i" },
+		{ "Ï", "i" }, { "ô", "o" }, { "ö", "o" }, { "Ô", "o" },
+		{ "Ö", "o" }, { "ù", "u" }, { "û", "u" }, { "ü", "u" },
+		{ "Ù", "u" }, { "Û", "u" }, { "Ü", "u" }, { "ÿ", "y" },
+		{ "ß", "ss" }, { "œ", "oe" }, { "Œ", "oe" },
+	};
+	char	*out = xcalloc(1, 2 * strlen(text) + 1), *o = out;
+	size_t	 i, n;
+
+	while (*text != '\0') {
+		for (i = 0; i < sizeof map / sizeof map[0]; i++) {
+			n = strlen(map[i].from);
+			if (strncmp(text, map[i].from, n) == 0)
+				break;
+		}
+		if (i < sizeof map / sizeof map[0]) {
+			strcpy(o, map[i].to);
+			o += strlen(map[i].to);
+			text += n;
+		} else {
+			*o++ = (char)(*text >= 'A' && *text <= 'Z' ?
+			    *text + 32 : *text);
+			text++;
+		}
+	}
+	return out;
+}
+
+/* The first forbidden word in text, or NULL. */
+static const char *
+forbidden_in(const char *text)
+{
+	char	*f = fold(text);
+	size_t	 i;
+
+	for (i = 0; i < sizeof forbidden / sizeof forbidden[0]; i++)
+		if (strstr(f, forbidden[i]) != NULL)
+			break;
+	free(f);
+	return i < sizeof forbidden / sizeof forbidden[0] ? forbidden[i] : NULL;
+}
+
+/* What reaches a phone: no forbidden word, no part of the place. */
+static void
+assert_phone_safe(const char *what, const char *text, json_t *p)
+{
+	const char	*word, *addr[] = { "location", "commune" };
+	char		*f, *a;
+	size_t		 i;
+
+	if ((word = forbidden_in(text)) != NULL)
+		fail_msg("%s carries \"%s\": %s", what, word, text);
+	if (strchr(text, '\n') != NULL || strchr(text, '\r') != NULL)
+		fail_msg("%s is not one line: %s", what, text);
+	f = fold(text);
+	for (i = 0; i < 2; i++) {
+		a = fold(json_string_value(json_object_get(p, addr[i])));
+		if (strstr(f, a) != NULL)
+			fail_msg("%s carries the %s \"%s\": %s", what, addr[i],
+			    a, text);
+		free(a);
+	}
+	free(f);
+}
+
+static void
+test_privacy(void **state)
+{
+	static const char *const cases[] = {
+		example,
+		"{\"title\":\"Plateforme Stopp Vif\",\"start\":"
+		"\"2027-03-31T09:30:00+02:00\",\"end\":\"2027-03-31T12:00:00"
+		"+02:00\",\"offset\":86400,\"location\":\"Rue de la Gare 12\","
+		"\"commune\":\"Esneux\"}",
+		"{\"title\":\"Formation des r\\u00e9f\\u00e9rents\\nsalle 2\","
+		"\"start\":\"2027-08-04T18:00:00+02:00\",\"offset\":7200,"
+		"\"location\":\"Place du Marché 1\\nbo\\u00eete 3\","
+		"\"commune\":\"Sprimont\"}",
+	};
+	struct template_set	*ts = load_ok(TEMPLATES);
+	json_t			*p;
+	char			*subject, *body, what[64];
+	size_t			 i, l, k;
+
+	/* The checker itself catches what it must. */
+	assert_string_equal(forbidden_in("Réunion VIOLÉNCES"), "violence");
+	assert_string_equal(forbidden_in("Gewaltopfer"), "gewalt");
+	assert_string_equal(forbidden_in("Slachtoffers"), "slachtoffer");
+	assert_null(forbidden_in("La Cabane"));
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		p = params(cases[i]);
+		for (l = 0; l < 4; l++) {
+			for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+				snprintf(what, sizeof what, "%s/%s.sms",
+				    langs[l], kinds[k]);
+				render_ok(ts, kinds[k], "sms", langs[l], p,
+				    NULL, &body);
+				assert_phone_safe(what, body, p);
+				free(body);
+				snprintf(what, sizeof what, "%s/%s.email "
+				    "subject", langs[l], kinds[k]);
+				render_ok(ts, kinds[k], "email", langs[l], p,
+				    &subject, &body);
+				assert_phone_safe(what, subject, p);
+				/* The body may carry the place. */
+				assert_non_null(strstr(body, json_string_value(
+				    json_object_get(p, "commune"))));
+				free(subject);
+				free(body);
+			}
+		}
+		json_decref(p);
+	}
+	template_free(ts);
+}
+
+/* Templates that would break the rule are refused at load. */
+static void
+test_privacy_refused(void **state)
+{
+	char	*cause;
+
+	tmp_reset();
+	tmp_write("fr/reminder.sms", "Rappel : {title}, {when}, {place}.\n");
+	tmp_write("fr/reminder.email", "Subject: Violences : {title}\n\n"
+	    "Où : {place}\n");
+	tmp_write("nl/reminder.sms", "Herinnering {title}\nvoor "
+	    "slachtoffers.\n");
+	tmp_write("de/reminder.email", "Subject: {title}, {place}\n\nText\n");
+	cause = load_bad();
+	assert_problem(cause, "fr/reminder.sms", ":1: {place} may not appear "
+	    "in an SMS or a subject: an address must never reach a phone");
+	assert_problem(cause, "fr/reminder.email", ":1: \"violence\" may not "
+	    "reach a phone: SMS texts and subjects are read on phones that "
+	    "others may see");
+	assert_problem(cause, "nl/reminder.sms", ":2: \"slachtoffer\" may not "
+	    "reach a phone: SMS texts and subjects are read on phones that "
+	    "others may see");
+	assert_problem(cause, "de/reminder.email", ":1: {place} may not "
+	    "appear in an SMS or a subject: an address must never reach a "
+	    "phone");
+	free(cause);
+
+	assert_int_equal(template_phone_check("Plateforme Stopp Vif", NULL), 0);
+	cause = NULL;
+	assert_int_equal(template_phone_check("Logement pour VICTIMES",
+	    &cause), -1);
+	assert_string_equal(cause, "\"victime\" may not reach a phone");
+	free(cause);
+	assert_int_equal(template_phone_check("Partnergewalt", NULL), -1);
+	assert_int_equal(template_phone_check("Shelter", NULL), -1);
+	assert_int_equal(template_phone_check("Opferhilfe", NULL), -1);
+	assert_int_equal(template_phone_check("Vrouwenopvang", NULL), -1);
+	assert_int_equal(template_phone_check("Huiselijk GEWELD", NULL), -1);
+	assert_int_equal(template_phone_check("Refuge de Liège", NULL), -1);
+}
+
+/* ---- load errors ---- */
+
+static void
+test_errors(void **state)
+{
+	char	*cause, *p;
+	int	 lines = 1;
+
+	tmp_reset();
+	tmp_write("fr/reminder.sms", "Rappel : {title}\n{xyz} le {when}\n");
+	tmp_write("fr/reminder.email", "Subject: {title\n\nBody }\n"
+	    "{{ok}} {code}\nend {when\n");
+	tmp_write("nl/reminder.email", "Onderwerp: {title}\nx\n");
+	tmp_write("nl/reminder.sms", "Een\n\nTwee\n");
+	tmp_write("de/alert.sms", "{code}\n");
+	tmp_write("de/reminder.txt", "x\n");
+	tmp_write("en/reminder.sms", "{a_very_long_placeholder_name_that_"
+	    "goes_on_and_on}\n");
+	tmp_write("es/reminder.sms", "x\n");
+	cause = load_bad();
+	assert_problem(cause, "fr/reminder.sms", ":2: unknown placeholder "
+	    "{xyz}");
+	assert_problem(cause, "fr/reminder.email", ":1: unbalanced brace "
+	    "\"{\" (write {{ for a literal brace)");
+	assert_problem(cause, "fr/reminder.email", ":3: unbalanced brace "
+	    "\"}\" (write }} for a literal brace)");
+	assert_problem(cause, "fr/reminder.email", ":4: placeholder {code} is "
+	    "not offered by reminder messages");
+	assert_problem(cause, "fr/reminder.email", ":5: unbalanced brace "
+	    "\"{\" (write {{ for a literal brace)");
+	assert_problem(cause, "nl/reminder.email", ":1: the first line must "
+	    "be \"Subject: ...\"");
+	assert_problem(cause, "nl/reminder.email", ":2: a blank line must "
+	    "follow the subject");
+	assert_problem(cause, "nl/reminder.email", ":3: empty body");
+	assert_problem(cause, "nl/reminder.sms", ":2: blank line: an SMS is "
+	    "one paragraph");
+	assert_problem(cause, "de/alert.sms", ": unknown message kind "
+	    "\"alert\"");
+	assert_problem(cause, "de/reminder.txt", ": not a template: name it "
+	    "KIND.email or KIND.sms");
+	assert_problem(cause, "en/reminder.sms", ":1: unknown placeholder "
+	    "{a_very_long_placeholder_name_that_goes_o...}");
+	assert_problem(cause, "es", ": unknown language (the folders are fr, "
+	    "nl, de, en)");
+	/* One problem a line, each naming its file. */
+	for (p = cause; (p = strchr(p, '\n')) != NULL; p++)
+		lines++;
+	assert_int_equal(lines, 13);
+	assert_int_equal(cause[strlen(cause) - 1] != '\n', 1);
+	free(cause);
+}
+
+static void
+test_errors_missing(void **state)
+{
+	struct template_set	*ts;
+	char			*cause = NULL;
+
+	tmp_reset();
+	tmp_copy("nl/reminder.sms");
+	tmp_copy("nl/reminder.email");
+	cause = load_bad();
+	assert_problem(cause, "fr/reminder.email", ": missing (French is "
+	    "required: the other languages fall back to it)");
+	assert_problem(cause, "fr/reminder.sms", ": missing (French is "
+	    "required: the other languages fall back to it)");
+	free(cause);
+
+	/* Empty files and empty parts. */
+	tmp_reset();
+	tmp_write("fr/reminder.sms", "\n \n");
+	tmp_write("fr/reminder.email", "Subject:  \n\n\n");
+	cause = load_bad();
+	assert_problem(cause, "fr/reminder.sms", ":1: empty template");
+	assert_problem(cause, "fr/reminder.email", ":1: empty subject");
+	assert_problem(cause, "fr/reminder.email", ":3: empty body");
+	free(cause);
+
+	/* No folder at all; a NULL cause is allowed. */
+	cause = NULL;
+	assert_null(template_load("/nonexistent/templates", &cause));
+	assert_non_null(strstr(cause, "/nonexistent/templates: "));
+	free(cause);
+	assert_null(template_load("/nonexistent/templates", NULL));
+	tmp_reset();
+	tmp_write("fr/reminder.sms", "\xff\n");
+	assert_null(ts = template_load(tmpdir, NULL));
+}
+
+/* ---- fallback, braces, sanitising ---- */
+
+static void
+test_fallback(void **state)
+{
+	struct template_set	*ts;
+	json_t			*p = params(example);
+	char			*subject, *body;
+
+	tmp_reset();
+	tmp_copy("fr/reminder.sms");
+	tmp_copy("fr/reminder.email");
+	tmp_copy("nl/reminder.email");	/* nl/reminder.sms missing */
+	tmp_write("nl/.reminder.sms.swp", "ignored {xyz\n");
+	tmp_write("nl/reminder.sms~", "ignored {xyz\n");
+	ts = load_ok(tmpdir);
+	render_ok(ts, "reminder", "sms", "nl", p, NULL, &body);
+	assert_string_equal(body, expect[0].sms);	/* French, dates too */
+	free(body);
+	render_ok(ts, "reminder", "email", "nl", p, &subject, &body);
+	assert_string_equal(subject, expect[1].subject);
+	assert_string_equal(body, expect[1].body);
+	free(subject);
+	free(body);
+	render_ok(ts, "reminder", "email", "de", p, &subject, &body);
+	assert_string_equal(subject, expect[0].subject);
+	free(subject);
+	free(body);
+	template_free(ts);
+	json_decref(p);
+}
+
+static void
+test_braces(void **state)
+{
+	struct template_set	*ts;
+	json_t			*p = params(example);
+	char			*subject, *body;
+
+	tmp_reset();
+	tmp_write("fr/reminder.sms", "{{title}} = {title} }}{{ {{{title}}}\n"
+	    "  suite\t\tsur   deux lignes  \r\n\n");
+	tmp_write("fr/reminder.email", "subject:\t{{x}} {title}\r\n\r\n"
+	    "\tA {{b}}\r\n\n\n");
+	ts = load_ok(tmpdir);
+	render_ok(ts, "reminder", "sms", "fr", p, NULL, &body);
+	assert_string_equal(body, "{title} = La Cabane }{ {La Cabane} suite "
+	    "sur deux lignes");
+	free(body);
+	render_ok(ts, "reminder", "email", "fr", p, &subject, &body);
+	assert_string_equal(subject, "{x} La Cabane");
+	assert_string_equal(body, "\tA {b}\n");
+	free(subject);
+	free(body);
+	template_free(ts);
+	json_decref(p);
+}
+
+static void
+test_sanitise(void **state)
+{
+	struct template_set	*ts = load_ok(TEMPLATES);
+	json_t			*p;
+	char			*subject, *body;
+
+	p = params("{\"title\":\"La\\nCabane\\t\\r\\n (atelier)\\u2028x\","
+	    "\"start\":\"2027-01-06T14:00:00+01:00\",\"offset\":86400,"
+	    "\"location\":\"Salle\\r\\nA\",\"commune\":null,"
+	    "\"end\":null}");
+	render_ok(ts, "reminder", "sms", "fr", p, NULL, &body);
+	assert_string_equal(body, "Rappel Stopp Vif : La Cabane (atelier) x "
+	    "le mercredi 6 janvier 2027 à 14h00.");
+	free(body);
+	render_ok(ts, "reminder", "email", "fr", p, &subject, &body);
+	assert_string_equal(subject, "Rappel : La Cabane (atelier) x, "
+	    "mercredi 6 janvier 2027");
+	assert_non_null(strstr(body, "\nPetit rappel : La Cabane    "
+	    "(atelier) x a lieu demain.\n"));
+	assert_non_null(strstr(body, "\nOù : Salle  A\n"));
+	assert_non_null(strstr(body, "de 14h00 à \n"));
+	assert_null(strchr(body, '\r'));
+	free(subject);
+	free(body);
+	json_decref(p);
+	template_free(ts);
+}
+
+/* A body line whose placeholders are all empty is left out. */
+static void
+test_line_dropped(void **state)
+{
+	struct template_set	*ts = load_ok(TEMPLATES);
+	json_t			*p = params(example);
+	char			*subject, *body;
+
+	json_object_del(p, "location");
+	render_ok(ts, "reminder", "email", "fr", p, &subject, &body);
+	assert_non_null(strstr(body, "\nOù : Aywaille\n"));
+	free(subject);
+	free(body);
+	json_object_del(p, "commune");
+	render_ok(ts, "reminder", "email", "fr", p, &subject, &body);
+	assert_null(strstr(body, "Où"));
+	assert_non_null(strstr(body, "16h00\n\nBien à vous"));
+	free(subject);
+	free(body);
+	json_decref(p);
+	template_free(ts);
+}
+
+/* {in}, {time}, {date} and {when} in every language. */
+static void
+test_words(void **state)
+{
+	static const struct {
+		int64_t		 offset;
+		const char	*in[4];
+	} ins[] = {
+		{ 604800, { "dans 7 jours", "over 7 dagen", "in 7 Tagen",
+		    "in 7 days" } },
+		{ 86400, { "demain", "morgen", "morgen", "tomorrow" } },
+		{ 172800, { "dans 2 jours", "over 2 dagen", "in 2 Tagen",
+		    "in 2 days" } },
+		{ 7200, { "dans 2 heures", "over 2 uur", "in 2 Stunden",
+		    "in 2 hours" } },
+		{ 3600, { "dans 1 heure", "over 1 uur", "in 1 Stunde",
+		    "in 1 hour" } },
+		{ 129600, { "dans 36 heures", "over 36 uur", "in 36 Stunden",
+		    "in 36 hours" } },
+		{ 1800, { "dans 30 minutes", "over 30 minuten",
+		    "in 30 Minuten", "in 30 minutes" } },
+		{ 60, { "dans 1 minute", "over 1 minuut", "in 1 Minute",
+		    "in 1 minute" } },
+		{ 90, { "dans 2 minutes", "over 2 minuten", "in 2 Minuten",
+		    "in 2 minutes" } },
+		{ 0, { "maintenant", "nu", "jetzt", "now" } },
+	};
+	static const char *const dates[4][4] = {	/* date time when end */
+		{ "vendredi 1er octobre 2027", "9h05",
+		  "vendredi 1er octobre 2027 à 9h05", "23h30" },
+		{ "vrijdag 1 oktober 2027", "9.05 uur",
+		  "vrijdag 1 oktober 2027 om 9.05 uur", "23.30 uur" },
+		{ "Freitag, 1. Oktober 2027", "09:05 Uhr",
+		  "Freitag, 1. Oktober 2027 um 09:05 Uhr", "23:30 Uhr" },
+		{ "Friday 1 October 2027", "09:05",
+		  "Friday 1 October 2027 at 09:05", "23:30" },
+	};
+	struct template_set	*ts;
+	json_t			*p;
+	char			*body, text[128];
+	size_t			 i, l;
+
+	tmp_reset();
+	for (l = 0; l < 4; l++) {
+		snprintf(text, sizeof text, "%s/reminder.sms", langs[l]);
+		tmp_write(text, "{in}|{date}|{time}|{when}|{end_time}|{title}\n");
+		snprintf(text, sizeof text, "%s/reminder.email", langs[l]);
+		tmp_write(text, "Subject: s\n\n{in}\n");
+	}
+	ts = load_ok(tmpdir);
+	p = params("{\"title\":\"T\",\"start\":\"2027-10-01T09:05:00+02:00\","
+	    "\"end\":\"2027-10-01T23:30:00+02:00\"}");
+	for (i = 0; i < sizeof ins / sizeof ins[0]; i++) {
+		json_object_set_new(p, "offset", json_integer(ins[i].offset));
+		for (l = 0; l < 4; l++) {
+			render_ok(ts, "reminder", "sms", langs[l], p, NULL,
+			    &body);
+			snprintf(text, sizeof text, "%s|%s|%s|%s|%s|T",
+			    ins[i].in[l], dates[l][0], dates[l][1],
+			    dates[l][2], dates[l][3]);
+			assert_string_equal(body, text);
+			free(body);
+		}
+	}
+	/* No offset: {in} is empty. */
+	json_object_del(p, "offset");
+	render_ok(ts, "reminder", "sms", "en", p, NULL, &body);
+	assert_string_equal(body, "|Friday 1 October 2027|09:05|"
+	    "Friday 1 October 2027 at 09:05|23:30|T");
+	free(body);
+	json_decref(p);
+	template_free(ts);
+}
+
+static void
+test_render_errors(void **state)
+{
+	static const struct {
+		const char	*params;
+		const char	*why;
+	} bad[] = {
+		{ "{\"title\":\"T\"}", "params: no \"start\"" },
+		{ "{\"start\":\"2027-01-06T14:00:00+01:00\"}",
+		  "params: no \"title\"" },
+		{ "{\"title\":null,\"start\":\"2027-01-06T14:00:00\"}",
+		  "params: no \"title\"" },
+		{ "{\"title\":\"T\",\"start\":\"2027-02-30T14:00:00+01:00\"}",
+		  "params: \"start\": " },
+		{ "{\"title\":\"T\",\"start\":\"demain\"}",
+		  "params: \"start\": not a date-time" },
+		{ "{\"title\":\"T\",\"start\":\"2027-01-06T14:00:00 CET\"}",
+		  "is not an offset" },
+		{ "{\"title\":\"T\",\"start\":\"2027-01-06T14:00:00\","
+		  "\"end\":\"x\"}", "params: \"end\": " },
+		{ "{\"title\":\"T\",\"start\":\"2027-01-06T14:00:00\","
+		  "\"offset\":\"7d\"}", "params: \"offset\" is not an integer" },
+		{ "{\"title\":3,\"start\":\"2027-01-06T14:00:00\"}",
+		  "params: \"title\" is not a string" },
+		{ "[1]", "params: not a JSON object" },
+	};
+	struct template_set	*ts = load_ok(TEMPLATES);
+	json_t			*p;
+	char			*subject, *body, *cause;
+	size_t			 i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		p = params(bad[i].params);
+		cause = NULL;
+		body = dummy;
+		if (template_render(ts, "reminder", "sms", "fr", p, NULL,
+		    &body, &cause) != -1)
+			fail_msg("%s accepted", bad[i].params);
+		assert_null(body);
+		if (cause == NULL || strstr(cause, bad[i].why) == NULL)
+			fail_msg("%s: \"%s\" lacks \"%s\"", bad[i].params,
+			    cause, bad[i].why);
+		assert_non_null(strstr(cause, "template reminder.sms: "));
+		free(cause);
+		json_decref(p);
+	}
+	/* Accepted forms of the start. */
+	p = params("{\"title\":\"T\",\"start\":\"2027-01-06T14:00Z\"}");
+	render_ok(ts, "reminder", "sms", "en", p, NULL, &body);
+	assert_string_equal(body, "Stopp Vif reminder: T on Wednesday 6 "
+	    "January 2027 at 14:00.");
+	free(body);
+	cause = NULL;
+	assert_int_equal(template_render(ts, "reminder", "email", "fr", NULL,
+	    &subject, &body, &cause), -1);
+	assert_non_null(strstr(cause, "no \"title\""));
+	assert_int_equal(template_render(ts, "alert", "sms", "fr", p, NULL,
+	    &body, &cause), -1);
+	assert_non_null(strstr(cause, "template alert.sms: no such kind"));
+	assert_int_equal(template_render(ts, "reminder", "fax", "fr", p, NULL,
+	    &body, &cause), -1);
+	assert_int_equal(template_render(ts, "reminder", "email", "fr", p,
+	    NULL, &body, &cause), -1);
+	assert_null(body);
+	free(cause);
+	json_decref(p);
+	template_free(ts);
+}
+
+/* ---- SMS segments ---- */
+
+/* n copies of s (new string). */
+static char *
+rep(const char *s, size_t n)
+{
+	char	*out = xcalloc(1, strlen(s) * n + 1);
+
+	while (n-- > 0)
+		strcat(out, s);
+	return out;
+}
+
+/* template_sms_segments of pre + n copies of s + post. */
+static int
+segs(const char *pre, const char *s, size_t n, const char *post)
+{
+	char	*r = rep(s, n), *t;
+	int	 k;
+
+	xasprintf(&t, "%s%s%s", pre, r, post);
+	k = template_sms_segments(t);
+	free(r);
+	free(t);
+	return k;
+}
+
+static void
+test_segments(void **state)
+{
+	char	*a152, *a66;
+
+	assert_int_equal(template_sms_segments(""), 1);
+	assert_int_equal(template_sms_segments(NULL), 1);
+	/* GSM-7: 160 alone, 153 a part. */
+	assert_int_equal(segs("", "a", 160, ""), 1);
+	assert_int_equal(segs("", "a", 161, ""), 2);
+	assert_int_equal(segs("", "a", 306, ""), 2);
+	assert_int_equal(segs("", "a", 307, ""), 3);
+	assert_int_equal(segs("", "é", 160, ""), 1);	/* é è à ù ì ò */
+	assert_int_equal(segs("", "Ç", 160, ""), 1);	/* capital only */
+	assert_int_equal(segs("", "@$£¥ÄÖÑÜäöñüßÉΔ_§¿¡", 8, ""), 1);
+	/* The extension table counts 2. */
+	assert_int_equal(segs("", "€", 80, ""), 1);
+	assert_int_equal(segs("", "€", 81, ""), 2);
+	assert_int_equal(segs("", "a", 158, "€"), 1);
+	assert_int_equal(segs("", "a", 159, "€"), 2);
+	assert_int_equal(segs("", "a", 159, "["), 2);
+	assert_int_equal(segs("", "{}[]~^|\\", 10, ""), 1);	/* 160 */
+	assert_int_equal(segs("", "{}[]~^|\\", 10, "x"), 2);
+	assert_int_equal(segs("", "{}[]~^|\\", 20, ""), 3);	/* 153+153+14 */
+	/* An escape pair is never split: 152 + (2) + 152 = 306 septets. */
+	assert_int_equal(segs("", "a", 152, "€"), 1);
+	a152 = rep("a", 152);
+	assert_int_equal(segs(a152, "€", 1, a152), 3);
+	assert_int_equal(segs(a152, "a", 2, a152), 2);
+	free(a152);
+	/* UCS-2: 70 alone, 67 a part. */
+	assert_int_equal(segs("", "ç", 70, ""), 1);
+	assert_int_equal(segs("", "ç", 71, ""), 2);
+	assert_int_equal(segs("", "ç", 134, ""), 2);
+	assert_int_equal(segs("", "ç", 135, ""), 3);
+	assert_int_equal(segs("", "a", 69, "ç"), 1);
+	assert_int_equal(segs("", "a", 70, "ç"), 2);
+	assert_int_equal(segs("", "a", 159, "ê"), 3);	/* 160 units */
+	assert_int_equal(segs("", "`", 70, ""), 1);	/* ` is not GSM-7 */
+	assert_int_equal(segs("", "`", 71, ""), 2);
+	/* Beyond U+FFFF: a surrogate pair, never split. */
+	assert_int_equal(segs("", "a", 68, "😀"), 1);
+	assert_int_equal(segs("", "a", 69, "😀"), 2);
+	a66 = rep("a", 66);
+	assert_int_equal(segs(a66, "😀", 1, a66), 3);	/* 134 units */
+	assert_int_equal(segs(a66, "ç", 2, a66), 2);	/* 134 units */
+	free(a66);
+}
+
+/* Characters in a UTF-8 string. */
+static int
+u8len(const char *s)
+{
+	int	 n = 0;
+
+	for (; *s != '\0'; s++)
+		n += (*s & 0xc0) != 0x80;
+	return n;
+}
+
+/*
+ * The reminder SMS fits one GSM-7 SMS in the four languages for a title of
+ * 40 characters, on every day of the year, at the widest times; accents
+ * outside GSM-7 (août, Fête) are spelled plainly to keep it there, unless
+ * the text needs UCS-2 anyway.
+ */
+static void
+test_sms_one_segment(void **state)
+{
+	static const char *const titles[] = {
+		"La Cabane",
+		"Plateforme Stopp Vif : réunion plénière.",	/* 40 */
+		"Fête de l'été, stand Stopp Vif à Trooz !",	/* 40, ê */
+		"Formation « écoute » (référents) – ça va",	/* 40 */
+	};
+	struct template_set	*ts = load_ok(TEMPLATES);
+	json_t			*p;
+	char			*sms, start[64];
+	size_t			 t, l;
+	int			 d, n = 0;
+
+	for (t = 1; t < sizeof titles / sizeof titles[0]; t++)
+		assert_int_equal(u8len(titles[t]), 40);
+	for (t = 0; t < sizeof titles / sizeof titles[0]; t++) {
+		for (d = 0; d < 365; d++) {
+			struct tm	 tm = { .tm_year = 127, .tm_mday = 1 + d,
+			    .tm_hour = 12 };
+
+			timegm(&tm);
+			snprintf(start, sizeof start,
+			    "%04d-%02d-%02dT%s:00+02:00", tm.tm_year + 1900,
+			    tm.tm_mon + 1, tm.tm_mday,
+			    d % 2 ? "23:59" : "10:00");
+			p = json_pack("{ss ss sI}", "title", titles[t],
+			    "start", start, "offset", (json_int_t)604800);
+			for (l = 0; l < 4; l++) {
+				render_ok(ts, "reminder", "sms", langs[l], p,
+				    NULL, &sms);
+				if (template_sms_segments(sms) != 1)
+					fail_msg("%d segments: %s",
+					    template_sms_segments(sms), sms);
+				n++;
+				free(sms);
+			}
+			json_decref(p);
+		}
+	}
+	assert_int_equal(n, 4 * 365 * 4);
+
+	/* August keeps its accent in the email, loses it in the SMS. */
+	p = params("{\"title\":\"Fête\",\"start\":\"2027-08-04T14:00:00\"}");
+	render_ok(ts, "reminder", "sms", "fr", p, NULL, &sms);
+	assert_string_equal(sms, "Rappel Stopp Vif : Fete le mercredi 4 aout "
+	    "2027 à 14h00.");
+	free(sms);
+	json_decref(p);
+	/* A title that needs UCS-2 anyway keeps every accent. */
+	p = params("{\"title\":\"Встреча\",\"start\":\"2027-08-04T14:00\"}");
+	render_ok(ts, "reminder", "sms", "fr", p, NULL, &sms);
+	assert_string_equal(sms, "Rappel Stopp Vif : Встреча le mercredi 4 "
+	    "août 2027 à 14h00.");
+	assert_int_equal(template_sms_segments(sms), 1);
+	free(sms);
+	json_decref(p);
+	template_free(ts);
+}
+
+static int
+teardown(void **state)
+{
+	if (tmpmade)
+		nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_load_real),
+		cmocka_unit_test(test_example),
+		cmocka_unit_test(test_privacy),
+		cmocka_unit_test(test_privacy_refused),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_errors_missing),
+		cmocka_unit_test(test_fallback),
+		cmocka_unit_test(test_braces),
+		cmocka_unit_test(test_sanitise),
+		cmocka_unit_test(test_line_dropped),
+		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_render_errors),
+		cmocka_unit_test(test_segments),
+		cmocka_unit_test(test_sms_one_segment),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, teardown);
+}
