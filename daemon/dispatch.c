@@ -392,9 +392,11 @@ dispatch_backoff(const struct config *conf, int attempts)
 		delay *= 2;
 	if (delay > conf->backoff_max)
 		delay = conf->backoff_max;
-	/* between 3/4 and 5/4 of it, so that retries do not march together */
-	return delay * 3 / 4 + (int64_t)randombytes_uniform(
+	/* between 3/4 and 5/4 of it, so that retries do not march together,
+	 * and never sooner than backoff_min */
+	delay = delay * 3 / 4 + (int64_t)randombytes_uniform(
 	    (uint32_t)(delay / 2 + 1));
+	return delay < conf->backoff_min ? conf->backoff_min : delay;
 }
 
 /* Queue the urgent message of r on the person's other channel. */
