@@ -36,6 +36,8 @@
 
 #define DISPATCH_NCHAN		2	/* email, sms */
 #define DISPATCH_BUSY_RETRY	1	/* seconds, when a channel is full */
+#define DISPATCH_BATCH		1024	/* outcomes per transaction at most */
+#define DISPATCH_GATHER_US	20000	/* wait for more outcomes (20 ms) */
 
 enum dres_kind { DRES_SENT, DRES_RETRY, DRES_FAILED, DRES_DEFER };
 
@@ -80,6 +82,7 @@ struct dispatch {
 	struct event		*ev_pass, *ev_timer, *ev_flush, *ev_stop;
 	TAILQ_HEAD(, dmsg)	 flying;
 	TAILQ_HEAD(, dres)	 results;
+	int			 nresults;
 	int			 stopping;
 	void			(*stop_done)(void *);
 	void			*stop_arg;
@@ -126,7 +129,14 @@ dispatch_result(struct dispatch *d, enum dres_kind kind, int64_t id,
 	r->m = m;
 	r->not_before = not_before;
 	TAILQ_INSERT_TAIL(&d->results, r, entry);
-	event_active(d->ev_flush, EV_TIMEOUT, 0);
+	if (++d->nresults >= DISPATCH_BATCH)
+		event_active(d->ev_flush, EV_TIMEOUT, 0);
+	else if (!evtimer_pending(d->ev_flush, NULL)) {
+		/* gather the outcomes of the next few milliseconds */
+		struct timeval	 tv = { 0, DISPATCH_GATHER_US };
+
+		evtimer_add(d->ev_flush, &tv);
+	}
 }
 
 /* The index of channel name, -1 when unknown. */
@@ -263,14 +273,21 @@ dispatch_token(struct dchan *c)
 	return 1;
 }
 
-/* Whether row id is being sent already. */
+/*
+ * Whether row id is being sent already, or has an outcome not written yet
+ * (it is still pending in the database until the next flush).
+ */
 static int
 dispatch_flying(struct dispatch *d, int64_t id)
 {
 	struct dmsg	*dm;
+	struct dres	*r;
 
 	TAILQ_FOREACH(dm, &d->flying, entry)
 		if (dm->m.id == id)
+			return 1;
+	TAILQ_FOREACH(r, &d->results, entry)
+		if (r->id == id)
 			return 1;
 	return 0;
 }
@@ -372,7 +389,7 @@ dispatch_pass(evutil_socket_t fd, short what, void *arg)
 	}
 	st = store_stmt(d->store, sql);
 	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int(st, 2, room + nfly);
+	sqlite3_bind_int(st, 2, room + nfly + d->nresults);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		dispatch_take(d, st, now, busy);
 	sqlite3_reset(st);
@@ -536,6 +553,8 @@ dispatch_flush(evutil_socket_t fd, short what, void *arg)
 		free(r->text);
 		free(r);
 	}
+	d->nresults = 0;
+	evtimer_del(d->ev_flush);
 	if (d->stopping && TAILQ_EMPTY(&d->flying))
 		event_active(d->ev_stop, EV_TIMEOUT, 0);
 	else
@@ -560,6 +579,7 @@ dispatch_outcome(void *arg, struct channel *ch, const struct sv_message *msg,
 	d->chans[dm->chan].in_flight--;
 	dispatch_result(d, o == SV_SENT ? DRES_SENT : o == SV_RETRY ?
 	    DRES_RETRY : DRES_FAILED, dm->m.id, reply, dm, 0);
+	dispatch_kick(d);	/* a slot is free */
 }
 
 static void
@@ -604,7 +624,7 @@ dispatch_new(struct event_base *base, struct store *store,
 	}
 	d->ev_pass = event_new(base, -1, 0, dispatch_pass, d);
 	d->ev_timer = evtimer_new(base, dispatch_pass, d);
-	d->ev_flush = event_new(base, -1, 0, dispatch_flush, d);
+	d->ev_flush = evtimer_new(base, dispatch_flush, d);
 	d->ev_stop = event_new(base, -1, 0, dispatch_stop_cb, d);
 	if (d->ev_pass == NULL || d->ev_timer == NULL || d->ev_flush == NULL ||
 	    d->ev_stop == NULL)

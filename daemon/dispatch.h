@@ -5,7 +5,9 @@
  * and records each outcome in the outbox: sent, retry later (exponential
  * backoff with jitter, bounded by [delivery] max_attempts and max_age) or
  * failed.  A failed urgent message falls back to the person's other channel.
- * Outcomes are written in batches, a transaction per turn of the event loop.
+ * Outcomes are written in batches: one transaction for what was answered in
+ * the last 20 ms (at most 512), so that a busy dispatcher commits a few
+ * times a second and an idle one at once.
  *
  * The dispatcher only reads the outbox: messages get there in the
  * transactions of the changes that cause them.  It sleeps until the earliest

@@ -123,7 +123,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE outbox ADD COLUMN reply TEXT;"
 	"ALTER TABLE outbox ADD COLUMN sent TEXT;"	/* UTC */
 	"ALTER TABLE outbox ADD COLUMN fallback_of INTEGER;"
-	"ALTER TABLE people ADD COLUMN quiet_hours TEXT;",
+	"ALTER TABLE people ADD COLUMN quiet_hours TEXT;"
+	"CREATE INDEX outbox_due ON outbox(status, urgent DESC, not_before, id);",
 };
 #define NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))
 

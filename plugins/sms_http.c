@@ -10,6 +10,25 @@
  * control characters blanked in a header.  Any other {name} is a
  * configuration error.
  *
+ * Keys of [channel.NAME]:
+ *
+ *	url		the URL template (required, or url_file: its first line;
+ *			the INI reader limits lines to ~198 characters)
+ *	method		GET (default) or POST
+ *	body		POST: the body template
+ *	body_type	form (default, percent-encoded values), json (JSON
+ *			string escapes) or text (as is: Kannel's POST takes the
+ *			text as a text/plain body); sets Content-Type unless
+ *			headers does
+ *	headers		"Name: value|Name: value", placeholders allowed
+ *	from		the sender id for {from}
+ *	auth_file	a file holding user:password for basic auth, not
+ *			readable by others
+ *	success		substrings, |-separated, one of which a 2xx answer must
+ *			hold (default: any 2xx is success)
+ *	timeout		seconds for one request (default 15)
+ *	max_connections	transfers in flight (default 8)
+ *
  * One easy handle per connection slot (max_connections), created on first
  * use and reused (keep-alive), one transfer in flight on each; send()
  * returns -1 when every slot is busy.  The outcome:
@@ -546,10 +565,33 @@ smsh_conf_misc(struct smsh *ctx)
 	    auth, 1)) != NULL && strchr(ctx->userpwd, ':') == NULL)
 		smsh_error(ctx, "auth_file", "expected user:password on the "
 		    "first line");
-	if (success != NULL && success[0] == '\0')
+	if (success != NULL && strspn(success, "| ") == strlen(success))
 		smsh_error(ctx, "success", "empty");
 	else if (success != NULL)
 		ctx->success = smsh_strdup(success);
+}
+
+/* Whether the answer holds one of the |-separated success patterns. */
+static int
+smsh_success(const struct smsh *ctx, const struct smsh_buf *answer)
+{
+	const char	*s, *end;
+	size_t		 n;
+
+	if (ctx->success == NULL)
+		return 1;
+	for (s = ctx->success; *s != '\0'; s = *end ? end + 1 : end) {
+		end = s + strcspn(s, "|");
+		while (s < end && *s == ' ')
+			s++;
+		n = (size_t)(end - s);
+		while (n > 0 && s[n - 1] == ' ')
+			n--;
+		if (n > 0 && answer->len > 0 && memmem(answer->p, answer->len,
+		    s, n) != NULL)
+			return 1;
+	}
+	return 0;
 }
 
 static void
@@ -573,8 +615,8 @@ smsh_free(struct smsh *ctx)
 
 	for (j = 0; ctx->conns != NULL && j < ctx->nconns; j++) {
 		c = &ctx->conns[j];
-		if (c->easy != NULL)
-			curl_easy_cleanup(c->easy);	/* off the multi too */
+		if (c->easy != NULL)		/* the host took it off */
+			curl_easy_cleanup(c->easy);
 		smsh_conn_clear(c);
 		buf_free(&c->url);
 		buf_free(&c->body);
@@ -770,9 +812,7 @@ smsh_done(void *arg, CURL *easy, CURLcode rc)
 		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
 		smsh_first_line(&c->answer, line, sizeof line);
 		if (code >= 200 && code <= 299) {
-			o = ctx->success == NULL || (c->answer.len > 0 &&
-			    memmem(c->answer.p, c->answer.len, ctx->success,
-			    strlen(ctx->success)) != NULL) ? SV_SENT : SV_FAILED;
+			o = smsh_success(ctx, &c->answer) ? SV_SENT : SV_FAILED;
 			if (line[0] != '\0')
 				snprintf(reply, sizeof reply, "%s", line);
 			else

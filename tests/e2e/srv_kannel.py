@@ -9,7 +9,12 @@ test's, stopped by PID.
         sms = k.wait_messages(3)         # [Sms(sender, to, text), ...]
         k.inject_mo("+32470000001", "OK 4821")
 
-or the `kannel` fixture (no MO URL).  Every wait is bounded.
+or the `kannel` fixture (no MO URL).  start() returns once the fake SMSC
+is online and smsbox is connected to bearerbox (about a second: an SMS sent
+before waits for it).  phone_off() / phone_on() take the SMSC offline
+(Kannel then answers "3: Queued for later delivery") and back.  MTs without
+from= get the sendsms-user's default sender (SENDER).  Every wait is
+bounded.
 
 What the phone side prints (fakesmsc, one "Got message N: <...>" line per
 SMS received from the fake SMSC) and how it is decoded here:
@@ -394,6 +399,21 @@ class Kannel:
         assert len(got) >= n, (f"{len(got)} SMS of {n} after {timeout} s; "
                                f"last: {got[-3:]}")
         return got
+
+    def phone_off(self):
+        """Stop the receiving fakesmsc: the SMSC goes offline and Kannel
+        queues what it accepts ("3: Queued for later delivery")."""
+        stop_pid(self.fakesmsc)
+        self.fakesmsc = None
+        deadline = time.monotonic() + START_TIMEOUT
+        while self.online() and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def phone_on(self):
+        """Start a receiving fakesmsc again and wait until it is online."""
+        if self.fakesmsc is None:
+            self.fakesmsc = self._phone(["-m", "0", "0 0 text unused"])
+        self.wait_online()
 
     # -- a reply from a phone (MO) --------------------------------------------
 

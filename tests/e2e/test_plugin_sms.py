@@ -151,6 +151,23 @@ def test_kannel_success_pattern_not_found(kannel):
     assert out == {1: ("FAILED", "0: Accepted for delivery")}, out
 
 
+def test_kannel_queued_while_smsc_offline(kannel):
+    """With the SMSC offline Kannel answers 202 "3: Queued for later
+    delivery" and delivers when it is back: success may list both answers;
+    with "Accepted for delivery" alone that is FAILED (and then delivered
+    anyway: a duplicate if the host falls back to another channel)."""
+    k = kannel
+    k.phone_off()
+    both = ACCEPTED + "|Queued for later delivery"
+    out = send(kannel_conf(k, success=both), [message(1, "queued one")])
+    assert out == {1: ("SENT", "3: Queued for later delivery")}, out
+    out = send(kannel_conf(k), [message(2, "queued two")])
+    assert out == {2: ("FAILED", "3: Queued for later delivery")}, out
+    k.phone_on()
+    got = k.wait_messages(2)
+    assert sorted(s.text for s in got) == ["queued one", "queued two"]
+
+
 def test_kannel_mo_injection(tmp_path):
     """srv_kannel's MO path: a reply from a phone reaches the get-url."""
     seen = []
@@ -280,7 +297,7 @@ def test_status_mapping(server):
                          ("/200nopat", ("FAILED", "ERROR: no credit")),
                          ("/204", ("FAILED", "HTTP 204")),
                          ("/503", ("RETRY", "HTTP 503: Service Unavailable"))):
-        out = send({"url": s.url(path), "success": "OK: queued"},
+        out = send({"url": s.url(path), "success": "nope | OK: queued"},
                    [message(1, "x")])
         assert out == {1: expect}, path
 
@@ -403,6 +420,7 @@ def test_nothing_logged_about_the_message(server):
     ({"url": "http://h/{to}", "headers": "NoColon"}, "headers", "Name"),
     ({"url": "http://h/{to}&f={from}"}, "from", "{from}"),
     ({"url": "http://h/{to}", "timeout": "0"}, "timeout", "integer"),
+    ({"url": "http://h/{to}", "success": " | "}, "success", "empty"),
     ({"url": "http://h/{to}", "max_connections": "many"},
      "max_connections", "integer"),
 ])

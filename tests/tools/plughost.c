@@ -261,6 +261,9 @@ main(int argc, char *argv[])
 				next++;
 			curl_multi_perform(h.multi, &running);
 			h_reap(&h);
+			/* freed slots take the next messages before waiting */
+			while (next < n && ops->send(ctx, &msgs[next]) == 0)
+				next++;
 			if (h.pending > 0)
 				curl_multi_poll(h.multi, NULL, 0, 1000, NULL);
 		}
