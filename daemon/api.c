@@ -446,8 +446,12 @@ api_outbox_list(struct api_req *r)
 	}
 	r->result = outbox_list(r->env->store, api_query(r, "status"), limit,
 	    &r->err);
-	if (r->result != NULL && api_query(r, "body") != NULL)
+	if (r->result != NULL && api_query(r, "body") != NULL &&
+	    strcmp(api_query(r, "body"), "1") == 0) {
+		log_info("api outbox_bodies uid=%u messages=%zu",
+		    (unsigned)r->uid, json_array_size(r->result));
 		api_outbox_bodies(r);
+	}
 	return r->result == NULL ? -1 : 0;
 }
 

@@ -24,6 +24,7 @@
 #include "people.h"
 #include "recur.h"
 #include "store.h"
+#include "template.h"
 #include "tz.h"
 #include "util.h"
 
@@ -276,13 +277,25 @@ static int
 ef_title(struct calendar *cal, struct evdef *d, json_t *v,
     struct api_error *err)
 {
+	char	*cause = NULL;
+
 	if (cal_string("title", v, &d->title, err) == -1)
 		return -1;
 	if (d->title == NULL) {
 		api_error_set(err, API_BAD_REQUEST, "title", "obligatoire");
 		return -1;
 	}
-	return cal_text_ok("title", d->title, 200, 0, err);
+	if (cal_text_ok("title", d->title, 200, 0, err) == -1)
+		return -1;
+	/* The title goes into SMS and subjects: phones others may read. */
+	if (template_phone_check(d->title, &cause) == -1) {
+		api_error_set(err, API_BAD_REQUEST, "title", "%s : ce titre "
+		    "part dans les SMS et les objets d'e-mail, choisissez-en un "
+		    "plus discret (par ex. « Plateforme », « La Cabane »)", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
 }
 
 static int

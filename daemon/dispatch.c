@@ -265,8 +265,8 @@ dispatch_token(struct dchan *c)
 	    (double)(now.tv_nsec - c->refill.tv_nsec) / 1e9;
 	c->refill = now;
 	c->tokens += dt * rate;
-	if (c->tokens > rate)
-		c->tokens = rate;	/* a burst of one second at most */
+	if (c->tokens > (rate > 1 ? rate : 1))
+		c->tokens = rate > 1 ? rate : 1;	/* a second's burst at most */
 	if (c->tokens < 1)
 		return 0;
 	c->tokens -= 1;

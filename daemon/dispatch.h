@@ -45,7 +45,7 @@ void		 dispatch_stop(struct dispatch *, int timeout,
 		    void (*done)(void *), void *arg);
 void		 dispatch_free(struct dispatch *);
 
-/* {"in_flight": n} for status. */
+/* {"email_in_flight": n, "sms_in_flight": n} for status. */
 json_t		*dispatch_status(struct dispatch *);
 
 /*

@@ -163,6 +163,11 @@ daemon_check_delivery(const struct config *conf)
 		rc = -1;
 	}
 	template_free(tpl);
+	if (conf->backoff_max < conf->backoff_min) {
+		fprintf(stderr, "%s: [delivery] backoff_max: must not be "
+		    "shorter than backoff_min\n", conf->file);
+		rc = -1;
+	}
 	if (channel_check_all(conf, &cause) == -1) {
 		fprintf(stderr, "%s\n", cause);
 		free(cause);

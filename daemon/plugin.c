@@ -383,6 +383,15 @@ channel_check_all(const struct config *conf, char **cause)
 		if (i >= 2 && (strcmp(name, "email") == 0 ||
 		    strcmp(name, "sms") == 0))
 			continue;
+		if (i >= 2) {
+			xasprintf(&tmp, "%s%s%s:%d: [channel.%s]: unknown channel: "
+			    "the channels are [channel.email] and [channel.sms]",
+			    all ? all : "", all ? "\n" : "", conf->file,
+			    conf->channels[i - 2].line, name);
+			free(all);
+			all = tmp;
+			continue;
+		}
 		if ((ch = channel_open(conf, name, NULL, NULL, NULL,
 		    &err)) != NULL) {
 			channel_close(ch);

@@ -87,6 +87,8 @@ def add_event(d, **fields):
      "rrule"),
     ({"rrule": "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"}, "rrule"),
     ({"kind": "party"}, "kind"),
+    ({"title": "Groupe de parole des victimes"}, "title"),
+    ({"title": "Réunion VIOLENCES conjugales"}, "title"),
     ({"tz": "Europe/Atlantis"}, "tz"),
     ({"duration": "2 hours"}, "duration"),
     ({"remind": "1d"}, "audience"),

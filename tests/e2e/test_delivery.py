@@ -10,6 +10,7 @@ import email.header
 import http.server
 import os
 import signal
+import subprocess
 import sqlite3
 import threading
 import time
@@ -297,3 +298,61 @@ def test_quiet_hours_hold_sms_not_email(daemon_env):
     assert "reason=quiet_hours" in daemon_env.log()
     spool = daemon_env.state / "spool"
     assert [p.suffix for p in spool.iterdir()] == [".eml"]
+
+
+def plugin_dir_with(tmp_path, name="spool", mode=0o755, dir_mode=0o755):
+    """A plugin folder holding a copy of the built NAME.so."""
+    import shutil
+    from conftest import PLUGIN_DIR
+    pdir = tmp_path / "plugins"
+    pdir.mkdir()
+    for so in PLUGIN_DIR.glob("*.so"):
+        shutil.copy(so, pdir / so.name)
+    os.chmod(pdir / f"{name}.so", mode)
+    os.chmod(pdir, dir_mode)
+    return pdir
+
+
+def check_config(d, pdir):
+    from conftest import STOPPVIFD, run
+    d.write_config()
+    text = d.conf.read_text().replace(
+        "plugin_dir = ", f"plugin_dir = {pdir}\n;old = ", 1)
+    d.conf.write_text(text)
+    return run([STOPPVIFD, "-t", "-c", d.conf])
+
+
+@pytest.mark.parametrize("mode,dir_mode,what", [
+    (0o666, 0o755, "writable by others"),
+    (0o755, 0o777, "plugin_dir"),
+])
+def test_unsafe_plugins_are_refused(daemon_env, tmp_path, mode, dir_mode,
+                                    what):
+    pdir = plugin_dir_with(tmp_path, mode=mode, dir_mode=dir_mode)
+    r = check_config(daemon_env, pdir)
+    assert r.returncode == 1, r.stderr
+    assert what in r.stderr and "stoppvif.ini" in r.stderr, r.stderr
+
+
+def test_plugin_of_another_abi_is_refused(daemon_env, tmp_path):
+    pdir = plugin_dir_with(tmp_path)
+    src = tmp_path / "old.c"
+    src.write_text("struct ops { int abi; const char *name; };\n"
+                   "static const struct ops o = { 99, \"spool\" };\n"
+                   "const void *stoppvif_plugin_entry(const void *h)"
+                   " { return &o; }\n")
+    os.remove(pdir / "spool.so")
+    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(pdir / "spool.so"),
+                    str(src)], check=True, timeout=60)
+    os.chmod(pdir / "spool.so", 0o755)
+    r = check_config(daemon_env, pdir)
+    assert r.returncode == 1
+    assert "does not speak plugin ABI 1" in r.stderr, r.stderr
+
+
+def test_misspelt_channel_section_is_an_error(daemon_env):
+    from conftest import STOPPVIFD, run
+    daemon_env.write_config(extra="[channel.mail]\nplugin = spool\n")
+    r = run([STOPPVIFD, "-t", "-c", daemon_env.conf])
+    assert r.returncode == 1
+    assert "[channel.mail]: unknown channel" in r.stderr, r.stderr
