@@ -373,7 +373,8 @@ dispatch_pass(evutil_socket_t fd, short what, void *arg)
 {
 	static const char *const sql = "SELECT id, key, kind, person_id,"
 	    " channel, urgent, attempts, payload, strftime('%s', created)"
-	    " FROM outbox WHERE status = 'pending' AND not_before <= ?1"
+	    " FROM outbox INDEXED BY outbox_due"	/* no sort of all rows */
+	    " WHERE status = 'pending' AND not_before <= ?1"
 	    " ORDER BY urgent DESC, not_before, id LIMIT ?2";
 	struct dispatch	*d = arg;
 	sqlite3_stmt	*st;
