@@ -47,10 +47,9 @@ ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(SANFLAGS) $(PKG_CFLAGS) $(CFL
 LDFLAGS_ALL = -pie -Wl,-z,relro -Wl,-z,now $(SANFLAGS) $(LDFLAGS)
 
 COMMON	= log util duration contact config crypt tz recur recur_rule holiday datefmt \
-	  $(if $(wildcard daemon/template.c),template)
+	  template
 DAEMON	= $(COMMON) store migrate people audit outbox calendar agenda ics \
-	  ics_read ics_zone sched $(if $(wildcard daemon/template.c),curlev \
-	  plugin dispatch) api sdnotify main
+	  ics_read ics_zone sched curlev plugin dispatch api sdnotify main
 CTL	= $(COMMON) ctl ctl_expand
 
 DAEMON_OBJS = $(DAEMON:%=$(BUILD)/obj/%.o)
@@ -62,12 +61,11 @@ UNIT_TESTS  = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_DEPS_test_store   = store migrate
 UNIT_DEPS_test_migrate = store migrate
 UNIT_DEPS_test_people  = store migrate people audit
-UNIT_DEPS_test_calendar = store migrate people audit outbox calendar agenda ics ics_read ics_zone sched
 UNIT_DEPS_test_ics     = ics ics_read ics_zone
 
 # Channel plugins: one shared object each, built from plugins/NAME.c alone
 # (they may not link daemon objects: the ABI is plugins/stoppvif_plugin.h).
-PLUGINS	= $(patsubst plugins/%.c,%,$(wildcard plugins/*.c))
+PLUGINS	= spool smtp sms_http
 PLUGIN_SOS = $(PLUGINS:%=$(BUILD)/plugins/%.so)
 
 FUZZ_TARGETS = config contact duration rrule ics template

@@ -220,17 +220,24 @@ calendar_recipients(struct calendar *cal, int64_t id, int64_t **ids,
 	return (ssize_t)n;
 }
 
-/* An instant written in the event's zone, "…T14:00:00+01:00". */
-static json_t *
-agenda_time(const struct tz *zone, int64_t utc)
+const char *
+calendar_instant(const struct tz *zone, int64_t utc, char *buf, size_t len)
 {
 	struct recur_occ	 o;
-	char			 buf[RECUR_FMT_LEN];
 
 	o.utc = utc;
 	o.offset = tz_offset_at(zone, utc);
 	o.local = o.nominal = utc + o.offset;
-	return json_string(recur_format(&o, buf, sizeof buf));
+	return recur_format(&o, buf, len);
+}
+
+/* An instant written in the event's zone, as a JSON string. */
+static json_t *
+agenda_time(const struct tz *zone, int64_t utc)
+{
+	char	 buf[RECUR_FMT_LEN];
+
+	return json_string(calendar_instant(zone, utc, buf, sizeof buf));
 }
 
 /* One agenda item, sortable by start. */

@@ -74,7 +74,11 @@ static int	ef_rrule(struct calendar *, struct evdef *, json_t *,
 		    struct api_error *);
 static int	ef_duration(struct calendar *, struct evdef *, json_t *,
 		    struct api_error *);
-static int	ef_text(struct calendar *, struct evdef *, json_t *,
+static int	ef_location(struct calendar *, struct evdef *, json_t *,
+		    struct api_error *);
+static int	ef_commune(struct calendar *, struct evdef *, json_t *,
+		    struct api_error *);
+static int	ef_description(struct calendar *, struct evdef *, json_t *,
 		    struct api_error *);
 static int	ef_remind(struct calendar *, struct evdef *, json_t *,
 		    struct api_error *);
@@ -96,9 +100,9 @@ static const struct efield efields[] = {
 	{ "dtstart", ef_dtstart },
 	{ "rrule", ef_rrule },
 	{ "duration", ef_duration },
-	{ "location", ef_text },
-	{ "commune", ef_text },
-	{ "description", ef_text },
+	{ "location", ef_location },
+	{ "commune", ef_commune },
+	{ "description", ef_description },
 	{ "remind", ef_remind },
 	{ "audience", ef_audience },
 	{ "channels", ef_channels },
@@ -111,9 +115,6 @@ static const struct efield efields[] = {
 static const char *const ereadonly[] = {
 	"id", "created", "updated", "next", NULL
 };
-
-/* The field being parsed, for ef_text. */
-static const char *ef_current;
 
 static void
 evdef_free(struct evdef *d)
@@ -461,27 +462,35 @@ ef_duration(struct calendar *cal, struct evdef *d, json_t *v,
 	return 0;
 }
 
+/* An optional free-text field of at most max characters into *out. */
 static int
-ef_text(struct calendar *cal, struct evdef *d, json_t *v,
+ef_text(const char *field, json_t *v, char **out, size_t max, int newlines,
     struct api_error *err)
 {
-	char	**out;
-	size_t	  max;
-
-	if (strcmp(ef_current, "location") == 0) {
-		out = &d->location;
-		max = 200;
-	} else if (strcmp(ef_current, "commune") == 0) {
-		out = &d->commune;
-		max = 64;
-	} else {
-		out = &d->description;
-		max = 4000;
-	}
-	if (cal_string(ef_current, v, out, err) == -1)
+	if (cal_string(field, v, out, err) == -1)
 		return -1;
-	return *out == NULL ? 0 : cal_text_ok(ef_current, *out, max,
-	    out == &d->description, err);
+	return *out == NULL ? 0 : cal_text_ok(field, *out, max, newlines, err);
+}
+
+static int
+ef_location(struct calendar *cal, struct evdef *d, json_t *v,
+    struct api_error *err)
+{
+	return ef_text("location", v, &d->location, 200, 0, err);
+}
+
+static int
+ef_commune(struct calendar *cal, struct evdef *d, json_t *v,
+    struct api_error *err)
+{
+	return ef_text("commune", v, &d->commune, 64, 0, err);
+}
+
+static int
+ef_description(struct calendar *cal, struct evdef *d, json_t *v,
+    struct api_error *err)
+{
+	return ef_text("description", v, &d->description, 4000, 1, err);
 }
 
 /* Sort offsets descending, the earliest reminder first. */
@@ -704,7 +713,6 @@ evdef_parse(struct calendar *cal, json_t *req, struct evdef *d,
 		}
 	}
 	for (i = 0; i < NEFIELDS; i++) {
-		ef_current = efields[i].name;
 		if (efields[i].parse(cal, d, json_object_get(req,
 		    efields[i].name), err) == -1)
 			return -1;

@@ -85,6 +85,10 @@ struct recur_iter *calendar_event_iter(const struct cal_event *);
 /* The zone named name, loaded once; NULL with *cause set. */
 const struct tz *calendar_zone(const char *name, char **cause);
 void	 calendar_zones_free(void);
+/* Instant utc written in zone, "2026-01-07T14:00:00+01:00"; returns buf
+ * (at least RECUR_FMT_LEN bytes). */
+const char *calendar_instant(const struct tz *zone, int64_t utc, char *buf,
+	    size_t len);
 
 /*
  * The people an event reaches: ids of everyone not removed who has one of

@@ -637,6 +637,33 @@ ctl_people_list(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	return 0;
 }
 
+/*
+ * `people edit` and `events edit`: the flags (before or after the ID) become
+ * a PATCH of BASE/ID, the answer is printed with print.  hint is an option
+ * to suggest when none was given.
+ */
+static int
+ctl_edit(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv,
+    json_t *(*body_fn)(int, char **, const struct ctl_cmd *, int *),
+    const char *base, void (*print)(struct ctl *, json_t *), const char *hint)
+{
+	json_t	*body, *ans;
+	int64_t	 id;
+	int	 idx;
+
+	body = body_fn(argc + 1, argv - 1, cmd, &idx);
+	id = ctl_id(argc + 1 - idx, argv - 1 + idx, cmd);
+	if (json_object_size(body) == 0) {
+		json_decref(body);
+		die(EXIT_USAGE, "rien à modifier : donnez au moins une option, "
+		    "par ex. %s", hint);
+	}
+	ans = ctl_call_id(c, "PATCH", base, id, body);
+	ctl_answer(c, ans, print);
+	json_decref(body);
+	return 0;
+}
+
 static int
 ctl_people_show(struct ctl *c, const struct ctl_cmd *cmd, int argc,
     char **argv)
@@ -653,21 +680,8 @@ static int
 ctl_people_edit(struct ctl *c, const struct ctl_cmd *cmd, int argc,
     char **argv)
 {
-	json_t	*body, *ans;
-	int64_t	 id;
-	int	 idx;
-
-	body = ctl_person_body(argc + 1, argv - 1, cmd, &idx);
-	id = ctl_id(argc + 1 - idx, argv - 1 + idx, cmd);
-	if (json_object_size(body) == 0) {
-		json_decref(body);
-		die(EXIT_USAGE, "rien à modifier : donnez au moins une option, "
-		    "par ex. --phone");
-	}
-	ans = ctl_call_id(c, "PATCH", "/v1/people", id, body);
-	ctl_answer(c, ans, ctl_person_print);
-	json_decref(body);
-	return 0;
+	return ctl_edit(c, cmd, argc, argv, ctl_person_body, "/v1/people",
+	    ctl_person_print, "--phone");
 }
 
 static int
@@ -973,21 +987,8 @@ static int
 ctl_events_edit(struct ctl *c, const struct ctl_cmd *cmd, int argc,
     char **argv)
 {
-	json_t	*body, *ans;
-	int64_t	 id;
-	int	 idx;
-
-	body = ctl_event_body(argc + 1, argv - 1, cmd, &idx);
-	id = ctl_id(argc + 1 - idx, argv - 1 + idx, cmd);
-	if (json_object_size(body) == 0) {
-		json_decref(body);
-		die(EXIT_USAGE, "rien à modifier : donnez au moins une option, "
-		    "par ex. --dtstart");
-	}
-	ans = ctl_call_id(c, "PATCH", "/v1/events", id, body);
-	ctl_answer(c, ans, ctl_event_print);
-	json_decref(body);
-	return 0;
+	return ctl_edit(c, cmd, argc, argv, ctl_event_body, "/v1/events",
+	    ctl_event_print, "--dtstart");
 }
 
 static int

@@ -180,19 +180,15 @@ dispatch_quiet(const struct config *conf, const char *window, int64_t now)
 
 /* Open the sealed payload of row id with the person's data key. */
 static char *
-dispatch_payload(struct dispatch *d, int64_t id, int64_t person,
-    const void *ct, size_t ctlen, char **cause)
+dispatch_payload(int64_t id, const struct crypt_key *dk, const void *ct,
+    size_t ctlen, char **cause)
 {
-	struct crypt_key	*dk;
-	uint8_t			*pt;
-	size_t			 ptlen;
+	uint8_t	*pt;
+	size_t	 ptlen;
 
-	if ((dk = people_data_key(d->store, d->master, person, cause)) == NULL)
-		return NULL;
 	if (crypt_open(dk, "outbox", "payload", id, ct, ctlen, &pt, &ptlen,
 	    cause) == -1)
-		pt = NULL;
-	crypt_key_free(dk);
+		return NULL;
 	return (char *)pt;
 }
 
@@ -204,6 +200,7 @@ static int
 dispatch_prepare(struct dispatch *d, struct dmsg *dm, const void *ct,
     size_t ctlen, char **cause)
 {
+	struct crypt_key *dk;
 	json_t		*who, *params;
 	json_error_t	 jerr;
 	const char	*addr, *lang, *name;
@@ -213,12 +210,17 @@ dispatch_prepare(struct dispatch *d, struct dmsg *dm, const void *ct,
 		util_cause(cause, "message without content");
 		return -1;
 	}
-	if ((dm->payload = dispatch_payload(d, dm->m.id, dm->person, ct,
-	    ctlen, cause)) == NULL)
-		return -1;
-	if ((who = people_get(d->store, d->master, dm->person, NULL)) == NULL) {
+	/* One unwrap of the data key for the contact and the payload. */
+	if ((who = people_get_key(d->store, d->master, dm->person, &dk,
+	    NULL)) == NULL) {
 		util_cause(cause, "recipient %lld was erased",
 		    (long long)dm->person);
+		return -1;
+	}
+	dm->payload = dispatch_payload(dm->m.id, dk, ct, ctlen, cause);
+	crypt_key_free(dk);
+	if (dm->payload == NULL) {
+		json_decref(who);
 		return -1;
 	}
 	addr = json_string_value(json_object_get(who, dm->chan == 0 ?
@@ -249,6 +251,29 @@ dispatch_prepare(struct dispatch *d, struct dmsg *dm, const void *ct,
 	json_decref(params);
 	json_decref(who);
 	return rc;
+}
+
+/* The columns dispatch_row() reads, in its order. */
+#define DISPATCH_COLS	"SELECT id, key, kind, person_id, channel, urgent," \
+	" attempts, payload, strftime('%s', created) FROM outbox"
+
+/* A message from the current row of a DISPATCH_COLS query on channel chan. */
+static struct dmsg *
+dispatch_row(sqlite3_stmt *st, int chan)
+{
+	struct dmsg	*dm = xcalloc(1, sizeof *dm);
+
+	dm->m.id = sqlite3_column_int64(st, 0);
+	dm->m.key = dm->key = xstrdup((const char *)sqlite3_column_text(st,
+	    1));
+	dm->m.kind = dm->kind = xstrdup((const char *)sqlite3_column_text(st,
+	    2));
+	dm->person = sqlite3_column_int64(st, 3);
+	dm->chan = chan;
+	dm->m.urgent = sqlite3_column_int(st, 5);
+	dm->attempts = sqlite3_column_int(st, 6);
+	dm->created = dm->m.created = sqlite3_column_int64(st, 8);
+	return dm;
 }
 
 /* Whether the channel's rate allows one more message now. */
@@ -312,17 +337,7 @@ dispatch_take(struct dispatch *d, sqlite3_stmt *st, int64_t now, int *busy)
 		busy[chan] = 1;
 		return;
 	}
-	dm = xcalloc(1, sizeof *dm);
-	dm->m.id = id;
-	dm->m.key = dm->key = xstrdup((const char *)sqlite3_column_text(st,
-	    1));
-	dm->m.kind = dm->kind = xstrdup((const char *)sqlite3_column_text(st,
-	    2));
-	dm->person = sqlite3_column_int64(st, 3);
-	dm->chan = chan;
-	dm->m.urgent = sqlite3_column_int(st, 5);
-	dm->attempts = sqlite3_column_int(st, 6);
-	dm->created = dm->m.created = sqlite3_column_int64(st, 8);
+	dm = dispatch_row(st, chan);
 	if (chan == 1 && !dm->m.urgent && (end = dispatch_quiet(conf,
 	    conf->quiet_hours, now)) != -1) {
 		dispatch_result(d, DRES_DEFER, id, "quiet hours", NULL, end);
@@ -371,9 +386,8 @@ dispatch_arm(struct dispatch *d, int64_t now, int busy)
 static void
 dispatch_pass(evutil_socket_t fd, short what, void *arg)
 {
-	static const char *const sql = "SELECT id, key, kind, person_id,"
-	    " channel, urgent, attempts, payload, strftime('%s', created)"
-	    " FROM outbox INDEXED BY outbox_due"	/* no sort of all rows */
+	static const char *const sql = DISPATCH_COLS
+	    " INDEXED BY outbox_due"		/* no sort of all rows */
 	    " WHERE status = 'pending' AND not_before <= ?1"
 	    " ORDER BY urgent DESC, not_before, id LIMIT ?2";
 	struct dispatch	*d = arg;
@@ -711,8 +725,7 @@ dispatch_status(struct dispatch *d)
 json_t *
 dispatch_render(struct dispatch *d, int64_t id, char **cause)
 {
-	static const char *const sql = "SELECT id, key, kind, person_id,"
-	    " channel, urgent, attempts, payload FROM outbox WHERE id = ?";
+	static const char *const sql = DISPATCH_COLS " WHERE id = ?";
 	sqlite3_stmt	*st = store_stmt(d->store, sql);
 	struct dmsg	*dm;
 	json_t		*o = NULL;
@@ -723,13 +736,8 @@ dispatch_render(struct dispatch *d, int64_t id, char **cause)
 		util_cause(cause, "no message %lld", (long long)id);
 		return NULL;
 	}
-	dm = xcalloc(1, sizeof *dm);
-	dm->m.id = id;
-	dm->m.kind = dm->kind = xstrdup((const char *)sqlite3_column_text(st,
-	    2));
-	dm->person = sqlite3_column_int64(st, 3);
-	dm->chan = dispatch_chan((const char *)sqlite3_column_text(st, 4));
-	dm->m.urgent = sqlite3_column_int(st, 5);
+	dm = dispatch_row(st, dispatch_chan((const char *)sqlite3_column_text(
+	    st, 4)));
 	if (dm->chan != -1 && dispatch_prepare(d, dm, sqlite3_column_blob(st,
 	    7), (size_t)sqlite3_column_bytes(st, 7), cause) == 0)
 		o = json_pack("{ss ss* ss}", "to", dm->m.to, "subject",

@@ -108,17 +108,13 @@ outbox_take_back(struct store *st, int64_t event_id, int64_t *earliest,
 	return store_exec_stmt(st, stmt, cause);
 }
 
-/* UTC seconds as "YYYY-MM-DDTHH:MM:SSZ". */
+/* UTC seconds as a JSON "YYYY-MM-DDTHH:MM:SSZ". */
 static json_t *
 outbox_utc(int64_t secs)
 {
-	struct tm	 tm;
-	time_t		 t = (time_t)secs;
-	char		 buf[32];
+	char	 buf[32];
 
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(buf);
+	return json_string(util_utc_format(secs, buf, sizeof buf));
 }
 
 /* Set o's key to a text column, or null. */

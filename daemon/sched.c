@@ -119,16 +119,13 @@ static char *
 sched_payload(const struct cal_event *ev, const struct recur_occ *occ,
     int64_t offset)
 {
-	struct recur_occ	 end;
 	char			 sbuf[RECUR_FMT_LEN], ebuf[RECUR_FMT_LEN], *text;
 	json_t			*o;
 
-	end.utc = occ->utc + ev->duration;
-	end.offset = tz_offset_at(ev->tz, end.utc);
-	end.local = end.nominal = end.utc + end.offset;
 	o = json_pack("{sI ss ss ss ss sI}", "event", (json_int_t)ev->id,
 	    "title", ev->title, "start", recur_format(occ, sbuf, sizeof sbuf),
-	    "end", recur_format(&end, ebuf, sizeof ebuf), "tz",
+	    "end", calendar_instant(ev->tz, occ->utc + ev->duration, ebuf,
+	    sizeof ebuf), "tz",
 	    tz_name(ev->tz), "offset", (json_int_t)offset);
 	if (ev->location != NULL)
 		json_object_set_new(o, "location", json_string(ev->location));
@@ -523,15 +520,11 @@ sched_on_queue(struct sched *s, void (*fn)(void *), void *arg)
 json_t *
 sched_status(struct sched *s)
 {
-	struct tm	 tm;
-	time_t		 t = (time_t)s->armed;
-	char		 buf[32];
+	char	 buf[32];
 
 	if (s->armed < 0)
 		return json_pack("{sn sI}", "next_reminder", "wakeups",
 		    (json_int_t)s->wakeups);
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_pack("{ss sI}", "next_reminder", buf, "wakeups",
-	    (json_int_t)s->wakeups);
+	return json_pack("{ss sI}", "next_reminder", util_utc_format(s->armed,
+	    buf, sizeof buf), "wakeups", (json_int_t)s->wakeups);
 }

@@ -243,14 +243,20 @@ util_now(void)
 }
 
 const char *
-util_utc_now(char *buf, size_t len)
+util_utc_format(int64_t secs, char *buf, size_t len)
 {
-	time_t		 t = time(NULL);
+	time_t		 t = (time_t)secs;
 	struct tm	 tm;
 
 	gmtime_r(&t, &tm);
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return buf;
+}
+
+const char *
+util_utc_now(char *buf, size_t len)
+{
+	return util_utc_format(time(NULL), buf, len);
 }
 
 int

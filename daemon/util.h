@@ -51,6 +51,8 @@ int	 util_mkdir(const char *dir, mode_t mode, char **cause);
  */
 int64_t	 util_now(void);
 
+/* UTC seconds as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */
+const char *util_utc_format(int64_t secs, char *buf, size_t len);
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */
 const char *util_utc_now(char *buf, size_t len);
 
