@@ -700,6 +700,38 @@ api_dispatch(struct evhttp_request *req, void *arg)
 	api_error_clear(&r.err);
 }
 
+/* The address of a socket path; -1 with *cause when it is too long. */
+static int
+api_sockaddr(const char *path, struct sockaddr_un *sun, char **cause)
+{
+	memset(sun, 0, sizeof *sun);
+	sun->sun_family = AF_UNIX;
+	if (util_strlcpy(sun->sun_path, path, sizeof sun->sun_path) >=
+	    sizeof sun->sun_path) {
+		util_cause(cause, "%s: socket path too long", path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+api_running(const char *path, char **cause)
+{
+	struct sockaddr_un	 sun;
+	int			 fd, rc;
+
+	if (api_sockaddr(path, &sun, cause) == -1)
+		return 0;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return 0;
+	rc = connect(fd, (const struct sockaddr *)&sun, sizeof sun);
+	close(fd);
+	if (rc == 0)
+		util_cause(cause, "%s: another stoppvifd is already running",
+		    path);
+	return rc == 0;
+}
+
 /* Refuse to start over a socket another daemon still answers on. */
 static int
 api_stale_socket(const struct sockaddr_un *sun, char **cause)
@@ -735,14 +767,8 @@ api_listen(const char *path, char **cause)
 	mode_t			 old;
 	int			 fd;
 
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (util_strlcpy(sun.sun_path, path, sizeof sun.sun_path) >=
-	    sizeof sun.sun_path) {
-		util_cause(cause, "%s: socket path too long", path);
-		return -1;
-	}
-	if (api_stale_socket(&sun, cause) == -1)
+	if (api_sockaddr(path, &sun, cause) == -1 ||
+	    api_stale_socket(&sun, cause) == -1)
 		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1) {

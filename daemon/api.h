@@ -40,6 +40,11 @@ struct api;
  * means another daemon runs: refused.  NULL with *cause set on failure.
  */
 struct api	*api_new(struct event_base *, struct api_env *, char **cause);
+/*
+ * Whether another daemon answers on the socket at path (1, with *cause
+ * saying so), checked before the database is opened: that daemon holds it.
+ */
+int		 api_running(const char *path, char **cause);
 /* Stop serving, close connections and remove the socket file. */
 void		 api_free(struct api *);
 

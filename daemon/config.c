@@ -386,36 +386,45 @@ conf_set(struct config *conf, const struct ckey *k, const char *value,
 	return 0;
 }
 
-/* The NAME of a "channel.NAME" section (letters, digits, _ and -), or NULL. */
+/*
+ * The NAME of a "PREFIX.NAME" section (letters, digits, _ and -), or NULL.
+ * PREFIX is "channel." or "shelter.".
+ */
 static const char *
-conf_channel_name(const char *section)
+conf_named_section(const char *section, const char *prefix)
 {
 	const char	*p;
+	size_t		 n = strlen(prefix);
 
-	if (strncmp(section, "channel.", 8) != 0 || section[8] == '\0')
+	if (strncmp(section, prefix, n) != 0 || section[n] == '\0')
 		return NULL;
-	for (p = section + 8; *p != '\0'; p++)
+	for (p = section + n; *p != '\0'; p++)
 		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
 			return NULL;
-	return section + 8;
+	return section + n;
 }
 
-/* Keep one key of a [channel.NAME] section for its plugin. */
+#define conf_channel_name(s)	conf_named_section((s), "channel.")
+#define conf_shelter_name(s)	conf_named_section((s), "shelter.")
+
+/*
+ * Keep one key of a [channel.NAME] or [shelter.NAME] section (the array
+ * *list of *n) for the module that reads it: a channel's plugin, or the
+ * shelters.
+ */
 static void
-conf_channel_key(struct cparse *cp, const char *name, const char *key,
-    const char *value)
+conf_section_key(struct cparse *cp, struct config_channel **list, size_t *n,
+    const char *name, const char *key, const char *value)
 {
-	struct config		*conf = cp->conf;
 	struct config_channel	*ch = NULL;
 	size_t			 i, len = strlen(value);
 
-	for (i = 0; i < conf->nchannels; i++)
-		if (strcmp(conf->channels[i].name, name) == 0)
-			ch = &conf->channels[i];
+	for (i = 0; i < *n; i++)
+		if (strcmp((*list)[i].name, name) == 0)
+			ch = &(*list)[i];
 	if (ch == NULL) {
-		conf->channels = xreallocarray(conf->channels,
-		    conf->nchannels + 1, sizeof *conf->channels);
-		ch = &conf->channels[conf->nchannels++];
+		*list = xreallocarray(*list, *n + 1, sizeof **list);
+		ch = &(*list)[(*n)++];
 		memset(ch, 0, sizeof *ch);
 		ch->name = xstrdup(name);
 		ch->line = cp->section_line;
@@ -434,6 +443,31 @@ conf_channel_key(struct cparse *cp, const char *name, const char *key,
 	else
 		ch->kv[ch->nkv].value = xstrdup(value);
 	ch->kv[ch->nkv++].line = cp->line;
+}
+
+const struct config_channel *
+config_shelter(const struct config *conf, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < conf->nshelters; i++)
+		if (strcmp(conf->shelters[i].name, name) == 0)
+			return &conf->shelters[i];
+	return NULL;
+}
+
+const char *
+config_kv(const struct config_channel *sec, const char *key, int *line)
+{
+	size_t	 i;
+
+	for (i = 0; sec != NULL && i < sec->nkv; i++)
+		if (strcmp(sec->kv[i].key, key) == 0) {
+			if (line != NULL)
+				*line = sec->kv[i].line;
+			return sec->kv[i].value;
+		}
+	return NULL;
 }
 
 const struct config_channel *
@@ -467,7 +501,8 @@ conf_known_section(const char *section)
 {
 	size_t	 i;
 
-	if (conf_channel_name(section) != NULL)
+	if (conf_channel_name(section) != NULL ||
+	    conf_shelter_name(section) != NULL)
 		return 1;
 	for (i = 0; i < NKEYS; i++)
 		if (strcmp(ckeys[i].section, section) == 0)
@@ -487,7 +522,13 @@ config_handler(void *arg, const char *section, const char *name,
 	if (!cp->section_ok)
 		return 1;	/* the section header was reported already */
 	if (conf_channel_name(section) != NULL) {
-		conf_channel_key(cp, conf_channel_name(section), name, value);
+		conf_section_key(cp, &cp->conf->channels, &cp->conf->nchannels,
+		    conf_channel_name(section), name, value);
+		return 1;
+	}
+	if (conf_shelter_name(section) != NULL) {
+		conf_section_key(cp, &cp->conf->shelters, &cp->conf->nshelters,
+		    conf_shelter_name(section), name, value);
 		return 1;
 	}
 	for (i = 0; i < NKEYS; i++)
@@ -695,6 +736,9 @@ config_free(struct config *conf)
 	for (i = 0; i < conf->nchannels; i++)
 		conf_channel_free(&conf->channels[i]);
 	free(conf->channels);
+	for (i = 0; i < conf->nshelters; i++)
+		conf_channel_free(&conf->shelters[i]);
+	free(conf->shelters);
 	free(conf->allow_uids);
 	free(conf->allow_gids);
 	free(conf->file);

@@ -17,9 +17,12 @@ struct config_kv {
 	int	 line;
 };
 
-/* A [channel.NAME] section: its keys are checked by the channel's plugin. */
+/*
+ * A [channel.NAME] section, whose keys are checked by the channel's plugin,
+ * or a [shelter.NAME] one, whose keys the shelters check (shelter.h).
+ */
 struct config_channel {
-	char			*name;		/* "email", "sms" */
+	char			*name;		/* "email", "sms", "aisova" */
 	int			 line;		/* of the section header */
 	struct config_kv	*kv;
 	size_t			 nkv;
@@ -55,6 +58,10 @@ struct config {
 	/* [channel.NAME] sections, in file order */
 	struct config_channel	*channels;
 	size_t			 nchannels;
+
+	/* [shelter.NAME] sections, in file order */
+	struct config_channel	*shelters;
+	size_t			 nshelters;
 
 	/* [api] */
 	uid_t	*allow_uids;	/* empty list: root and the daemon's user */
@@ -94,6 +101,12 @@ char		*config_default_file(void);
 /* The [channel.NAME] section, or NULL. */
 const struct config_channel *config_channel(const struct config *,
 		    const char *name);
+/* The [shelter.NAME] section, or NULL. */
+const struct config_channel *config_shelter(const struct config *,
+		    const char *name);
+/* The value of key in a section (NULL when absent), and its line. */
+const char	*config_kv(const struct config_channel *, const char *key,
+		    int *line);
 
 /*
  * Parse quiet hours "HH:MM-HH:MM" into minutes of the day; the window may

@@ -89,7 +89,8 @@ static int	ctl_outbox_retry(struct ctl *, const struct ctl_cmd *, int,
 	    char **);
 
 #define PERSON_FLAGS "--name N --role R[,R...] [--commune C] [--org O]" \
-	" [--email E] [--phone +32...] [--lang fr|nl|de|en] [--pubkey KEY]"
+	" [--email E] [--phone +32...] [--lang fr|nl|de|en] [--pubkey KEY]" \
+	" [--quiet-hours HH:MM-HH:MM|none]"
 
 #define EVENT_FLAGS "--title T --dtstart LOCAL [--tz ZONE] [--rrule RULE]" \
 	" [--duration 2h] [--kind platform|training|cabane|awareness|other]" \
@@ -494,6 +495,7 @@ static const struct option ctl_person_opts[] = {
 	{ "phone", required_argument, NULL, 'p' },
 	{ "lang", required_argument, NULL, 'l' },
 	{ "pubkey", required_argument, NULL, 'k' },
+	{ "quiet-hours", required_argument, NULL, 'q' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -528,6 +530,7 @@ ctl_person_body(int argc, char **argv, const struct ctl_cmd *cmd,
 		case 'p': key = "phone"; break;
 		case 'l': key = "lang"; break;
 		case 'k': key = "pubkey"; break;
+		case 'q': key = "quiet_hours"; break;
 		default:
 			cmd_usage(cmd);
 		}
@@ -549,6 +552,7 @@ ctl_person_print(struct ctl *c, json_t *p)
 		{ "commune", "commune" }, { "organisme", "org" },
 		{ "e-mail", "email" }, { "téléphone", "phone" },
 		{ "langue", "lang" }, { "clé publique", "pubkey" },
+		{ "heures calmes", "quiet_hours" },
 		{ "créé", "created" }, { "modifié", "updated" },
 	};
 	size_t	 i;
@@ -562,7 +566,7 @@ ctl_person_print(struct ctl *c, json_t *p)
 			v = ctl_localtime(json_string_value(val));
 		else
 			v = ctl_text(val);
-		printf("%s%*s : %s\n", rows[i].title, (int)(12 -
+		printf("%s%*s : %s\n", rows[i].title, (int)(13 -
 		    ctl_width(rows[i].title)), "", v);
 		free(v);
 	}

@@ -139,6 +139,12 @@ curlev_timeout(CURLM *multi, long ms, void *arg)
 		evtimer_del(cv->timer);
 		return 0;
 	}
+	if (ms == 0) {
+		/* a new transfer: start it in this loop turn, not the next */
+		evtimer_del(cv->timer);
+		event_active(cv->timer, EV_TIMEOUT, 0);
+		return 0;
+	}
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(cv->timer, &tv);

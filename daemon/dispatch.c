@@ -1,13 +1,19 @@
 /*
  * dispatch.c: outbox rows through channel plugins.
  *
- * A pass reads the due pending rows (urgent first), skips those already in
- * flight, prepares each (payload opened with the recipient's data key,
- * address and language from the directory, template rendered) and hands it
- * to its channel.  Outcomes arrive from the plugins on the event loop; they
- * are collected and written by one flush per loop turn, in one transaction,
- * after which the next pass runs.  Between passes one timer waits for the
- * earliest pending not_before: no polling.
+ * A pass reads the due pending rows (urgent first) that are not taken
+ * already, into each channel's ready queue: up to twice the channel's cap on
+ * messages in flight.  Feeding a channel takes rows from its queue, prepares
+ * each (payload opened with the recipient's data key, address and language
+ * from the directory, template rendered) and hands it to the plugin.
+ * Outcomes arrive from the plugins on the event loop; each frees a slot that
+ * is fed from the queue at once, with no query, and they are gathered and
+ * written by one flush, in one transaction, after which the next pass runs.
+ * A row is "taken" (in the id set) from the pass that loads it until its
+ * outcome is written, so that no pass loads it twice while it is still
+ * pending in the database.  Whoever else changes the outbox kicks the
+ * dispatcher, which drops its ready queues and reads them again.  Between
+ * passes one timer waits for the earliest pending not_before: no polling.
  */
 #include <sys/queue.h>
 
@@ -38,6 +44,7 @@
 #define DISPATCH_BUSY_RETRY	1	/* seconds, when a channel is full */
 #define DISPATCH_BATCH		1024	/* outcomes per transaction at most */
 #define DISPATCH_GATHER_US	20000	/* wait for more outcomes (20 ms) */
+#define DISPATCH_READY		2	/* rows queued per slot of a channel */
 
 enum dres_kind { DRES_SENT, DRES_RETRY, DRES_FAILED, DRES_DEFER };
 
@@ -51,7 +58,10 @@ struct dres {
 	TAILQ_ENTRY(dres)	 entry;
 };
 
-/* One message being sent: m points into the strings below, owned here. */
+/*
+ * One message, from the pass that loads it (ct holds its sealed payload) to
+ * its outcome: m points into the strings below, owned here.
+ */
 struct dmsg {
 	struct sv_message	 m;
 	char			*key, *kind, *to, *name, *subject, *body;
@@ -59,16 +69,31 @@ struct dmsg {
 	int			 chan;		/* index in d->chans */
 	int			 attempts;
 	int64_t			 created;
+	int64_t			 age_from;	/* created, or last retried */
+	uint8_t			*ct;		/* sealed payload, until prepared */
+	size_t			 ctlen;
 	char			*payload;	/* opened, for a fallback */
+	char			*quiet;		/* the person's quiet hours */
 	TAILQ_ENTRY(dmsg)	 entry;
 };
+TAILQ_HEAD(dmsgq, dmsg);
 
 struct dchan {
 	const char		*name;
 	struct channel		*ch;
 	int			 in_flight;
+	struct dmsgq		 ready;		/* loaded, not prepared yet */
+	int			 nready;
+	int			 drained;	/* the last pass found no more */
 	double			 tokens;	/* rate limit bucket */
 	struct timespec		 refill;
+};
+
+/* The ids of the rows taken: open addressing, linear probing, 0 is empty. */
+struct didset {
+	int64_t			*slot;
+	size_t			 size;		/* a power of two */
+	size_t			 n;
 };
 
 struct dispatch {
@@ -80,9 +105,11 @@ struct dispatch {
 	struct curlev		*cv;
 	struct dchan		 chans[DISPATCH_NCHAN];
 	struct event		*ev_pass, *ev_timer, *ev_flush, *ev_stop;
-	TAILQ_HEAD(, dmsg)	 flying;
+	struct dmsgq		 flying;
 	TAILQ_HEAD(, dres)	 results;
 	int			 nresults;
+	struct didset		 taken;		/* ready, flying, unwritten */
+	int			 stale;		/* ready queues to read again */
 	int			 stopping;
 	void			(*stop_done)(void *);
 	void			*stop_arg;
@@ -113,7 +140,83 @@ dmsg_free(struct dmsg *dm)
 	if (dm->payload != NULL)
 		sodium_memzero(dm->payload, strlen(dm->payload));
 	free(dm->payload);
+	free(dm->ct);
+	free(dm->quiet);
 	free(dm);
+}
+
+static size_t
+didset_pos(const struct didset *s, int64_t id)
+{
+	uint64_t	 h = (uint64_t)id * 0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(h >> 32) & (s->size - 1);
+}
+
+static int
+didset_has(const struct didset *s, int64_t id)
+{
+	size_t	 i;
+
+	if (s->size == 0)
+		return 0;
+	for (i = didset_pos(s, id); s->slot[i] != 0; i = (i + 1) & (s->size - 1))
+		if (s->slot[i] == id)
+			return 1;
+	return 0;
+}
+
+static void
+didset_add(struct didset *s, int64_t id)
+{
+	struct didset	 big;
+	size_t		 i;
+
+	if (2 * (s->n + 1) > s->size) {
+		big.size = s->size ? 2 * s->size : 256;
+		big.slot = xcalloc(big.size, sizeof *big.slot);
+		big.n = 0;
+		for (i = 0; i < s->size; i++)
+			if (s->slot[i] != 0)
+				didset_add(&big, s->slot[i]);
+		free(s->slot);
+		*s = big;
+	}
+	for (i = didset_pos(s, id); s->slot[i] != 0; i = (i + 1) & (s->size - 1))
+		if (s->slot[i] == id)
+			return;
+	s->slot[i] = id;
+	s->n++;
+}
+
+/* Remove id, shifting back the entries that probed past its slot. */
+static void
+didset_del(struct didset *s, int64_t id)
+{
+	size_t	 i, j, home;
+
+	if (s->size == 0)
+		return;
+	for (i = didset_pos(s, id); s->slot[i] != id; i = (i + 1) &
+	    (s->size - 1))
+		if (s->slot[i] == 0)
+			return;
+	s->n--;
+	for (j = i;;) {
+		s->slot[i] = 0;
+		for (;;) {
+			j = (j + 1) & (s->size - 1);
+			if (s->slot[j] == 0)
+				return;
+			home = didset_pos(s, s->slot[j]);
+			/* move it back unless its home lies in (i, j] */
+			if (i <= j ? (home <= i || home > j) :
+			    (home <= i && home > j))
+				break;
+		}
+		s->slot[i] = s->slot[j];
+		i = j;
+	}
 }
 
 /* Queue one outcome and make sure a flush follows this loop turn. */
@@ -151,7 +254,10 @@ dispatch_chan(const char *name)
 	return -1;
 }
 
-/* The end of the quiet hours now in force, or -1 when outside them. */
+/*
+ * The end of the quiet hours window ("HH:MM-HH:MM"; "" or "none": none) now
+ * in force, or -1 when outside them.
+ */
 static int64_t
 dispatch_quiet(const struct config *conf, const char *window, int64_t now)
 {
@@ -193,69 +299,73 @@ dispatch_payload(int64_t id, const struct crypt_key *dk, const void *ct,
 }
 
 /*
- * Prepare message row: recipient, language, rendered text.  Returns 0, or -1
- * with *cause for a message that can never be sent (it fails).
+ * Prepare a loaded message: recipient, language, quiet hours and rendered
+ * text.  Returns 0, or -1 with *cause for a message that can never be sent
+ * (it fails).
  */
 static int
-dispatch_prepare(struct dispatch *d, struct dmsg *dm, const void *ct,
-    size_t ctlen, char **cause)
+dispatch_prepare(struct dispatch *d, struct dmsg *dm, char **cause)
 {
-	struct crypt_key *dk;
-	json_t		*who, *params;
-	json_error_t	 jerr;
-	const char	*addr, *lang, *name;
-	int		 rc = -1;
+	struct people_contact	 pc;
+	json_t			*params = NULL;
+	json_error_t		 jerr;
+	int			 rc = -1;
 
-	if (ct == NULL) {
+	if (dm->ct == NULL) {
 		util_cause(cause, "message without content");
 		return -1;
 	}
 	/* One unwrap of the data key for the contact and the payload. */
-	if ((who = people_get_key(d->store, d->master, dm->person, &dk,
-	    NULL)) == NULL) {
-		util_cause(cause, "recipient %lld was erased",
-		    (long long)dm->person);
+	if (people_contact(d->store, d->master, dm->person,
+	    dispatch_chan_names[dm->chan], &pc, cause) == -1)
 		return -1;
+	dm->payload = dispatch_payload(dm->m.id, pc.dk, dm->ct, dm->ctlen,
+	    cause);
+	free(dm->ct);
+	dm->ct = NULL;
+	dm->quiet = pc.quiet;
+	pc.quiet = NULL;
+	if (dm->payload == NULL)
+		goto out;
+	if ((params = json_loads(dm->payload, 0, &jerr)) == NULL ||
+	    !json_is_object(params)) {
+		util_cause(cause, "unreadable payload: %s", params == NULL ?
+		    jerr.text : "not an object");
+		goto out;
 	}
-	dm->payload = dispatch_payload(dm->m.id, dk, ct, ctlen, cause);
-	crypt_key_free(dk);
-	if (dm->payload == NULL) {
-		json_decref(who);
-		return -1;
-	}
-	addr = json_string_value(json_object_get(who, dm->chan == 0 ?
-	    "email" : "phone"));
-	lang = json_string_value(json_object_get(who, "lang"));
-	name = json_string_value(json_object_get(who, "name"));
-	if ((params = json_loads(dm->payload, 0, &jerr)) == NULL)
-		util_cause(cause, "unreadable payload: %s", jerr.text);
-	else if (addr == NULL)
+	if (pc.addr == NULL) {
 		util_cause(cause, "recipient %lld has no %s",
 		    (long long)dm->person, dm->chan == 0 ? "email address" :
 		    "phone number");
-	else if (template_render(d->tpl, dm->kind, dispatch_chan_names[
-	    dm->chan], lang, params, &dm->subject, &dm->body, cause) == 0) {
-		dm->m.subject = dm->subject;
-		dm->m.body = dm->body;
-		dm->m.to = dm->to = xstrdup(addr);
-		dm->m.to_name = dm->name = name ? xstrdup(name) : NULL;
-		rc = 0;
+		goto out;
 	}
-	if (rc == 0 && dm->chan == 1 && dm->m.urgent &&
-	    template_sms_segments(dm->m.body) > 1) {
+	/* the time of rendering: {in} of a late reminder tells the truth */
+	json_object_set_new(params, "now", json_integer(util_now()));
+	if (template_render(d->tpl, dm->kind, dispatch_chan_names[dm->chan],
+	    pc.lang[0] != '\0' ? pc.lang : NULL, params, &dm->subject,
+	    &dm->body, cause) == -1)
+		goto out;
+	dm->m.subject = dm->subject;
+	dm->m.body = dm->body;
+	dm->m.to = dm->to = pc.addr;
+	dm->m.to_name = dm->name = pc.name;
+	pc.addr = pc.name = NULL;
+	if (dm->chan == 1 && dm->m.urgent &&
+	    template_sms_segments(dm->m.body) > 1)
 		util_cause(cause, "urgent SMS longer than one message (%d "
 		    "parts): shorten the template", template_sms_segments(
 		    dm->m.body));
-		rc = -1;
-	}
+	else
+		rc = 0;
+out:
 	json_decref(params);
-	json_decref(who);
+	people_contact_clear(&pc);
 	return rc;
 }
 
 /* The columns dispatch_row() reads, in its order. */
 #define DISPATCH_COLS	"SELECT id, key, kind, person_id, channel, urgent," \
-	" attempts, payload, strftime('%s', created) FROM outbox"
+	" attempts, payload, strftime('%s', created), retried FROM outbox"
 
 /* A message from the current row of a DISPATCH_COLS query on channel chan. */
 static struct dmsg *
@@ -272,7 +382,15 @@ dispatch_row(sqlite3_stmt *st, int chan)
 	dm->chan = chan;
 	dm->m.urgent = sqlite3_column_int(st, 5);
 	dm->attempts = sqlite3_column_int(st, 6);
+	if (sqlite3_column_type(st, 7) == SQLITE_BLOB &&
+	    (dm->ctlen = (size_t)sqlite3_column_bytes(st, 7)) > 0) {
+		dm->ct = xmalloc(dm->ctlen);
+		memcpy(dm->ct, sqlite3_column_blob(st, 7), dm->ctlen);
+	}
 	dm->created = dm->m.created = sqlite3_column_int64(st, 8);
+	/* the retry policy's age counts from a manual retry, if any */
+	dm->age_from = sqlite3_column_type(st, 9) == SQLITE_NULL ?
+	    dm->created : sqlite3_column_int64(st, 9);
 	return dm;
 }
 
@@ -298,65 +416,140 @@ dispatch_token(struct dchan *c)
 	return 1;
 }
 
-/*
- * Whether row id is being sent already, or has an outcome not written yet
- * (it is still pending in the database until the next flush).
- */
-static int
-dispatch_flying(struct dispatch *d, int64_t id)
+/* Take a loaded row out of channel c's ready queue. */
+static struct dmsg *
+dispatch_unready(struct dchan *c)
 {
 	struct dmsg	*dm;
-	struct dres	*r;
 
-	TAILQ_FOREACH(dm, &d->flying, entry)
-		if (dm->m.id == id)
-			return 1;
-	TAILQ_FOREACH(r, &d->results, entry)
-		if (r->id == id)
-			return 1;
-	return 0;
+	if ((dm = TAILQ_FIRST(&c->ready)) != NULL) {
+		TAILQ_REMOVE(&c->ready, dm, entry);
+		c->nready--;
+	}
+	return dm;
 }
 
-/* Take one due row: prepare it and hand it to its channel. */
+/* Drop every ready queue: the rows are read again by the next pass. */
 static void
-dispatch_take(struct dispatch *d, sqlite3_stmt *st, int64_t now, int *busy)
+dispatch_drop_ready(struct dispatch *d)
+{
+	struct dmsg	*dm;
+	int		 i;
+
+	for (i = 0; i < DISPATCH_NCHAN; i++) {
+		while ((dm = dispatch_unready(&d->chans[i])) != NULL) {
+			didset_del(&d->taken, dm->m.id);
+			dmsg_free(dm);
+		}
+		d->chans[i].drained = 0;
+	}
+	d->stale = 0;
+}
+
+/* How many more rows channel c's ready queue takes. */
+static int
+dispatch_want(const struct dchan *c)
+{
+	int	 want = DISPATCH_READY * channel_max_in_flight(c->ch) - c->nready;
+
+	return c->drained || want < 0 ? 0 : want;
+}
+
+/*
+ * Load channel c's due rows not taken yet into its ready queue, in the
+ * order they are to be sent, until the queue is full.  When its rows run
+ * out the channel is marked drained: no query for it until the outbox
+ * changes.
+ */
+static void
+dispatch_load(struct dispatch *d, struct dchan *c, int chan, int64_t now)
+{
+	/* Ids only, from the index: the rows taken are skipped cheaply. */
+	static const char *const sql = "SELECT id FROM outbox"
+	    " INDEXED BY outbox_due"		/* no sort of all rows */
+	    " WHERE status = 'pending' AND channel = ?1 AND not_before <= ?2"
+	    " ORDER BY urgent DESC, not_before, id LIMIT ?3";
+	static const char *const one = DISPATCH_COLS " WHERE id = ?";
+	sqlite3_stmt	*st, *row;
+	struct dmsg	*dm;
+	int64_t		 id, limit, seen = 0;
+	int		 want = dispatch_want(c);
+
+	if (want == 0)
+		return;
+	/* every row taken may come first: ask for that many more */
+	limit = (int64_t)d->taken.n + want;
+	st = store_stmt(d->store, sql);
+	sqlite3_bind_text(st, 1, c->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, limit);
+	while (want > 0 && sqlite3_step(st) == SQLITE_ROW) {
+		seen++;
+		if (didset_has(&d->taken, id = sqlite3_column_int64(st, 0)))
+			continue;
+		row = store_stmt(d->store, one);
+		sqlite3_bind_int64(row, 1, id);
+		if (sqlite3_step(row) == SQLITE_ROW) {
+			dm = dispatch_row(row, chan);
+			TAILQ_INSERT_TAIL(&c->ready, dm, entry);
+			c->nready++;
+			didset_add(&d->taken, id);
+			want--;
+		}
+		sqlite3_reset(row);
+	}
+	sqlite3_reset(st);
+	if (want > 0 && seen < limit)
+		c->drained = 1;
+}
+
+/*
+ * Hand channel chan's ready rows to its plugin while it has room and its
+ * rate allows.  *busy is set when rows wait for the rate or the plugin.
+ */
+static void
+dispatch_feed(struct dispatch *d, int chan, int64_t now, int *busy)
 {
 	const struct config	*conf = *d->conf;
+	struct dchan		*c = &d->chans[chan];
 	struct dmsg		*dm;
-	struct dchan		*c;
 	char			*cause = NULL;
-	int64_t			 end, id = sqlite3_column_int64(st, 0);
-	int			 chan;
+	int64_t			 end;
 
-	if (dispatch_flying(d, id) ||
-	    (chan = dispatch_chan((const char *)sqlite3_column_text(st, 4))) ==
-	    -1 || busy[chan])
-		return;
-	c = &d->chans[chan];
-	if (c->in_flight >= channel_max_in_flight(c->ch) || !dispatch_token(c)) {
-		busy[chan] = 1;
-		return;
-	}
-	dm = dispatch_row(st, chan);
-	if (chan == 1 && !dm->m.urgent && (end = dispatch_quiet(conf,
-	    conf->quiet_hours, now)) != -1) {
-		dispatch_result(d, DRES_DEFER, id, "quiet hours", NULL, end);
-		dmsg_free(dm);
-		return;
-	}
-	if (dispatch_prepare(d, dm, sqlite3_column_blob(st, 7),
-	    (size_t)sqlite3_column_bytes(st, 7), &cause) == -1) {
-		dispatch_result(d, DRES_FAILED, id, cause, dm, 0);
-		free(cause);
-		return;
-	}
-	TAILQ_INSERT_TAIL(&d->flying, dm, entry);
-	c->in_flight++;
-	if (channel_send(c->ch, &dm->m) == -1) {
-		TAILQ_REMOVE(&d->flying, dm, entry);
-		c->in_flight--;
-		busy[chan] = 1;
-		dmsg_free(dm);
+	while (!TAILQ_EMPTY(&c->ready) &&
+	    c->in_flight < channel_max_in_flight(c->ch)) {
+		if (!dispatch_token(c)) {
+			*busy = 1;
+			return;
+		}
+		dm = dispatch_unready(c);
+		if (dispatch_prepare(d, dm, &cause) == -1) {
+			dispatch_result(d, DRES_FAILED, dm->m.id, cause, dm, 0);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		/* Urgent messages (shelter alerts) ignore quiet hours. */
+		if (chan == 1 && !dm->m.urgent && (end = dispatch_quiet(conf,
+		    dm->quiet != NULL ? dm->quiet : conf->quiet_hours, now)) !=
+		    -1) {
+			dispatch_result(d, DRES_DEFER, dm->m.id, "quiet hours",
+			    NULL, end);
+			dmsg_free(dm);
+			continue;
+		}
+		TAILQ_INSERT_TAIL(&d->flying, dm, entry);
+		c->in_flight++;
+		if (channel_send(c->ch, &dm->m) == -1) {
+			/* prepared again when its turn comes back */
+			TAILQ_REMOVE(&d->flying, dm, entry);
+			c->in_flight--;
+			didset_del(&d->taken, dm->m.id);
+			dmsg_free(dm);
+			c->drained = 0;
+			*busy = 1;
+			return;
+		}
 	}
 }
 
@@ -382,35 +575,40 @@ dispatch_arm(struct dispatch *d, int64_t now, int busy)
 		evtimer_add(d->ev_timer, &tv);
 }
 
-/* One pass over the due messages. */
+/*
+ * One pass: read the ready queues again if the outbox changed, top them up
+ * when a channel has room for more than they hold, feed every channel and
+ * arm the timer.
+ */
 static void
 dispatch_pass(evutil_socket_t fd, short what, void *arg)
 {
-	static const char *const sql = DISPATCH_COLS
-	    " INDEXED BY outbox_due"		/* no sort of all rows */
-	    " WHERE status = 'pending' AND not_before <= ?1"
-	    " ORDER BY urgent DESC, not_before, id LIMIT ?2";
 	struct dispatch	*d = arg;
-	sqlite3_stmt	*st;
+	struct dchan	*c;
 	int64_t		 now = util_now();
-	int		 busy[DISPATCH_NCHAN] = { 0, 0 }, i, room = 0, nfly = 0;
-	int		 full = 0;
+	int		 i, busy = 0;
 
 	if (d->stopping)
 		return;
+	if (d->stale)
+		dispatch_drop_ready(d);
 	for (i = 0; i < DISPATCH_NCHAN; i++) {
-		room += channel_max_in_flight(d->chans[i].ch);
-		nfly += d->chans[i].in_flight;
+		c = &d->chans[i];
+		if (c->nready < channel_max_in_flight(c->ch) - c->in_flight)
+			dispatch_load(d, c, i, now);
+		dispatch_feed(d, i, now, &busy);
 	}
-	st = store_stmt(d->store, sql);
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int(st, 2, room + nfly + d->nresults);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		dispatch_take(d, st, now, busy);
-	sqlite3_reset(st);
-	for (i = 0; i < DISPATCH_NCHAN; i++)
-		full |= busy[i];
-	dispatch_arm(d, now, full);
+	dispatch_arm(d, now, busy);
+}
+
+/* Rows fell due (or a channel's rate allows more): read them in order. */
+static void
+dispatch_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct dispatch	*d = arg;
+
+	d->stale = 1;
+	dispatch_pass(fd, what, arg);
 }
 
 /* The delay before attempt n + 1: exponential, with jitter. */
@@ -458,9 +656,11 @@ dispatch_fallback(struct dispatch *d, struct dres *r)
 		log_warnx("dispatch fallback_failed id=%lld error=\"%s\"",
 		    (long long)r->id, cause);
 		free(cause);
-	} else if (added)
+	} else if (added) {
 		log_info("dispatch fallback id=%lld channel=%s",
 		    (long long)r->id, m.channel);
+		d->stale = 1;	/* urgent: before what is ready */
+	}
 	crypt_key_free(dk);
 	free(key);
 }
@@ -481,7 +681,7 @@ dispatch_write(struct dispatch *d, struct dres *r, int64_t now, char **cause)
 
 	if (r->kind == DRES_RETRY && r->m != NULL &&
 	    (r->m->attempts + 1 >= conf->max_attempts ||
-	    now - r->m->created > conf->max_age))
+	    now - r->m->age_from > conf->max_age))
 		r->kind = DRES_FAILED;	/* its retry policy gave up */
 	if (r->kind == DRES_SENT)
 		status = "sent";
@@ -546,7 +746,7 @@ dispatch_flush(evutil_socket_t fd, short what, void *arg)
 	struct dres	*r;
 	char		*cause = NULL;
 	int64_t		 now = util_now();
-	int		 rc;
+	int		 rc, i;
 
 	if (TAILQ_EMPTY(&d->results))
 		return;
@@ -564,11 +764,14 @@ dispatch_flush(evutil_socket_t fd, short what, void *arg)
 	}
 	while ((r = TAILQ_FIRST(&d->results)) != NULL) {
 		TAILQ_REMOVE(&d->results, r, entry);
+		didset_del(&d->taken, r->id);
 		dmsg_free(r->m);
 		free(r->text);
 		free(r);
 	}
 	d->nresults = 0;
+	for (i = 0; i < DISPATCH_NCHAN; i++)
+		d->chans[i].drained = 0;	/* retries may have fallen due */
 	evtimer_del(d->ev_flush);
 	if (d->stopping && TAILQ_EMPTY(&d->flying))
 		event_active(d->ev_stop, EV_TIMEOUT, 0);
@@ -594,7 +797,8 @@ dispatch_outcome(void *arg, struct channel *ch, const struct sv_message *msg,
 	d->chans[dm->chan].in_flight--;
 	dispatch_result(d, o == SV_SENT ? DRES_SENT : o == SV_RETRY ?
 	    DRES_RETRY : DRES_FAILED, dm->m.id, reply, dm, 0);
-	dispatch_kick(d);	/* a slot is free */
+	if (!d->stopping)	/* a slot is free */
+		event_active(d->ev_pass, EV_TIMEOUT, 0);
 }
 
 static void
@@ -627,6 +831,8 @@ dispatch_new(struct event_base *base, struct store *store,
 		return NULL;
 	}
 	d->cv = curlev_new(base);
+	for (i = 0; i < DISPATCH_NCHAN; i++)
+		TAILQ_INIT(&d->chans[i].ready);
 	for (i = 0; i < DISPATCH_NCHAN; i++) {
 		d->chans[i].name = dispatch_chan_names[i];
 		clock_gettime(CLOCK_MONOTONIC, &d->chans[i].refill);
@@ -638,7 +844,7 @@ dispatch_new(struct event_base *base, struct store *store,
 		}
 	}
 	d->ev_pass = event_new(base, -1, 0, dispatch_pass, d);
-	d->ev_timer = evtimer_new(base, dispatch_pass, d);
+	d->ev_timer = evtimer_new(base, dispatch_timer, d);
 	d->ev_flush = evtimer_new(base, dispatch_flush, d);
 	d->ev_stop = event_new(base, -1, 0, dispatch_stop_cb, d);
 	if (d->ev_pass == NULL || d->ev_timer == NULL || d->ev_flush == NULL ||
@@ -664,8 +870,10 @@ dispatch_templates(struct dispatch *d, const struct config *conf,
 void
 dispatch_kick(struct dispatch *d)
 {
-	if (d != NULL && !d->stopping)
+	if (d != NULL && !d->stopping) {
+		d->stale = 1;	/* even for a slot freed before the pass */
 		event_active(d->ev_pass, EV_TIMEOUT, 0);
+	}
 }
 
 void
@@ -678,6 +886,7 @@ dispatch_stop(struct dispatch *d, int timeout, void (*done)(void *),
 	d->stop_done = done;
 	d->stop_arg = arg;
 	evtimer_del(d->ev_timer);
+	dispatch_drop_ready(d);
 	if (TAILQ_EMPTY(&d->flying))
 		event_active(d->ev_stop, EV_TIMEOUT, 0);
 	else {
@@ -705,6 +914,8 @@ dispatch_free(struct dispatch *d)
 		TAILQ_REMOVE(&d->flying, dm, entry);
 		dmsg_free(dm);
 	}
+	dispatch_drop_ready(d);
+	free(d->taken.slot);
 	if (d->ev_pass != NULL) {
 		event_free(d->ev_pass);
 		event_free(d->ev_timer);
@@ -738,8 +949,7 @@ dispatch_render(struct dispatch *d, int64_t id, char **cause)
 	}
 	dm = dispatch_row(st, dispatch_chan((const char *)sqlite3_column_text(
 	    st, 4)));
-	if (dm->chan != -1 && dispatch_prepare(d, dm, sqlite3_column_blob(st,
-	    7), (size_t)sqlite3_column_bytes(st, 7), cause) == 0)
+	if (dm->chan != -1 && dispatch_prepare(d, dm, cause) == 0)
 		o = json_pack("{ss ss* ss}", "to", dm->m.to, "subject",
 		    dm->m.subject, "body", dm->m.body);
 	sqlite3_reset(st);

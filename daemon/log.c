@@ -7,6 +7,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -54,24 +55,40 @@ log_level_parse(const char *name)
 	return -1;
 }
 
-/* Emit one line at syslog priority pri. */
+/*
+ * Emit one line at syslog priority pri.  In the foreground the line is
+ * built whole and written with one write(2): stderr is unbuffered, and
+ * stdio would make three or more system calls of it (the dispatcher logs
+ * every message it sends), and lines of two processes could interleave.
+ * A line longer than LOG_LINE_MAX is cut, marked with "...".
+ */
+#define LOG_LINE_MAX	2048
 static void
 log_vemit(int pri, const char *fmt, va_list ap)
 {
-	char		 ts[32];
+	char		 line[LOG_LINE_MAX + 1], ts[32];
 	struct timespec	 now;
 	struct tm	 tm;
-	int		 saved = errno;
+	size_t		 n;
+	int		 saved = errno, w;
 
 	if (log_fg) {
 		clock_gettime(CLOCK_REALTIME, &now);
 		gmtime_r(&now.tv_sec, &tm);
 		strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-		fprintf(stderr, "%s.%03ldZ %s: ", ts, now.tv_nsec / 1000000,
-		    log_prog);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
-		fflush(stderr);
+		w = snprintf(line, LOG_LINE_MAX, "%s.%03ldZ %s: ", ts,
+		    now.tv_nsec / 1000000, log_prog);
+		n = w < 0 ? 0 : (size_t)w < LOG_LINE_MAX ? (size_t)w :
+		    LOG_LINE_MAX - 1;
+		w = vsnprintf(line + n, LOG_LINE_MAX - n, fmt, ap);
+		if (w > 0 && (size_t)w >= LOG_LINE_MAX - n) {
+			n = LOG_LINE_MAX - 1;
+			memcpy(line + n - 3, "...", 3);
+		} else if (w > 0)
+			n += (size_t)w;
+		line[n++] = '\n';
+		while (write(STDERR_FILENO, line, n) == -1 && errno == EINTR)
+			;
 	} else
 		vsyslog(pri, fmt, ap);
 	errno = saved;

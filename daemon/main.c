@@ -271,6 +271,8 @@ daemon_open(struct daemon *d)
 	if (util_mkdir(d->conf->state_dir, 0750, &cause) == -1 ||
 	    util_check_dir(d->conf->state_dir, geteuid(), &cause) == -1)
 		fatalx("state_dir %s", cause);
+	if (api_running(d->conf->socket, &cause))
+		fatalx("%s", cause);
 	if (crypt_init() == -1)
 		fatalx("libsodium cannot be initialised");
 	db = config_db_path(d->conf);
@@ -340,7 +342,10 @@ daemon_detached(int fd)
 
 /*
  * The event base.  Precise timers: libevent's default coarse clock wakes a
- * process about twice per expiry; this makes it exactly once.
+ * process about twice per expiry; this makes it exactly once.  The epoll
+ * changelist merges the remove and add that libcurl asks for whenever a
+ * transfer turns from writing to reading into one epoll_ctl, applied before
+ * the next wait (safe here: no watched descriptor is ever dup()ed).
  */
 static struct event_base *
 daemon_base(void)
@@ -351,6 +356,7 @@ daemon_base(void)
 	if ((cfg = event_config_new()) == NULL)
 		fatalx("event_config_new failed");
 	event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
 	if ((base = event_base_new_with_config(cfg)) == NULL)
 		fatalx("event_base_new failed");
 	event_config_free(cfg);

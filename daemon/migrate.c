@@ -125,6 +125,22 @@ static const char *const migrations[] = {
 	"ALTER TABLE outbox ADD COLUMN fallback_of INTEGER;"
 	"ALTER TABLE people ADD COLUMN quiet_hours TEXT;"
 	"CREATE INDEX outbox_due ON outbox(status, urgent DESC, not_before, id);",
+
+	/*
+	 * 5: the dispatcher reads each channel's pending rows in order from
+	 * the index alone, so that skipping the rows it has taken costs no
+	 * table lookup and one channel's backlog does not hide the other's.
+	 * Only pending rows are in it: a row leaves it when it is sent, and
+	 * the index stays the size of the queue, not of the history (status
+	 * is a column all the same, or SQLite 3.40 reads the table to check
+	 * it).
+	 */
+	"DROP INDEX outbox_due;"
+	"CREATE INDEX outbox_due ON outbox(status, channel, urgent DESC,"
+	"  not_before, id) WHERE status = 'pending';"
+	/* when `outbox retry` last gave it a new start: max_age counts from
+	 * there (UTC seconds), NULL: from created */
+	"ALTER TABLE outbox ADD COLUMN retried INTEGER;",
 };
 #define NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -191,7 +191,8 @@ outbox_retry(struct store *st, int64_t id, struct api_error *err)
 {
 	static const char *const sel = "SELECT status FROM outbox WHERE id = ?";
 	static const char *const upd = "UPDATE outbox SET status = 'pending',"
-	    " not_before = ?2, attempts = 0, last_error = NULL WHERE id = ?1";
+	    " not_before = ?2, retried = ?2, attempts = 0, last_error = NULL"
+	    " WHERE id = ?1";
 	sqlite3_stmt	*stmt = store_stmt(st, sel);
 	char		 status[16] = "", *cause = NULL;
 

@@ -61,7 +61,8 @@ json_t	*outbox_list(struct store *, const char *status, int64_t limit,
 
 /*
  * Send message id again now: a failed (or pending) message becomes pending,
- * due at once, with its attempts counted from zero.  A sent or cancelled one
+ * due at once, with its attempts counted from zero and its max_age from
+ * now.  A sent or cancelled one
  * is refused.  0 or -1 with err set.
  */
 int	 outbox_retry(struct store *, int64_t id, struct api_error *err);

@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "config.h"
 #include "contact.h"
 #include "crypt.h"
 #include "people.h"
@@ -32,6 +33,7 @@ enum pf_type {
 	PF_PHONE,
 	PF_LANG,
 	PF_PUBKEY,
+	PF_QUIET,
 };
 
 struct pfield {
@@ -45,7 +47,7 @@ struct pfield {
 };
 
 enum { PF_NAME, PF_ROLES_IDX, PF_COMMUNE, PF_ORG, PF_EMAIL_IDX, PF_PHONE_IDX,
-    PF_LANG_IDX, PF_PUBKEY_IDX, NPFIELDS };
+    PF_LANG_IDX, PF_PUBKEY_IDX, PF_QUIET_IDX, NPFIELDS };
 
 static const struct pfield pfields[NPFIELDS] = {
 	{ "name", PF_TEXT, 1, 0, 1, 100,
@@ -63,6 +65,8 @@ static const struct pfield pfields[NPFIELDS] = {
 	    "UPDATE people SET lang = ?2 WHERE id = ?1" },
 	{ "pubkey", PF_PUBKEY, 0, 1, 0, 0,
 	    "UPDATE people SET pubkey = ?2 WHERE id = ?1" },
+	{ "quiet_hours", PF_QUIET, 0, 1, 0, 0,
+	    "UPDATE people SET quiet_hours = ?2 WHERE id = ?1" },
 };
 
 /* Validated values of one request: NULL value with present set clears. */
@@ -76,7 +80,7 @@ struct pvals {
     "SELECT p.id, p.name, p.email, p.phone, p.commune, p.org, p.lang," \
     " p.pubkey, p.created, p.updated, p.removed, k.wrapped," \
     " (SELECT group_concat(role) FROM person_roles r" \
-    "  WHERE r.person_id = p.id)" \
+    "  WHERE r.person_id = p.id), p.quiet_hours" \
     " FROM people p LEFT JOIN person_keys k ON k.person_id = p.id"
 static const char *const sql_by_id = SQL_PERSON " WHERE p.id = ?";
 static const char *const sql_list = SQL_PERSON " WHERE p.removed IS NULL"
@@ -188,6 +192,36 @@ pv_text(const struct pfield *f, const char *s, struct api_error *err)
 	return 0;
 }
 
+/*
+ * A person's quiet hours, "HH:MM-HH:MM" (an en dash or spaces around the
+ * dash allowed) or "none" (no quiet hours for them, whatever the daemon's),
+ * normalised into buf.  0 or -1.
+ */
+static int
+people_quiet(const char *s, char *buf, size_t len)
+{
+	const char	*dash;
+	char		 a[8], b[8];
+	int		 from, to;
+
+	if (strcmp(s, "none") == 0) {
+		util_strlcpy(buf, s, len);
+		return 0;
+	}
+	if ((dash = strstr(s, "\xe2\x80\x93")) == NULL &&	/* en dash */
+	    (dash = strchr(s, '-')) == NULL)
+		return -1;
+	if (sscanf(s, " %7[0-9:]", a) != 1 || sscanf(dash + (*dash == '-' ?
+	    1 : 3), " %7[0-9:] ", b) != 1)
+		return -1;
+	snprintf(buf, len, "%s-%s", a, b);
+	if (config_quiet_parse(buf, &from, &to) == -1)
+		return -1;
+	snprintf(buf, len, "%02d:%02d-%02d:%02d", from / 60, from % 60,
+	    to / 60, to % 60);
+	return 0;
+}
+
 /* Validate one string field; *out is the normalised value. */
 static int
 pv_string(const struct pfield *f, const char *s, char **out,
@@ -231,6 +265,14 @@ pv_string(const struct pfield *f, const char *s, char **out,
 			return -1;
 		}
 		util_strlcpy(buf, s, sizeof buf);
+		break;
+	case PF_QUIET:
+		if (people_quiet(s, buf, sizeof buf) == -1) {
+			api_error_set(err, API_BAD_REQUEST, f->name, "heures "
+			    "calmes « %.32s » : HH:MM-HH:MM attendu (par "
+			    "exemple 21:00-08:00), ou none pour aucune", s);
+			return -1;
+		}
 		break;
 	case PF_ROLES:
 		abort();
@@ -541,8 +583,9 @@ people_row(sqlite3_stmt *stmt, const struct crypt_key *master,
 		json_decref(phone);
 		return NULL;
 	}
-	o = json_pack("{sI so so so so so so so so ss ss}",
+	o = json_pack("{sI so so so so so so so so so ss ss}",
 	    "id", (json_int_t)id, "name", name,
+	    "quiet_hours", people_text_col(stmt, 13),
 	    "roles", people_roles_col(stmt, 12),
 	    "commune", people_text_col(stmt, 4),
 	    "org", people_text_col(stmt, 5),
@@ -709,6 +752,77 @@ people_data_key(struct store *st, const struct crypt_key *master, int64_t id,
 		    (long long)id);
 	sqlite3_reset(stmt);
 	return dk;
+}
+
+/* Open sealed column col of stmt's row into *out (left NULL when empty). */
+static int
+people_contact_col(sqlite3_stmt *stmt, int col, const struct crypt_key *dk,
+    int64_t id, const char *column, char **out, char **cause)
+{
+	uint8_t	*pt;
+	size_t	 ptlen;
+
+	if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+		return 0;
+	if (crypt_open(dk, "people", column, id, sqlite3_column_blob(stmt,
+	    col), (size_t)sqlite3_column_bytes(stmt, col), &pt, &ptlen,
+	    cause) == -1)
+		return -1;
+	*out = (char *)pt;
+	return 0;
+}
+
+int
+people_contact(struct store *st, const struct crypt_key *master, int64_t id,
+    const char *channel, struct people_contact *pc, char **cause)
+{
+	static const char *const sql = "SELECT p.email, p.phone, p.name,"
+	    " p.lang, p.quiet_hours, k.wrapped FROM people p"
+	    " JOIN person_keys k ON k.person_id = p.id"
+	    " WHERE p.id = ? AND p.removed IS NULL";
+	sqlite3_stmt	*stmt = store_stmt(st, sql);
+	int		 email = strcmp(channel, "email") == 0, rc = -1;
+	const char	*v;
+
+	memset(pc, 0, sizeof *pc);
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		util_cause(cause, "recipient %lld was erased", (long long)id);
+		goto out;
+	}
+	if ((pc->dk = crypt_key_unwrap(master, id, sqlite3_column_blob(stmt,
+	    5), (size_t)sqlite3_column_bytes(stmt, 5), cause)) == NULL)
+		goto out;
+	/* email: the address and the display name; sms: the phone only */
+	if (people_contact_col(stmt, email ? 0 : 1, pc->dk, id, email ?
+	    "email" : "phone", &pc->addr, cause) == -1 || (email &&
+	    people_contact_col(stmt, 2, pc->dk, id, "name", &pc->name,
+	    cause) == -1))
+		goto out;
+	if ((v = (const char *)sqlite3_column_text(stmt, 3)) != NULL)
+		util_strlcpy(pc->lang, v, sizeof pc->lang);
+	if ((v = (const char *)sqlite3_column_text(stmt, 4)) != NULL)
+		pc->quiet = xstrdup(v);
+	rc = 0;
+out:
+	sqlite3_reset(stmt);
+	if (rc == -1)
+		people_contact_clear(pc);
+	return rc;
+}
+
+void
+people_contact_clear(struct people_contact *pc)
+{
+	crypt_key_free(pc->dk);
+	if (pc->addr != NULL)
+		sodium_memzero(pc->addr, strlen(pc->addr));
+	free(pc->addr);
+	if (pc->name != NULL)
+		sodium_memzero(pc->name, strlen(pc->name));
+	free(pc->name);
+	free(pc->quiet);
+	memset(pc, 0, sizeof *pc);
 }
 
 int64_t

@@ -8,7 +8,7 @@
  * Requests and answers are JSON objects:
  *	{"name": "...", "roles": ["referent", ...], "commune": "...",
  *	 "org": "...", "email": "...", "phone": "+32...", "lang": "fr",
- *	 "pubkey": "base64"}
+ *	 "pubkey": "base64", "quiet_hours": "21:00-08:00" or "none"}
  * All functions run inside the caller's transaction when they write.
  */
 #ifndef STOPPVIF_PEOPLE_H
@@ -65,6 +65,26 @@ json_t	*people_list(struct store *, const struct crypt_key *master,
  */
 struct crypt_key *people_data_key(struct store *, const struct crypt_key *master,
 	    int64_t id, char **cause);
+
+/* What it takes to send one message to a person on one channel. */
+struct people_contact {
+	struct crypt_key *dk;		/* their data key */
+	char		*addr;		/* email or phone; NULL when none */
+	char		*name;		/* email only; NULL when none */
+	char		 lang[4];	/* "fr" */
+	char		*quiet;		/* their quiet hours, "none", or NULL:
+					   the daemon's */
+};
+
+/*
+ * Fill *pc for person id (not removed) and channel ("email" or "sms"),
+ * opening only the fields that channel needs.  0, or -1 with *cause (pc is
+ * then empty).  people_contact_clear() wipes and frees it.
+ */
+int	 people_contact(struct store *, const struct crypt_key *master,
+	    int64_t id, const char *channel, struct people_contact *pc,
+	    char **cause);
+void	 people_contact_clear(struct people_contact *);
 
 /* How many people the directory holds (not counting removed ones). */
 int64_t	 people_count(struct store *);

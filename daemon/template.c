@@ -462,6 +462,7 @@ static const struct {
 	{ "end", JSON_STRING }, { "location", JSON_STRING },
 	{ "commune", JSON_STRING }, { "offset", JSON_INTEGER },
 	{ "code", JSON_STRING }, { "link", JSON_STRING },
+	{ "now", JSON_INTEGER },
 };
 
 /* The "how far ahead" words of each language, in langs order. */
@@ -1212,7 +1213,8 @@ template_load(const char *dir, char **cause)
 /* Parse "2027-01-06T14:00:00+01:00": its wall-clock digits are the local
  * time; the offset after them ("", "Z" or +HH:MM) is checked, not used. */
 static int
-parse_local(const char *s, struct recur_civil *c, char **why)
+parse_local(const char *s, struct recur_civil *c, int *utcoff, int *has_off,
+    char **why)
 {
 	char		 buf[20];
 	const char	*rest;
@@ -1238,7 +1240,37 @@ parse_local(const char *s, struct recur_civil *c, char **why)
 		    "like +01:00", rest);
 		return -1;
 	}
+	*has_off = *rest != '\0';
+	*utcoff = 0;
+	if (rest[0] == '+' || rest[0] == '-')
+		*utcoff = (rest[0] == '-' ? -1 : 1) * (((rest[1] - '0') * 10 +
+		    rest[2] - '0') * 3600 + ((rest[4] - '0') * 10 + rest[5] -
+		    '0') * 60);
 	return 0;
+}
+
+/*
+ * How far ahead the start is when the message is rendered at now, for
+ * {in}: the reminder's configured offset when it goes out on time (within
+ * IN_SLACK), else the time truly left, rounded to the unit people would
+ * say ("dans 3 jours", "dans 20 heures"), so that a reminder held back by
+ * quiet hours or sent late after a stop never says "demain" for today.
+ */
+#define IN_SLACK	300
+static int64_t
+rctx_in(const struct rctx *r, int64_t start_utc, int64_t now)
+{
+	int64_t	 left = start_utc - now;
+
+	if (llabs(left - r->offset) <= IN_SLACK)
+		return r->offset;
+	if (left <= 0)
+		return 0;
+	if (left >= 2 * 86400)
+		return (left + 43200) / 86400 * 86400;
+	if (left >= 2 * 3600)
+		return (left + 1800) / 3600 * 3600;
+	return left < 60 ? 60 : left;
 }
 
 /* Read and check the params a kind's placeholders are made from. */
@@ -1251,6 +1283,7 @@ rctx_init(struct rctx *r, const struct tkind *k, int lang, json_t *params,
 	const char		*which = "start";
 	char			*sub = NULL;
 	size_t			 i;
+	int			 off, has_off = 0, dummy;
 
 	memset(r, 0, sizeof *r);
 	r->lang = lang;
@@ -1278,13 +1311,15 @@ rctx_init(struct rctx *r, const struct tkind *k, int lang, json_t *params,
 	}
 	if ((v = json_object_get(params, "start")) != NULL &&
 	    json_is_string(v)) {
-		if (parse_local(json_string_value(v), &r->start, &sub) == -1)
+		if (parse_local(json_string_value(v), &r->start, &off,
+		    &has_off, &sub) == -1)
 			goto bad_date;
 		r->has_start = 1;
 	}
 	if ((v = json_object_get(params, "end")) != NULL && json_is_string(v)) {
 		which = "end";
-		if (parse_local(json_string_value(v), &r->end, &sub) == -1)
+		if (parse_local(json_string_value(v), &r->end, &dummy, &dummy,
+		    &sub) == -1)
 			goto bad_date;
 		r->has_end = 1;
 	}
@@ -1292,6 +1327,10 @@ rctx_init(struct rctx *r, const struct tkind *k, int lang, json_t *params,
 	    json_is_integer(v)) {
 		r->offset = json_integer_value(v);
 		r->has_offset = 1;
+		if ((v = json_object_get(params, "now")) != NULL &&
+		    json_is_integer(v) && r->has_start && has_off)
+			r->offset = rctx_in(r, recur_civil_secs(&r->start) - off,
+			    json_integer_value(v));
 	}
 	return 0;
 

@@ -20,7 +20,10 @@
  *	{when}		date and time: mercredi 6 janvier 2027 à 14h00
  *	{end_time}	the end's time
  *	{place}		"location, commune" (email bodies only)
- *	{in}		the offset in words: dans 7 jours, demain, in 2 hours
+ *	{in}		the offset in words: dans 7 jours, demain, in 2 hours;
+ *			with "now" (UTC seconds, set by the dispatcher when it
+ *			renders) and a message more than 5 minutes late, the
+ *			time truly left: dans 20 heures
  *
  * {code} and {link} are reserved for the shelter alert kinds.  In an email
  * body, a line whose placeholders all render empty (no place given) is

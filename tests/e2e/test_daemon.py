@@ -2,6 +2,7 @@
 control API's limits, and the client when the daemon is away."""
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -321,6 +322,24 @@ def test_second_daemon_refused(daemon):
     rc, out, err = d.ctl("status", json=True, check=0)
     assert json.loads(out)["pid"] == d.proc.pid
     assert [p["name"] for p in d.people()] == ["Premier Démon"]
+
+
+def test_second_daemon_on_the_same_database_refused(daemon, tmp_path):
+    """Another socket, the same state folder: the database is the first
+    daemon's alone (exclusive lock), refused at once and said so."""
+    d = daemon
+    other = tmp_path / "other.ini"
+    other.write_text(re.sub(r"(?m)^socket = .*$",
+                            f"socket = {d.socket}2", d.conf.read_text()))
+    assert other.parent == d.conf.parent    # state = state: the same one
+    t0 = time.monotonic()
+    r = run([STOPPVIFD, "-f", "-c", other], timeout=10)
+    out = r.stdout + r.stderr
+    assert sanitizer_report(out) is None, out
+    assert r.returncode != 0, out
+    assert time.monotonic() - t0 < 3, out
+    assert "database is locked: another stoppvifd" in out, out
+    assert d.ctl_json("status")["pid"] == d.proc.pid
 
 
 def test_restart_after_kill(daemon):

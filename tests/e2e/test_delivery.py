@@ -300,6 +300,78 @@ def test_quiet_hours_hold_sms_not_email(daemon_env):
     assert [p.suffix for p in spool.iterdir()] == [".eml"]
 
 
+def test_quiet_hours_of_a_person_replace_the_daemons(daemon_env):
+    """The daemon's quiet hours cover now: Anne's own "none" lets her SMS
+    through, Bruno (no setting) waits, and Chloé's own window, which does
+    not cover now, lets hers through; Dirk's own window covers now while
+    the daemon would let him through: he waits."""
+    now = dt.datetime.now(BXL)
+    hm = lambda t: t.strftime("%H:%M")                      # noqa: E731
+    around = f"{hm(now - dt.timedelta(hours=1))}-{hm(now + dt.timedelta(hours=1))}"
+    away = f"{hm(now + dt.timedelta(hours=3))}-{hm(now + dt.timedelta(hours=4))}"
+    start(daemon_env, delivery=f"quiet_hours = {around}\n")
+    d = daemon_env
+    ids = {
+        "anne": d.add_person(name="Anne", role="oncall", phone="0470 99 00 01",
+                             **{"quiet-hours": "none"}),
+        "bruno": d.add_person(name="Bruno", role="oncall",
+                              phone="0470 99 00 02"),
+        "chloe": d.add_person(name="Chloé", role="oncall",
+                              phone="0470 99 00 03",
+                              **{"quiet-hours": away.replace("-", " – ")}),
+    }
+    assert d.ctl_json("people", "show", str(ids["chloe"]))["quiet_hours"] \
+        == away
+    remind_soon(d, "role:oncall", channels="sms")
+    wait_rows(d, lambda r: sum(x["status"] == "sent" for x in r) == 2,
+              "two SMS sent")
+    time.sleep(1)
+    rows = {x["person"]: x for x in outbox(d)}
+    assert rows[ids["anne"]]["status"] == "sent"
+    assert rows[ids["chloe"]]["status"] == "sent"
+    assert rows[ids["bruno"]]["status"] == "pending"
+    assert rows[ids["bruno"]]["attempts"] == 0
+    # The daemon without quiet hours, Dirk with his own covering now.
+    d.stop()
+    start(d)
+    dirk = d.add_person(name="Dirk", role="partner", phone="0470 99 00 04",
+                        **{"quiet-hours": around})
+    remind_soon(d, f"person:{dirk}", channels="sms", title="Formation")
+    wait_rows(d, lambda r: any(x["person"] == dirk and x.get("error") ==
+                               "quiet hours" for x in r), "Dirk held")
+    assert [x["status"] for x in outbox(d) if x["person"] == dirk] == \
+        ["pending"]
+
+
+def test_retry_gives_an_old_message_the_whole_policy(daemon_env, tmp_path):
+    """outbox retry of a message older than max_age: its age counts from
+    the retry, so a try that fails for now leaves it pending, not failed."""
+    port = free_port()                          # nothing listens there
+    chan = (f"[channel.email]\nplugin = smtp\nurl = smtp://127.0.0.1:{port}\n"
+            f"from = {FROM}\ntls = none\n")
+    start(daemon_env, extra=chan, delivery="max_age = 1h\n"
+          "backoff_min = 1h\nbackoff_max = 1h\n")
+    d = daemon_env
+    d.add_person(name="Anne", role="referent", email="anne@example.test")
+    remind_soon(d, "role:referent", channels="email")
+    row = wait_rows(d, lambda r: len(r) == 1 and r[0]["attempts"] == 1,
+                    "a first failed try")[0]
+    assert row["status"] == "pending"
+    d.stop()
+    # Queued two days ago: over max_age, and failed for it.
+    db = sqlite3.connect(d.db)
+    db.execute("UPDATE outbox SET created = '2026-01-01T00:00:00Z',"
+               " status = 'failed' WHERE id = ?", (row["id"],))
+    db.commit()
+    db.close()
+    start(d, extra=chan, delivery="max_age = 1h\nbackoff_min = 1h\n"
+          "backoff_max = 1h\n")
+    d.ctl("outbox", "retry", str(row["id"]))
+    row = wait_rows(d, lambda r: r[0]["attempts"] == 1 and
+                    r[0].get("error"), "the retried try")[0]
+    assert row["status"] == "pending", row
+
+
 def plugin_dir_with(tmp_path, name="spool", mode=0o755, dir_mode=0o755):
     """A plugin folder holding a copy of the built NAME.so."""
     import shutil

@@ -23,7 +23,7 @@ GRETA = dict(name="Greta Schmitz", role="animator,partner",
              lang="de")
 
 FIELDS = ("id", "name", "roles", "commune", "org", "email", "phone", "lang",
-          "pubkey", "created", "updated")
+          "pubkey", "quiet_hours", "created", "updated")
 
 
 def snapshot(d):
@@ -142,6 +142,9 @@ BAD_ADDS = [
     (["--pubkey", "not-a-key"], "pubkey"),
     (["--pubkey", "AAAA"], "pubkey"),
     (["--name", ""], "name"),
+    (["--quiet-hours", "25:00-08:00"], "quiet_hours"),
+    (["--quiet-hours", "le soir"], "quiet_hours"),
+    (["--quiet-hours", "08:00-08:00"], "quiet_hours"),
 ]
 
 

@@ -637,6 +637,51 @@ test_line_dropped(void **state)
 	template_free(ts);
 }
 
+/*
+ * {in} when the dispatcher says when it renders ("now"): the configured
+ * offset when on time (within 5 minutes), else the time truly left.
+ */
+static void
+test_in_late(void **state)
+{
+	/* 2027-10-01T09:05:00+02:00 is 1822374300 UTC seconds */
+	static const int64_t start = 1822374300;
+	static const struct {
+		int64_t		 offset, now;
+		const char	*in;
+	} cases[] = {
+		{ 86400, 1822374300 - 86400, "tomorrow" },	/* on time */
+		{ 86400, 1822374300 - 86400 + 290, "tomorrow" },	/* slack */
+		{ 86400, 1822374300 - 20 * 3600, "in 20 hours" },	/* held */
+		{ 604800, 1822374300 - 5 * 86400 - 7 * 3600, "in 5 days" },
+		{ 604800, 1822374300 - 5 * 86400 - 13 * 3600, "in 6 days" },
+		{ 7200, 1822374300 - 1500, "in 25 minutes" },
+		{ 7200, 1822374300 - 20, "in 1 minute" },
+		{ 7200, 1822374300 + 600, "now" },		/* started */
+	};
+	struct template_set	*ts;
+	json_t			*p;
+	char			*body;
+	size_t			 i;
+
+	tmp_reset();
+	tmp_write("fr/reminder.sms", "{title}\n");
+	tmp_write("fr/reminder.email", "Subject: s\n\n{title}\n");
+	tmp_write("en/reminder.sms", "{in}\n");
+	ts = load_ok(tmpdir);
+	p = params("{\"title\":\"T\",\"start\":\"2027-10-01T09:05:00+02:00\"}");
+	assert_int_equal(start, 1822374300);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		json_object_set_new(p, "offset", json_integer(cases[i].offset));
+		json_object_set_new(p, "now", json_integer(cases[i].now));
+		render_ok(ts, "reminder", "sms", "en", p, NULL, &body);
+		assert_string_equal(body, cases[i].in);
+		free(body);
+	}
+	json_decref(p);
+	template_free(ts);
+}
+
 /* {in}, {time}, {date} and {when} in every language. */
 static void
 test_words(void **state)
@@ -957,6 +1002,7 @@ main(void)
 		cmocka_unit_test(test_sanitise),
 		cmocka_unit_test(test_line_dropped),
 		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_in_late),
 		cmocka_unit_test(test_render_errors),
 		cmocka_unit_test(test_segments),
 		cmocka_unit_test(test_sms_one_segment),
