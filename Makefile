@@ -49,8 +49,9 @@ LDFLAGS_ALL = -pie -Wl,-z,relro -Wl,-z,now $(SANFLAGS) $(LDFLAGS)
 COMMON	= log util duration contact config crypt tz recur recur_rule holiday datefmt \
 	  template
 DAEMON	= $(COMMON) store migrate people audit outbox calendar agenda ics \
-	  ics_read ics_zone sched curlev plugin dispatch api sdnotify main
-CTL	= $(COMMON) ctl ctl_expand
+	  ics_read ics_zone sched curlev plugin dispatch oncall alert shelter \
+	  shelter_ops inbound api api_shelter sdnotify main
+CTL	= $(COMMON) ctl ctl_expand ctl_shelter
 
 DAEMON_OBJS = $(DAEMON:%=$(BUILD)/obj/%.o)
 CTL_OBJS    = $(CTL:%=$(BUILD)/obj/%.o)

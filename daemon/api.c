@@ -27,6 +27,7 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "api_int.h"
 #include "api_types.h"
 #include "audit.h"
 #include "calendar.h"
@@ -36,6 +37,7 @@
 #include "outbox.h"
 #include "people.h"
 #include "sched.h"
+#include "shelter.h"
 #include "store.h"
 #include "util.h"
 
@@ -47,24 +49,6 @@ struct api {
 	char			*path;
 };
 
-/* One request being handled. */
-struct api_req {
-	struct evhttp_request	*req;
-	struct api_env		*env;
-	uid_t			 uid;
-	gid_t			 gid;
-	pid_t			 pid;
-	gid_t			 groups[64];	/* supplementary, SO_PEERGROUPS */
-	size_t			 ngroups;
-	int64_t			 id;		/* the {id} path segment */
-	struct evkeyvalq	 query;
-	json_t			*body;		/* NULL when none */
-	json_t			*result;	/* set by the handler */
-	int			 status;	/* 200 unless set */
-	int			 checkpoint;	/* checkpoint after commit */
-	struct api_error	 err;
-};
-
 typedef int (*api_handler)(struct api_req *);
 
 #define API_WRITES	0x1	/* in a transaction, with its audit entry */
@@ -72,7 +56,7 @@ typedef int (*api_handler)(struct api_req *);
 
 struct api_route {
 	enum evhttp_cmd_type	 method;
-	const char		*path;		/* may end in "/{id}" */
+	const char		*path;		/* {id}, {name}: a segment */
 	int			 flags;
 	api_handler		 fn;
 };
@@ -120,11 +104,27 @@ static const struct api_route api_routes[] = {
 	{ EVHTTP_REQ_GET,    "/v1/agenda",	0, api_agenda },
 	{ EVHTTP_REQ_GET,    "/v1/outbox",	0, api_outbox_list },
 	{ EVHTTP_REQ_POST,   "/v1/outbox/{id}",	API_WRITES, api_outbox_retry },
+	{ EVHTTP_REQ_GET,    "/v1/shelters",	0, api_shelters_list },
+	{ EVHTTP_REQ_GET,    "/v1/shelters/{name}", 0, api_shelters_show },
+	{ EVHTTP_REQ_POST,   "/v1/shelters/{name}/vacate", API_WRITES,
+	    api_shelters_vacate },
+	{ EVHTTP_REQ_POST,   "/v1/shelters/{name}/occupy", API_WRITES,
+	    api_shelters_occupy },
+	{ EVHTTP_REQ_POST,   "/v1/shelters/{name}/unavailable", API_WRITES,
+	    api_shelters_unavailable },
+	{ EVHTTP_REQ_GET,    "/v1/shelters/{name}/report", 0,
+	    api_shelters_report },
+	{ EVHTTP_REQ_GET,    "/v1/alerts",	0, api_alerts_list },
+	{ EVHTTP_REQ_POST,   "/v1/alerts/ack",	API_WRITES | API_BODY,
+	    api_alerts_ack },
+	{ EVHTTP_REQ_GET,    "/v1/oncall",	0, api_oncall_show },
+	{ EVHTTP_REQ_POST,   "/v1/oncall",	API_WRITES | API_BODY,
+	    api_oncall_set },
+	{ EVHTTP_REQ_DELETE, "/v1/oncall/{id}",	API_WRITES, api_oncall_remove },
 };
 #define NROUTES	(sizeof api_routes / sizeof api_routes[0])
 
-/* A query parameter, or NULL. */
-static const char *
+const char *
 api_query(struct api_req *r, const char *name)
 {
 	return evhttp_find_header(&r->query, name);
@@ -146,6 +146,8 @@ api_status(struct api_req *r)
 	    "outbox", outbox_counts(env->store),
 	    "delivery", dispatch_status(env->dispatch),
 	    "scheduler", sched_status(env->sched));
+	json_object_set_new(r->result, "shelters", env->shelters != NULL ?
+	    shelter_status(env->shelters) : json_array());
 	return 0;
 }
 
@@ -157,8 +159,7 @@ api_people_list(struct api_req *r)
 	return r->result == NULL ? -1 : 0;
 }
 
-/* Record the change in the audit log; the handler's transaction commits it. */
-static int
+int
 api_audit_record(struct api_req *r, const char *action, const char *object,
     int64_t id)
 {
@@ -467,19 +468,44 @@ api_outbox_retry(struct api_req *r)
 	return 0;
 }
 
-/* Match path against a route pattern; fills r->id for "{id}". */
+/*
+ * Match path against a route pattern, segment by segment: "{id}" takes a
+ * number (r->id), "{name}" a name of letters, digits, _ and - (r->name).
+ */
 static int
 api_match(const char *pattern, const char *path, struct api_req *r)
 {
-	const char	*brace = strstr(pattern, "{id}");
+	const char	*end;
+	char		 seg[24];
 	size_t		 n;
 
-	if (brace == NULL)
-		return strcmp(pattern, path) == 0;
-	n = (size_t)(brace - pattern);
-	if (strncmp(pattern, path, n) != 0)
-		return 0;
-	return util_parse_int(path + n, 1, INT64_MAX, &r->id) == 0;
+	while (*pattern != '\0') {
+		if (*pattern != '{') {
+			if (*pattern++ != *path++)
+				return 0;
+			continue;
+		}
+		n = strcspn(path, "/");
+		end = strchr(pattern, '}') + 1;
+		if (strncmp(pattern, "{id}", 4) == 0) {
+			if (n == 0 || n >= sizeof seg)
+				return 0;
+			memcpy(seg, path, n);
+			seg[n] = '\0';
+			if (util_parse_int(seg, 1, INT64_MAX, &r->id) == -1)
+				return 0;
+		} else {
+			if (n == 0 || n >= sizeof r->name ||
+			    strspn(path, "abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != n)
+				return 0;
+			memcpy(r->name, path, n);
+			r->name[n] = '\0';
+		}
+		pattern = end;
+		path += n;
+	}
+	return *path == '\0';
 }
 
 /* Send a JSON reply and free it. */
@@ -609,12 +635,14 @@ api_run(struct api_req *r, const struct api_route *rt)
 		store_rollback(r->env->store);
 		if (r->env->sched != NULL)
 			sched_arm(r->env->sched);
+		shelter_arm(r->env->shelters);
 		return -1;
 	}
 	if (store_commit(r->env->store, &cause) == -1)
 		goto dberr;
 	if (r->env->sched != NULL)
 		sched_arm(r->env->sched);
+	shelter_arm(r->env->shelters);
 	dispatch_kick(r->env->dispatch);
 	if (r->checkpoint && store_checkpoint(r->env->store, &cause) == -1) {
 		log_warnx("api checkpoint_failed error=\"%s\"", cause);

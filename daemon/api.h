@@ -17,6 +17,7 @@ struct config;
 struct calendar;
 struct sched;
 struct dispatch;
+struct shelters;
 
 /* What the API works on; owned by the caller and outliving the API. */
 struct api_env {
@@ -26,6 +27,7 @@ struct api_env {
 	struct calendar		 *cal;
 	struct sched		 *sched;	/* re-armed after each write */
 	struct dispatch		 *dispatch;	/* kicked after each write */
+	struct shelters		 *shelters;	/* re-armed after each write */
 	time_t			  started;
 	/* Reload the configuration; 0 or -1 with *cause. */
 	int			(*reload)(void *arg, char **cause);

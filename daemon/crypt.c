@@ -484,6 +484,35 @@ crypt_open(const struct crypt_key *key, const char *table, const char *column,
 	return 0;
 }
 
+void
+crypt_mac(const struct crypt_key *master, const char *purpose,
+    const void *msg, size_t len, uint8_t *out)
+{
+	uint8_t	 sub[crypto_generichash_KEYBYTES];
+
+	_Static_assert(crypto_kdf_CONTEXTBYTES == 8, "kdf context size");
+	if (strlen(purpose) != crypto_kdf_CONTEXTBYTES)
+		fatalx("crypt: MAC purpose \"%s\" is not 8 characters", purpose);
+	if (crypto_kdf_derive_from_key(sub, sizeof sub, 1, purpose,
+	    master->raw) != 0)
+		fatalx("crypt: key derivation failed");
+	crypto_generichash(out, CRYPT_MAC_BYTES, msg, len, sub, sizeof sub);
+	sodium_memzero(sub, sizeof sub);
+}
+
+int
+crypt_mac_check(const struct crypt_key *master, const char *purpose,
+    const void *msg, size_t len, const uint8_t *mac)
+{
+	uint8_t	 want[CRYPT_MAC_BYTES];
+	int	 rc;
+
+	crypt_mac(master, purpose, msg, len, want);
+	rc = sodium_memcmp(want, mac, sizeof want) == 0 ? 0 : -1;
+	sodium_memzero(want, sizeof want);
+	return rc;
+}
+
 /* Seal a data key under the master key as field (person_keys, dk, id). */
 void
 crypt_key_wrap(const struct crypt_key *master, int64_t person_id,

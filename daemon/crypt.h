@@ -27,6 +27,7 @@
 #define CRYPT_OVERHEAD		(1 + 24 + 16)	/* version, nonce, tag */
 #define CRYPT_WRAPPED_BYTES	(CRYPT_OVERHEAD + CRYPT_KEYBYTES)
 #define CRYPT_KCV_BYTES		32
+#define CRYPT_MAC_BYTES		16
 
 struct crypt_key;
 
@@ -90,5 +91,16 @@ void	crypt_key_wrap(const struct crypt_key *master, int64_t person_id,
 struct crypt_key *crypt_key_unwrap(const struct crypt_key *master,
 	    int64_t person_id, const uint8_t *wrapped, size_t wlen,
 	    char **cause);
+
+/*
+ * A keyed MAC of msg (BLAKE2b, CRYPT_MAC_BYTES into out) under a key derived
+ * from the master key for purpose, exactly 8 characters ("ack-link"): the
+ * signature of tokens handed out in links.  crypt_mac_check() compares in
+ * constant time; 0 when mac is right, else -1.
+ */
+void	crypt_mac(const struct crypt_key *master, const char *purpose,
+	    const void *msg, size_t len, uint8_t *out);
+int	crypt_mac_check(const struct crypt_key *master, const char *purpose,
+	    const void *msg, size_t len, const uint8_t *mac);
 
 #endif

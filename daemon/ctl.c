@@ -7,7 +7,8 @@
  * a JSON request, send it over the daemon's Unix socket with libcurl, and
  * print the answer: aligned text for people, the JSON as is with --json.
  * Exit codes: 0 done, 1 refused or failed, 2 usage error, 3 daemon not
- * reachable.
+ * reachable.  The commands of the shelters, their alerts and the on-call
+ * rota are in ctl_shelter.c.
  */
 #include <sys/stat.h>
 
@@ -24,30 +25,11 @@
 
 #include "config.h"
 #include "ctl_expand.h"
+#include "ctl_int.h"
 #include "datefmt.h"
 #include "log.h"
 #include "recur.h"
 #include "util.h"
-
-#define EXIT_REFUSED	1
-#define EXIT_USAGE	2
-#define EXIT_DOWN	3
-
-struct ctl {
-	const char	*file;		/* configuration file */
-	struct config	*conf;
-	int		 json;
-};
-
-struct ctl_cmd;
-typedef int (*ctl_handler)(struct ctl *, const struct ctl_cmd *, int,
-    char **);
-
-struct ctl_cmd {
-	const char	*word1, *word2;
-	ctl_handler	 fn;
-	const char	*usage;
-};
 
 static int	ctl_status(struct ctl *, const struct ctl_cmd *, int,
 	    char **);
@@ -118,6 +100,20 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "events", "import", ctl_events_import, "events import FILE.ics" },
 	{ "events", "export", ctl_events_export, "events export [FILE.ics]" },
 	{ "agenda", NULL, ctl_agenda, "agenda [--from YYYY-MM-DD] [--days N]" },
+	{ "oncall", "set", ctl_oncall_set,
+	    "oncall set PERSON --from LOCAL --to LOCAL" },
+	{ "oncall", "show", ctl_oncall_show, "oncall show [--at LOCAL]" },
+	{ "oncall", "remove", ctl_oncall_remove, "oncall remove ID" },
+	{ "shelter", "list", ctl_shelter_list, "shelter list" },
+	{ "shelter", "status", ctl_shelter_status, "shelter status NAME" },
+	{ "shelter", "vacate", ctl_shelter_move, "shelter vacate NAME" },
+	{ "shelter", "occupy", ctl_shelter_move, "shelter occupy NAME" },
+	{ "shelter", "unavailable", ctl_shelter_move,
+	    "shelter unavailable NAME" },
+	{ "shelter", "report", ctl_shelter_report,
+	    "shelter report NAME [--year YYYY]" },
+	{ "alerts", "list", ctl_alerts_list, "alerts list" },
+	{ "alerts", "ack", ctl_alerts_ack, "alerts ack CODE [--by ID]" },
 	{ "outbox", "list", ctl_outbox_list,
 	    "outbox list [--status pending|sent|failed|cancelled] [--show-body]" },
 	{ "outbox", "retry", ctl_outbox_retry, "outbox retry ID" },
@@ -141,16 +137,16 @@ usage(void)
 }
 
 /* Usage of one command, and exit 2. */
-static void __attribute__((noreturn))
-cmd_usage(const struct ctl_cmd *cmd)
+void
+ctl_cmd_usage(const struct ctl_cmd *cmd)
 {
 	fprintf(stderr, "usage: stoppvifctl [-c FILE] [--json] %s\n",
 	    cmd->usage);
 	exit(EXIT_USAGE);
 }
 
-static void __attribute__((noreturn, format(printf, 2, 3)))
-die(int code, const char *fmt, ...)
+void
+ctl_die(int code, const char *fmt, ...)
 {
 	va_list	 ap;
 
@@ -174,7 +170,7 @@ ctl_config(struct ctl *c)
 		c->file = def = config_default_file();
 	c->conf = config_load_partial(c->file, &cause);
 	if (c->conf == NULL)
-		die(EXIT_REFUSED, "%s", cause);
+		ctl_die(EXIT_REFUSED, "%s", cause);
 	if (cause != NULL) {
 		/* The daemon may still run on the previous, good version. */
 		fprintf(stderr, "stoppvifctl: attention, %s contient des "
@@ -208,13 +204,13 @@ ctl_unreachable(const char *socket, CURLcode rc)
 	struct stat	 sb;
 
 	if (stat(socket, &sb) == -1 && errno == ENOENT)
-		die(EXIT_DOWN, "le démon stoppvifd n'est pas démarré (pas de "
-		    "socket %s)", socket);
+		ctl_die(EXIT_DOWN, "le démon stoppvifd n'est pas démarré (pas "
+		    "de socket %s)", socket);
 	if (access(socket, R_OK | W_OK) == -1)
-		die(EXIT_DOWN, "pas le droit d'ouvrir %s : demandez à "
+		ctl_die(EXIT_DOWN, "pas le droit d'ouvrir %s : demandez à "
 		    "l'administrateur de vous ajouter au groupe du démon et à "
 		    "[api] allow_gids", socket);
-	die(EXIT_DOWN, "le démon stoppvifd ne répond pas sur %s (%s) : "
+	ctl_die(EXIT_DOWN, "le démon stoppvifd ne répond pas sur %s (%s) : "
 	    "est-il démarré ?", socket, curl_easy_strerror(rc));
 }
 
@@ -223,7 +219,7 @@ ctl_unreachable(const char *socket, CURLcode rc)
  * reference).  Exits 3 when the daemon cannot be reached and 1 on an error
  * answer, printing {"error", "field"} as "field: error".
  */
-static json_t *
+json_t *
 ctl_call(struct ctl *c, const char *method, const char *path, json_t *body)
 {
 	struct config		*conf = ctl_config(c);
@@ -237,7 +233,7 @@ ctl_call(struct ctl *c, const char *method, const char *path, json_t *body)
 	long			 status = 0;
 
 	if ((curl = curl_easy_init()) == NULL)
-		die(EXIT_REFUSED, "libcurl cannot start");
+		ctl_die(EXIT_REFUSED, "libcurl cannot start");
 	xasprintf(&url, "http://localhost%s", path);
 	curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, conf->socket);
 	curl_easy_setopt(curl, CURLOPT_URL, url);
@@ -261,12 +257,12 @@ ctl_call(struct ctl *c, const char *method, const char *path, json_t *body)
 	if (rc != CURLE_OK)
 		ctl_unreachable(conf->socket, rc);
 	if (status == 413)
-		die(EXIT_REFUSED, "requête trop grande pour le démon "
+		ctl_die(EXIT_REFUSED, "requête trop grande pour le démon "
 		    "([api] max_body)");
 	ans = buf.p ? json_loads(buf.p, 0, &jerr) : NULL;
 	free(buf.p);
 	if (ans == NULL)
-		die(EXIT_REFUSED, "réponse illisible du démon (HTTP %ld)",
+		ctl_die(EXIT_REFUSED, "réponse illisible du démon (HTTP %ld)",
 		    status);
 	if (status >= 400) {
 		err = json_object_get(ans, "error");
@@ -286,7 +282,7 @@ ctl_call(struct ctl *c, const char *method, const char *path, json_t *body)
 }
 
 /* ctl_call() on BASE/ID (/v1/people/12, /v1/events/3). */
-static json_t *
+json_t *
 ctl_call_id(struct ctl *c, const char *method, const char *base, int64_t id,
     json_t *body)
 {
@@ -300,7 +296,7 @@ ctl_call_id(struct ctl *c, const char *method, const char *base, int64_t id,
 }
 
 /* Print a JSON answer for --json. */
-static void
+void
 ctl_print_json(json_t *v)
 {
 	json_dumpf(v, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
@@ -308,7 +304,7 @@ ctl_print_json(json_t *v)
 }
 
 /* Print an answer: as JSON with --json, else with print; then free it. */
-static void
+void
 ctl_answer(struct ctl *c, json_t *ans, void (*print)(struct ctl *, json_t *))
 {
 	if (c->json)
@@ -319,7 +315,7 @@ ctl_answer(struct ctl *c, json_t *ans, void (*print)(struct ctl *, json_t *))
 }
 
 /* Display width of a UTF-8 string: its code points. */
-static size_t
+size_t
 ctl_width(const char *s)
 {
 	size_t	 n = 0;
@@ -331,7 +327,7 @@ ctl_width(const char *s)
 }
 
 /* A JSON value as display text (arrays joined with commas). */
-static char *
+char *
 ctl_text(json_t *v)
 {
 	char	*s = NULL, *tmp;
@@ -356,14 +352,8 @@ ctl_text(json_t *v)
 	return xstrdup(json_is_true(v) ? "oui" : json_is_false(v) ? "non" : "-");
 }
 
-/* A column of a table: header and the object key it shows. */
-struct ctl_col {
-	const char	*title;
-	const char	*key;
-};
-
 /* Print an array of objects as an aligned table. */
-static void
+void
 ctl_table(json_t *rows, const struct ctl_col *cols, size_t ncols,
     char *(*fmt)(const char *, json_t *))
 {
@@ -421,17 +411,17 @@ ctl_localtime(const char *utc)
 }
 
 /* Parse the ID argument of a command. */
-static int64_t
+int64_t
 ctl_id(int argc, char **argv, const struct ctl_cmd *cmd)
 {
 	int64_t	 id;
 
 	if (argc != 1) {
-		cmd_usage(cmd);
+		ctl_cmd_usage(cmd);
 	}
 	if (util_parse_int(argv[0], 1, INT64_MAX, &id) == -1)
-		die(EXIT_USAGE, "« %s » n'est pas un numéro (entier positif "
-		    "attendu)", argv[0]);
+		ctl_die(EXIT_USAGE, "« %s » n'est pas un numéro (entier "
+		    "positif attendu)", argv[0]);
 	return id;
 }
 
@@ -464,7 +454,7 @@ ctl_status(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	long	 up;
 
 	if (argc != 0)
-		cmd_usage(cmd);
+		ctl_cmd_usage(cmd);
 	s = ctl_call(c, "GET", "/v1/status", NULL);
 	if (c->json)
 		ctl_print_json(s);
@@ -480,6 +470,7 @@ ctl_status(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 		printf("calendrier : %lld événement(s)\n", (long long)
 		    json_integer_value(json_object_get(s, "events")));
 		ctl_status_outbox(c, s);
+		ctl_status_shelters(c, s);
 	}
 	json_decref(s);
 	return 0;
@@ -532,10 +523,10 @@ ctl_person_body(int argc, char **argv, const struct ctl_cmd *cmd,
 		case 'k': key = "pubkey"; break;
 		case 'q': key = "quiet_hours"; break;
 		default:
-			cmd_usage(cmd);
+			ctl_cmd_usage(cmd);
 		}
 		if (json_object_set_new(body, key, json_string(optarg)) == -1)
-			die(EXIT_USAGE, "--%s : texte UTF-8 attendu", key);
+			ctl_die(EXIT_USAGE, "--%s : texte UTF-8 attendu", key);
 	}
 	if (roles != NULL)
 		json_object_set_new(body, "roles", roles);
@@ -582,7 +573,7 @@ ctl_people_add(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	body = ctl_person_body(argc + 1, argv - 1, cmd, &idx);
 	if (idx != argc + 1) {
 		json_decref(body);
-		cmd_usage(cmd);
+		ctl_cmd_usage(cmd);
 	}
 	ans = ctl_call(c, "POST", "/v1/people", body);
 	if (c->json)
@@ -617,11 +608,11 @@ ctl_people_list(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	optind = 0;
 	while ((ch = getopt_long(argc + 1, argv - 1, "+", opts, NULL)) != -1) {
 		if (ch != 'r')
-			cmd_usage(cmd);
+			ctl_cmd_usage(cmd);
 		role = optarg;
 	}
 	if (optind != argc + 1)
-		cmd_usage(cmd);
+		ctl_cmd_usage(cmd);
 	if (role != NULL) {
 		esc = curl_easy_escape(NULL, role, 0);
 		xasprintf(&path, "/v1/people?role=%s", esc);
@@ -659,8 +650,8 @@ ctl_edit(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv,
 	id = ctl_id(argc + 1 - idx, argv - 1 + idx, cmd);
 	if (json_object_size(body) == 0) {
 		json_decref(body);
-		die(EXIT_USAGE, "rien à modifier : donnez au moins une option, "
-		    "par ex. %s", hint);
+		ctl_die(EXIT_USAGE, "rien à modifier : donnez au moins une "
+		    "option, par ex. %s", hint);
 	}
 	ans = ctl_call_id(c, "PATCH", base, id, body);
 	ctl_answer(c, ans, print);
@@ -735,12 +726,13 @@ ctl_audit(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	optind = 0;
 	while ((ch = getopt_long(argc + 1, argv - 1, "+", opts, NULL)) != -1) {
 		if (ch != 'l')
-			cmd_usage(cmd);
+			ctl_cmd_usage(cmd);
 		if (util_parse_int(optarg, 1, 100000, &limit) == -1)
-			die(EXIT_USAGE, "--limit : nombre de 1 à 100000 attendu");
+			ctl_die(EXIT_USAGE, "--limit : nombre de 1 à 100000 "
+			    "attendu");
 	}
 	if (optind != argc + 1)
-		cmd_usage(cmd);
+		ctl_cmd_usage(cmd);
 	xasprintf(&path, "/v1/audit?limit=%lld", (long long)limit);
 	ans = ctl_call(c, "GET", path, NULL);
 	free(path);
@@ -760,7 +752,7 @@ ctl_reload(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	json_t	*ans;
 
 	if (argc != 0)
-		cmd_usage(cmd);
+		ctl_cmd_usage(cmd);
 	ans = ctl_call(c, "POST", "/v1/reload", NULL);
 	if (c->json)
 		ctl_print_json(ans);
@@ -846,9 +838,9 @@ ctl_event_body(int argc, char **argv, const struct ctl_cmd *cmd, int *optidx)
 			continue;
 		}
 		if ((key = ctl_event_key(ch)) == NULL)
-			cmd_usage(cmd);
+			ctl_cmd_usage(cmd);
 		if (json_object_set_new(body, key, json_string(optarg)) == -1)
-			die(EXIT_USAGE, "--%s : texte UTF-8 attendu", key);
+			ctl_die(EXIT_USAGE, "--%s : texte UTF-8 attendu", key);
 	}
 	if (ex != NULL)
 		json_object_set_new(body, "exdates", ex);
@@ -858,7 +850,7 @@ ctl_event_body(int argc, char **argv, const struct ctl_cmd *cmd, int *optidx)
 
 /* "2026-01-07T14:00:00+01:00" written for people in the daemon's
  * language ("mer. 7 janv. 2026 14:00"); the text itself when unreadable. */
-static char *
+char *
 ctl_when(struct ctl *c, const char *iso, enum datefmt_style style)
 {
 	struct recur_civil	 t;
@@ -886,7 +878,7 @@ ctl_events_add(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	body = ctl_event_body(argc + 1, argv - 1, cmd, &idx);
 	if (idx != argc + 1) {
 		json_decref(body);
-		cmd_usage(cmd);
+		ctl_cmd_usage(cmd);
 	}
 	ans = ctl_call(c, "POST", "/v1/events", body);
 	if (c->json)
@@ -924,7 +916,7 @@ ctl_events_list(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	json_t	*ans;
 
 	if (argc != 0)
-		cmd_usage(cmd);
+		ctl_cmd_usage(cmd);
 	ans = ctl_call(c, "GET", "/v1/events", NULL);
 	ctl_cur = c;
 	if (c->json)
@@ -1021,19 +1013,20 @@ ctl_slurp(const char *path)
 	size_t	 len = 0, n;
 
 	if (fp == NULL)
-		die(EXIT_REFUSED, "%s : %s", path, strerror(errno));
+		ctl_die(EXIT_REFUSED, "%s : %s", path, strerror(errno));
 	do {
 		buf = xreallocarray(buf, len + 65536 + 1, 1);
 		n = fread(buf + len, 1, 65536, fp);
 		len += n;
 	} while (n > 0);
 	if (ferror(fp))
-		die(EXIT_REFUSED, "%s : lecture impossible", path);
+		ctl_die(EXIT_REFUSED, "%s : lecture impossible", path);
 	if (fp != stdin)
 		fclose(fp);
 	buf[len] = '\0';
 	if (strlen(buf) != len)
-		die(EXIT_REFUSED, "%s : ce n'est pas un fichier texte", path);
+		ctl_die(EXIT_REFUSED, "%s : ce n'est pas un fichier texte",
+		    path);
 	return buf;
 }
 
@@ -1046,10 +1039,10 @@ ctl_events_import(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	char	*text;
 
 	if (argc != 1)
-		cmd_usage(cmd);
+		ctl_cmd_usage(cmd);
 	text = ctl_slurp(argv[0]);
 	if ((body = json_pack("{ss}", "ics", text)) == NULL)
-		die(EXIT_REFUSED, "%s : texte UTF-8 attendu", argv[0]);
+		ctl_die(EXIT_REFUSED, "%s : texte UTF-8 attendu", argv[0]);
 	free(text);
 	ans = ctl_call(c, "POST", "/v1/events/import", body);
 	json_decref(body);
@@ -1076,17 +1069,17 @@ ctl_events_export(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	FILE		*fp = stdout;
 
 	if (argc > 1)
-		cmd_usage(cmd);
+		ctl_cmd_usage(cmd);
 	ans = ctl_call(c, "GET", "/v1/events/export", NULL);
 	text = json_string_value(json_object_get(ans, "ics"));
 	if (argc == 1 && (fp = fopen(argv[0], "w")) == NULL)
-		die(EXIT_REFUSED, "%s : %s", argv[0], strerror(errno));
+		ctl_die(EXIT_REFUSED, "%s : %s", argv[0], strerror(errno));
 	if (c->json && argc == 0)
 		ctl_print_json(ans);
 	else if (fputs(text ? text : "", fp) == EOF ||
 	    (fp != stdout && fclose(fp) == EOF))
-		die(EXIT_REFUSED, "%s : écriture impossible", argc ? argv[0] :
-		    "sortie");
+		ctl_die(EXIT_REFUSED, "%s : écriture impossible", argc ?
+		    argv[0] : "sortie");
 	if (argc == 1 && !c->json)
 		fprintf(stderr, "événements exportés dans %s\n", argv[0]);
 	json_decref(ans);
@@ -1148,12 +1141,13 @@ ctl_agenda(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv)
 		    0)
 			continue;
 		else if (ch == 'd')
-			die(EXIT_USAGE, "--days : nombre de 1 à 732 attendu");
+			ctl_die(EXIT_USAGE, "--days : nombre de 1 à 732 "
+			    "attendu");
 		else
-			cmd_usage(cmd);
+			ctl_cmd_usage(cmd);
 	}
 	if (optind != argc + 1)
-		cmd_usage(cmd);
+		ctl_cmd_usage(cmd);
 	esc = curl_easy_escape(NULL, from ? from : "", 0);
 	xasprintf(&path, "/v1/agenda?days=%lld%s%s", (long long)days,
 	    from ? "&from=" : "", from ? esc : "");
@@ -1231,10 +1225,10 @@ ctl_outbox_list(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 		else if (ch == 's')
 			status = optarg;
 		else
-			cmd_usage(cmd);
+			ctl_cmd_usage(cmd);
 	}
 	if (optind != argc + 1)
-		cmd_usage(cmd);
+		ctl_cmd_usage(cmd);
 	esc = curl_easy_escape(NULL, status ? status : "", 0);
 	xasprintf(&path, "/v1/outbox?limit=1000%s%s%s", status ? "&status=" :
 	    "", status ? esc : "", bodies ? "&body=1" : "");

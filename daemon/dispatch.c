@@ -232,7 +232,8 @@ dispatch_result(struct dispatch *d, enum dres_kind kind, int64_t id,
 	r->m = m;
 	r->not_before = not_before;
 	TAILQ_INSERT_TAIL(&d->results, r, entry);
-	if (++d->nresults >= DISPATCH_BATCH)
+	/* urgent outcomes (shelter alerts) are written at once */
+	if (++d->nresults >= DISPATCH_BATCH || (m != NULL && m->m.urgent))
 		event_active(d->ev_flush, EV_TIMEOUT, 0);
 	else if (!evtimer_pending(d->ev_flush, NULL)) {
 		/* gather the outcomes of the next few milliseconds */

@@ -24,10 +24,12 @@
 #include "crypt.h"
 #include "dispatch.h"
 #include "holiday.h"
+#include "inbound.h"
 #include "log.h"
 #include "plugin.h"
 #include "sched.h"
 #include "sdnotify.h"
+#include "shelter.h"
 #include "store.h"
 #include "template.h"
 #include "util.h"
@@ -46,6 +48,8 @@ struct daemon {
 	struct closures		*closures;
 	struct sched		*sched;
 	struct dispatch		*dispatch;
+	struct shelters		*shelters;
+	struct inbound		*inbound;
 	struct event		*ev_hup, *ev_term, *ev_int;
 	struct event		*ev_replan;	/* after a reload */
 	int			 stopping;
@@ -97,6 +101,7 @@ daemon_reload(void *arg, char **cause)
 	sdnotify("RELOADING=1");
 	next = config_load(d->conf->file, cause);
 	if (next != NULL && (config_reloadable(d->conf, next, cause) == -1 ||
+	    shelter_conf_check(next, cause) == -1 ||
 	    daemon_closures(next, &cl, cause) == -1 ||
 	    (d->dispatch != NULL && dispatch_templates(d->dispatch, next,
 	    cause) == -1))) {
@@ -117,6 +122,11 @@ daemon_reload(void *arg, char **cause)
 	closures_free(d->closures);
 	d->closures = cl;
 	daemon_apply(d);
+	if (d->shelters != NULL && shelter_reload(d->shelters, cause) == -1) {
+		log_warnx("shelter reload_failed error=\"%s\"", *cause);
+		free(*cause);
+		*cause = NULL;
+	}
 	log_info("config reloaded file=%s", d->conf->file);
 	/*
 	 * Closures or the zone may move occurrences: plan again, once the
@@ -169,6 +179,12 @@ daemon_check_delivery(const struct config *conf)
 		rc = -1;
 	}
 	if (channel_check_all(conf, &cause) == -1) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		cause = NULL;
+		rc = -1;
+	}
+	if (shelter_conf_check(conf, &cause) == -1) {
 		fprintf(stderr, "%s\n", cause);
 		free(cause);
 		rc = -1;
@@ -384,6 +400,8 @@ daemon_close(struct daemon *d)
 {
 	sdnotify_watchdog_stop();
 	api_free(d->api);
+	inbound_free(d->inbound);
+	shelter_free(d->shelters);
 	event_free(d->ev_replan);
 	dispatch_free(d->dispatch);
 	sched_free(d->sched);
@@ -469,12 +487,19 @@ main(int argc, char *argv[])
 	    &cause)) == NULL)
 		fatalx("delivery: %s", cause);
 	sched_on_queue(d.sched, daemon_queued, &d);
+	if ((d.shelters = shelter_new(d.base, d.store, d.master, &d.conf,
+	    daemon_queued, &d, &cause)) == NULL)
+		fatalx("shelters: %s", cause);
+	if (*d.conf->inbound_listen != '\0' && (d.inbound = inbound_new(d.base,
+	    d.conf->inbound_listen, d.shelters, &cause)) == NULL)
+		fatalx("%s", cause);
 	d.env.store = d.store;
 	d.env.master = d.master;
 	d.env.conf = &d.conf;
 	d.env.cal = &d.cal;
 	d.env.sched = d.sched;
 	d.env.dispatch = d.dispatch;
+	d.env.shelters = d.shelters;
 	d.env.started = time(NULL);
 	d.env.reload = daemon_reload;
 	d.env.reload_arg = &d;

@@ -141,6 +141,69 @@ static const char *const migrations[] = {
 	/* when `outbox retry` last gave it a new start: max_age counts from
 	 * there (UTC seconds), NULL: from created */
 	"ALTER TABLE outbox ADD COLUMN retried INTEGER;",
+
+	/*
+	 * 6: the shelters.  A shelter's state and its history (every move,
+	 * with its cause and actor: the reports are computed from it); its
+	 * alerts, with their escalation state (level, repeats, next step) and
+	 * who was alerted; the on-call rota.  Times are UTC seconds.  A code is
+	 * unique among open alerts only.
+	 */
+	"CREATE TABLE shelters ("
+	"  name TEXT PRIMARY KEY,"
+	"  state TEXT NOT NULL CHECK (state IN"
+	"    ('occupied', 'vacant', 'reserved', 'unavailable')),"
+	"  since INTEGER NOT NULL,"
+	"  alert_id INTEGER,"		/* vacant: open; reserved: claimed */
+	"  reserved_by INTEGER REFERENCES people(id),"
+	"  reserved_until INTEGER"
+	");"
+	"CREATE TABLE shelter_history ("
+	"  id INTEGER PRIMARY KEY,"
+	"  shelter TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  from_state TEXT,"		/* NULL: the shelter's first row */
+	"  to_state TEXT NOT NULL,"
+	"  cause TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"	/* 'uid:0', 'person:12', 'daemon' */
+	"  alert_id INTEGER"
+	");"
+	"CREATE INDEX shelter_history_at ON shelter_history(shelter, at);"
+	"CREATE TABLE alerts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  shelter TEXT NOT NULL,"
+	"  code TEXT NOT NULL,"
+	"  status TEXT NOT NULL CHECK (status IN ('open', 'claimed', 'closed')),"
+	"  opened INTEGER NOT NULL,"
+	"  level INTEGER NOT NULL DEFAULT 1,"
+	"  repeats INTEGER NOT NULL DEFAULT 0,"
+	"  next_at INTEGER,"		/* the next escalation step, open only */
+	"  exhausted INTEGER NOT NULL DEFAULT 0,"
+	"  claimed_by INTEGER REFERENCES people(id),"
+	"  claimed_at INTEGER,"
+	"  via TEXT,"			/* 'cli', 'sms', 'link' */
+	"  closed_at INTEGER,"
+	"  close_cause TEXT"
+	");"
+	"CREATE UNIQUE INDEX alerts_open_code ON alerts(code)"
+	"  WHERE status = 'open';"
+	"CREATE INDEX alerts_code ON alerts(code, opened);"
+	"CREATE INDEX alerts_next ON alerts(next_at) WHERE status = 'open';"
+	"CREATE TABLE alert_recipients ("
+	"  alert_id INTEGER NOT NULL REFERENCES alerts(id),"
+	"  person_id INTEGER NOT NULL REFERENCES people(id),"
+	"  level INTEGER NOT NULL,"
+	"  notified INTEGER NOT NULL,"
+	"  PRIMARY KEY (alert_id, person_id)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE oncall ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  person_id INTEGER NOT NULL REFERENCES people(id),"
+	"  start INTEGER NOT NULL,"
+	"  end INTEGER NOT NULL,"	/* excluded */
+	"  created TEXT NOT NULL"
+	");"
+	"CREATE INDEX oncall_start ON oncall(start, end);",
 };
 #define NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -148,6 +148,12 @@ store_commit(struct store *st, char **cause)
 	return 0;
 }
 
+int
+store_in_txn(struct store *st)
+{
+	return !sqlite3_get_autocommit(st->db);
+}
+
 void
 store_rollback(struct store *st)
 {

@@ -37,6 +37,8 @@ sqlite3_stmt	*store_stmt(struct store *, const char *sql);
 int		 store_begin(struct store *, char **cause);
 int		 store_commit(struct store *, char **cause);
 void		 store_rollback(struct store *);
+/* Whether a transaction is open. */
+int		 store_in_txn(struct store *);
 
 /* Step a statement that returns no row; 0 or -1 with *cause. */
 int		 store_exec_stmt(struct store *, sqlite3_stmt *, char **cause);

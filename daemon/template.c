@@ -429,10 +429,23 @@ static const char *const channels[] = { "email", "sms" };
 #define CH_SMS		1
 #define NCHANNELS	2
 
-#define K_REMINDER	0x01
-#define K_ALERT		0x02	/* the shelter alert kinds, to come */
+#define K_REMINDER		0x01
+#define K_ALERT			0x02	/* a lodging is free: claim it */
+#define K_ALERT_CONFIRM		0x04	/* to the claim that won */
+#define K_ALERT_TAKEN		0x08	/* to the others alerted */
+#define K_ALERT_LATE		0x10	/* to a claim after it was taken */
+#define K_ALERT_CLOSED		0x20	/* withdrawn while the alert was open */
+#define K_ALERT_NOBODY		0x40	/* to the coordinators: no answer */
+#define K_ALERT_NO_ONCALL	0x80	/* to the coordinators: none on call */
+/* The coordinators' kinds, which say when the alert was opened. */
+#define K_OPENED		(K_ALERT_NOBODY | K_ALERT_NO_ONCALL)
+/* The shelter alert kinds: urgent, so each SMS must be one message. */
+#define K_ALERTS		(K_ALERT | K_ALERT_CONFIRM | K_ALERT_TAKEN | \
+				 K_ALERT_LATE | K_ALERT_CLOSED | K_OPENED)
 
 static const char *const reminder_needs[] = { "title", "start", NULL };
+static const char *const alert_needs[] = { "code", NULL };
+static const char *const confirm_needs[] = { "code", "until", NULL };
 
 /* The kinds of message: each needs KIND.email and KIND.sms in French. */
 static const struct tkind {
@@ -441,29 +454,49 @@ static const struct tkind {
 	const char *const	*needs;		/* params that must be given */
 } kinds[] = {
 	{ "reminder", K_REMINDER, reminder_needs },
+	{ "alert", K_ALERT, alert_needs },
+	{ "alert_confirm", K_ALERT_CONFIRM, confirm_needs },
+	{ "alert_taken", K_ALERT_TAKEN, alert_needs },
+	{ "alert_late", K_ALERT_LATE, alert_needs },
+	{ "alert_closed", K_ALERT_CLOSED, alert_needs },
+	{ "alert_nobody", K_ALERT_NOBODY, alert_needs },
+	{ "alert_no_oncall", K_ALERT_NO_ONCALL, alert_needs },
 };
 #define NKINDS		(sizeof kinds / sizeof kinds[0])
+
+/* The date-time params. */
+enum { D_START, D_END, D_UNTIL, D_OPENED, NDATES };
+
+struct rdate {
+	struct recur_civil	 c;		/* the local wall-clock time */
+	int			 has;
+	int			 utcoff, has_off; /* the offset written after */
+};
 
 /* The params of a message, read and checked once per rendering. */
 struct rctx {
 	int			 lang;		/* index in langs */
 	json_t			*params;
-	struct recur_civil	 start, end;
-	int			 has_start, has_end, has_offset;
+	struct rdate		 dates[NDATES];
+	int			 has_offset;
 	int64_t			 offset;
 };
 
-/* The params read from the JSON object, and their types. */
+/* The params read from the JSON object, their types, and which of them
+ * are date-times ("2027-01-06T14:00:00+01:00"). */
 static const struct {
 	const char	*name;
 	int		 type;		/* JSON_STRING or JSON_INTEGER */
+	int		 date;		/* D_START...; -1: not a date-time */
 } param_types[] = {
-	{ "title", JSON_STRING }, { "start", JSON_STRING },
-	{ "end", JSON_STRING }, { "location", JSON_STRING },
-	{ "commune", JSON_STRING }, { "offset", JSON_INTEGER },
-	{ "code", JSON_STRING }, { "link", JSON_STRING },
-	{ "now", JSON_INTEGER },
+	{ "title", JSON_STRING, -1 }, { "start", JSON_STRING, D_START },
+	{ "end", JSON_STRING, D_END }, { "location", JSON_STRING, -1 },
+	{ "commune", JSON_STRING, -1 }, { "offset", JSON_INTEGER, -1 },
+	{ "code", JSON_STRING, -1 }, { "link", JSON_STRING, -1 },
+	{ "shelter", JSON_STRING, -1 }, { "until", JSON_STRING, D_UNTIL },
+	{ "opened", JSON_STRING, D_OPENED }, { "now", JSON_INTEGER, -1 },
 };
+#define NPARAMS		(sizeof param_types / sizeof param_types[0])
 
 /* The "how far ahead" words of each language, in langs order. */
 static const struct {
@@ -507,40 +540,64 @@ ph_link(const struct rctx *r)
 	return param_str(r, "link");
 }
 
+/* The shelter's configured title, left out when it holds a word that
+ * may not reach a phone: an email too is read on a phone. */
+static char *
+ph_shelter(const struct rctx *r)
+{
+	char	*s = param_str(r, "shelter");
+
+	if (template_phone_check(s, NULL) == -1)
+		*s = '\0';
+	return s;
+}
+
 /* A date-time param in one of the datefmt styles. */
 static char *
-ph_datefmt(const struct rctx *r, const struct recur_civil *c, int has,
-    enum datefmt_style style)
+ph_datefmt(const struct rctx *r, int which, enum datefmt_style style)
 {
-	char	 buf[DATEFMT_LEN];
+	const struct rdate	*d = &r->dates[which];
+	char			 buf[DATEFMT_LEN];
 
-	if (!has)
+	if (!d->has)
 		return xstrdup("");
-	return xstrdup(datefmt(langs[r->lang], style, c, buf, sizeof buf));
+	return xstrdup(datefmt(langs[r->lang], style, &d->c, buf, sizeof buf));
 }
 
 static char *
 ph_date(const struct rctx *r)
 {
-	return ph_datefmt(r, &r->start, r->has_start, DATEFMT_DATE);
+	return ph_datefmt(r, D_START, DATEFMT_DATE);
 }
 
 static char *
 ph_time(const struct rctx *r)
 {
-	return ph_datefmt(r, &r->start, r->has_start, DATEFMT_TIME);
+	return ph_datefmt(r, D_START, DATEFMT_TIME);
 }
 
 static char *
 ph_when(const struct rctx *r)
 {
-	return ph_datefmt(r, &r->start, r->has_start, DATEFMT_LONG);
+	return ph_datefmt(r, D_START, DATEFMT_LONG);
 }
 
 static char *
 ph_end_time(const struct rctx *r)
 {
-	return ph_datefmt(r, &r->end, r->has_end, DATEFMT_TIME);
+	return ph_datefmt(r, D_END, DATEFMT_TIME);
+}
+
+static char *
+ph_until(const struct rctx *r)
+{
+	return ph_datefmt(r, D_UNTIL, DATEFMT_LONG);
+}
+
+static char *
+ph_opened(const struct rctx *r)
+{
+	return ph_datefmt(r, D_OPENED, DATEFMT_LONG);
 }
 
 /* Location and commune, joined by a comma when both are given. */
@@ -614,10 +671,16 @@ static const struct tph {
 	  K_REMINDER, 0, ph_place },
 	{ "in", "the offset in words: dans 7 jours, demain", K_REMINDER, 1,
 	  ph_in },
-	{ "code", "the short code an alert is answered with", K_ALERT, 1,
-	  ph_code },
-	{ "link", "the signed link to an alert's details", K_ALERT, 1,
-	  ph_link },
+	{ "code", "the short code an alert is claimed with: OK 4821",
+	  K_ALERTS, 1, ph_code },
+	{ "link", "the signed link that claims it (email bodies only)",
+	  K_ALERT, 0, ph_link },
+	{ "shelter", "the shelter's title (email bodies only)", K_ALERTS, 0,
+	  ph_shelter },
+	{ "until", "the claim holds until: mercredi 7 janvier 2026 à 18h00",
+	  K_ALERT_CONFIRM, 1, ph_until },
+	{ "opened", "when the alert was opened, in words", K_OPENED, 1,
+	  ph_opened },
 };
 #define NPHS		(sizeof phs / sizeof phs[0])
 
@@ -764,6 +827,7 @@ static void	 ld_error(struct tload *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static void	 ld_verror(struct tload *, const char *, va_list)
 		    __attribute__((format(printf, 2, 0)));
+static void	 alert_sms_check(struct tparse *, const struct tmpl *, int);
 
 static void
 ld_verror(struct tload *ld, const char *fmt, va_list ap)
@@ -823,15 +887,13 @@ line_blank(const char *s, size_t n)
 	return 1;
 }
 
-/* Check that a line is UTF-8 without control characters and, when it may
- * reach a phone, without the words that must not. */
+/* Check that a line is UTF-8 without control characters. */
 static int
-line_check(struct tparse *tp, int line, const char *s, size_t n, int phone)
+line_check(struct tparse *tp, int line, const char *s, size_t n)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	size_t			 i, k;
 	uint32_t		 c;
-	char			*copy, *why = NULL;
 
 	for (i = 0; i < n; i += k) {
 		k = u8_decode(p + i, n - i, &c);
@@ -844,35 +906,60 @@ line_check(struct tparse *tp, int line, const char *s, size_t n, int phone)
 			return -1;
 		}
 	}
-	if (phone) {
-		copy = xstrndup(s, n);
-		if (template_phone_check(copy, &why) == -1) {
-			tp_error(tp, line, "%s: SMS texts and subjects are "
-			    "read on phones that others may see", why);
-			free(why);
-			free(copy);
-			return -1;
-		}
-		free(copy);
-	}
 	return 0;
+}
+
+/*
+ * Check the literal text of a line, the parts of l from first on, for the
+ * words that may not reach a phone: in SMS texts and subjects, and in every
+ * line of an alert, whose emails too are read on the phones of people on
+ * call.  Placeholders count as spaces ({shelter} is a name, not a word).
+ */
+static int
+words_check(struct tparse *tp, int line, const struct tline *l, size_t first,
+    int phone)
+{
+	const struct tpart	*p;
+	struct tbuf		 b = { NULL, 0, 0 };
+	char			*text, *why = NULL;
+	size_t			 i;
+	int			 rc = 0;
+
+	if (!phone && !(tp->kind->bit & K_ALERTS))
+		return 0;
+	for (i = first; i < l->nparts; i++) {
+		p = &l->parts[i];
+		if (p->ph == NULL)
+			tbuf_add(&b, p->text, strlen(p->text));
+		tbuf_add(&b, " ", 1);
+	}
+	text = tbuf_take(&b);
+	if (template_phone_check(text, &why) == -1) {
+		tp_error(tp, line, "%s: %s are read on phones that others may "
+		    "see", why, phone ? "SMS texts and subjects" :
+		    "alert emails");
+		free(why);
+		rc = -1;
+	}
+	free(text);
+	return rc;
 }
 
 /* Report the bad placeholder {name}, shown up to NAME_SHOWN bytes. */
 static void
 bad_placeholder(struct tparse *tp, int line, const char *name, size_t n,
-    const struct tph *ph, int phone)
+    const struct tph *ph)
 {
 	size_t	 shown = n;
 
-	if (ph != NULL && phone) {
-		tp_error(tp, line, "{%s} may not appear in an SMS or a subject:"
-		    " an address must never reach a phone", ph->name);
+	if (ph != NULL && !(ph->kinds & tp->kind->bit)) {
+		tp_error(tp, line, "placeholder {%s} is not offered by %s "
+		    "messages", ph->name, tp->kind->name);
 		return;
 	}
 	if (ph != NULL) {
-		tp_error(tp, line, "placeholder {%s} is not offered by %s "
-		    "messages", ph->name, tp->kind->name);
+		tp_error(tp, line, "{%s} may not appear in an SMS or a subject:"
+		    " what it holds must never reach a phone", ph->name);
 		return;
 	}
 	if (shown > NAME_SHOWN) {
@@ -887,7 +974,8 @@ bad_placeholder(struct tparse *tp, int line, const char *name, size_t n,
 /*
  * Compile the text s (n bytes) of line into parts appended to l.  {{ and
  * }} are literal braces; {name} must be a placeholder of the kind (one that
- * may reach a phone when phone is set).  Returns 0 or -1, problems recorded.
+ * may reach a phone when phone is set); the words are checked after.
+ * Returns 0 or -1, problems recorded.
  */
 static int
 compile_line(struct tparse *tp, int line, const char *s, size_t n, int phone,
@@ -895,10 +983,10 @@ compile_line(struct tparse *tp, int line, const char *s, size_t n, int phone,
 {
 	const struct tph	*ph;
 	struct tbuf		 lit = { NULL, 0, 0 };
-	size_t			 i = 0, j;
+	size_t			 i = 0, j, first = l->nparts;
 	int			 rc = 0;
 
-	if (line_check(tp, line, s, n, phone) == -1)
+	if (line_check(tp, line, s, n) == -1)
 		return -1;
 	while (i < n) {
 		if ((s[i] == '{' || s[i] == '}') && i + 1 < n &&
@@ -924,7 +1012,7 @@ compile_line(struct tparse *tp, int line, const char *s, size_t n, int phone,
 			if (ph == NULL || !(ph->kinds & tp->kind->bit) ||
 			    (phone && !ph->phone)) {
 				bad_placeholder(tp, line, s + i + 1, j - i - 1,
-				    ph, phone);
+				    ph);
 				rc = -1;
 			} else {
 				tline_add(l, NULL, lit.s, lit.len);
@@ -937,6 +1025,8 @@ compile_line(struct tparse *tp, int line, const char *s, size_t n, int phone,
 	}
 	tline_add(l, NULL, lit.s, lit.len);
 	free(lit.s);
+	if (words_check(tp, line, l, first, phone) == -1)
+		rc = -1;
 	return rc;
 }
 
@@ -1121,6 +1211,8 @@ load_file(struct template_set *ts, struct tload *ld, const char *path,
 		free(tl.n);
 	}
 	free(data);
+	if (ld->nerrors == before && c == CH_SMS && (kinds[k].bit & K_ALERTS))
+		alert_sms_check(&tp, t, lang);
 	if (ld->nerrors == before)
 		t->loaded = 1;
 	else
@@ -1273,21 +1365,15 @@ rctx_in(const struct rctx *r, int64_t start_utc, int64_t now)
 	return left < 60 ? 60 : left;
 }
 
-/* Read and check the params a kind's placeholders are made from. */
+/* Check that params is an object with the kind's needs, every known
+ * param of its type. */
 static int
-rctx_init(struct rctx *r, const struct tkind *k, int lang, json_t *params,
-    char **why)
+rctx_check(const struct tkind *k, json_t *params, char **why)
 {
 	const char *const	*need;
 	json_t			*v;
-	const char		*which = "start";
-	char			*sub = NULL;
 	size_t			 i;
-	int			 off, has_off = 0, dummy;
 
-	memset(r, 0, sizeof *r);
-	r->lang = lang;
-	r->params = params;
 	if (params != NULL && !json_is_object(params)) {
 		util_cause(why, "not a JSON object");
 		return -1;
@@ -1299,7 +1385,7 @@ rctx_init(struct rctx *r, const struct tkind *k, int lang, json_t *params,
 			return -1;
 		}
 	}
-	for (i = 0; i < sizeof param_types / sizeof param_types[0]; i++) {
+	for (i = 0; i < NPARAMS; i++) {
 		v = json_object_get(params, param_types[i].name);
 		if (v != NULL && !json_is_null(v) &&
 		    (int)json_typeof(v) != param_types[i].type) {
@@ -1309,35 +1395,59 @@ rctx_init(struct rctx *r, const struct tkind *k, int lang, json_t *params,
 			return -1;
 		}
 	}
-	if ((v = json_object_get(params, "start")) != NULL &&
-	    json_is_string(v)) {
-		if (parse_local(json_string_value(v), &r->start, &off,
-		    &has_off, &sub) == -1)
-			goto bad_date;
-		r->has_start = 1;
+	return 0;
+}
+
+/* Parse the date-time params that are given. */
+static int
+rctx_dates(struct rctx *r, char **why)
+{
+	struct rdate	*d;
+	json_t		*v;
+	char		*sub = NULL;
+	size_t		 i;
+
+	for (i = 0; i < NPARAMS; i++) {
+		if (param_types[i].date == -1)
+			continue;
+		v = json_object_get(r->params, param_types[i].name);
+		if (!json_is_string(v))
+			continue;
+		d = &r->dates[param_types[i].date];
+		if (parse_local(json_string_value(v), &d->c, &d->utcoff,
+		    &d->has_off, &sub) == -1) {
+			util_cause(why, "\"%s\": %s", param_types[i].name, sub);
+			free(sub);
+			return -1;
+		}
+		d->has = 1;
 	}
-	if ((v = json_object_get(params, "end")) != NULL && json_is_string(v)) {
-		which = "end";
-		if (parse_local(json_string_value(v), &r->end, &dummy, &dummy,
-		    &sub) == -1)
-			goto bad_date;
-		r->has_end = 1;
-	}
+	return 0;
+}
+
+/* Read and check the params a kind's placeholders are made from. */
+static int
+rctx_init(struct rctx *r, const struct tkind *k, int lang, json_t *params,
+    char **why)
+{
+	const struct rdate	*start = &r->dates[D_START];
+	json_t			*v;
+
+	memset(r, 0, sizeof *r);
+	r->lang = lang;
+	r->params = params;
+	if (rctx_check(k, params, why) == -1 || rctx_dates(r, why) == -1)
+		return -1;
 	if ((v = json_object_get(params, "offset")) != NULL &&
 	    json_is_integer(v)) {
 		r->offset = json_integer_value(v);
 		r->has_offset = 1;
 		if ((v = json_object_get(params, "now")) != NULL &&
-		    json_is_integer(v) && r->has_start && has_off)
-			r->offset = rctx_in(r, recur_civil_secs(&r->start) - off,
-			    json_integer_value(v));
+		    json_is_integer(v) && start->has && start->has_off)
+			r->offset = rctx_in(r, recur_civil_secs(&start->c) -
+			    start->utcoff, json_integer_value(v));
 	}
 	return 0;
-
-bad_date:
-	util_cause(why, "\"%s\": %s", which, sub);
-	free(sub);
-	return -1;
 }
 
 /* Render one line into b; vals caches each placeholder's value.  Returns
@@ -1405,6 +1515,67 @@ render_body(const struct tmpl *t, const struct rctx *r, char *vals[NPHS])
 	return tbuf_take(&b);
 }
 
+/* Render t for channel c: *body, and *subject for an email (new
+ * strings). */
+static void
+render(const struct tmpl *t, const struct rctx *r, int c, char **subject,
+    char **body)
+{
+	char	*vals[NPHS];
+	size_t	 i;
+
+	memset(vals, 0, sizeof vals);
+	if (c == CH_SMS)
+		*body = sms_gsm(render_one_line(&t->lines[0], r, vals));
+	else {
+		*subject = render_one_line(&t->subject, r, vals);
+		*body = render_body(t, r, vals);
+	}
+	for (i = 0; i < NPHS; i++)
+		free(vals[i]);
+}
+
+/*
+ * The widest date-time in words of each language (longest weekday and
+ * month, two digits or "1er", 23:59), as test_template checks over 28
+ * years of days: alert SMS texts are measured with it.
+ */
+static const char *const widest[NLANGS] = {
+	"2027-09-01T23:59:00+02:00",	/* mercredi 1er septembre 2027 */
+	"2027-09-30T23:59:00+02:00",	/* donderdag 30 september 2027 */
+	"2027-09-30T23:59:00+02:00",	/* Donnerstag, 30. September 2027 */
+	"2027-09-29T23:59:00+02:00",	/* Wednesday 29 September 2027 */
+};
+
+/*
+ * An alert is urgent and its SMS must go out as one message, the code
+ * visible at once: render the SMS template t of lang with the longest
+ * plausible params and refuse it when it takes more.
+ */
+static void
+alert_sms_check(struct tparse *tp, const struct tmpl *t, int lang)
+{
+	struct rctx	 r;
+	json_t		*p;
+	char		*sms, *why = NULL;
+	int		 n;
+
+	p = json_pack("{s:s, s:s, s:s}", "code", "8888", "until",
+	    widest[lang], "opened", widest[lang]);
+	if (rctx_init(&r, tp->kind, lang, p, &why) == -1) {
+		tp_error(tp, 0, "cannot be measured: %s", why);
+		free(why);
+	} else {
+		render(t, &r, CH_SMS, NULL, &sms);
+		if ((n = template_sms_segments(sms)) > 1)
+			tp_error(tp, 1, "an alert SMS must fit in one message "
+			    "(160 GSM-7 characters, 70 with other characters): "
+			    "this one takes %d", n);
+		free(sms);
+	}
+	json_decref(p);
+}
+
 int
 template_render(const struct template_set *ts, const char *kind,
     const char *channel, const char *lang, json_t *params, char **subject,
@@ -1412,9 +1583,8 @@ template_render(const struct template_set *ts, const char *kind,
 {
 	const struct tmpl	*t;
 	struct rctx		 r;
-	char			*vals[NPHS], *why = NULL;
+	char			*why = NULL;
 	int			 k, c, l;
-	size_t			 i;
 
 	if (subject != NULL)
 		*subject = NULL;
@@ -1445,14 +1615,6 @@ template_render(const struct template_set *ts, const char *kind,
 		free(why);
 		return -1;
 	}
-	memset(vals, 0, sizeof vals);
-	if (c == CH_SMS)
-		*body = sms_gsm(render_one_line(&t->lines[0], &r, vals));
-	else {
-		*subject = render_one_line(&t->subject, &r, vals);
-		*body = render_body(t, &r, vals);
-	}
-	for (i = 0; i < NPHS; i++)
-		free(vals[i]);
+	render(t, &r, c, subject, body);
 	return 0;
 }

@@ -10,9 +10,14 @@
  * {name} is a placeholder from a fixed table (template.c); {{ and }} write
  * a literal brace.  A placeholder the kind does not offer, an unknown one
  * or a lone brace refuses the file.  SMS texts and subjects may reach a
- * phone that someone else reads: {place} is refused there, and so are the
- * words of template_phone_check().  Placeholders of a reminder, from the
- * outbox payload ({"title","start","end","offset","location","commune"}):
+ * phone that someone else reads: {place}, {link} and {shelter} are refused
+ * there, and so are the words of template_phone_check() (from every line
+ * of an alert's templates: its emails too are read on phones).  In an email
+ * body, a line whose placeholders all render empty (no place given) is
+ * left out.
+ *
+ * A reminder, from the outbox payload ({"title", "start", "end",
+ * "offset", "location", "commune"}; needs title and start):
  *
  *	{title}		the event's title
  *	{date}		the start's date in words: mercredi 6 janvier 2027
@@ -25,9 +30,32 @@
  *			renders) and a message more than 5 minutes late, the
  *			time truly left: dans 20 heures
  *
- * {code} and {link} are reserved for the shelter alert kinds.  In an email
- * body, a line whose placeholders all render empty (no place given) is
- * left out.
+ * The shelter alerts, from {"code", "link", "shelter", "until",
+ * "opened"} (times local with their offset, like a reminder's start):
+ *
+ *	alert		to each person alerted: a lodging is free, reply
+ *			OK {code} (or open {link}) to claim it
+ *	alert_confirm	to the claim that won: held for you until {until}
+ *	alert_taken	to the others alerted: already claimed
+ *	alert_late	to a claim that came after: too late
+ *	alert_closed	to everyone alerted, the lodging withdrawn while open
+ *	alert_nobody	to the coordinators: nobody answered alert {code}
+ *	alert_no_oncall	to the coordinators: nobody on call, alert {code}
+ *			went straight to the escalation level
+ *
+ *	{code}		the alert's short code, "4821" (all; needed by all)
+ *	{link}		the signed link that claims it (alert, email bodies
+ *			only)
+ *	{shelter}	the shelter's title (all, email bodies only; left out
+ *			when it holds a word of template_phone_check)
+ *	{until}		when the claim ends, in words, like {when}
+ *			(alert_confirm, which needs it)
+ *	{opened}	when the alert was opened, in words (alert_nobody,
+ *			alert_no_oncall)
+ *
+ * An alert is urgent: each SMS template of an alert kind must take one
+ * message when rendered with the longest plausible params (code "8888",
+ * the widest date of its language), or the file is refused.
  */
 #ifndef STOPPVIF_TEMPLATE_H
 #define STOPPVIF_TEMPLATE_H
@@ -55,7 +83,9 @@ void	 template_free(struct template_set *);
  * written with accents outside GSM-7 (ê, ç, û...) loses them when that
  * makes the whole text GSM-7.  An email body ends with a newline.  Missing
  * optional params render empty; a kind's required params (reminder: title
- * and start) missing or any param of the wrong type is an error.
+ * and start; an alert: code, and until for alert_confirm) missing, any
+ * param of the wrong type or a date-time that does not parse is an error;
+ * unknown params are ignored.
  * Returns 0, or -1 with *cause set and nothing allocated.
  */
 int	 template_render(const struct template_set *, const char *kind,

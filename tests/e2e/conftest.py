@@ -377,3 +377,9 @@ def daemon(daemon_env):
 @pytest.fixture
 def ctl(daemon):
     return daemon.ctl
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "net(**kw): options of test_shelter.py's Net (shelter, "
+        "daemon_extra, delivery sections; a callable is called)")

@@ -1,11 +1,12 @@
 /*
  * fuzz_template.c: templates from arbitrary bytes, loaded and rendered.
- * The first byte picks the file that the text is written to (modulo 4: '0'
+ * The first byte picks the file that the text is written to (modulo 6: '0'
  * fr/reminder.email, '1' fr/reminder.sms, '2' nl/reminder.email, '3'
- * nl/reminder.sms); the other French files are valid ones.  Bytes after
- * a NUL, when there is one, are the params as JSON (else the example).
- * Whatever the input: no crash, a refusal says why, and subjects and SMS
- * texts come out on one line.
+ * nl/reminder.sms, '4' fr/alert.email, '5' fr/alert.sms); the other French
+ * files are valid ones.  Bytes after a NUL, when there is one, are the
+ * params as JSON (else the example).  Whatever the input: no crash, a
+ * refusal says why, subjects and SMS texts come out on one line, and with
+ * the example an alert SMS that loaded takes one message.
  */
 #include <sys/stat.h>
 
@@ -22,19 +23,45 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+#define NFUZZED		6
 static const char *const files[] = {
 	"fr/reminder.email", "fr/reminder.sms", "nl/reminder.email",
-	"nl/reminder.sms",
+	"nl/reminder.sms", "fr/alert.email", "fr/alert.sms",
+	/* never fuzzed, written once */
+	"fr/alert_confirm.email", "fr/alert_confirm.sms",
+	"fr/alert_taken.email", "fr/alert_taken.sms",
+	"fr/alert_late.email", "fr/alert_late.sms",
+	"fr/alert_closed.email", "fr/alert_closed.sms",
+	"fr/alert_nobody.email", "fr/alert_nobody.sms",
+	"fr/alert_no_oncall.email", "fr/alert_no_oncall.sms",
 };
-static const char *const good[] = {
+#define NFILES		(sizeof files / sizeof files[0])
+/* A valid text for each file, NULL for the Dutch ones. */
+static const char *const good[NFILES] = {
 	"Subject: Rappel : {title}, {date}\n\nBonjour,\n{title} a lieu {in}.\n"
 	"Où : {place}\n",
 	"Rappel Stopp Vif : {title} le {when}.\n",
+	NULL, NULL,
+	"Subject: Logement ({code})\n\nOK {code}\nLien : {link}\n{shelter}\n",
+	"Stopp Vif : un logement est disponible. Répondez OK {code}.\n",
+	"Subject: Réservé\n\n{code} {until} {shelter}\n",
+	"Stopp Vif : {code} réservé jusqu'au {until}.\n",
+	"Subject: x\n\n{code}\n", "Stopp Vif : {code} déjà réservé.\n",
+	"Subject: x\n\n{code}\n", "Stopp Vif : {code} déjà pris.\n",
+	"Subject: x\n\n{code}\n", "Stopp Vif : {code} plus disponible.\n",
+	"Subject: x\n\n{code} {opened}\n", "Stopp Vif : {code}, {opened}.\n",
+	"Subject: x\n\n{code} {opened}\n", "Stopp Vif : {code}, {opened}.\n",
+};
+static const char *const kinds[] = {
+	"reminder", "alert", "alert_confirm", "alert_nobody",
 };
 static const char example[] =
     "{\"title\":\"La Cabane\",\"start\":\"2027-01-06T14:00:00+01:00\","
     "\"end\":\"2027-01-06T16:00:00+01:00\",\"offset\":604800,"
-    "\"location\":\"Espace enfants du CPAS\",\"commune\":\"Aywaille\"}";
+    "\"location\":\"Espace enfants du CPAS\",\"commune\":\"Aywaille\","
+    "\"code\":\"4821\",\"link\":\"https://h/a/T\",\"shelter\":\"Studio\","
+    "\"until\":\"2027-09-01T23:59:00+02:00\","
+    "\"opened\":\"2027-09-30T23:59:00+02:00\"}";
 
 static char	 dir[] = "/tmp/fuzz_template.XXXXXX";
 static int	 made;
@@ -51,7 +78,7 @@ cleanup(void)
 	char	 p[256];
 	size_t	 i;
 
-	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+	for (i = 0; i < NFILES; i++) {
 		path_of(p, sizeof p, files[i]);
 		unlink(p);
 	}
@@ -80,6 +107,7 @@ static void
 setup(void)
 {
 	char	 p[256];
+	size_t	 i;
 
 	if (made)
 		return;
@@ -89,20 +117,25 @@ setup(void)
 	mkdir(p, 0700);
 	path_of(p, sizeof p, "nl");
 	mkdir(p, 0700);
+	for (i = NFUZZED; i < NFILES; i++)
+		write_file(files[i], good[i], strlen(good[i]));
 	atexit(cleanup);
 	made = 1;
 }
 
-/* Render every language and channel; check what reaches a phone. */
+/* Render kind in every language and channel; check what reaches a
+ * phone, and that an alert SMS rendered with the example is one SMS. */
 static void
-render_all(const struct template_set *ts, json_t *params)
+render_all(const struct template_set *ts, const char *kind, json_t *params,
+    int example_params)
 {
 	static const char *const langs[] = { "fr", "nl", "de", "en", "xx" };
 	char		*subject, *body, *cause = NULL;
 	size_t		 l;
+	int		 alert = strncmp(kind, "alert", 5) == 0;
 
 	for (l = 0; l < sizeof langs / sizeof langs[0]; l++) {
-		if (template_render(ts, "reminder", "email", langs[l], params,
+		if (template_render(ts, kind, "email", langs[l], params,
 		    &subject, &body, &cause) == 0) {
 			if (strchr(subject, '\n') != NULL ||
 			    (body[0] != '\0' && body[strlen(body) - 1] != '\n'))
@@ -112,10 +145,12 @@ render_all(const struct template_set *ts, json_t *params)
 			free(body);
 		} else if (cause == NULL || subject != NULL || body != NULL)
 			abort();
-		if (template_render(ts, "reminder", "sms", langs[l], params,
+		if (template_render(ts, kind, "sms", langs[l], params,
 		    NULL, &body, &cause) == 0) {
 			if (strchr(body, '\n') != NULL ||
-			    template_sms_segments(body) < 1)
+			    template_sms_segments(body) < 1 ||
+			    (alert && example_params &&
+			    template_sms_segments(body) != 1))
 				abort();
 			free(body);
 		} else if (cause == NULL || body != NULL)
@@ -129,34 +164,40 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct template_set	*ts;
 	const uint8_t		*nul;
-	json_t			*params;
+	json_t			*params = NULL;
 	char			*cause = NULL, *text, p[256];
-	size_t			 tlen, which;
+	size_t			 tlen, which, i;
+	int			 example_params = 0;
 
 	if (size < 1 || size > 8192)
 		return 0;
 	setup();
-	which = data[0] % 4;
+	which = data[0] % NFUZZED;
 	data++, size--;
 	nul = memchr(data, '\0', size);
 	tlen = nul != NULL ? (size_t)(nul - data) : size;
-	write_file(files[0], good[0], strlen(good[0]));
-	write_file(files[1], good[1], strlen(good[1]));
-	path_of(p, sizeof p, files[2]);
-	unlink(p);
-	path_of(p, sizeof p, files[3]);
-	unlink(p);
+	for (i = 0; i < NFUZZED; i++) {
+		path_of(p, sizeof p, files[i]);
+		if (good[i] != NULL)
+			write_file(files[i], good[i], strlen(good[i]));
+		else
+			unlink(p);
+	}
 	write_file(files[which], data, tlen);
 
-	params = nul != NULL ? json_loadb((const char *)nul + 1,
-	    size - tlen - 1, 0, NULL) : NULL;
-	if (params == NULL)
+	if (nul != NULL)
+		params = json_loadb((const char *)nul + 1, size - tlen - 1, 0,
+		    NULL);
+	if (params == NULL) {
 		params = json_loads(example, 0, NULL);
+		example_params = 1;
+	}
 
 	if ((ts = template_load(dir, &cause)) != NULL) {
 		if (cause != NULL)
 			abort();
-		render_all(ts, params);
+		for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+			render_all(ts, kinds[i], params, example_params);
 		template_free(ts);
 	} else if (cause == NULL)
 		abort();

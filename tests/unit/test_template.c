@@ -1,8 +1,9 @@
 /*
  * test_template.c: the message templates of etc/templates, rendered in the
  * four languages; the privacy rule on everything that reaches a phone;
- * load errors with file:line; the French fallback; SMS segment counts.
- * Run from the top of the checkout.
+ * load errors with file:line; the French fallback; SMS segment counts; the
+ * shelter alerts, one SMS each, never a name, an address or a word that
+ * gives away what they are about.  Run from the top of the checkout.
  */
 #include <sys/stat.h>
 
@@ -27,6 +28,12 @@
 
 static const char *const langs[] = { "fr", "nl", "de", "en" };
 static const char *const kinds[] = { "reminder" };
+static const char *const alert_kinds[] = {
+	"alert", "alert_confirm", "alert_taken", "alert_late", "alert_closed",
+	"alert_nobody", "alert_no_oncall",
+};
+#define NALERTS		(sizeof alert_kinds / sizeof alert_kinds[0])
+static const char *const channels[] = { "email", "sms" };
 
 static char	 dummy[] = "x";	/* a pointer the code under test must reset */
 
@@ -118,6 +125,23 @@ tmp_copy(const char *rel)
 
 	tmp_write(rel, text);
 	free(text);
+}
+
+/* The real French alert templates, so that a folder made for the
+ * reminders loads (French is required for every kind). */
+static void
+tmp_alerts(void)
+{
+	char	 rel[64];
+	size_t	 k, c;
+
+	for (k = 0; k < NALERTS; k++) {
+		for (c = 0; c < 2; c++) {
+			snprintf(rel, sizeof rel, "fr/%s.%s", alert_kinds[k],
+			    channels[c]);
+			tmp_copy(rel);
+		}
+	}
 }
 
 static struct template_set *
@@ -411,7 +435,7 @@ test_privacy_refused(void **state)
 	tmp_write("de/reminder.email", "Subject: {title}, {place}\n\nText\n");
 	cause = load_bad();
 	assert_problem(cause, "fr/reminder.sms", ":1: {place} may not appear "
-	    "in an SMS or a subject: an address must never reach a phone");
+	    "in an SMS or a subject: what it holds must never reach a phone");
 	assert_problem(cause, "fr/reminder.email", ":1: \"violence\" may not "
 	    "reach a phone: SMS texts and subjects are read on phones that "
 	    "others may see");
@@ -419,7 +443,7 @@ test_privacy_refused(void **state)
 	    "reach a phone: SMS texts and subjects are read on phones that "
 	    "others may see");
 	assert_problem(cause, "de/reminder.email", ":1: {place} may not "
-	    "appear in an SMS or a subject: an address must never reach a "
+	    "appear in an SMS or a subject: what it holds must never reach a "
 	    "phone");
 	free(cause);
 
@@ -451,7 +475,8 @@ test_errors(void **state)
 	    "{{ok}} {code}\nend {when\n");
 	tmp_write("nl/reminder.email", "Onderwerp: {title}\nx\n");
 	tmp_write("nl/reminder.sms", "Een\n\nTwee\n");
-	tmp_write("de/alert.sms", "{code}\n");
+	tmp_alerts();
+	tmp_write("de/alarm.sms", "{code}\n");
 	tmp_write("de/reminder.txt", "x\n");
 	tmp_write("en/reminder.sms", "{a_very_long_placeholder_name_that_"
 	    "goes_on_and_on}\n");
@@ -474,8 +499,8 @@ test_errors(void **state)
 	assert_problem(cause, "nl/reminder.email", ":3: empty body");
 	assert_problem(cause, "nl/reminder.sms", ":2: blank line: an SMS is "
 	    "one paragraph");
-	assert_problem(cause, "de/alert.sms", ": unknown message kind "
-	    "\"alert\"");
+	assert_problem(cause, "de/alarm.sms", ": unknown message kind "
+	    "\"alarm\"");
 	assert_problem(cause, "de/reminder.txt", ": not a template: name it "
 	    "KIND.email or KIND.sms");
 	assert_problem(cause, "en/reminder.sms", ":1: unknown placeholder "
@@ -540,6 +565,7 @@ test_fallback(void **state)
 	tmp_copy("fr/reminder.sms");
 	tmp_copy("fr/reminder.email");
 	tmp_copy("nl/reminder.email");	/* nl/reminder.sms missing */
+	tmp_alerts();
 	tmp_write("nl/.reminder.sms.swp", "ignored {xyz\n");
 	tmp_write("nl/reminder.sms~", "ignored {xyz\n");
 	ts = load_ok(tmpdir);
@@ -571,6 +597,7 @@ test_braces(void **state)
 	    "  suite\t\tsur   deux lignes  \r\n\n");
 	tmp_write("fr/reminder.email", "subject:\t{{x}} {title}\r\n\r\n"
 	    "\tA {{b}}\r\n\n\n");
+	tmp_alerts();
 	ts = load_ok(tmpdir);
 	render_ok(ts, "reminder", "sms", "fr", p, NULL, &body);
 	assert_string_equal(body, "{title} = La Cabane }{ {La Cabane} suite "
@@ -668,6 +695,7 @@ test_in_late(void **state)
 	tmp_write("fr/reminder.sms", "{title}\n");
 	tmp_write("fr/reminder.email", "Subject: s\n\n{title}\n");
 	tmp_write("en/reminder.sms", "{in}\n");
+	tmp_alerts();
 	ts = load_ok(tmpdir);
 	p = params("{\"title\":\"T\",\"start\":\"2027-10-01T09:05:00+02:00\"}");
 	assert_int_equal(start, 1822374300);
@@ -731,6 +759,7 @@ test_words(void **state)
 		snprintf(text, sizeof text, "%s/reminder.email", langs[l]);
 		tmp_write(text, "Subject: s\n\n{in}\n");
 	}
+	tmp_alerts();
 	ts = load_ok(tmpdir);
 	p = params("{\"title\":\"T\",\"start\":\"2027-10-01T09:05:00+02:00\","
 	    "\"end\":\"2027-10-01T23:30:00+02:00\"}");
@@ -812,9 +841,9 @@ test_render_errors(void **state)
 	assert_int_equal(template_render(ts, "reminder", "email", "fr", NULL,
 	    &subject, &body, &cause), -1);
 	assert_non_null(strstr(cause, "no \"title\""));
-	assert_int_equal(template_render(ts, "alert", "sms", "fr", p, NULL,
+	assert_int_equal(template_render(ts, "alarm", "sms", "fr", p, NULL,
 	    &body, &cause), -1);
-	assert_non_null(strstr(cause, "template alert.sms: no such kind"));
+	assert_non_null(strstr(cause, "template alarm.sms: no such kind"));
 	assert_int_equal(template_render(ts, "reminder", "fax", "fr", p, NULL,
 	    &body, &cause), -1);
 	assert_int_equal(template_render(ts, "reminder", "email", "fr", p,
@@ -979,6 +1008,552 @@ test_sms_one_segment(void **state)
 	template_free(ts);
 }
 
+/* ---- the shelter alerts ---- */
+
+/*
+ * What the dispatcher may hand an alert, and more: the params of a person
+ * and a place that no alert offers, to prove that none of them is ever
+ * written.  2026-01-07 is a Wednesday.
+ */
+static const char alert_example[] =
+    "{\"code\":\"4821\",\"link\":\"https://stoppvif.example/a/Zm9vYmFy\","
+    "\"shelter\":\"Appartement d'urgence\","
+    "\"until\":\"2026-01-07T18:00:00+01:00\","
+    "\"opened\":\"2026-01-07T14:00:00+01:00\",\"now\":1767790800,"
+    "\"name\":\"Marie Dubois\",\"claimed_by\":{\"id\":7,"
+    "\"name\":\"Jean Dupont\"},\"phone\":\"+32470123456\","
+    "\"email\":\"marie.dubois@example.org\","
+    "\"location\":\"Rue de la Gare 12\",\"commune\":\"Esneux\"}";
+
+/* Parts of alert_example that no text may carry, and those that only an
+ * email body may carry. */
+static const char *const alert_private[] = {
+	"Marie", "Dubois", "Jean", "Dupont", "470123456", "example.org",
+	"Rue de la Gare", "Esneux",
+};
+static const char *const alert_body_only[] = {
+	"https://stoppvif.example/a/Zm9vYmFy", "http", "/a/",
+	"Appartement", "urgence",
+};
+
+/* The first of words (n) that the folded text f carries, or NULL. */
+static const char *
+carries(const char *f, const char *const *words, size_t n)
+{
+	char	*w;
+	size_t	 i;
+	int	 found;
+
+	for (i = 0; i < n; i++) {
+		w = fold(words[i]);
+		found = strstr(f, w) != NULL;
+		free(w);
+		if (found)
+			return words[i];
+	}
+	return NULL;
+}
+
+/*
+ * Why text may not go where it goes (NULL: it may): a word of our list or
+ * of template_phone_check, an '@', a person's name, a phone number, an
+ * address; on a phone (SMS, subject), also the link, the shelter's title
+ * or a line break.
+ */
+static const char *
+alert_unsafe(const char *text, int phone)
+{
+	static char	 why[128];
+	const char	*word;
+	char		*f, *cause = NULL;
+
+	if ((word = forbidden_in(text)) != NULL) {
+		snprintf(why, sizeof why, "the word \"%s\"", word);
+		return why;
+	}
+	if (template_phone_check(text, &cause) == -1) {
+		snprintf(why, sizeof why, "%s", cause);
+		free(cause);
+		return why;
+	}
+	if (strchr(text, '@') != NULL)
+		return "an '@'";
+	if (phone && strpbrk(text, "\r\n") != NULL)
+		return "a line break";
+	f = fold(text);
+	word = carries(f, alert_private, sizeof alert_private /
+	    sizeof alert_private[0]);
+	if (word == NULL && phone)
+		word = carries(f, alert_body_only, sizeof alert_body_only /
+		    sizeof alert_body_only[0]);
+	free(f);
+	if (word == NULL)
+		return NULL;
+	snprintf(why, sizeof why, "\"%s\"", word);
+	return why;
+}
+
+/* A template's text with its placeholders blanked out: {shelter} is a
+ * name, not a word (new string). */
+static char *
+no_placeholders(const char *text)
+{
+	char	*t = xstrdup(text), *p, *e;
+
+	for (p = t; (p = strchr(p, '{')) != NULL; p = e) {
+		if ((e = strchr(p, '}')) == NULL)
+			break;
+		memset(p, ' ', (size_t)(e - p + 1));
+	}
+	return t;
+}
+
+/* The checker itself rejects what it must, or the test below proves
+ * nothing. */
+static void
+test_alert_checker(void **state)
+{
+	static const struct {
+		const char	*text;
+		int		 phone;
+	} bad[] = {
+		{ "Stopp Vif : un logement pour victimes.", 0 },
+		{ "Stopp Vif : logement du refuge, OK 4821.", 1 },
+		{ "Een woning in de opvang is vrij.", 0 },
+		{ "Eine Unterkunft für Opfer ist frei.", 0 },
+		{ "A shelter is available.", 0 },
+		{ "Violences conjugales", 0 },
+		{ "Schutzhaus", 0 },
+		{ "Bonjour Marie,", 0 },
+		{ "Réservé par Jean Dupont", 0 },
+		{ "Écrivez à coordination@stoppvif.example", 0 },
+		{ "Appelez le +32 470123456", 0 },
+		{ "Adresse : Rue de la Gare 12, Esneux", 0 },
+		{ "Réservez : https://stoppvif.example/a/Zm9vYmFy", 1 },
+		{ "Logement : Appartement d'urgence", 1 },
+		{ "deux\nlignes", 1 },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (alert_unsafe(bad[i].text, bad[i].phone) == NULL)
+			fail_msg("accepted: %s", bad[i].text);
+	/* An email body may hold the link and the shelter's title. */
+	assert_null(alert_unsafe("Lien : https://stoppvif.example/a/Zm9vYmFy"
+	    "\nLogement : Appartement d'urgence\n", 0));
+	assert_null(alert_unsafe("Stopp Vif : un logement est disponible. "
+	    "Pour le réserver, répondez OK 4821.", 1));
+}
+
+/* The files of kind in lang as written, braces and all: no forbidden
+ * word, no '@', and neither {link} nor {shelter} in the SMS or subject. */
+static void
+alert_files(const char *lang, const char *kind)
+{
+	const char	*why;
+	char		*text, *bare, rel[64];
+	int		 c;
+
+	for (c = 0; c < 2; c++) {
+		snprintf(rel, sizeof rel, "%s/%s.%s", lang, kind, channels[c]);
+		text = real_file(rel);
+		bare = no_placeholders(text);
+		if ((why = alert_unsafe(bare, 0)) != NULL)
+			fail_msg("%s carries %s", rel, why);
+		free(bare);
+		if (c == 0)
+			*strchr(text, '\n') = '\0';	/* the subject */
+		if (strstr(text, "{link}") != NULL ||
+		    strstr(text, "{shelter}") != NULL)
+			fail_msg("%s: {link} or {shelter} on a phone", rel);
+		free(text);
+	}
+}
+
+/*
+ * Every alert kind in every language on both channels, rendered from
+ * alert_example: each SMS one segment with the code in it; SMS texts,
+ * subjects and whole email bodies free of the forbidden words, of '@', of
+ * names and places; the link and the shelter's title in email bodies
+ * only.  The template files are read as they are too.
+ */
+static void
+test_alert_privacy(void **state)
+{
+	struct template_set	*ts = load_ok(TEMPLATES);
+	json_t			*p = params(alert_example);
+	const char		*why;
+	char			*subject, *body;
+	size_t			 l, k;
+	int			 alert;
+
+	for (l = 0; l < 4; l++) {
+		for (k = 0; k < NALERTS; k++) {
+			alert = strcmp(alert_kinds[k], "alert") == 0;
+			render_ok(ts, alert_kinds[k], "sms", langs[l], p, NULL,
+			    &body);
+			if ((why = alert_unsafe(body, 1)) != NULL)
+				fail_msg("%s/%s.sms carries %s: %s", langs[l],
+				    alert_kinds[k], why, body);
+			if (template_sms_segments(body) != 1)
+				fail_msg("%s/%s.sms takes %d SMS: %s", langs[l],
+				    alert_kinds[k], template_sms_segments(body),
+				    body);
+			assert_non_null(strstr(body, alert ? "OK 4821" :
+			    "4821"));
+			assert_int_equal(strncmp(body, l == 0 ? "Stopp Vif : " :
+			    "Stopp Vif: ", l == 0 ? 12 : 11), 0);
+			free(body);
+
+			render_ok(ts, alert_kinds[k], "email", langs[l], p,
+			    &subject, &body);
+			if ((why = alert_unsafe(subject, 1)) != NULL)
+				fail_msg("%s/%s.email subject carries %s: %s",
+				    langs[l], alert_kinds[k], why, subject);
+			if ((why = alert_unsafe(body, 0)) != NULL)
+				fail_msg("%s/%s.email body carries %s:\n%s",
+				    langs[l], alert_kinds[k], why, body);
+			assert_non_null(strstr(subject, "4821"));
+			assert_non_null(strstr(body, "4821"));
+			assert_non_null(strstr(body, "Appartement d'urgence"));
+			assert_int_equal(strstr(body, "https://stoppvif."
+			    "example/a/Zm9vYmFy") != NULL, alert);
+			assert_non_null(strstr(body, "Stopp Vif"));
+			free(subject);
+			free(body);
+			alert_files(langs[l], alert_kinds[k]);
+		}
+	}
+	json_decref(p);
+	template_free(ts);
+}
+
+/* The words of each language, and what is left out when it must be. */
+static void
+test_alert_words(void **state)
+{
+	static const struct {
+		const char	*lang, *alert, *confirm, *opened;
+	} expect_alert[] = {
+		{ "fr", "Stopp Vif : un logement est disponible. Pour le "
+		  "réserver, répondez OK 4821.",
+		  "Stopp Vif : c'est noté, le logement 4821 vous est réservé "
+		  "jusqu'au mercredi 7 janvier 2026 à 18h00.",
+		  "\nAlerte ouverte le mercredi 7 janvier 2026 à 14h00.\n" },
+		{ "nl", "Stopp Vif: er is een woning vrij. Antwoord OK 4821 om "
+		  "ze te reserveren.",
+		  "Stopp Vif: genoteerd, de woning 4821 is voor u gereserveerd "
+		  "tot woensdag 7 januari 2026 om 18.00 uur.",
+		  "\nOproep geopend op woensdag 7 januari 2026 om 14.00 "
+		  "uur.\n" },
+		{ "de", "Stopp Vif: Eine Unterkunft ist frei. Zum Reservieren "
+		  "antworten Sie OK 4821.",
+		  "Stopp Vif: Notiert, die Unterkunft 4821 ist bis Mittwoch, "
+		  "7. Januar 2026 um 18:00 Uhr für Sie reserviert.",
+		  "\nAnfrage gestellt am Mittwoch, 7. Januar 2026 um 14:00 "
+		  "Uhr.\n" },
+		{ "en", "Stopp Vif: a lodging is available. To reserve it, "
+		  "reply OK 4821.",
+		  "Stopp Vif: noted, the lodging 4821 is reserved for you "
+		  "until Wednesday 7 January 2026 at 18:00.",
+		  "\nAlert opened on Wednesday 7 January 2026 at 14:00.\n" },
+	};
+	struct template_set	*ts = load_ok(TEMPLATES);
+	json_t			*p = params(alert_example);
+	char			*subject, *body;
+	size_t			 i;
+
+	for (i = 0; i < 4; i++) {
+		render_ok(ts, "alert", "sms", expect_alert[i].lang, p, NULL,
+		    &body);
+		assert_string_equal(body, expect_alert[i].alert);
+		free(body);
+		render_ok(ts, "alert_confirm", "sms", expect_alert[i].lang, p,
+		    NULL, &body);
+		assert_string_equal(body, expect_alert[i].confirm);
+		free(body);
+		render_ok(ts, "alert_nobody", "email", expect_alert[i].lang, p,
+		    &subject, &body);
+		assert_non_null(strstr(body, expect_alert[i].opened));
+		free(subject);
+		free(body);
+	}
+	/* What the brief's French says. */
+	render_ok(ts, "alert_taken", "sms", "fr", p, NULL, &body);
+	assert_non_null(strstr(body, "déjà réservé"));
+	free(body);
+	render_ok(ts, "alert_late", "sms", "fr", p, NULL, &body);
+	assert_non_null(strstr(body, "déjà pris"));
+	free(body);
+
+	/* No link, no shelter, no opening time: their lines go. */
+	json_object_del(p, "link");
+	json_object_del(p, "opened");
+	json_object_set_new(p, "shelter", json_string("Refuge des Lilas"));
+	render_ok(ts, "alert", "email", "fr", p, &subject, &body);
+	assert_string_equal(subject, "Un logement est disponible (code 4821)");
+	assert_null(strstr(body, "lien"));
+	assert_null(strstr(body, "Logement :"));
+	assert_null(strstr(body, "Lilas"));
+	assert_non_null(strstr(body, "répondez par SMS : OK 4821\n\n"));
+	free(subject);
+	free(body);
+	render_ok(ts, "alert_no_oncall", "email", "en", p, &subject, &body);
+	assert_null(strstr(body, "opened on"));
+	assert_null(strstr(body, "Lodging:"));
+	free(subject);
+	free(body);
+	json_object_set_new(p, "shelter", json_string("Studio Ourthe"));
+	render_ok(ts, "alert_closed", "email", "nl", p, &subject, &body);
+	assert_non_null(strstr(body, "\nWoning: Studio Ourthe\n"));
+	free(subject);
+	free(body);
+	json_decref(p);
+	template_free(ts);
+}
+
+static void
+test_alert_render_errors(void **state)
+{
+	static const struct {
+		const char	*kind, *params, *why;
+	} bad[] = {
+		{ "alert", "{\"link\":\"https://h/a/T\"}", "no \"code\"" },
+		{ "alert", "{\"code\":null}", "no \"code\"" },
+		{ "alert_taken", "{\"code\":4821}",
+		  "\"code\" is not a string" },
+		{ "alert_confirm", "{\"code\":\"4821\"}", "no \"until\"" },
+		{ "alert_confirm", "{\"code\":\"4821\",\"until\":\"demain\"}",
+		  "\"until\": not a date-time" },
+		{ "alert_nobody", "{\"code\":\"4821\",\"opened\":"
+		  "\"2026-02-30T10:00:00+01:00\"}", "\"opened\": " },
+		{ "alert_no_oncall", "{\"code\":\"4821\",\"shelter\":3}",
+		  "\"shelter\" is not a string" },
+		{ "alert_late", "{}", "no \"code\"" },
+	};
+	struct template_set	*ts = load_ok(TEMPLATES);
+	json_t			*p;
+	char			*body, *subject, *cause, want[64];
+	size_t			 i, c;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		p = params(bad[i].params);
+		for (c = 0; c < 2; c++) {
+			cause = NULL;
+			body = subject = dummy;
+			if (template_render(ts, bad[i].kind, channels[c], "nl",
+			    p, &subject, &body, &cause) != -1)
+				fail_msg("%s %s accepted", bad[i].kind,
+				    bad[i].params);
+			assert_null(body);
+			assert_null(subject);
+			snprintf(want, sizeof want, "template %s.%s: params: ",
+			    bad[i].kind, channels[c]);
+			if (cause == NULL || strstr(cause, want) != cause ||
+			    strstr(cause, bad[i].why) == NULL)
+				fail_msg("%s: \"%s\" lacks \"%s\"",
+				    bad[i].params, cause, bad[i].why);
+			free(cause);
+		}
+		json_decref(p);
+	}
+	/* The code alone is enough; unknown params are ignored. */
+	p = params("{\"code\":\"4821\",\"name\":[1],\"x\":{}}");
+	render_ok(ts, "alert_nobody", "sms", "fr", p, NULL, &body);
+	assert_string_equal(body, "Stopp Vif : personne n'a répondu à "
+	    "l'alerte 4821. Le logement n'est pas réservé.");
+	free(body);
+	json_decref(p);
+	template_free(ts);
+}
+
+/*
+ * Templates that break the rules of alerts are refused at load, each
+ * problem with its file and line: {link} and {shelter} off phones, the
+ * placeholders of another kind, the forbidden words in email bodies too.
+ */
+static void
+test_alert_refused(void **state)
+{
+	static const char off[] = " may not appear in an SMS or a subject: "
+	    "what it holds must never reach a phone";
+	char	*cause, msg[256];
+
+	tmp_reset();
+	tmp_copy("fr/reminder.sms");
+	tmp_copy("fr/reminder.email");
+	tmp_alerts();
+	tmp_write("fr/alert.sms", "Stopp Vif : un logement est disponible.\n"
+	    "Réservez : {link} ou OK {code}.\n");
+	tmp_write("nl/alert.email", "Subject: Woning vrij: {link}\n\n"
+	    "Antwoord OK {code} of open {link}\n");
+	tmp_write("de/alert_taken.sms", "Stopp Vif: {shelter} ist "
+	    "reserviert.\n");
+	tmp_write("en/alert_taken.email", "Subject: Taken ({code})\n\n"
+	    "The lodging {code} is taken.\nSee {link}\n");
+	tmp_write("en/alert_nobody.sms", "Stopp Vif: nobody answered {code} "
+	    "by {until}.\n");
+	tmp_write("nl/reminder.email", "Subject: Herinnering\n\n{title}\n"
+	    "{link}\n");
+	tmp_write("fr/alert_closed.email", "Subject: Logement {code}\n\n"
+	    "Bonjour,\n\nLe logement pour victimes {code} n'est plus "
+	    "disponible.\n");
+	tmp_write("de/alert_late.sms", "Stopp Vif: Zu spät für das "
+	    "Frauenhaus {code}.\n");
+	cause = load_bad();
+	snprintf(msg, sizeof msg, ":2: {link}%s", off);
+	assert_problem(cause, "fr/alert.sms", msg);
+	snprintf(msg, sizeof msg, ":1: {link}%s", off);
+	assert_problem(cause, "nl/alert.email", msg);
+	snprintf(msg, sizeof msg, ":1: {shelter}%s", off);
+	assert_problem(cause, "de/alert_taken.sms", msg);
+	assert_problem(cause, "en/alert_taken.email", ":4: placeholder {link} "
+	    "is not offered by alert_taken messages");
+	assert_problem(cause, "en/alert_nobody.sms", ":1: placeholder {until} "
+	    "is not offered by alert_nobody messages");
+	assert_problem(cause, "nl/reminder.email", ":4: placeholder {link} is "
+	    "not offered by reminder messages");
+	assert_problem(cause, "fr/alert_closed.email", ":5: \"victime\" may "
+	    "not reach a phone: alert emails are read on phones that others "
+	    "may see");
+	assert_problem(cause, "de/alert_late.sms", ":1: \"frauenhaus\" may "
+	    "not reach a phone: SMS texts and subjects are read on phones that "
+	    "others may see");
+	free(cause);
+
+	/* French is required for every alert kind too. */
+	tmp_reset();
+	tmp_copy("fr/reminder.sms");
+	tmp_copy("fr/reminder.email");
+	tmp_alerts();
+	snprintf(msg, sizeof msg, "%s/fr/alert_late.sms", tmpdir);
+	unlink(msg);
+	tmp_copy("nl/alert_late.sms");
+	cause = load_bad();
+	assert_problem(cause, "fr/alert_late.sms", ": missing (French is "
+	    "required: the other languages fall back to it)");
+	free(cause);
+}
+
+/* The load-time check of an alert SMS: "FILE:1: ... takes N". */
+static void
+assert_too_long(const char *cause, const char *rel, int n)
+{
+	char	 msg[160];
+
+	snprintf(msg, sizeof msg, ":1: an alert SMS must fit in one message "
+	    "(160 GSM-7 characters, 70 with other characters): this one "
+	    "takes %d", n);
+	assert_problem(cause, rel, msg);
+}
+
+/* Write rel: pre, n copies of s, post. */
+static void
+tmp_rep(const char *rel, const char *pre, const char *s, size_t n,
+    const char *post)
+{
+	char	*r = rep(s, n), *t;
+
+	xasprintf(&t, "%s%s%s\n", pre, r, post);
+	tmp_write(rel, t);
+	free(r);
+	free(t);
+}
+
+/* An alert SMS over one segment with the longest code is refused at load;
+ * a reminder's is not. */
+static void
+test_alert_too_long(void **state)
+{
+	char	*cause;
+
+	tmp_reset();
+	tmp_copy("fr/reminder.email");
+	tmp_alerts();
+	tmp_rep("fr/reminder.sms", "", "a ", 200, "");		/* 399 */
+	tmp_rep("fr/alert.sms", "", "a", 156, "{code}");	/* 160 */
+	tmp_rep("nl/alert_taken.sms", "", "ж", 66, "{code}");	/* 70 */
+	tmp_rep("en/alert_taken.sms", "", "€", 78, "{code}");	/* 156 + 4 */
+	tmp_rep("de/alert_late.sms", "ç", "a", 155, "{code}");	/* ç is c */
+	template_free(load_ok(tmpdir));
+
+	tmp_rep("fr/alert.sms", "", "a", 157, "{code}");	/* 161 */
+	tmp_rep("en/alert_closed.sms", "", "a", 400, "{code}");	/* 404 */
+	tmp_rep("de/alert_confirm.sms", "", "ж", 67, "{code}");	/* 71 */
+	tmp_rep("en/alert_late.sms", "", "€", 79, "{code}");	/* 158 + 4 */
+	cause = load_bad();
+	assert_too_long(cause, "fr/alert.sms", 2);
+	assert_too_long(cause, "en/alert_closed.sms", 3);
+	assert_too_long(cause, "de/alert_confirm.sms", 2);
+	assert_too_long(cause, "en/alert_late.sms", 2);
+	assert_null(strstr(cause, "reminder"));
+	assert_null(strstr(cause, "alert_taken"));
+	assert_null(strstr(cause, "de/alert_late"));
+	free(cause);
+}
+
+/*
+ * The date an alert SMS is measured with at load is the widest of its
+ * language: an {until} SMS padded to the limit loads, one character more
+ * is refused, and the one that loads takes one SMS on every day of 28
+ * years (every weekday on every date of every month) at 23:59.
+ */
+static void
+test_alert_widest(void **state)
+{
+	struct template_set	*ts = NULL;
+	json_t			*p = params("{\"code\":\"8888\"}");
+	char			 rel[64], until[64], *cause, *sms;
+	size_t			 l, pad;
+	int			 d, n;
+
+	tmp_reset();
+	tmp_copy("fr/reminder.sms");
+	tmp_copy("fr/reminder.email");
+	tmp_alerts();
+	for (l = 0; l < 4; l++) {
+		snprintf(rel, sizeof rel, "%s/alert_confirm.sms", langs[l]);
+		for (pad = 130; pad > 80; pad--) {
+			tmp_rep(rel, "", "a", pad, "{code}{until}");
+			if ((ts = template_load(tmpdir, NULL)) != NULL)
+				break;
+		}
+		if (ts == NULL || pad == 130)
+			fail_msg("%s: no padding loads", rel);
+		tmp_rep(rel, "", "a", pad + 1, "{code}{until}");
+		cause = load_bad();
+		assert_too_long(cause, rel, 2);
+		free(cause);
+		for (d = n = 0; d < 28 * 366; d++) {
+			struct tm	 tm = { .tm_year = 126,
+			    .tm_mday = 1 + d, .tm_hour = 12 };
+
+			timegm(&tm);
+			if (tm.tm_year >= 126 + 28)
+				break;
+			snprintf(until, sizeof until, "%04d-%02d-%02dT23:59:00"
+			    "+01:00", tm.tm_year + 1900, tm.tm_mon + 1,
+			    tm.tm_mday);
+			json_object_set_new(p, "until", json_string(until));
+			render_ok(ts, "alert_confirm", "sms", langs[l], p, NULL,
+			    &sms);
+			if (template_sms_segments(sms) != 1)
+				fail_msg("%s: %d SMS: %s", rel,
+				    template_sms_segments(sms), sms);
+			free(sms);
+			n++;
+		}
+		assert_int_equal(n, 28 * 365 + 7);
+		template_free(ts);
+		ts = NULL;
+		if (l == 0)
+			tmp_copy(rel);		/* French is required */
+		else
+			tmp_rep(rel, "", "x", 1, "{code}");
+	}
+	json_decref(p);
+}
+
 static int
 teardown(void **state)
 {
@@ -1006,6 +1581,13 @@ main(void)
 		cmocka_unit_test(test_render_errors),
 		cmocka_unit_test(test_segments),
 		cmocka_unit_test(test_sms_one_segment),
+		cmocka_unit_test(test_alert_checker),
+		cmocka_unit_test(test_alert_privacy),
+		cmocka_unit_test(test_alert_words),
+		cmocka_unit_test(test_alert_render_errors),
+		cmocka_unit_test(test_alert_refused),
+		cmocka_unit_test(test_alert_too_long),
+		cmocka_unit_test(test_alert_widest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);

@@ -1,0 +1,172 @@
+/*
+ * api_shelter.c: the control API's handlers for the shelters, their alerts
+ * and the on-call rota (shapes in shelter.h).  Each writing handler runs in
+ * api.c's transaction and records its audit entry there.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "api_int.h"
+#include "calendar.h"
+#include "config.h"
+#include "log.h"
+#include "oncall.h"
+#include "shelter.h"
+#include "util.h"
+
+/* The shelters, or a 404 when the daemon runs without them. */
+static struct shelters *
+api_shelters(struct api_req *r)
+{
+	if (r->env->shelters == NULL)
+		api_error_set(&r->err, API_NOT_FOUND, NULL, "aucun logement "
+		    "n'est configuré");
+	return r->env->shelters;
+}
+
+int
+api_shelters_list(struct api_req *r)
+{
+	if (api_shelters(r) == NULL)
+		return -1;
+	r->result = shelter_list(r->env->shelters);
+	return 0;
+}
+
+int
+api_shelters_show(struct api_req *r)
+{
+	if (api_shelters(r) == NULL)
+		return -1;
+	r->result = shelter_show(r->env->shelters, r->name, &r->err);
+	return r->result == NULL ? -1 : 0;
+}
+
+/* vacate, occupy or unavailable: one move, audited. */
+static int
+api_shelters_act(struct api_req *r, const char *what)
+{
+	char	 action[32], object[80];
+
+	if (api_shelters(r) == NULL || shelter_act(r->env->shelters, r->name,
+	    what, r->uid, &r->result, &r->err) == -1)
+		return -1;
+	snprintf(action, sizeof action, "shelter.%s", what);
+	snprintf(object, sizeof object, "shelter:%s", r->name);
+	if (api_audit_record(r, action, object, 0) == -1)
+		return -1;
+	log_info("api shelter_%s shelter=%s uid=%u", what, r->name,
+	    (unsigned)r->uid);
+	return 0;
+}
+
+int
+api_shelters_vacate(struct api_req *r)
+{
+	return api_shelters_act(r, "vacate");
+}
+
+int
+api_shelters_occupy(struct api_req *r)
+{
+	return api_shelters_act(r, "occupy");
+}
+
+int
+api_shelters_unavailable(struct api_req *r)
+{
+	return api_shelters_act(r, "unavailable");
+}
+
+int
+api_shelters_report(struct api_req *r)
+{
+	if (api_shelters(r) == NULL)
+		return -1;
+	r->result = shelter_report(r->env->shelters, r->name,
+	    api_query(r, "year"), &r->err);
+	return r->result == NULL ? -1 : 0;
+}
+
+int
+api_alerts_list(struct api_req *r)
+{
+	if (api_shelters(r) == NULL)
+		return -1;
+	r->result = shelter_alerts(r->env->shelters);
+	return 0;
+}
+
+int
+api_alerts_ack(struct api_req *r)
+{
+	if (api_shelters(r) == NULL || shelter_ack(r->env->shelters, r->body,
+	    r->uid, &r->result, &r->err) == -1)
+		return -1;
+	if (api_audit_record(r, "alert.claim", "alert", json_integer_value(
+	    json_object_get(r->result, "alert"))) == -1)
+		return -1;
+	log_info("api alert_ack alert=%lld uid=%u", (long long)
+	    json_integer_value(json_object_get(r->result, "alert")),
+	    (unsigned)r->uid);
+	return 0;
+}
+
+/* The daemon's zone, for the rota's local times. */
+static const struct tz *
+api_zone(struct api_req *r)
+{
+	const struct tz	*zone;
+
+	if ((zone = calendar_zone((*r->env->conf)->timezone, NULL)) == NULL)
+		api_error_set(&r->err, API_INTERNAL, NULL, "fuseau %s "
+		    "illisible", (*r->env->conf)->timezone);
+	return zone;
+}
+
+int
+api_oncall_show(struct api_req *r)
+{
+	const struct tz	*zone;
+	const char	*at = api_query(r, "at");
+	int64_t		 t = util_now();
+
+	if ((zone = api_zone(r)) == NULL || (at != NULL &&
+	    oncall_local(zone, "at", at, &t, &r->err) == -1))
+		return -1;
+	r->result = oncall_at(r->env->store, r->env->master, zone, t,
+	    &r->err);
+	return r->result == NULL ? -1 : 0;
+}
+
+int
+api_oncall_set(struct api_req *r)
+{
+	const struct tz	*zone;
+	int64_t		 id;
+
+	if ((zone = api_zone(r)) == NULL || oncall_add(r->env->store, zone,
+	    r->body, &id, &r->err) == -1 ||
+	    api_audit_record(r, "oncall.set", "oncall", id) == -1)
+		return -1;
+	log_info("api oncall_set id=%lld uid=%u", (long long)id,
+	    (unsigned)r->uid);
+	r->status = 201;
+	r->result = json_pack("{sI}", "id", (json_int_t)id);
+	return 0;
+}
+
+int
+api_oncall_remove(struct api_req *r)
+{
+	if (oncall_remove(r->env->store, r->id, &r->err) == -1 ||
+	    api_audit_record(r, "oncall.remove", "oncall", r->id) == -1)
+		return -1;
+	log_info("api oncall_remove id=%lld uid=%u", (long long)r->id,
+	    (unsigned)r->uid);
+	r->result = json_pack("{sI sb}", "id", (json_int_t)r->id, "removed",
+	    1);
+	return 0;
+}

@@ -1,0 +1,803 @@
+/*
+ * ctl_shelter.c: the stoppvifctl commands of the emergency apartments, their
+ * alerts and the on-call rota:
+ *
+ *	oncall set PERSON --from LOCAL --to LOCAL
+ *	oncall show [--at LOCAL] | remove ID
+ *	shelter list | status NAME | report NAME [--year YYYY]
+ *	shelter vacate NAME | occupy NAME | unavailable NAME
+ *	alerts list | ack CODE [--by ID]
+ *
+ * The API's shapes are described in shelter.h.  Times come local with their
+ * offset and are written in words of the daemon's language; tables are made
+ * of a copy of the answer whose cells are display text.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "ctl_int.h"
+#include "util.h"
+
+/* How many elements an array has. */
+#define nitems(a)	(sizeof (a) / sizeof (a)[0])
+
+/* The French words of a shelter state; the state itself when unknown. */
+static const char *
+ctl_state_text(const char *state)
+{
+	static const struct {
+		const char	*state, *text;
+	} states[] = {
+		{ "occupied", "occupé" },
+		{ "vacant", "libre (alerte ouverte)" },
+		{ "reserved", "réservé" },
+		{ "unavailable", "indisponible" },
+	};
+	size_t	 i;
+
+	for (i = 0; state != NULL && i < nitems(states); i++)
+		if (strcmp(states[i].state, state) == 0)
+			return states[i].text;
+	return state != NULL ? state : "?";
+}
+
+/* The French word of an alert status. */
+static const char *
+ctl_alert_status_text(const char *status)
+{
+	if (status == NULL)
+		return "?";
+	if (strcmp(status, "open") == 0)
+		return "ouverte";
+	if (strcmp(status, "claimed") == 0)
+		return "réservée";
+	if (strcmp(status, "closed") == 0)
+		return "close";
+	return status;
+}
+
+/* A string member of an object, or NULL. */
+static const char *
+ctl_str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* A number member of an object as a whole number, integer or real; 0 when
+ * missing. */
+static long long
+ctl_num(json_t *o, const char *key)
+{
+	return (long long)json_number_value(json_object_get(o, key));
+}
+
+/* A time member of an object for people ("-" when null). */
+static char *
+ctl_when_of(struct ctl *c, json_t *o, const char *key)
+{
+	return ctl_when(c, ctl_str(o, key), DATEFMT_SHORT);
+}
+
+/* Set key of o to the display text s, and free s. */
+static void
+ctl_set_text(json_t *o, const char *key, char *s)
+{
+	json_object_set_new(o, key, json_string(s));
+	free(s);
+}
+
+/* "s" after a count above one, as French writes it. */
+static const char *
+ctl_plural(long long n)
+{
+	return n > 1 ? "s" : "";
+}
+
+/* The name of a {"id", "name"} member, or NULL. */
+static const char *
+ctl_who(json_t *o, const char *key)
+{
+	return ctl_str(json_object_get(o, key), "name");
+}
+
+/* Print rows as a table: each row is first made display text by view. */
+static void
+ctl_view_table(struct ctl *c, json_t *rows, const struct ctl_col *cols,
+    size_t ncols, json_t *(*view)(struct ctl *, json_t *))
+{
+	json_t	*out = json_array(), *r;
+	size_t	 i;
+
+	json_array_foreach(rows, i, r)
+		json_array_append_new(out, view(c, r));
+	ctl_table(out, cols, ncols, NULL);
+	json_decref(out);
+}
+
+/* Print an aligned "label : value" line, and free value. */
+static void
+ctl_field(const char *label, char *value)
+{
+	printf("%s%*s : %s\n", label, (int)(17 - ctl_width(label)), "",
+	    *value != '\0' ? value : "-");
+	free(value);
+}
+
+/* base, or base?key=VALUE with VALUE URL-encoded. */
+static char *
+ctl_query(const char *base, const char *key, const char *value)
+{
+	char	*esc, *path;
+
+	if (value == NULL)
+		return xstrdup(base);
+	if ((esc = curl_easy_escape(NULL, value, 0)) == NULL)
+		ctl_die(EXIT_REFUSED, "libcurl ne sait pas encoder --%s", key);
+	xasprintf(&path, "%s?%s=%s", base, key, esc);
+	curl_free(esc);
+	return path;
+}
+
+/* The NAME argument of a shelter command, or exit 2. */
+static const char *
+ctl_shelter_name(int argc, char **argv, const struct ctl_cmd *cmd)
+{
+	if (argc != 1)
+		ctl_cmd_usage(cmd);
+	if (*argv[0] == '\0')
+		ctl_die(EXIT_USAGE, "nom de logement vide");
+	return argv[0];
+}
+
+/* ctl_call() on /v1/shelters/NAME, followed by tail ("/vacate", ""). */
+static json_t *
+ctl_shelter_call(struct ctl *c, const char *method, const char *name,
+    const char *tail)
+{
+	char	*esc, *path;
+	json_t	*ans;
+
+	if ((esc = curl_easy_escape(NULL, name, 0)) == NULL)
+		ctl_die(EXIT_REFUSED, "libcurl ne sait pas encoder le nom");
+	xasprintf(&path, "/v1/shelters/%s%s", esc, tail);
+	curl_free(esc);
+	ans = ctl_call(c, method, path, NULL);
+	free(path);
+	return ans;
+}
+
+/* The level of an alert: "1", "2, 3 relances", "2, sans réponse". */
+static char *
+ctl_alert_level(json_t *a)
+{
+	long long	 level = ctl_num(a, "level"), repeats = ctl_num(a,
+			    "repeats");
+	char		*s;
+
+	if (json_is_true(json_object_get(a, "exhausted")) &&
+	    !json_is_string(json_object_get(a, "claimed_at")))
+		xasprintf(&s, "%lld, sans réponse", level);
+	else if (repeats > 0)
+		xasprintf(&s, "%lld, %lld relance%s", level, repeats,
+		    ctl_plural(repeats));
+	else
+		xasprintf(&s, "%lld", level);
+	return s;
+}
+
+/* What the state of a shelter leaves to say: its open alert, or who holds
+ * it and until when. */
+static char *
+ctl_shelter_detail(struct ctl *c, json_t *sh)
+{
+	json_t		*a = json_object_get(sh, "alert");
+	const char	*who = ctl_who(sh, "reserved_by");
+	char		*until, *level, *s;
+
+	if (json_is_string(json_object_get(sh, "reserved_until"))) {
+		until = ctl_when_of(c, sh, "reserved_until");
+		xasprintf(&s, "%s%sjusqu'au %s", who ? who : "", who ? " " :
+		    "", until);
+		free(until);
+	} else if (json_is_object(a)) {
+		level = ctl_alert_level(a);
+		xasprintf(&s, "alerte %s, niveau %s", ctl_str(a, "code") ?
+		    ctl_str(a, "code") : "?", level);
+		free(level);
+	} else
+		s = xstrdup("-");
+	return s;
+}
+
+/* One shelter as a row of display text. */
+static json_t *
+ctl_shelter_view(struct ctl *c, json_t *sh)
+{
+	json_t	*v = json_copy(sh);
+
+	json_object_set_new(v, "state", json_string(ctl_state_text(
+	    ctl_str(sh, "state"))));
+	ctl_set_text(v, "since", ctl_when_of(c, sh, "since"));
+	ctl_set_text(v, "detail", ctl_shelter_detail(c, sh));
+	return v;
+}
+
+/* One move of a shelter's history as a row of display text. */
+static json_t *
+ctl_move_view(struct ctl *c, json_t *m)
+{
+	json_t		*v = json_copy(m), *actor = json_object_get(m, "actor");
+	const char	*from = ctl_str(m, "from");
+	char		*s;
+
+	ctl_set_text(v, "at", ctl_when_of(c, m, "at"));
+	if (from != NULL)
+		xasprintf(&s, "%s → %s", ctl_state_text(from),
+		    ctl_state_text(ctl_str(m, "to")));
+	else
+		s = xstrdup(ctl_state_text(ctl_str(m, "to")));
+	ctl_set_text(v, "move", s);
+	if (json_is_object(actor))
+		ctl_set_text(v, "actor", ctl_text(json_object_get(actor,
+		    "name")));
+	return v;
+}
+
+/* One alert as a row of display text. */
+static json_t *
+ctl_alert_view(struct ctl *c, json_t *a)
+{
+	json_t		*v = json_copy(a);
+	const char	*who = ctl_who(a, "claimed_by"), *via;
+
+	via = ctl_str(a, "via");
+	json_object_set_new(v, "status", json_string(ctl_alert_status_text(
+	    ctl_str(a, "status"))));
+	ctl_set_text(v, "opened", ctl_when_of(c, a, "opened"));
+	ctl_set_text(v, "level", ctl_alert_level(a));
+	json_object_set_new(v, "claimed_by", json_string(who ? who : "—"));
+	json_object_set_new(v, "via", json_string(via ? via : "—"));
+	return v;
+}
+
+/* One on-call slot as a row of display text. */
+static json_t *
+ctl_slot_view(struct ctl *c, json_t *s)
+{
+	json_t	*v = json_copy(s);
+
+	ctl_set_text(v, "from", ctl_when_of(c, s, "from"));
+	ctl_set_text(v, "to", ctl_when_of(c, s, "to"));
+	return v;
+}
+
+/* The alert part of a shelter shown by shelter status. */
+static void
+ctl_shelter_alert_print(struct ctl *c, json_t *a)
+{
+	long long	 n = ctl_num(a, "notified");
+	char		*s, *level;
+
+	if (!json_is_object(a)) {
+		ctl_field("alerte", xstrdup("-"));
+		return;
+	}
+	level = ctl_alert_level(a);
+	xasprintf(&s, "%s (%s), niveau %s, envoyée à %lld personne%s",
+	    ctl_str(a, "code") ? ctl_str(a, "code") : "?",
+	    ctl_alert_status_text(ctl_str(a, "status")), level, n,
+	    ctl_plural(n));
+	free(level);
+	ctl_field("alerte", s);
+	ctl_field("ouverte le", ctl_when_of(c, a, "opened"));
+	ctl_field("prochain envoi", ctl_when_of(c, a, "next"));
+}
+
+/* Print a shelter field by field, then its history. */
+static void
+ctl_shelter_print(struct ctl *c, json_t *sh)
+{
+	static const struct ctl_col cols[] = {
+		{ "QUAND", "at" }, { "CHANGEMENT", "move" },
+		{ "CAUSE", "cause" }, { "PAR", "actor" },
+	};
+	json_t		*who = json_object_get(sh, "reserved_by");
+	json_t		*hist = json_object_get(sh, "history");
+	char		*s;
+
+	ctl_field("nom", ctl_text(json_object_get(sh, "name")));
+	ctl_field("titre", ctl_text(json_object_get(sh, "title")));
+	ctl_field("état", xstrdup(ctl_state_text(ctl_str(sh, "state"))));
+	ctl_field("depuis", ctl_when_of(c, sh, "since"));
+	ctl_shelter_alert_print(c, json_object_get(sh, "alert"));
+	if (json_is_object(who)) {
+		xasprintf(&s, "%s (n° %lld)", ctl_str(who, "name") ?
+		    ctl_str(who, "name") : "?", ctl_num(who, "id"));
+		ctl_field("réservé par", s);
+	} else
+		ctl_field("réservé par", xstrdup("-"));
+	ctl_field("jusqu'au", ctl_when_of(c, sh, "reserved_until"));
+	if (json_array_size(hist) == 0) {
+		printf("\nhistorique : aucun changement\n");
+		return;
+	}
+	printf("\n");
+	ctl_view_table(c, hist, cols, nitems(cols), ctl_move_view);
+}
+
+/* What vacate, occupy and unavailable did. */
+static void
+ctl_moved_print(json_t *sh, const char *name)
+{
+	json_t		*a = json_object_get(sh, "alert");
+	const char	*state = ctl_str(sh, "state"), *code;
+	long long	 n = ctl_num(a, "notified");
+
+	if (ctl_str(sh, "name") != NULL)
+		name = ctl_str(sh, "name");
+	code = ctl_str(a, "code") ? ctl_str(a, "code") : "?";
+	if (state == NULL || strcmp(state, "vacant") != 0 ||
+	    !json_is_object(a))
+		printf("%s : %s\n", name, ctl_state_text(state));
+	else if (n == 0)
+		printf("%s : libre, alerte %s ouverte, mais personne n'a été "
+		    "alerté\n", name, code);
+	else
+		printf("%s : libre, alerte %s envoyée à %lld personne%s\n",
+		    name, code, n, ctl_plural(n));
+}
+
+/* A number with one decimal and a French decimal comma. */
+static char *
+ctl_decimal(json_t *v)
+{
+	char	*s, *dot;
+
+	if (!json_is_number(v))
+		return xstrdup("—");
+	xasprintf(&s, "%.1f", json_number_value(v));
+	if ((dot = strchr(s, '.')) != NULL)
+		*dot = ',';
+	return s;
+}
+
+/* A percentage as French writes it: "62,5 %". */
+static char *
+ctl_percent(json_t *v)
+{
+	char	*n = ctl_decimal(v), *s;
+
+	if (!json_is_number(v))
+		return n;
+	xasprintf(&s, "%s %%", n);
+	free(n);
+	return s;
+}
+
+/* A count of days, "213,0 jours", "1,5 jour". */
+static char *
+ctl_days(json_t *v)
+{
+	char	*n = ctl_decimal(v), *s;
+
+	if (!json_is_number(v))
+		return n;
+	xasprintf(&s, "%s jour%s", n, json_number_value(v) >= 2 ? "s" : "");
+	free(n);
+	return s;
+}
+
+/* A time in seconds for people: "45 s", "12 min", "1 h 05", "2 j 03 h";
+ * "—" when there is none. */
+static char *
+ctl_duration(json_t *v)
+{
+	long long	 t;
+	char		*s;
+
+	if (!json_is_number(v))
+		return xstrdup("—");
+	t = (long long)json_number_value(v);
+	if (t < 60)
+		xasprintf(&s, "%lld s", t);
+	else if (t < 3600)
+		xasprintf(&s, "%lld min", t / 60);
+	else if (t < 86400)
+		xasprintf(&s, "%lld h %02lld", t / 3600, t / 60 % 60);
+	else
+		xasprintf(&s, "%lld j %02lld h", t / 86400, t / 3600 % 24);
+	return s;
+}
+
+/* The date of a time or a date of the API, in words. */
+static char *
+ctl_day(struct ctl *c, const char *iso)
+{
+	char	*s, *day;
+
+	if (iso == NULL || strlen(iso) < 10)
+		return xstrdup(iso != NULL ? iso : "?");
+	xasprintf(&s, "%.10sT00:00:00", iso);
+	day = ctl_when(c, s, DATEFMT_DATE);
+	free(s);
+	return day;
+}
+
+/* The period a report covers. */
+static char *
+ctl_period(struct ctl *c, json_t *r)
+{
+	char	*from, *to, *days, *s;
+
+	from = ctl_day(c, ctl_str(r, "from"));
+	to = ctl_day(c, ctl_str(r, "to"));
+	days = ctl_days(json_object_get(r, "days_observed"));
+	xasprintf(&s, "du %s au %s (%s)", from, to, days);
+	free(from);
+	free(to);
+	free(days);
+	return s;
+}
+
+/* The alerts line of a report. */
+static char *
+ctl_report_alerts(json_t *r)
+{
+	long long	 n[4];
+	char		*s;
+
+	n[0] = ctl_num(r, "alerts");
+	n[1] = ctl_num(r, "claimed");
+	n[2] = ctl_num(r, "escalated");
+	n[3] = ctl_num(r, "unanswered");
+	if (n[0] == 0)
+		return xstrdup("aucune");
+	xasprintf(&s, "%lld (%lld réservée%s, %lld escaladée%s, %lld sans "
+	    "réponse)", n[0], n[1], ctl_plural(n[1]), n[2], ctl_plural(n[2]),
+	    n[3]);
+	return s;
+}
+
+/* The times from vacate to claim of a report: median and worst. */
+static char *
+ctl_claim_times(json_t *r)
+{
+	json_t	*m = json_object_get(r, "claim_median_s");
+	json_t	*w = json_object_get(r, "claim_worst_s");
+	char	*median, *worst, *s;
+
+	if (!json_is_number(m) && !json_is_number(w))
+		return xstrdup("—");
+	median = ctl_duration(m);
+	worst = ctl_duration(w);
+	xasprintf(&s, "médian %s, maximal %s", median, worst);
+	free(median);
+	free(worst);
+	return s;
+}
+
+/* Print a shelter's report for people. */
+static void
+ctl_report_print(struct ctl *c, json_t *r)
+{
+	json_t	*days = json_object_get(r, "days");
+
+	printf("logement %s, année %lld\n", ctl_str(r, "shelter") ?
+	    ctl_str(r, "shelter") : "?", ctl_num(r, "year"));
+	ctl_field("période observée", ctl_period(c, r));
+	ctl_field("occupé", ctl_days(json_object_get(days, "occupied")));
+	ctl_field("libre", ctl_days(json_object_get(days, "vacant")));
+	ctl_field("réservé", ctl_days(json_object_get(days, "reserved")));
+	ctl_field("indisponible", ctl_days(json_object_get(days,
+	    "unavailable")));
+	ctl_field("taux d'occupation", ctl_percent(json_object_get(r,
+	    "occupancy")));
+	ctl_field("alertes", ctl_report_alerts(r));
+	ctl_field("temps de réponse", ctl_claim_times(r));
+}
+
+/* The one-line answer to alerts ack. */
+static void
+ctl_claim_print(struct ctl *c, json_t *cl)
+{
+	const char	*who = ctl_who(cl, "claimed_by");
+	char		*until = ctl_when_of(c, cl, "reserved_until");
+
+	printf("alerte %s : %s réservé%s%s jusqu'au %s\n", ctl_str(cl, "code") ?
+	    ctl_str(cl, "code") : "?", ctl_str(cl, "shelter") ? ctl_str(cl,
+	    "shelter") : "?", who ? " par " : "", who ? who : "", until);
+	free(until);
+}
+
+/* The shelter lines of status: "logement aisova : occupé depuis ...". */
+void
+ctl_status_shelters(struct ctl *c, json_t *s)
+{
+	json_t		*sh;
+	const char	*state, *code;
+	char		*since;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(s, "shelters"), i, sh) {
+		state = ctl_str(sh, "state");
+		code = ctl_str(sh, "code");
+		printf("logement %s : ", ctl_str(sh, "name") ? ctl_str(sh,
+		    "name") : "?");
+		if (code != NULL && state != NULL &&
+		    strcmp(state, "vacant") == 0)
+			printf("libre (alerte %s ouverte)", code);
+		else if (code != NULL)
+			printf("%s (alerte %s)", ctl_state_text(state), code);
+		else
+			printf("%s", ctl_state_text(state));
+		since = ctl_when_of(c, sh, "since");
+		if (ctl_str(sh, "since") != NULL)
+			printf(" depuis %s", since);
+		free(since);
+		putchar('\n');
+	}
+}
+
+int
+ctl_oncall_set(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*from = NULL, *to = NULL;
+	json_t		*body, *ans;
+	int64_t		 person;
+	int		 ch;
+
+	optind = 0;	/* GNU getopt permutes: PERSON may come first */
+	while ((ch = getopt_long(argc + 1, argv - 1, "", opts, NULL)) != -1) {
+		if (ch == 'f')
+			from = optarg;
+		else if (ch == 't')
+			to = optarg;
+		else
+			ctl_cmd_usage(cmd);
+	}
+	if (from == NULL || to == NULL)
+		ctl_cmd_usage(cmd);
+	person = ctl_id(argc + 1 - optind, argv - 1 + optind, cmd);
+	body = json_pack("{sIssss}", "person", (json_int_t)person, "from",
+	    from, "to", to);
+	if (body == NULL)
+		ctl_die(EXIT_USAGE, "--from, --to : texte UTF-8 attendu");
+	ans = ctl_call(c, "POST", "/v1/oncall", body);
+	json_decref(body);
+	if (c->json)
+		ctl_print_json(ans);
+	else
+		printf("%lld\n", (long long)json_integer_value(
+		    json_object_get(ans, "id")));
+	json_decref(ans);
+	return 0;
+}
+
+/* Nobody is on call at LOCAL (NULL: now). */
+static void
+ctl_nobody(struct ctl *c, const char *at)
+{
+	char	*iso, *when;
+
+	if (at == NULL) {
+		printf("personne n'est de garde maintenant\n");
+		return;
+	}
+	/* ctl_when() reads the seconds too: YYYY-MM-DDTHH:MM has none. */
+	if (strlen(at) == 16)
+		xasprintf(&iso, "%s:00", at);
+	else
+		iso = xstrdup(at);
+	when = ctl_when(c, iso, DATEFMT_SHORT);
+	printf("personne n'est de garde le %s\n", when);
+	free(when);
+	free(iso);
+}
+
+int
+ctl_oncall_show(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option opts[] = {
+		{ "at", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const struct ctl_col cols[] = {
+		{ "N°", "id" }, { "PERSONNE", "person" }, { "NOM", "name" },
+		{ "DU", "from" }, { "AU", "to" },
+	};
+	const char	*at = NULL;
+	char		*path;
+	json_t		*ans;
+	int		 ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc + 1, argv - 1, "+", opts, NULL)) != -1) {
+		if (ch != 'a')
+			ctl_cmd_usage(cmd);
+		at = optarg;
+	}
+	if (optind != argc + 1)
+		ctl_cmd_usage(cmd);
+	path = ctl_query("/v1/oncall", "at", at);
+	ans = ctl_call(c, "GET", path, NULL);
+	free(path);
+	if (c->json)
+		ctl_print_json(ans);
+	else if (json_array_size(ans) == 0)
+		ctl_nobody(c, at);
+	else
+		ctl_view_table(c, ans, cols, nitems(cols), ctl_slot_view);
+	json_decref(ans);
+	return 0;
+}
+
+int
+ctl_oncall_remove(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	int64_t	 id = ctl_id(argc, argv, cmd);
+	json_t	*ans;
+
+	ans = ctl_call_id(c, "DELETE", "/v1/oncall", id, NULL);
+	if (c->json)
+		ctl_print_json(ans);
+	else
+		printf("garde %lld supprimée\n", (long long)id);
+	json_decref(ans);
+	return 0;
+}
+
+int
+ctl_shelter_list(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct ctl_col cols[] = {
+		{ "NOM", "name" }, { "TITRE", "title" }, { "ÉTAT", "state" },
+		{ "DEPUIS", "since" }, { "ALERTE OU RÉSERVATION", "detail" },
+	};
+	json_t	*ans;
+
+	if (argc != 0)
+		ctl_cmd_usage(cmd);
+	ans = ctl_call(c, "GET", "/v1/shelters", NULL);
+	if (c->json)
+		ctl_print_json(ans);
+	else if (json_array_size(ans) == 0)
+		printf("aucun logement : voyez les sections [shelter.NOM] de "
+		    "la configuration\n");
+	else
+		ctl_view_table(c, ans, cols, nitems(cols), ctl_shelter_view);
+	json_decref(ans);
+	return 0;
+}
+
+int
+ctl_shelter_status(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	const char	*name = ctl_shelter_name(argc, argv, cmd);
+
+	ctl_answer(c, ctl_shelter_call(c, "GET", name, ""), ctl_shelter_print);
+	return 0;
+}
+
+/* shelter vacate, occupy and unavailable: the second word is the move. */
+int
+ctl_shelter_move(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	const char	*name = ctl_shelter_name(argc, argv, cmd);
+	json_t		*ans;
+	char		*tail;
+
+	xasprintf(&tail, "/%s", cmd->word2);
+	ans = ctl_shelter_call(c, "POST", name, tail);
+	free(tail);
+	if (c->json)
+		ctl_print_json(ans);
+	else
+		ctl_moved_print(ans, name);
+	json_decref(ans);
+	return 0;
+}
+
+int
+ctl_shelter_report(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option opts[] = {
+		{ "year", required_argument, NULL, 'y' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*name;
+	int64_t		 year = 0;
+	char		*tail;
+	int		 ch;
+
+	optind = 0;	/* NAME may come before or after --year */
+	while ((ch = getopt_long(argc + 1, argv - 1, "", opts, NULL)) != -1) {
+		if (ch != 'y')
+			ctl_cmd_usage(cmd);
+		if (util_parse_int(optarg, 1970, 9999, &year) == -1)
+			ctl_die(EXIT_USAGE, "--year : année de 1970 à 9999 "
+			    "attendue");
+	}
+	name = ctl_shelter_name(argc + 1 - optind, argv - 1 + optind, cmd);
+	if (year != 0)
+		xasprintf(&tail, "/report?year=%lld", (long long)year);
+	else
+		tail = xstrdup("/report");
+	ctl_answer(c, ctl_shelter_call(c, "GET", name, tail),
+	    ctl_report_print);
+	free(tail);
+	return 0;
+}
+
+int
+ctl_alerts_list(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct ctl_col cols[] = {
+		{ "N°", "id" }, { "LOGEMENT", "shelter" }, { "CODE", "code" },
+		{ "ÉTAT", "status" }, { "OUVERTE", "opened" },
+		{ "NIVEAU", "level" }, { "RÉSERVÉE PAR", "claimed_by" },
+		{ "VIA", "via" },
+	};
+	json_t	*ans;
+
+	if (argc != 0)
+		ctl_cmd_usage(cmd);
+	ans = ctl_call(c, "GET", "/v1/alerts", NULL);
+	if (c->json)
+		ctl_print_json(ans);
+	else if (json_array_size(ans) == 0)
+		printf("aucune alerte\n");
+	else
+		ctl_view_table(c, ans, cols, nitems(cols), ctl_alert_view);
+	json_decref(ans);
+	return 0;
+}
+
+int
+ctl_alerts_ack(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option opts[] = {
+		{ "by", required_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 }
+	};
+	json_t	*body, *ans;
+	int64_t	 by = 0;
+	int	 ch;
+
+	optind = 0;	/* CODE may come before or after --by */
+	while ((ch = getopt_long(argc + 1, argv - 1, "", opts, NULL)) != -1) {
+		if (ch != 'b')
+			ctl_cmd_usage(cmd);
+		if (util_parse_int(optarg, 1, INT64_MAX, &by) == -1)
+			ctl_die(EXIT_USAGE, "--by : « %s » n'est pas un numéro "
+			    "de personne (entier positif attendu)", optarg);
+	}
+	if (optind != argc)
+		ctl_cmd_usage(cmd);
+	if ((body = json_pack("{ss}", "code", argv[optind - 1])) == NULL)
+		ctl_die(EXIT_USAGE, "code : texte UTF-8 attendu");
+	if (by != 0)
+		json_object_set_new(body, "by", json_integer(by));
+	ans = ctl_call(c, "POST", "/v1/alerts/ack", body);
+	json_decref(body);
+	ctl_answer(c, ans, ctl_claim_print);
+	return 0;
+}

@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+"""
+Shelter alert benchmark (make bench): figures, not pass/fail.
+
+50 people on call, each with a phone and an email address; the channels are
+a real Kannel (sendsms, fake SMSC) and Postfix's smtp-sink.  One round:
+
+  1. POST /v1/shelters/aisova/vacate on the control socket (what `stoppvifctl
+     shelter vacate` sends), then wait until the daemon has recorded every
+     level-1 message (50 SMS, 50 emails) as accepted by its server: the
+     latency is from just before the request to the log line of the last
+     one ("dispatch sent", written when the outcome is committed, urgent
+     outcomes at once: an upper bound of the servers' acceptance);
+  2. POST /v1/alerts/ack for one of them: the latency to the last of the 98
+     "déjà réservé" and 2 confirmations recorded the same way;
+  3. POST occupy (no message).
+
+100 rounds after one warm-up round (connections opened); p50, p99 and the
+worst of each.  BENCH_QUICK=1: 20 rounds.
+"""
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+TOP = Path(__file__).resolve().parents[2]
+os.environ.setdefault("STOPPVIF_BUILD", str(TOP / "build"))
+sys.path.insert(0, str(TOP / "tests" / "e2e"))
+import conftest  # noqa: E402
+from srv_kannel import Kannel  # noqa: E402
+from srv_smtp import SmtpSink  # noqa: E402
+
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+ROUNDS = 20 if QUICK else 100
+PEOPLE = 50
+BXL = ZoneInfo("Europe/Brussels")
+
+
+def fail(msg):
+    raise SystemExit(f"bench: {msg}")
+
+
+conftest.pytest.fail = fail
+
+
+def stamp(line):
+    return dt.datetime.fromisoformat(
+        line.split()[0].replace("Z", "+00:00")).timestamp()
+
+
+def api(d, method, path, body=None):
+    status, _, data = d.http(method, path, body=json.dumps(body).encode()
+                             if body is not None else None, headers={
+                                 "Content-Type": "application/json"}
+                             if body is not None else None)
+    if status >= 400:
+        fail(f"{method} {path}: {status} {data!r}")
+    return json.loads(data)
+
+
+def wait_sent(d, off, n, timeout=30.0):
+    """The time of the n-th "dispatch sent" line after off."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        lines = [ln for ln in d.log_since(off).splitlines()
+                 if " dispatch sent " in ln]
+        if len(lines) >= n:
+            return stamp(lines[n - 1])
+        if " dispatch failed " in d.log_since(off):
+            fail("a message failed:\n" + d.log_since(off)[-2000:])
+        time.sleep(0.002)
+    fail(f"only {len(lines)} of {n} messages sent after {timeout} s")
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+
+
+def setup(tmp):
+    (Path(tmp) / "smtp").mkdir()
+    sink = SmtpSink(Path(tmp) / "smtp", dump=False)
+    kannel = Kannel(Path(tmp) / "kannel")
+    kannel.start()
+    url = Path(tmp) / "sms.url"
+    url.write_text(kannel.sendsms_url() + "\n")
+    folder = Path(tmp) / "d"
+    folder.mkdir()
+    d = conftest.Daemon(folder)
+    d.write_config(log_level="info", extra=(
+        f"[channel.email]\nplugin = smtp\nurl = {sink.url}\n"
+        "from = Stopp Vif <noreply@stoppvif.example.be>\ntls = none\n\n"
+        f"[channel.sms]\nplugin = sms_http\nurl_file = {url}\n"
+        "success = Accepted for delivery\n\n"
+        "[shelter.aisova]\ntitle = Appartement d'urgence\n"
+        "escalate_after = 1d\n"))
+    d.start()
+    now = dt.datetime.now(BXL)
+    frm = (now - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S")
+    to = (now + dt.timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M:%S")
+    ids = []
+    for i in range(PEOPLE):
+        pid = d.add_person(name=f"Garde {i}", role="oncall",
+                           email=f"garde{i}@example.test",
+                           phone=f"0470 77 {i // 100:02d} {i % 100:02d}")
+        d.ctl("oncall", "set", str(pid), "--from", frm, "--to", to)
+        ids.append(pid)
+    return sink, kannel, d, ids
+
+
+def one_round(d, claimer):
+    off = d.log_size()
+    t0 = time.time()
+    st = api(d, "POST", "/v1/shelters/aisova/vacate")
+    vac = wait_sent(d, off, 2 * PEOPLE) - t0
+    off = d.log_size()
+    t0 = time.time()
+    api(d, "POST", "/v1/alerts/ack", {"code": st["alert"]["code"],
+                                      "by": claimer})
+    ack = wait_sent(d, off, 2 * PEOPLE) - t0
+    api(d, "POST", "/v1/shelters/aisova/occupy")
+    return vac, ack
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="svbench") as tmp:
+        sink, kannel, d, ids = setup(tmp)
+        try:
+            one_round(d, ids[0])                    # warm-up
+            vac, ack = [], []
+            for r in range(ROUNDS):
+                v, a = one_round(d, ids[r % PEOPLE])
+                vac.append(v)
+                ack.append(a)
+            sent = d.ctl_json("status")["outbox"]["sent"]
+        finally:
+            d.stop()
+            d.cleanup()
+            kannel.stop()
+            sink.close()
+    rows = [(f"vacate → {2 * PEOPLE} level-1 messages accepted "
+             f"({PEOPLE} SMS + {PEOPLE} emails)", vac),
+            (f"claim → {2 * PEOPLE - 2} « déjà réservé » + 2 "
+             "confirmations accepted", ack)]
+    print(f"{ROUNDS} rounds, {PEOPLE} people on call, {sent:,} messages "
+          "in all")
+    for label, xs in rows:
+        print(f"  {label:<64} p50 {pct(xs, 50) * 1000:6.1f} ms  "
+              f"p99 {pct(xs, 99) * 1000:6.1f} ms  "
+              f"worst {max(xs) * 1000:6.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
