@@ -16,14 +16,19 @@ a real Kannel (sendsms, fake SMSC) and Postfix's smtp-sink.  One round:
   3. POST occupy (no message).
 
 100 rounds after one warm-up round (connections opened); p50, p99 and the
-worst of each.  BENCH_QUICK=1: 20 rounds.
+worst of each.  The reference, in the same run: the same Kannel taking 50
+sendsms requests from a plain client on 8 keep-alive connections (as the
+sms_http plugin uses), until its last answer.  BENCH_QUICK=1: 20 rounds.
 """
 import datetime as dt
+import http.client
 import json
 import os
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -63,13 +68,18 @@ def api(d, method, path, body=None):
 
 
 def wait_sent(d, off, n, timeout=30.0):
-    """The time of the n-th "dispatch sent" line after off."""
+    """The times of the n-th "dispatch sent" line after off, and of the
+    last email (SMTP "250") and the last SMS (Kannel "Accepted") among
+    them."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         lines = [ln for ln in d.log_since(off).splitlines()
                  if " dispatch sent " in ln]
         if len(lines) >= n:
-            return stamp(lines[n - 1])
+            lines = lines[:n]
+            return (stamp(lines[-1]),
+                    max(stamp(ln) for ln in lines if 'reply="250' in ln),
+                    max(stamp(ln) for ln in lines if "Accepted" in ln))
         if " dispatch failed " in d.log_since(off):
             fail("a message failed:\n" + d.log_since(off)[-2000:])
         time.sleep(0.002)
@@ -81,11 +91,42 @@ def pct(xs, p):
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
+def kannel_alone(kannel, rounds):
+    """Seconds until Kannel answered 50 sendsms on 8 connections, a list."""
+    url = urllib.parse.urlparse(kannel.sendsms_url())
+    out = []
+
+    def worker(items, conn, done):
+        for i in items:
+            q = url.query.replace("{to}", f"%2B3247088{i:04d}").replace(
+                "{text}", "Stopp+Vif+%3A+test")
+            conn.request("GET", f"{url.path}?{q}")
+            conn.getresponse().read()
+            done.append(time.time())
+
+    for _ in range(rounds + 1):
+        conns = [http.client.HTTPConnection("127.0.0.1", url.port)
+                 for _ in range(8)]
+        done = []
+        t0 = time.time()
+        threads = [threading.Thread(target=worker, args=(
+            range(j, PEOPLE, 8), conns[j], done)) for j in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        out.append(max(done) - t0)
+        for c in conns:
+            c.close()
+    return out[1:]
+
+
 def setup(tmp):
     (Path(tmp) / "smtp").mkdir()
     sink = SmtpSink(Path(tmp) / "smtp", dump=False)
     kannel = Kannel(Path(tmp) / "kannel")
     kannel.start()
+    ref = kannel_alone(kannel, ROUNDS)
     url = Path(tmp) / "sms.url"
     url.write_text(kannel.sendsms_url() + "\n")
     folder = Path(tmp) / "d"
@@ -109,26 +150,26 @@ def setup(tmp):
                            phone=f"0470 77 {i // 100:02d} {i % 100:02d}")
         d.ctl("oncall", "set", str(pid), "--from", frm, "--to", to)
         ids.append(pid)
-    return sink, kannel, d, ids
+    return sink, kannel, d, ids, ref
 
 
 def one_round(d, claimer):
     off = d.log_size()
     t0 = time.time()
     st = api(d, "POST", "/v1/shelters/aisova/vacate")
-    vac = wait_sent(d, off, 2 * PEOPLE) - t0
+    vac = [t - t0 for t in wait_sent(d, off, 2 * PEOPLE)]
     off = d.log_size()
     t0 = time.time()
     api(d, "POST", "/v1/alerts/ack", {"code": st["alert"]["code"],
                                       "by": claimer})
-    ack = wait_sent(d, off, 2 * PEOPLE) - t0
+    ack = [t - t0 for t in wait_sent(d, off, 2 * PEOPLE)]
     api(d, "POST", "/v1/shelters/aisova/occupy")
     return vac, ack
 
 
 def main():
     with tempfile.TemporaryDirectory(prefix="svbench") as tmp:
-        sink, kannel, d, ids = setup(tmp)
+        sink, kannel, d, ids, ref = setup(tmp)
         try:
             one_round(d, ids[0])                    # warm-up
             vac, ack = [], []
@@ -142,14 +183,20 @@ def main():
             d.cleanup()
             kannel.stop()
             sink.close()
-    rows = [(f"vacate → {2 * PEOPLE} level-1 messages accepted "
-             f"({PEOPLE} SMS + {PEOPLE} emails)", vac),
-            (f"claim → {2 * PEOPLE - 2} « déjà réservé » + 2 "
-             "confirmations accepted", ack)]
+    rows = [(f"vacate → all {2 * PEOPLE} level-1 messages accepted",
+             [v[0] for v in vac]),
+            (f"  of which the {PEOPLE} emails (smtp-sink)", [v[1] for v in vac]),
+            (f"  of which the {PEOPLE} SMS (Kannel)", [v[2] for v in vac]),
+            (f"claim → all {2 * PEOPLE - 2} « déjà réservé » + 2 "
+             "confirmations", [a[0] for a in ack]),
+            ("  of which the emails", [a[1] for a in ack]),
+            ("  of which the SMS", [a[2] for a in ack]),
+            (f"reference: Kannel alone, {PEOPLE} sendsms on 8 connections",
+             ref)]
     print(f"{ROUNDS} rounds, {PEOPLE} people on call, {sent:,} messages "
           "in all")
     for label, xs in rows:
-        print(f"  {label:<64} p50 {pct(xs, 50) * 1000:6.1f} ms  "
+        print(f"  {label:<58} p50 {pct(xs, 50) * 1000:6.1f} ms  "
               f"p99 {pct(xs, 99) * 1000:6.1f} ms  "
               f"worst {max(xs) * 1000:6.1f} ms")
 
