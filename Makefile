@@ -47,7 +47,7 @@ ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(SANFLAGS) $(PKG_CFLAGS) $(CFL
 LDFLAGS_ALL = -pie -Wl,-z,relro -Wl,-z,now $(SANFLAGS) $(LDFLAGS)
 
 COMMON	= log util duration contact config crypt tz recur recur_rule holiday datefmt \
-	  template
+	  template template_text
 DAEMON	= $(COMMON) store migrate people audit outbox calendar agenda ics \
 	  ics_read ics_zone sched curlev plugin dispatch oncall alert shelter \
 	  shelter_ops inbound api api_shelter sdnotify main

@@ -352,7 +352,6 @@ calendar_agenda(struct calendar *cal, const char *fromtext, int64_t days,
 {
 	static const char *const sql = "SELECT id FROM events ORDER BY id";
 	struct agenda_item	*items = NULL;
-	sqlite3_stmt		*stmt;
 	int64_t			*ids = NULL, from, to;
 	size_t			 nids = 0, n = 0, i;
 	char			*cause = NULL;
@@ -365,12 +364,7 @@ calendar_agenda(struct calendar *cal, const char *fromtext, int64_t days,
 	}
 	if (agenda_window(cal, fromtext, days, &from, &to, err) == -1)
 		return NULL;
-	stmt = store_stmt(cal->store, sql);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		ids = xreallocarray(ids, nids + 1, sizeof *ids);
-		ids[nids++] = sqlite3_column_int64(stmt, 0);
-	}
-	sqlite3_reset(stmt);
+	nids = store_ids(store_stmt(cal->store, sql), &ids);
 	for (i = 0; i < nids; i++) {
 		if (agenda_event(cal, ids[i], from, to, &items,
 		    &n, &cause) == -1) {

@@ -296,11 +296,7 @@ alert_audience(struct shelters *s, const char *aud, int64_t now,
 			else if (util_parse_int(tok + 7, 1, INT64_MAX,
 			    &one) == 0)
 				sqlite3_bind_int64(st, 1, one);
-			while (sqlite3_step(st) == SQLITE_ROW) {
-				part = xreallocarray(part, k + 1, sizeof *part);
-				part[k++] = sqlite3_column_int64(st, 0);
-			}
-			sqlite3_reset(st);
+			k = store_ids(st, &part);
 		}
 		alert_merge(ids, &n, part, k);
 		free(part);
@@ -381,16 +377,12 @@ alert_tell(struct shelters *s, const struct amsg *m, const char *kind,
 	static const char *const sql = "SELECT person_id FROM alert_recipients"
 	    " WHERE alert_id = ? ORDER BY person_id";
 	sqlite3_stmt	*st = store_stmt(s->store, sql);
-	int64_t		*ids = NULL;
-	size_t		 n = 0, i;
+	int64_t		*ids;
+	size_t		 n, i;
 	int		 rc = 0;
 
 	sqlite3_bind_int64(st, 1, m->id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		ids = xreallocarray(ids, n + 1, sizeof *ids);
-		ids[n++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
+	n = store_ids(st, &ids);
 	for (i = 0; i < n && rc == 0; i++)
 		if (ids[i] != except)
 			rc = alert_send(s, m, kind, tag, ids[i], ALERT_BOTH, now,
@@ -803,16 +795,12 @@ alert_list(struct shelters *s, int64_t limit)
 	    "SELECT id FROM alerts ORDER BY opened DESC, id DESC LIMIT ?";
 	sqlite3_stmt	*st = store_stmt(s->store, sql);
 	json_t		*arr = json_array();
-	int64_t		*ids = NULL;
-	size_t		 n = 0, i;
+	int64_t		*ids;
+	size_t		 n, i;
 
 	/* the ids first: alert_json() runs statements of its own */
 	sqlite3_bind_int64(st, 1, limit);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		ids = xreallocarray(ids, n + 1, sizeof *ids);
-		ids[n++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
+	n = store_ids(st, &ids);
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, alert_json(s, ids[i]));
 	free(ids);

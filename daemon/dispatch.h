@@ -6,8 +6,9 @@
  * backoff with jitter, bounded by [delivery] max_attempts and max_age) or
  * failed.  A failed urgent message falls back to the person's other channel.
  * Outcomes are written in batches: one transaction for what was answered in
- * the last 20 ms (at most 512), so that a busy dispatcher commits a few
- * times a second and an idle one at once.
+ * the last 20 ms (at most 1024), so that a busy dispatcher commits a few
+ * dozen times a second; an urgent outcome (a shelter alert) is written at
+ * once, with whatever else was answered.
  *
  * The dispatcher only reads the outbox: messages get there in the
  * transactions of the changes that cause them.  It sleeps until the earliest

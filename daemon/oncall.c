@@ -155,14 +155,7 @@ oncall_people(struct store *st, int64_t t, int64_t **ids)
 	    " WHERE o.start <= ?1 AND o.end > ?1 AND p.removed IS NULL"
 	    " ORDER BY o.person_id";
 	sqlite3_stmt	*stmt = store_stmt(st, sql);
-	size_t		 n = 0;
 
-	*ids = NULL;
 	sqlite3_bind_int64(stmt, 1, t);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		*ids = xreallocarray(*ids, n + 1, sizeof **ids);
-		(*ids)[n++] = sqlite3_column_int64(stmt, 0);
-	}
-	sqlite3_reset(stmt);
-	return n;
+	return store_ids(stmt, ids);
 }

@@ -556,13 +556,10 @@ people_roles_col(sqlite3_stmt *stmt, int col)
 	return arr;
 }
 
-/*
- * Build the JSON object of the current row of a sql_person query; with
- * dkp, hand the person's data key to the caller instead of freeing it.
- */
+/* Build the JSON object of the current row of a sql_person query. */
 static json_t *
 people_row(sqlite3_stmt *stmt, const struct crypt_key *master,
-    struct crypt_key **dkp, struct api_error *err)
+    struct api_error *err)
 {
 	struct crypt_key	*dk;
 	json_t			*o, *name, *email, *phone;
@@ -573,10 +570,7 @@ people_row(sqlite3_stmt *stmt, const struct crypt_key *master,
 	name = people_open_col(stmt, 1, dk, id, "name", err);
 	email = people_open_col(stmt, 2, dk, id, "email", err);
 	phone = people_open_col(stmt, 3, dk, id, "phone", err);
-	if (dkp != NULL && name != NULL && email != NULL && phone != NULL)
-		*dkp = dk;
-	else
-		crypt_key_free(dk);
+	crypt_key_free(dk);
 	if (name == NULL || email == NULL || phone == NULL) {
 		json_decref(name);
 		json_decref(email);
@@ -621,18 +615,11 @@ json_t *
 people_get(struct store *st, const struct crypt_key *master, int64_t id,
     struct api_error *err)
 {
-	return people_get_key(st, master, id, NULL, err);
-}
-
-json_t *
-people_get_key(struct store *st, const struct crypt_key *master, int64_t id,
-    struct crypt_key **dk, struct api_error *err)
-{
 	sqlite3_stmt	*stmt = store_stmt(st, sql_by_id);
 	json_t		*o = NULL;
 
 	if (people_find(st, stmt, id, err) == 0)
-		o = people_row(stmt, master, dk, err);
+		o = people_row(stmt, master, err);
 	sqlite3_reset(stmt);
 	return o;
 }
@@ -722,7 +709,7 @@ people_list(struct store *st, const struct crypt_key *master,
 		sqlite3_bind_text(stmt, 1, role, -1, SQLITE_STATIC);
 	arr = json_array();
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		if ((o = people_row(stmt, master, NULL, err)) == NULL) {
+		if ((o = people_row(stmt, master, err)) == NULL) {
 			json_decref(arr);
 			arr = NULL;
 			break;

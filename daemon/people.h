@@ -48,13 +48,6 @@ int	 people_remove(struct store *, int64_t id, struct api_error *err);
 json_t	*people_get(struct store *, const struct crypt_key *master,
 	    int64_t id, struct api_error *err);
 
-/*
- * people_get() that also hands back the person's data key in *dk (free it
- * with crypt_key_free()), so that a caller who needs both opens it once.
- */
-json_t	*people_get_key(struct store *, const struct crypt_key *master,
-	    int64_t id, struct crypt_key **dk, struct api_error *err);
-
 /* Everyone not removed, by id, optionally only those with role. */
 json_t	*people_list(struct store *, const struct crypt_key *master,
 	    const char *role, struct api_error *err);

@@ -485,19 +485,13 @@ int
 sched_replan_all(struct sched *s, char **cause)
 {
 	static const char *const sql = "SELECT id FROM events ORDER BY id";
-	sqlite3_stmt	*stmt;
 	int64_t		*ids = NULL;
 	size_t		 n = 0, i;
 	int		 rc = 0;
 
 	if (store_begin(s->store, cause) == -1)
 		return -1;
-	stmt = store_stmt(s->store, sql);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		ids = xreallocarray(ids, n + 1, sizeof *ids);
-		ids[n++] = sqlite3_column_int64(stmt, 0);
-	}
-	sqlite3_reset(stmt);
+	n = store_ids(store_stmt(s->store, sql), &ids);
 	rc = sched_due(s, cause);
 	for (i = 0; i < n && rc == 0; i++)
 		rc = sched_event(s, ids[i], util_now(), 0, -1, cause);

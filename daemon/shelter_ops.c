@@ -276,16 +276,12 @@ shelter_sender(struct shelters *s, int64_t id, const char *e164)
 	    " WHERE alert_id = ? ORDER BY person_id";
 	struct people_contact	 pc;
 	sqlite3_stmt		*st = store_stmt(s->store, sql);
-	int64_t			*ids = NULL, found = 0;
-	size_t			 n = 0, i;
+	int64_t			*ids, found = 0;
+	size_t			 n, i;
 	char			*cause = NULL;
 
 	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		ids = xreallocarray(ids, n + 1, sizeof *ids);
-		ids[n++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
+	n = store_ids(st, &ids);
 	for (i = 0; i < n && found == 0; i++) {
 		if (people_contact(s->store, s->master, ids[i], "sms", &pc,
 		    &cause) == -1) {

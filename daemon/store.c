@@ -179,6 +179,20 @@ store_exec_stmt(struct store *st, sqlite3_stmt *stmt, char **cause)
 	return -1;
 }
 
+size_t
+store_ids(sqlite3_stmt *stmt, int64_t **ids)
+{
+	size_t	 n = 0;
+
+	*ids = NULL;
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		*ids = xreallocarray(*ids, n + 1, sizeof **ids);
+		(*ids)[n++] = sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_reset(stmt);
+	return n;
+}
+
 int64_t
 store_last_id(struct store *st)
 {

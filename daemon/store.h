@@ -42,6 +42,11 @@ int		 store_in_txn(struct store *);
 
 /* Step a statement that returns no row; 0 or -1 with *cause. */
 int		 store_exec_stmt(struct store *, sqlite3_stmt *, char **cause);
+/*
+ * Step stmt to its end and reset it: its first column, as integers, in *ids
+ * (a new array, free() it; NULL when none).  Returns how many.
+ */
+size_t		 store_ids(sqlite3_stmt *, int64_t **ids);
 int64_t		 store_last_id(struct store *);
 int		 store_changes(struct store *);
 const char	*store_errmsg(struct store *);

@@ -3,14 +3,13 @@
  * once, checked and compiled into lines of parts (literal text or an entry
  * of the placeholder table); rendering fills the placeholders from the
  * outbox payload in the template's own language, through datefmt.
- * Subjects and SMS texts are flattened to one line, and SMS texts are
- * counted in GSM 03.38 segments.
+ * The text rules (UTF-8, the words kept off phones, GSM 03.38 segments)
+ * are in template_text.c.
  */
 #include <sys/stat.h>
 
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,403 +22,12 @@
 #include "datefmt.h"
 #include "recur.h"
 #include "template.h"
+#include "template_int.h"
 #include "util.h"
 
 #define TEMPLATE_MAX	(32 * 1024)	/* bytes in one template file */
 #define ERRORS_MAX	50		/* problems reported per file */
 #define NAME_SHOWN	40		/* bytes of a bad placeholder shown */
-
-/* A growing string. */
-struct tbuf {
-	char	*s;
-	size_t	 len, cap;
-};
-
-static void
-tbuf_add(struct tbuf *b, const char *p, size_t n)
-{
-	size_t	 cap;
-
-	if (n == 0 && b->s != NULL)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		cap = b->cap < 64 ? 64 : b->cap;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		b->s = xreallocarray(b->s, cap, 1);
-		b->cap = cap;
-	}
-	if (n > 0)
-		memcpy(b->s + b->len, p, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-/* The string built so far, handed over (never NULL). */
-static char *
-tbuf_take(struct tbuf *b)
-{
-	char	*s = b->s != NULL ? b->s : xstrdup("");
-
-	memset(b, 0, sizeof *b);
-	return s;
-}
-
-/* ---- UTF-8 ---- */
-
-#define U8_BAD	0xffffffffu
-
-/* Decode the character at s (n > 0 bytes left) into *cp and return its
- * length; a byte that starts no valid sequence gives 1 and U8_BAD. */
-static size_t
-u8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t	 c = s[0], min;
-	size_t		 len, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2, c &= 0x1f, min = 0x80;
-	} else if ((c & 0xf0) == 0xe0) {
-		len = 3, c &= 0x0f, min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4, c &= 0x07, min = 0x10000;
-	} else
-		goto bad;
-	if (n < len)
-		goto bad;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			goto bad;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		goto bad;
-	*cp = c;
-	return len;
-bad:
-	*cp = U8_BAD;
-	return 1;
-}
-
-static void
-u8_add(struct tbuf *b, uint32_t c)
-{
-	char	 e[4];
-
-	if (c < 0x80) {
-		e[0] = (char)c;
-		tbuf_add(b, e, 1);
-	} else if (c < 0x800) {
-		e[0] = (char)(0xc0 | c >> 6);
-		e[1] = (char)(0x80 | (c & 0x3f));
-		tbuf_add(b, e, 2);
-	} else if (c < 0x10000) {
-		e[0] = (char)(0xe0 | c >> 12);
-		e[1] = (char)(0x80 | (c >> 6 & 0x3f));
-		e[2] = (char)(0x80 | (c & 0x3f));
-		tbuf_add(b, e, 3);
-	} else {
-		e[0] = (char)(0xf0 | c >> 18);
-		e[1] = (char)(0x80 | (c >> 12 & 0x3f));
-		e[2] = (char)(0x80 | (c >> 6 & 0x3f));
-		e[3] = (char)(0x80 | (c & 0x3f));
-		tbuf_add(b, e, 4);
-	}
-}
-
-/* Whether c separates words on one line (spaces, controls, separators). */
-static int
-u8_space(uint32_t c)
-{
-	return c <= 0x20 || c == 0x7f || (c >= 0x80 && c <= 0xa0) ||
-	    c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 ||
-	    c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
-}
-
-/* Whether c is invisible and can be dropped (zero-width, BOM). */
-static int
-u8_invisible(uint32_t c)
-{
-	return (c >= 0x200b && c <= 0x200d) || c == 0x2060 || c == 0xfeff;
-}
-
-/* A value from the params, made safe to insert (new string): invalid bytes
- * become '?', controls and line breaks spaces, the ends trimmed. */
-static char *
-clean_value(const char *s)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	struct tbuf		 b = { NULL, 0, 0 };
-	size_t			 n = strlen(s), i, k;
-	uint32_t		 c;
-	char			*t;
-
-	for (i = 0; i < n; i += k) {
-		k = u8_decode(p + i, n - i, &c);
-		if (c == U8_BAD)
-			c = '?';
-		else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) ||
-		    c == 0x2028 || c == 0x2029)
-			c = ' ';
-		u8_add(&b, c);
-	}
-	t = tbuf_take(&b);
-	for (n = strlen(t); n > 0 && t[n - 1] == ' '; n--)
-		;
-	for (i = 0; i < n && t[i] == ' '; i++)
-		;
-	memmove(t, t + i, n - i);
-	t[n - i] = '\0';
-	return t;
-}
-
-/* s on one line (new string): every run of spaces, controls and line
- * breaks becomes one space, invisible characters go, the ends trimmed. */
-static char *
-one_line(const char *s)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	struct tbuf		 b = { NULL, 0, 0 };
-	size_t			 n = strlen(s), i, k;
-	uint32_t		 c;
-	int			 space = 0;
-
-	for (i = 0; i < n; i += k) {
-		k = u8_decode(p + i, n - i, &c);
-		if (c == U8_BAD)
-			c = '?';
-		if (u8_space(c)) {
-			space = b.len > 0;
-			continue;
-		}
-		if (u8_invisible(c))
-			continue;
-		if (space)
-			tbuf_add(&b, " ", 1);
-		space = 0;
-		u8_add(&b, c);
-	}
-	return tbuf_take(&b);
-}
-
-/* ---- words that may not reach a phone ---- */
-
-/* Compared as substrings of the text folded to lower-case ASCII, so that
- * compounds (Partnergewalt, vrouwenopvang) are caught too. */
-static const char *const phone_words[] = {
-	/* fr */ "violence", "violent", "victime", "refuge", "maltrait",
-	"agresseur", "conjugal", "intrafamilial", "abus",
-	/* nl */ "geweld", "slachtoffer", "mishandel", "misbruik",
-	"vluchthuis", "opvanghuis", "vrouwenopvang",
-	/* de */ "gewalt", "opfer", "misshandl", "missbrauch", "frauenhaus",
-	"zuflucht", "schutzhaus",
-	/* en */ "victim", "shelter", "battered",
-};
-
-/* text folded to lower-case ASCII (new string): accents dropped, æ œ ß
- * spelled out, other characters spaces. */
-static char *
-fold(const char *text)
-{
-	/* U+00C0..U+00FF, lower case; '*' needs two letters. */
-	static const char latin1[] =
-	    "aaaaaa*ceeeeiiiidnooooo ouuuuyt*aaaaaa*ceeeeiiiidnooooo ouuuuyty";
-	_Static_assert(sizeof latin1 == 65, "U+00C0..U+00FF");
-	const unsigned char	*p = (const unsigned char *)text;
-	struct tbuf		 b = { NULL, 0, 0 };
-	size_t			 n = strlen(text), i, k;
-	uint32_t		 c;
-	char			 ch;
-
-	for (i = 0; i < n; i += k) {
-		k = u8_decode(p + i, n - i, &c);
-		if (c < 0x80) {
-			ch = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-			tbuf_add(&b, &ch, 1);
-		} else if (c == 0xdf)
-			tbuf_add(&b, "ss", 2);
-		else if (c == 0xc6 || c == 0xe6)
-			tbuf_add(&b, "ae", 2);
-		else if (c == 0x152 || c == 0x153)
-			tbuf_add(&b, "oe", 2);
-		else if (c >= 0xc0 && c <= 0xff)
-			tbuf_add(&b, &latin1[c - 0xc0], 1);
-		else
-			tbuf_add(&b, " ", 1);
-	}
-	return tbuf_take(&b);
-}
-
-int
-template_phone_check(const char *text, char **cause)
-{
-	char	*f = fold(text);
-	size_t	 i;
-
-	for (i = 0; i < sizeof phone_words / sizeof phone_words[0]; i++) {
-		if (strstr(f, phone_words[i]) != NULL) {
-			util_cause(cause, "\"%s\" may not reach a phone",
-			    phone_words[i]);
-			free(f);
-			return -1;
-		}
-	}
-	free(f);
-	return 0;
-}
-
-/* ---- SMS: GSM 03.38 ---- */
-
-/* Septets c takes in the GSM-7 default alphabet: 1, 2 (extension table),
- * or 0 when it is not there. */
-static int
-gsm_septets(uint32_t c)
-{
-	static const uint16_t	 basic[] = {
-		0xa3, 0xa5, 0xe8, 0xe9, 0xf9, 0xec, 0xf2, 0xc7, 0xd8, 0xf8,
-		0xc5, 0xe5, 0x394, 0x3a6, 0x393, 0x39b, 0x3a9, 0x3a0, 0x3a8,
-		0x3a3, 0x398, 0x39e, 0xc6, 0xe6, 0xdf, 0xc9, 0xa4, 0xa1, 0xc4,
-		0xd6, 0xd1, 0xdc, 0xa7, 0xbf, 0xe4, 0xf6, 0xf1, 0xfc, 0xe0,
-	};
-	size_t			 i;
-
-	if (c == '\n' || c == '\r')
-		return 1;
-	if (c == '\f' || c == 0x20ac)
-		return 2;
-	if (c < 0x80) {
-		if (c < 0x20 || c == 0x7f || c == '`')
-			return 0;
-		return strchr("^{}\\[~]|", (int)c) != NULL ? 2 : 1;
-	}
-	for (i = 0; i < sizeof basic / sizeof basic[0]; i++)
-		if (basic[i] == c)
-			return 1;
-	return 0;
-}
-
-/* Whether every character of text is in GSM-7. */
-static int
-gsm_only(const char *text)
-{
-	const unsigned char	*p = (const unsigned char *)text;
-	size_t			 n = strlen(text), i, k;
-	uint32_t		 c;
-
-	for (i = 0; i < n; i += k) {
-		k = u8_decode(p + i, n - i, &c);
-		if (c == U8_BAD || gsm_septets(c) == 0)
-			return 0;
-	}
-	return 1;
-}
-
-int
-template_sms_segments(const char *text)
-{
-	const unsigned char	*p;
-	size_t			 n, i, k, total = 0, used = 0;
-	uint32_t		 c;
-	int			 gsm, w, parts = 1;
-	size_t			 single, part;
-
-	if (text == NULL)
-		text = "";
-	p = (const unsigned char *)text;
-	n = strlen(text);
-	gsm = gsm_only(text);
-	single = gsm ? 160 : 70;
-	part = gsm ? 153 : 67;
-	for (i = 0; i < n; i += k) {
-		k = u8_decode(p + i, n - i, &c);
-		total += gsm ? (size_t)gsm_septets(c) :
-		    (c != U8_BAD && c > 0xffff ? 2 : 1);
-	}
-	if (total <= single)
-		return 1;
-	for (i = 0; i < n; i += k) {
-		k = u8_decode(p + i, n - i, &c);
-		w = gsm ? gsm_septets(c) : (c != U8_BAD && c > 0xffff ? 2 : 1);
-		if (used + (size_t)w > part) {
-			if (parts == INT_MAX)
-				return INT_MAX;
-			parts++;
-			used = 0;
-		}
-		used += (size_t)w;
-	}
-	return parts;
-}
-
-/* The GSM-7 spelling of a character outside it (in one[2] or static), or
- * NULL. */
-static const char *
-gsm_translit(uint32_t c, char one[2])
-{
-	/* U+00C0..U+00FF; '.' is kept (in GSM-7, or no spelling). */
-	static const char	 latin1[] =
-	    "AAAA....E.EEIIIID.OOOO.x.UUU.Y...aaa...c..eeiiiid..ooo....uu.y.y";
-	static const struct {
-		uint32_t	 c;
-		const char	*to;
-	} other[] = {
-		{ '`', "'" }, { 0x152, "OE" }, { 0x153, "oe" }, { 0x178, "Y" },
-		{ 0x2010, "-" }, { 0x2011, "-" }, { 0x2013, "-" },
-		{ 0x2014, "-" }, { 0x2212, "-" }, { 0x2018, "'" },
-		{ 0x2019, "'" }, { 0x201a, "'" }, { 0x2032, "'" },
-		{ 0x201c, "\"" }, { 0x201d, "\"" }, { 0x201e, "\"" },
-		{ 0xab, "\"" }, { 0xbb, "\"" }, { 0x2026, "..." },
-	};
-	size_t			 i;
-
-	_Static_assert(sizeof latin1 == 65, "U+00C0..U+00FF");
-	if (c >= 0xc0 && c <= 0xff && latin1[c - 0xc0] != '.') {
-		one[0] = latin1[c - 0xc0];
-		one[1] = '\0';
-		return one;
-	}
-	for (i = 0; i < sizeof other / sizeof other[0]; i++)
-		if (other[i].c == c)
-			return other[i].to;
-	return NULL;
-}
-
-/* An SMS text in GSM-7 when spelling its accents plainly gets it there
- * (one 160-septet SMS instead of 70 UCS-2 characters); else as it is.
- * Takes s, returns a new string. */
-static char *
-sms_gsm(char *s)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	struct tbuf		 b = { NULL, 0, 0 };
-	size_t			 n = strlen(s), i, k;
-	uint32_t		 c;
-	const char		*to;
-	char			*t, one[2];
-
-	if (gsm_only(s))
-		return s;
-	for (i = 0; i < n; i += k) {
-		k = u8_decode(p + i, n - i, &c);
-		if (c != U8_BAD && gsm_septets(c) == 0 &&
-		    (to = gsm_translit(c, one)) != NULL)
-			tbuf_add(&b, to, strlen(to));
-		else
-			tbuf_add(&b, s + i, k);
-	}
-	t = tbuf_take(&b);
-	if (!gsm_only(t)) {
-		free(t);
-		return s;
-	}
-	free(s);
-	return t;
-}
-
 /* ---- the tables ---- */
 
 static const char *const langs[] = { "fr", "nl", "de", "en" };
@@ -605,7 +213,8 @@ static char *
 ph_place(const struct rctx *r)
 {
 	char	*loc = param_str(r, "location"), *com = param_str(r, "commune");
-	char	*l = clean_value(loc), *c = clean_value(com), *s;
+	char	*l = template_clean_value(loc);
+	char	*c = template_clean_value(com), *s;
 
 	free(loc);
 	free(com);
@@ -835,8 +444,8 @@ ld_verror(struct tload *ld, const char *fmt, va_list ap)
 	char	*msg;
 
 	xvasprintf(&msg, fmt, ap);
-	tbuf_add(&ld->errors, msg, strlen(msg));
-	tbuf_add(&ld->errors, "\n", 1);
+	template_tbuf_add(&ld->errors, msg, strlen(msg));
+	template_tbuf_add(&ld->errors, "\n", 1);
 	ld->nerrors++;
 	free(msg);
 }
@@ -896,7 +505,7 @@ line_check(struct tparse *tp, int line, const char *s, size_t n)
 	uint32_t		 c;
 
 	for (i = 0; i < n; i += k) {
-		k = u8_decode(p + i, n - i, &c);
+		k = template_u8_decode(p + i, n - i, &c);
 		if (c == U8_BAD) {
 			tp_error(tp, line, "not UTF-8 (byte %zu)", i + 1);
 			return -1;
@@ -930,10 +539,10 @@ words_check(struct tparse *tp, int line, const struct tline *l, size_t first,
 	for (i = first; i < l->nparts; i++) {
 		p = &l->parts[i];
 		if (p->ph == NULL)
-			tbuf_add(&b, p->text, strlen(p->text));
-		tbuf_add(&b, " ", 1);
+			template_tbuf_add(&b, p->text, strlen(p->text));
+		template_tbuf_add(&b, " ", 1);
 	}
-	text = tbuf_take(&b);
+	text = template_tbuf_take(&b);
 	if (template_phone_check(text, &why) == -1) {
 		tp_error(tp, line, "%s: %s are read on phones that others may "
 		    "see", why, phone ? "SMS texts and subjects" :
@@ -991,7 +600,7 @@ compile_line(struct tparse *tp, int line, const char *s, size_t n, int phone,
 	while (i < n) {
 		if ((s[i] == '{' || s[i] == '}') && i + 1 < n &&
 		    s[i + 1] == s[i]) {
-			tbuf_add(&lit, &s[i], 1);
+			template_tbuf_add(&lit, &s[i], 1);
 			i += 2;
 		} else if (s[i] == '}') {
 			tp_error(tp, line, "unbalanced brace \"}\" (write }} "
@@ -1021,7 +630,7 @@ compile_line(struct tparse *tp, int line, const char *s, size_t n, int phone,
 			}
 			i = j + 1;
 		} else
-			tbuf_add(&lit, &s[i++], 1);
+			template_tbuf_add(&lit, &s[i++], 1);
 	}
 	tline_add(l, NULL, lit.s, lit.len);
 	free(lit.s);
@@ -1291,7 +900,7 @@ template_load(const char *dir, char **cause)
 		ld.errors.s[--ld.errors.len] = '\0';
 		if (cause != NULL) {
 			free(*cause);
-			*cause = tbuf_take(&ld.errors);
+			*cause = template_tbuf_take(&ld.errors);
 		} else
 			free(ld.errors.s);
 		template_free(ts);
@@ -1464,18 +1073,18 @@ render_line(const struct tline *l, const struct rctx *r, char *vals[NPHS],
 	for (i = 0; i < l->nparts; i++) {
 		p = &l->parts[i];
 		if (p->ph == NULL) {
-			tbuf_add(b, p->text, strlen(p->text));
+			template_tbuf_add(b, p->text, strlen(p->text));
 			continue;
 		}
 		ph = (size_t)(p->ph - phs);
 		if (vals[ph] == NULL) {
 			raw = p->ph->fill(r);
-			vals[ph] = clean_value(raw);
+			vals[ph] = template_clean_value(raw);
 			free(raw);
 		}
 		nph++;
 		nonempty += vals[ph][0] != '\0';
-		tbuf_add(b, vals[ph], strlen(vals[ph]));
+		template_tbuf_add(b, vals[ph], strlen(vals[ph]));
 	}
 	return nph > 0 && nonempty == 0;
 }
@@ -1488,8 +1097,8 @@ render_one_line(const struct tline *l, const struct rctx *r, char *vals[NPHS])
 	char		*raw, *s;
 
 	render_line(l, r, vals, &b);
-	raw = tbuf_take(&b);
-	s = one_line(raw);
+	raw = template_tbuf_take(&b);
+	s = template_one_line(raw);
 	free(raw);
 	return s;
 }
@@ -1510,9 +1119,9 @@ render_body(const struct tmpl *t, const struct rctx *r, char *vals[NPHS])
 				b.s[mark] = '\0';
 			continue;
 		}
-		tbuf_add(&b, "\n", 1);
+		template_tbuf_add(&b, "\n", 1);
 	}
-	return tbuf_take(&b);
+	return template_tbuf_take(&b);
 }
 
 /* Render t for channel c: *body, and *subject for an email (new
@@ -1526,7 +1135,8 @@ render(const struct tmpl *t, const struct rctx *r, int c, char **subject,
 
 	memset(vals, 0, sizeof vals);
 	if (c == CH_SMS)
-		*body = sms_gsm(render_one_line(&t->lines[0], r, vals));
+		*body = template_sms_gsm(render_one_line(&t->lines[0], r,
+		    vals));
 	else {
 		*subject = render_one_line(&t->subject, r, vals);
 		*body = render_body(t, r, vals);

@@ -330,6 +330,61 @@ test_kcv(void **state)
 	crypt_key_free(NULL);
 }
 
+/* MACs: checked under the same key and purpose only, any bit counts. */
+static void
+test_mac(void **state)
+{
+	struct crypt_key	*k = crypt_key_random(), *other;
+	uint8_t			 msg[25], mac[CRYPT_MAC_BYTES];
+	size_t			 i;
+
+	other = crypt_key_random();
+	randombytes_buf(msg, sizeof msg);
+	crypt_mac(k, "ack-link", msg, sizeof msg, mac);
+	assert_int_equal(crypt_mac_check(k, "ack-link", msg, sizeof msg,
+	    mac), 0);
+	assert_int_equal(crypt_mac_check(other, "ack-link", msg, sizeof msg,
+	    mac), -1);
+	assert_int_equal(crypt_mac_check(k, "ack-lin2", msg, sizeof msg,
+	    mac), -1);
+	for (i = 0; i < sizeof msg; i++) {
+		msg[i] ^= 0x40;
+		assert_int_equal(crypt_mac_check(k, "ack-link", msg,
+		    sizeof msg, mac), -1);
+		msg[i] ^= 0x40;
+	}
+	mac[CRYPT_MAC_BYTES - 1] ^= 1;
+	assert_int_equal(crypt_mac_check(k, "ack-link", msg, sizeof msg,
+	    mac), -1);
+	crypt_key_free(k);
+	crypt_key_free(other);
+}
+
+/* Many data keys at once: the pool, then regions of their own beyond it;
+ * each keeps its own bytes, and a freed slot is wiped and reused. */
+static void
+test_key_pool(void **state)
+{
+	struct crypt_key	*keys[600];
+	uint8_t			*ct, *pt;
+	size_t			 ctlen, ptlen, i;
+
+	for (i = 0; i < 600; i++)
+		keys[i] = crypt_key_random();
+	for (i = 0; i < 600; i += 7) {
+		crypt_seal(keys[i], "t", "c", (int64_t)i, "x", 1, &ct, &ctlen);
+		assert_int_equal(crypt_open(keys[i], "t", "c", (int64_t)i, ct,
+		    ctlen, &pt, &ptlen, NULL), 0);
+		free(pt);
+		if (i + 1 < 600)
+			assert_int_equal(crypt_open(keys[i + 1], "t", "c",
+			    (int64_t)i, ct, ctlen, &pt, &ptlen, NULL) == 0, 0);
+		free(ct);
+	}
+	for (i = 0; i < 600; i++)
+		crypt_key_free(keys[i]);
+}
+
 /* Load path expecting refusal with a cause naming it and holding expect. */
 static void
 master_refused(const char *path, int create, const char *expect)
@@ -459,6 +514,8 @@ main(void)
 		cmocka_unit_test(test_documented_format),
 		cmocka_unit_test(test_wrap),
 		cmocka_unit_test(test_kcv),
+		cmocka_unit_test(test_mac),
+		cmocka_unit_test(test_key_pool),
 		cmocka_unit_test(test_master_create),
 		cmocka_unit_test(test_master_refusals),
 	};

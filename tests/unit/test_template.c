@@ -284,7 +284,7 @@ test_example(void **state)
 
 /* ---- the privacy rule ---- */
 
-/* Kept here on purpose, apart from template.c's own list. */
+/* Kept here on purpose, apart from template_text.c's own list. */
 static const char *const forbidden[] = {
 	"violence", "violent", "victime", "victim", "refuge", "abri",
 	"maltraitance", "agresseur", "conjugal", "intrafamilial",
