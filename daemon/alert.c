@@ -168,9 +168,8 @@ alert_payload(struct shelters *s, const struct amsg *m, const char *kind,
 	char			 buf[RECUR_FMT_LEN], *token, *link, *text;
 	size_t			 n;
 
-	o = json_pack("{ss ss ss si}", "code", m->code, "shelter", m->title,
-	    "opened", shelter_local(s, m->opened, buf, sizeof buf), "level",
-	    m->level);
+	o = json_pack("{ss ss ss}", "code", m->code, "shelter", m->title,
+	    "opened", shelter_local(s, m->opened, buf, sizeof buf));
 	if (m->until != 0)
 		json_object_set_new(o, "until", json_string(shelter_local(s,
 		    m->until, buf, sizeof buf)));
@@ -412,17 +411,13 @@ alert_coordinators(struct shelters *s, const struct amsg *m,
 }
 
 /*
- * When the step after now is due: the next repeat, or the end of the chain
- * (escalate_after after the last message when there are no repeats).
+ * When the step after now is due: the next repeat, or the end of the chain,
+ * one repeat (escalate_after when there are none) after the last message.
  */
 static int64_t
-alert_next(const struct shelter_conf *sc, int64_t repeats, int64_t now)
+alert_next(const struct shelter_conf *sc, int64_t now)
 {
-	if (sc->repeat > 0 && repeats < sc->repeat_max)
-		return now + sc->repeat;
-	if (sc->repeat > 0)
-		return now + sc->repeat;	/* then: nobody answered */
-	return now + sc->escalate_after;
+	return now + (sc->repeat > 0 ? sc->repeat : sc->escalate_after);
 }
 
 /* Go to level 2: alert escalate_to; the next step after it. */
@@ -442,7 +437,7 @@ alert_escalate(struct shelters *s, const struct shelter_conf *sc,
 	free(ids);
 	if (rc == 0)
 		rc = alert_exec(s, sql, m->id, 1, (int64_t[]){
-		    alert_next(sc, 0, now) }, cause);
+		    alert_next(sc, now) }, cause);
 	return rc;
 }
 
@@ -468,7 +463,7 @@ alert_open(struct shelters *s, const struct shelter_conf *sc, int64_t now,
 	sqlite3_bind_text(st, 2, code, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, now);
 	sqlite3_bind_int64(st, 4, *sc->escalate_to != '\0' ? now +
-	    sc->escalate_after : alert_next(sc, 0, now));
+	    sc->escalate_after : alert_next(sc, now));
 	if (store_exec_stmt(s->store, st, cause) == -1)
 		return -1;
 	*id = store_last_id(s->store);
@@ -529,7 +524,7 @@ alert_step(struct shelters *s, int64_t id, int64_t now, char **cause)
 		rc = alert_tell(s, &m, "alert", tag, 0, now, cause);
 		if (rc == 0)
 			rc = alert_exec(s, again, id, 2, (int64_t[]){
-			    repeats + 1, alert_next(sc, repeats + 1, now) },
+			    repeats + 1, alert_next(sc, now) },
 			    cause);
 		log_info("shelter alert_repeated alert=%lld repeat=%lld",
 		    (long long)id, (long long)repeats + 1);
@@ -642,27 +637,17 @@ static int
 alert_claimer_ok(struct shelters *s, const struct amsg *m,
     const struct sactor *who, struct api_error *err)
 {
-	static const char *const sql =
-	    "SELECT 1 FROM people WHERE id = ? AND removed IS NULL";
-	sqlite3_stmt	*st;
-	int		 ok;
-
 	if (strcmp(who->via, "cli") != 0) {
 		if (alert_recipient(s, m->id, who->person))
 			return 0;
 		api_error_set(err, API_FORBIDDEN, NULL, "not alerted");
 		return -1;
 	}
-	if (who->person == 0)
+	if (who->person == 0 || people_exists(s->store, who->person))
 		return 0;
-	st = store_stmt(s->store, sql);
-	sqlite3_bind_int64(st, 1, who->person);
-	ok = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
-	if (!ok)
-		api_error_set(err, API_BAD_REQUEST, "by", "aucune personne "
-		    "n'a le numéro %lld", (long long)who->person);
-	return ok ? 0 : -1;
+	api_error_set(err, API_BAD_REQUEST, "by", "aucune personne n'a le "
+	    "numéro %lld", (long long)who->person);
+	return -1;
 }
 
 /* Queue the confirmation and the "déjà réservé" of a won claim. */
@@ -771,6 +756,25 @@ alert_json(struct shelters *s, int64_t id)
 	    11) == SQLITE_NULL ? json_null() : json_string(b[3]));
 	sqlite3_reset(st);
 	return o;
+}
+
+int
+alert_is_open(struct shelters *s, int64_t id, char *code, size_t len)
+{
+	static const char *const sql =
+	    "SELECT code, status = 'open' FROM alerts WHERE id = ?";
+	sqlite3_stmt	*st = store_stmt(s->store, sql);
+	int		 open = 0;
+
+	*code = '\0';
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		util_strlcpy(code, (const char *)sqlite3_column_text(st, 0),
+		    len);
+		open = sqlite3_column_int(st, 1);
+	}
+	sqlite3_reset(st);
+	return open;
 }
 
 int64_t

@@ -534,21 +534,6 @@ ef_remind(struct calendar *cal, struct evdef *d, json_t *v,
 	return 0;
 }
 
-/* Whether person id exists and is not removed. */
-static int
-cal_person_exists(struct calendar *cal, int64_t id)
-{
-	static const char *const sql =
-	    "SELECT 1 FROM people WHERE id = ? AND removed IS NULL";
-	sqlite3_stmt	*stmt = store_stmt(cal->store, sql);
-	int		 found;
-
-	sqlite3_bind_int64(stmt, 1, id);
-	found = sqlite3_step(stmt) == SQLITE_ROW;
-	sqlite3_reset(stmt);
-	return found;
-}
-
 /* Check one audience item and normalise it. */
 static int
 cal_audience_item(struct calendar *cal, const char *item, char **out,
@@ -562,7 +547,7 @@ cal_audience_item(struct calendar *cal, const char *item, char **out,
 	}
 	if (strncmp(item, "person:", 7) == 0) {
 		if (util_parse_int(item + 7, 1, INT64_MAX, &id) == -1 ||
-		    !cal_person_exists(cal, id)) {
+		    !people_exists(cal->store, id)) {
 			api_error_set(err, API_BAD_REQUEST, "audience",
 			    "« %.32s » : aucune personne n'a ce numéro", item);
 			return -1;

@@ -36,21 +36,6 @@ oncall_local(const struct tz *zone, const char *field, const char *local,
 	return 0;
 }
 
-/* Whether person id is in the directory and not removed. */
-static int
-oncall_person_ok(struct store *st, int64_t id)
-{
-	static const char *const sql =
-	    "SELECT 1 FROM people WHERE id = ? AND removed IS NULL";
-	sqlite3_stmt	*stmt = store_stmt(st, sql);
-	int		 ok;
-
-	sqlite3_bind_int64(stmt, 1, id);
-	ok = sqlite3_step(stmt) == SQLITE_ROW;
-	sqlite3_reset(stmt);
-	return ok;
-}
-
 int
 oncall_add(struct store *st, const struct tz *zone, json_t *req,
     int64_t *id, struct api_error *err)
@@ -62,7 +47,7 @@ oncall_add(struct store *st, const struct tz *zone, json_t *req,
 	int64_t		 from, to;
 	char		 now[32], *cause = NULL;
 
-	if (!json_is_integer(person) || !oncall_person_ok(st,
+	if (!json_is_integer(person) || !people_exists(st,
 	    json_integer_value(person))) {
 		api_error_set(err, API_BAD_REQUEST, "person", "numéro d'une "
 		    "personne de l'annuaire attendu");

@@ -812,6 +812,20 @@ people_contact_clear(struct people_contact *pc)
 	memset(pc, 0, sizeof *pc);
 }
 
+int
+people_exists(struct store *st, int64_t id)
+{
+	static const char *const sql =
+	    "SELECT 1 FROM people WHERE id = ? AND removed IS NULL";
+	sqlite3_stmt	*stmt = store_stmt(st, sql);
+	int		 found;
+
+	sqlite3_bind_int64(stmt, 1, id);
+	found = sqlite3_step(stmt) == SQLITE_ROW;
+	sqlite3_reset(stmt);
+	return found;
+}
+
 int64_t
 people_count(struct store *st)
 {

@@ -79,6 +79,9 @@ int	 people_contact(struct store *, const struct crypt_key *master,
 	    char **cause);
 void	 people_contact_clear(struct people_contact *);
 
+/* Whether person id is in the directory and not removed. */
+int	 people_exists(struct store *, int64_t id);
+
 /* How many people the directory holds (not counting removed ones). */
 int64_t	 people_count(struct store *);
 

@@ -97,6 +97,8 @@ int	 alert_claim(struct shelters *, int64_t id, const struct sactor *,
 json_t	*alert_json(struct shelters *, int64_t id);
 json_t	*alert_list(struct shelters *, int64_t limit);
 int	 alert_recipient(struct shelters *, int64_t id, int64_t person);
+/* Whether alert id is open; its code in code ("" when no such alert). */
+int	 alert_is_open(struct shelters *, int64_t id, char *code, size_t len);
 /* The alert a code names: the open one, else the latest; 0 when none. */
 int64_t	 alert_by_code(struct shelters *, const char *code);
 /* The (alert, person) of a link token, checked; -1 with *cause a word

@@ -78,22 +78,20 @@ shelter_list(struct shelters *s)
 json_t *
 shelter_status(struct shelters *s)
 {
-	json_t		*arr = json_array(), *a;
+	json_t		*arr = json_array();
 	struct srow	 row;
-	char		 since[RECUR_FMT_LEN];
+	char		 since[RECUR_FMT_LEN], code[8];
 	size_t		 i;
 
 	for (i = 0; i < s->nsc; i++) {
 		if (shelter_row(s, s->sc[i].name, &row) == -1)
 			continue;
-		a = row.alert_id != 0 ? alert_json(s, row.alert_id) : NULL;
-		json_array_append_new(arr, json_pack("{ss ss ss sO}", "name",
+		json_array_append_new(arr, json_pack("{ss ss ss so}", "name",
 		    s->sc[i].name, "state", shelter_state_name(row.state),
-		    "since",
-		    shelter_local(s, row.since, since, sizeof since), "code",
-		    a != NULL && row.state == SS_VACANT ? json_object_get(a,
-		    "code") : json_null()));
-		json_decref(a);
+		    "since", shelter_local(s, row.since, since, sizeof since),
+		    "code", row.state == SS_VACANT && alert_is_open(s,
+		    row.alert_id, code, sizeof code) ? json_string(code) :
+		    json_null()));
 	}
 	return arr;
 }
@@ -416,7 +414,7 @@ shelter_link(struct shelters *s, const char *token, int claim,
 	struct srow		 row;
 	struct recur_civil	 c;
 	const struct tz		*zone;
-	json_t			*a, *result = NULL;
+	json_t			*result = NULL;
 	int64_t			 id, person;
 	char			*cause = NULL;
 	int			 rc;
@@ -432,12 +430,8 @@ shelter_link(struct shelters *s, const char *token, int claim,
 		return -1;
 	}
 	shelter_lang(s, person, pg->lang, sizeof pg->lang);
-	a = alert_json(s, id);
-	util_strlcpy(pg->code, json_string_value(json_object_get(a, "code")),
-	    sizeof pg->code);
-	pg->what = strcmp(json_string_value(json_object_get(a, "status")),
-	    "open") == 0 ? PAGE_OFFER : PAGE_TAKEN;
-	json_decref(a);
+	pg->what = alert_is_open(s, id, pg->code, sizeof pg->code) ?
+	    PAGE_OFFER : PAGE_TAKEN;
 	if (!claim || pg->what != PAGE_OFFER)
 		return 0;
 	memset(&who, 0, sizeof who);
