@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -471,7 +472,11 @@ shelter_move(struct shelters *s, const struct shelter_conf *sc,
 
 /* ---- the timer ---- */
 
-/* Arm the timer for the earliest alert step or hold end. */
+/*
+ * Arm the timer for the earliest alert step or hold end, to the microsecond
+ * of that whole second: however often it is armed again (after a write, at
+ * a restart), a step fires at the same instant.
+ */
 void
 shelter_arm(struct shelters *s)
 {
@@ -481,7 +486,8 @@ shelter_arm(struct shelters *s)
 	    "  WHERE state = 'reserved')";
 	sqlite3_stmt	*st;
 	struct timeval	 tv = { 0, 0 };
-	int64_t		 next = -1, now = util_now();
+	struct timespec	 ts;
+	int64_t		 next = -1, us;
 
 	if (s == NULL)
 		return;
@@ -493,8 +499,12 @@ shelter_arm(struct shelters *s)
 	evtimer_del(s->timer);
 	if (next == -1)
 		return;
-	if (next > now)
-		tv.tv_sec = (time_t)(next - now);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	us = (next - (int64_t)ts.tv_sec) * 1000000 - ts.tv_nsec / 1000;
+	if (us > 0) {
+		tv.tv_sec = (time_t)(us / 1000000);
+		tv.tv_usec = (suseconds_t)(us % 1000000);
+	}
 	evtimer_add(s->timer, &tv);
 }
 
