@@ -46,7 +46,7 @@ CPPFLAGS += -D_GNU_SOURCE -DSYSCONFDIR='"$(SYSCONFDIR)"' \
 ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = -pie -Wl,-z,relro -Wl,-z,now $(SANFLAGS) $(LDFLAGS)
 
-COMMON	= log util duration contact config crypt tz recur recur_rule holiday datefmt \
+COMMON	= log util utf8 duration contact config crypt tz recur recur_rule holiday datefmt \
 	  template template_text
 DAEMON	= $(COMMON) store migrate people audit outbox calendar agenda ics \
 	  ics_read ics_zone sched curlev plugin dispatch oncall alert shelter \

@@ -39,6 +39,7 @@
 #include "sched.h"
 #include "shelter.h"
 #include "store.h"
+#include "utf8.h"
 #include "util.h"
 
 #define API_VERSION	"0.1"
@@ -508,17 +509,29 @@ api_match(const char *pattern, const char *path, struct api_req *r)
 	return *path == '\0';
 }
 
-/* Send a JSON reply and free it. */
+/*
+ * Send a JSON reply and free it.  A reply that cannot be encoded (it never
+ * should: every message is valid UTF-8) becomes a fixed error: no request
+ * may stop the daemon.
+ */
 static void
 api_send(struct evhttp_request *req, int status, json_t *body)
 {
-	struct evbuffer	*buf = evbuffer_new();
-	char		*text;
+	static const char	 fallback[] = "{\"error\": \"erreur interne : "
+				    "r\\u00e9ponse impossible \\u00e0 encoder\"}";
+	struct evbuffer		*buf = evbuffer_new();
+	char			*text = NULL;
 
-	text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
-	if (buf == NULL || text == NULL)
+	if (body != NULL)
+		text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (buf == NULL)
 		fatalx("api: out of memory");
-	evbuffer_add(buf, text, strlen(text));
+	if (text == NULL) {
+		log_warnx("api reply_unencodable status=%d", status);
+		status = API_INTERNAL;
+		evbuffer_add(buf, fallback, sizeof fallback - 1);
+	} else
+		evbuffer_add(buf, text, strlen(text));
 	evbuffer_add(buf, "\n", 1);
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 	    "Content-Type", "application/json");
@@ -528,39 +541,41 @@ api_send(struct evhttp_request *req, int status, json_t *body)
 	json_decref(body);
 }
 
-/* Answer an error as {"error": message, "field": field}. */
-static void
-api_send_error(struct evhttp_request *req, const struct api_error *err)
+/* An error as {"error": message, "field": field} (never NULL). */
+static json_t *
+api_error_json(const struct api_error *err)
 {
 	json_t	*o;
 
-	o = json_pack("{ss}", "error", err->message ? err->message :
-	    "erreur interne");
+	o = json_object();
+	json_object_set_new(o, "error", json_string(err->message ?
+	    err->message : "erreur interne"));
 	if (err->field != NULL)
 		json_object_set_new(o, "field", json_string(err->field));
-	api_send(req, err->status ? err->status : API_INTERNAL, o);
+	return o;
 }
 
 /* Identify the caller with SO_PEERCRED; -1 when the socket says nothing. */
 static int
-api_peer(struct api_req *r)
+api_peer(struct evhttp_request *req, struct api_caller *who)
 {
 	struct evhttp_connection	*conn;
 	struct ucred			 cred;
 	socklen_t			 len = sizeof cred;
 	evutil_socket_t			 fd;
 
-	conn = evhttp_request_get_connection(r->req);
+	memset(who, 0, sizeof *who);
+	conn = evhttp_request_get_connection(req);
 	fd = bufferevent_getfd(evhttp_connection_get_bufferevent(conn));
 	if (fd == -1 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred,
 	    &len) == -1)
 		return -1;
-	r->uid = cred.uid;
-	r->gid = cred.gid;
-	r->pid = cred.pid;
-	len = sizeof r->groups;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, r->groups, &len) == 0)
-		r->ngroups = len / sizeof r->groups[0];
+	who->uid = cred.uid;
+	who->gid = cred.gid;
+	who->pid = cred.pid;
+	len = sizeof who->groups;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, who->groups, &len) == 0)
+		who->ngroups = len / sizeof who->groups[0];
 	return 0;
 }
 
@@ -570,21 +585,21 @@ api_peer(struct api_req *r)
  * allow_uids and the members, primary or supplementary, of allow_gids.
  */
 static int
-api_allowed(const struct api_req *r)
+api_allowed(const struct api_env *env, const struct api_caller *who)
 {
-	const struct config	*conf = *r->env->conf;
+	const struct config	*conf = *env->conf;
 	size_t			 i, j;
 
-	if (r->uid == 0 || r->uid == geteuid())
+	if (who->uid == 0 || who->uid == geteuid())
 		return 1;
 	for (i = 0; i < conf->n_allow_uids; i++)
-		if (conf->allow_uids[i] == r->uid)
+		if (conf->allow_uids[i] == who->uid)
 			return 1;
 	for (i = 0; i < conf->n_allow_gids; i++) {
-		if (conf->allow_gids[i] == r->gid)
+		if (conf->allow_gids[i] == who->gid)
 			return 1;
-		for (j = 0; j < r->ngroups; j++)
-			if (conf->allow_gids[i] == r->groups[j])
+		for (j = 0; j < who->ngroups; j++)
+			if (conf->allow_gids[i] == who->groups[j])
 				return 1;
 	}
 	return 0;
@@ -592,16 +607,13 @@ api_allowed(const struct api_req *r)
 
 /* Parse the request body as a JSON object, when there is one. */
 static int
-api_body(struct api_req *r)
+api_body(struct api_req *r, const char *body, size_t len)
 {
-	struct evbuffer	*in = evhttp_request_get_input_buffer(r->req);
-	size_t		 len = evbuffer_get_length(in);
 	json_error_t	 jerr;
 
 	if (len == 0)
 		return 0;
-	r->body = json_loadb((const char *)evbuffer_pullup(in, -1), len,
-	    JSON_REJECT_DUPLICATES, &jerr);
+	r->body = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (r->body == NULL) {
 		api_error_set(&r->err, API_BAD_REQUEST, NULL, "JSON invalide "
 		    "(ligne %d, colonne %d) : %s", jerr.line, jerr.column,
@@ -643,7 +655,8 @@ api_run(struct api_req *r, const struct api_route *rt)
 	if (r->env->sched != NULL)
 		sched_arm(r->env->sched);
 	shelter_arm(r->env->shelters);
-	dispatch_kick(r->env->dispatch);
+	if (r->env->dispatch != NULL)
+		dispatch_kick(r->env->dispatch);
 	if (r->checkpoint && store_checkpoint(r->env->store, &cause) == -1) {
 		log_warnx("api checkpoint_failed error=\"%s\"", cause);
 		free(cause);
@@ -670,62 +683,92 @@ api_method_name(enum evhttp_cmd_type m)
 	}
 }
 
-/* The one evhttp callback: route, check, run, answer. */
-static void
-api_dispatch(struct evhttp_request *req, void *arg)
+int
+api_handle(struct api_env *env, const struct api_call *call,
+    const struct api_caller *who, json_t **reply)
 {
-	struct api		*api = arg;
 	struct api_req		 r;
-	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
-	const char		*path = evhttp_uri_get_path(uri);
 	const struct api_route	*rt = NULL;
+	const char		*path = call->path != NULL ? call->path : "/";
 	char			 esc[128];
-	int			 path_found = 0, rc = -1;
+	int			 path_found = 0, rc = -1, status;
 	size_t			 i;
 
 	memset(&r, 0, sizeof r);
 	TAILQ_INIT(&r.query);
-	r.req = req;
-	r.env = api->env;
+	r.env = env;
 	r.status = 200;
-	if (path == NULL)
-		path = "/";
+	r.uid = who->uid;
+	r.gid = who->gid;
+	r.pid = who->pid;
 	for (i = 0; i < NROUTES && rt == NULL; i++) {
 		if (!api_match(api_routes[i].path, path, &r))
 			continue;
 		path_found = 1;
-		if (api_routes[i].method == evhttp_request_get_command(req))
+		if ((int)api_routes[i].method == call->method)
 			rt = &api_routes[i];
 	}
-	if (api_peer(&r) == -1 || !api_allowed(&r)) {
-		log_warnx("api refused uid=%u gid=%u pid=%d", (unsigned)r.uid,
-		    (unsigned)r.gid, (int)r.pid);
+	if (!api_allowed(env, who)) {
+		log_warnx("api refused uid=%u gid=%u pid=%d", (unsigned)who->uid,
+		    (unsigned)who->gid, (int)who->pid);
 		api_error_set(&r.err, API_FORBIDDEN, NULL, "accès refusé : "
 		    "l'utilisateur %u n'est pas autorisé ([api] allow_uids "
-		    "ou allow_gids)", (unsigned)r.uid);
+		    "ou allow_gids)", (unsigned)who->uid);
 	} else if (rt == NULL)
 		api_error_set(&r.err, path_found ? 405 : API_NOT_FOUND, NULL,
 		    path_found ? "méthode non permise sur %s" :
-		    "chemin inconnu %s", path);
-	else if (evhttp_uri_get_query(uri) != NULL &&
-	    evhttp_parse_query_str(evhttp_uri_get_query(uri), &r.query) != 0)
+		    "chemin inconnu %s", UTF8_CUT(path, 64));
+	else if (call->query != NULL &&
+	    evhttp_parse_query_str(call->query, &r.query) != 0)
 		api_error_set(&r.err, API_BAD_REQUEST, NULL, "paramètres "
 		    "invalides");
-	else if (api_body(&r) == 0)
+	else if (api_body(&r, call->body, call->len) == 0)
 		rc = api_run(&r, rt);
 
+	status = rc == 0 ? r.status : r.err.status ? r.err.status :
+	    API_INTERNAL;
 	if (log_getlevel() >= LOG_LEVEL_DEBUG)
 		log_debug("api request method=%s path=\"%s\" uid=%u status=%d",
-		    api_method_name(evhttp_request_get_command(req)),
-		    log_escape(esc, sizeof esc, path), (unsigned)r.uid,
-		    rc == 0 ? r.status : r.err.status);
+		    api_method_name((enum evhttp_cmd_type)call->method),
+		    log_escape(esc, sizeof esc, path), (unsigned)who->uid,
+		    status);
 	if (rc == 0)
-		api_send(req, r.status, r.result ? r.result : json_object());
-	else
-		api_send_error(req, &r.err);
+		*reply = r.result != NULL ? r.result : json_object();
+	else {
+		json_decref(r.result);
+		*reply = api_error_json(&r.err);
+	}
 	evhttp_clear_headers(&r.query);
 	json_decref(r.body);
 	api_error_clear(&r.err);
+	return status;
+}
+
+/* The one evhttp callback: identify the caller, handle, answer. */
+static void
+api_dispatch(struct evhttp_request *req, void *arg)
+{
+	struct api		*api = arg;
+	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
+	struct evbuffer		*in = evhttp_request_get_input_buffer(req);
+	struct api_call		 call;
+	struct api_caller	 who;
+	json_t			*reply;
+	int			 status;
+
+	memset(&call, 0, sizeof call);
+	call.method = (int)evhttp_request_get_command(req);
+	call.path = evhttp_uri_get_path(uri);
+	call.query = evhttp_uri_get_query(uri);
+	call.len = evbuffer_get_length(in);
+	call.body = call.len > 0 ? (const char *)evbuffer_pullup(in, -1) : "";
+	if (api_peer(req, &who) == -1) {
+		/* nobody is allowed: uid 0 must not be assumed */
+		who.uid = (uid_t)-1;
+		who.gid = (gid_t)-1;
+	}
+	status = api_handle(api->env, &call, &who, &reply);
+	api_send(req, status, reply);
 }
 
 /* The address of a socket path; -1 with *cause when it is too long. */

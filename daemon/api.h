@@ -8,7 +8,11 @@
 #ifndef STOPPVIF_API_H
 #define STOPPVIF_API_H
 
+#include <sys/types.h>
+#include <stddef.h>
 #include <time.h>
+
+#include <jansson.h>
 
 struct event_base;
 struct store;
@@ -35,6 +39,35 @@ struct api_env {
 };
 
 struct api;
+
+/* One request, as the transport received it. */
+struct api_call {
+	int		 method;	/* enum evhttp_cmd_type */
+	const char	*path;		/* NULL: "/" */
+	const char	*query;		/* after '?', NULL when none */
+	const char	*body;		/* len bytes, not NUL-terminated */
+	size_t		 len;
+};
+
+/* Who sent it, as SO_PEERCRED and SO_PEERGROUPS tell. */
+struct api_caller {
+	uid_t		 uid;
+	gid_t		 gid;
+	pid_t		 pid;
+	gid_t		 groups[64];	/* supplementary */
+	size_t		 ngroups;
+};
+
+/*
+ * Handle one request without any transport: route it, check the caller, run
+ * the handler (in a transaction when it writes) and set *reply to the JSON
+ * answer (a new reference, never NULL: the result, or {"error", "field"}).
+ * Returns the HTTP status.  Whatever the bytes of call, this answers: no
+ * request stops the daemon (the fuzz target tests/fuzz/fuzz_api.c drives
+ * it with arbitrary methods, paths, queries and bodies).
+ */
+int		 api_handle(struct api_env *, const struct api_call *,
+		    const struct api_caller *, json_t **reply);
 
 /*
  * Check the socket's folder (owner, not writable by group or others), remove

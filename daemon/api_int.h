@@ -16,18 +16,14 @@
 
 #include "api_types.h"
 
-struct evhttp_request;
 struct api_env;
 
 /* One request being handled. */
 struct api_req {
-	struct evhttp_request	*req;
 	struct api_env		*env;
-	uid_t			 uid;
+	uid_t			 uid;		/* the caller */
 	gid_t			 gid;
 	pid_t			 pid;
-	gid_t			 groups[64];	/* supplementary, SO_PEERGROUPS */
-	size_t			 ngroups;
 	int64_t			 id;		/* the {id} path segment */
 	char			 name[64];	/* the {name} path segment */
 	struct evkeyvalq	 query;

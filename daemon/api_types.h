@@ -11,9 +11,11 @@
 #include <sys/types.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
+#include "utf8.h"
 #include "util.h"
 
 #define API_BAD_REQUEST		400
@@ -34,6 +36,7 @@ api_error_set(struct api_error *err, int status, const char *field,
     const char *fmt, ...)
 {
 	va_list	 ap;
+	char	*msg;
 
 	free(err->message);
 	free(err->field);
@@ -42,6 +45,12 @@ api_error_set(struct api_error *err, int status, const char *field,
 	va_start(ap, fmt);
 	xvasprintf(&err->message, fmt, ap);
 	va_end(ap);
+	if (!utf8_valid(err->message, strlen(err->message))) {
+		/* quoted input that was not UTF-8: the reply must encode */
+		msg = utf8_sanitize(err->message);
+		free(err->message);
+		err->message = msg;
+	}
 }
 
 static inline void
