@@ -39,6 +39,8 @@ endif
 PKGS	 = libevent libcurl sqlite3 inih libsodium jansson libical
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libunistring (Unicode for the guard module) has no pkg-config file.
+PKG_LIBS   += -lunistring
 
 CFLAGS	?=
 CPPFLAGS += -D_GNU_SOURCE -DSYSCONFDIR='"$(SYSCONFDIR)"' \
@@ -47,10 +49,10 @@ ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(SANFLAGS) $(PKG_CFLAGS) $(CFL
 LDFLAGS_ALL = -pie -Wl,-z,relro -Wl,-z,now $(SANFLAGS) $(LDFLAGS)
 
 COMMON	= log util utf8 duration contact config crypt tz recur recur_rule holiday datefmt \
-	  template template_text
+	  guard guard_input template template_text
 DAEMON	= $(COMMON) store migrate people audit outbox calendar agenda ics \
 	  ics_read ics_zone sched curlev plugin dispatch oncall alert shelter \
-	  shelter_ops inbound api api_shelter sdnotify main
+	  shelter_ops claim httpd inbound api api_shelter sdnotify main
 CTL	= $(COMMON) ctl ctl_expand ctl_shelter
 
 DAEMON_OBJS = $(DAEMON:%=$(BUILD)/obj/%.o)
@@ -63,13 +65,14 @@ UNIT_DEPS_test_store   = store migrate
 UNIT_DEPS_test_migrate = store migrate
 UNIT_DEPS_test_people  = store migrate people audit
 UNIT_DEPS_test_ics     = ics ics_read ics_zone
+UNIT_DEPS_test_claim   = $(filter-out main,$(DAEMON))
 
 # Channel plugins: one shared object each, built from plugins/NAME.c alone
 # (they may not link daemon objects: the ABI is plugins/stoppvif_plugin.h).
 PLUGINS	= spool smtp sms_http
 PLUGIN_SOS = $(PLUGINS:%=$(BUILD)/plugins/%.so)
 
-FUZZ_TARGETS = config contact duration rrule ics template
+FUZZ_TARGETS = config contact duration rrule ics template api guard inbound
 FUZZ_TIME ?= 60
 
 .PHONY: all run check bench fuzz fuzz-targets install clean deps
@@ -124,6 +127,18 @@ $(BUILD)/tools/blobscan: tests/tools/blobscan.c $(patsubst %,$(BUILD)/obj/%.o,$(
 # run for real with libFuzzer by make fuzz (clang).
 # A target fuzz_X links COMMON plus FUZZ_DEPS_X.
 FUZZ_DEPS_ics = ics ics_read ics_zone
+# fuzz_api: the daemon without main.o; -ldl for the plugin loader.  Its
+# dispatcher loads a spool.so from fuzz/plugins: a plain one, since clang's
+# sanitizers cannot link a shared object.
+FUZZ_DEPS_api = $(filter-out main,$(DAEMON))
+$(BUILD)/fuzz/replay_api $(BUILD)/fuzz/fuzz_api: LDFLAGS += -ldl
+$(BUILD)/fuzz/replay_api $(BUILD)/fuzz/fuzz_api: | $(BUILD)/fuzz/plugins/spool.so
+$(BUILD)/fuzz/plugins/spool.so: plugins/spool.c plugins/stoppvif_plugin.h
+	$(Q)mkdir -p $(@D)
+	$(QCC)$(CC) $(CPPFLAGS) -std=gnu11 $(OPT) $(WARN) -fPIC -shared -o $@ $<
+# fuzz_inbound: the daemon without main.o too (the shelters, the store).
+FUZZ_DEPS_inbound = $(filter-out main,$(DAEMON))
+$(BUILD)/fuzz/replay_inbound $(BUILD)/fuzz/fuzz_inbound: LDFLAGS += -ldl
 fuzz_objs = $(sort $(patsubst %,$(BUILD)/obj/%.o,$(COMMON) $(FUZZ_DEPS_$(1))))
 $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $$(call fuzz_objs,$$*)
 	$(Q)mkdir -p $(BUILD)/fuzz

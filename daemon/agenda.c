@@ -375,7 +375,8 @@ calendar_agenda(struct calendar *cal, const char *fromtext, int64_t days,
 		}
 	}
 	free(ids);
-	qsort(items, n, sizeof *items, agenda_item_cmp);
+	if (n > 0)	/* no items: no array at all */
+		qsort(items, n, sizeof *items, agenda_item_cmp);
 	arr = err->message == NULL ? json_array() : NULL;
 	for (i = 0; i < n; i++) {
 		if (arr != NULL)

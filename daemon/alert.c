@@ -32,12 +32,13 @@
 #define ALERT_TOKEN_V1		1
 #define ALERT_TOKEN_BYTES	(1 + 8 + 8 + 8 + CRYPT_MAC_BYTES)
 #define ALERT_MAC_PURPOSE	"ack-link"
+#define ALERT_PHONE_PURPOSE	"phone-ix"	/* alert_recipients.phone_mac */
 
 /* What every message of one alert says. */
 struct amsg {
 	int64_t		 id;
 	char		 shelter[64];
-	char		 code[8];
+	char		 code[ALERT_CODE_LEN];	/* the alert's own */
 	char		*title;
 	char		 status[8];
 	int64_t		 opened;
@@ -158,7 +159,8 @@ alert_token_parse(struct shelters *s, const char *token, int64_t now,
 	return 0;
 }
 
-/* The parameters of one message to person: JSON text (new string). */
+/* The parameters of one message to person: JSON text (new string), or
+ * NULL when they cannot be encoded. */
 static char *
 alert_payload(struct shelters *s, const struct amsg *m, const char *kind,
     int64_t person, int email, int64_t now)
@@ -166,9 +168,11 @@ alert_payload(struct shelters *s, const struct amsg *m, const char *kind,
 	const struct config	*conf = *s->conf;
 	json_t			*o;
 	char			 buf[RECUR_FMT_LEN], *token, *link, *text;
+	char			 code[ALERT_CODE_LEN];
 	size_t			 n;
 
-	o = json_pack("{ss ss ss}", "code", m->code, "shelter", m->title,
+	alert_person_code(s, m->id, person, code, sizeof code);
+	o = json_pack("{ss ss ss}", "code", code, "shelter", m->title,
 	    "opened", shelter_local(s, m->opened, buf, sizeof buf));
 	if (m->until != 0)
 		json_object_set_new(o, "until", json_string(shelter_local(s,
@@ -183,7 +187,8 @@ alert_payload(struct shelters *s, const struct amsg *m, const char *kind,
 		free(link);
 		free(token);
 	}
-	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	text = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) :
+	    NULL;
 	json_decref(o);
 	return text;
 }
@@ -223,7 +228,15 @@ alert_send(struct shelters *s, const struct amsg *m, const char *kind,
 		xasprintf(&key, "alert/%lld/%s%s%s/%lld/%s", (long long)m->id,
 		    kind, tag ? "/" : "", tag ? tag : "", (long long)person,
 		    chans[i]);
-		payload = alert_payload(s, m, kind, person, i == 0, now);
+		if ((payload = alert_payload(s, m, kind, person, i == 0,
+		    now)) == NULL) {
+			/* the configured title is checked as UTF-8: a bug */
+			util_cause(cause, "alert %lld: unencodable message",
+			    (long long)m->id);
+			free(key);
+			rc = -1;
+			break;
+		}
 		memset(&om, 0, sizeof om);
 		om.key = key;
 		om.kind = kind;
@@ -304,18 +317,28 @@ alert_audience(struct shelters *s, const char *aud, int64_t now,
 	return n;
 }
 
-/* A code of four digits, unused by open alerts (and, when it can be, by
- * any alert of the past week, so that a late answer is not mistaken). */
+/*
+ * A new code of digits digits (the first not 0), unused by the open alerts
+ * and their recipients (and, when it can be, by those of the past week, so
+ * that a late answer is not mistaken).  0, or -1 when none is free.
+ */
 static int
-alert_code(struct shelters *s, int64_t now, char *code, size_t len)
+alert_code(struct shelters *s, int digits, int64_t now, char *code,
+    size_t len)
 {
 	static const char *const sql = "SELECT 1 FROM alerts WHERE code = ?1"
-	    " AND (status = 'open' OR (?2 AND opened > ?3))";
+	    " AND (status = 'open' OR (?2 AND opened > ?3))"
+	    " UNION ALL SELECT 1 FROM alert_recipients r JOIN alerts a"
+	    " ON a.id = r.alert_id WHERE r.code = ?1"
+	    " AND (a.status = 'open' OR (?2 AND a.opened > ?3)) LIMIT 1";
 	sqlite3_stmt	*st;
+	uint32_t	 low = 1;
 	int		 i, taken;
 
+	for (i = 1; i < digits; i++)
+		low *= 10;
 	for (i = 0; i < ALERT_CODE_TRIES; i++) {
-		snprintf(code, len, "%04u", 1000 + randombytes_uniform(9000));
+		snprintf(code, len, "%u", low + randombytes_uniform(9 * low));
 		st = store_stmt(s->store, sql);
 		sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int(st, 2, i < ALERT_CODE_TRIES / 2);
@@ -326,6 +349,30 @@ alert_code(struct shelters *s, int64_t now, char *code, size_t len)
 			return 0;
 	}
 	return -1;
+}
+
+void
+alert_person_code(struct shelters *s, int64_t id, int64_t person, char *code,
+    size_t len)
+{
+	static const char *const sql = "SELECT coalesce(r.code, a.code)"
+	    " FROM alerts a LEFT JOIN alert_recipients r ON r.alert_id = a.id"
+	    "  AND r.person_id = ?2 WHERE a.id = ?1";
+	sqlite3_stmt	*st = store_stmt(s->store, sql);
+
+	*code = '\0';
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, person);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		util_strlcpy(code, (const char *)sqlite3_column_text(st, 0),
+		    len);
+	sqlite3_reset(st);
+}
+
+void
+alert_phone_mac(struct shelters *s, const char *e164, uint8_t *mac)
+{
+	crypt_mac(s->master, ALERT_PHONE_PURPOSE, e164, strlen(e164), mac);
 }
 
 /* Run one statement on alert id with integer parameters ?2, ?3 ... */
@@ -345,20 +392,63 @@ alert_exec(struct shelters *s, const char *sql, int64_t id, int n,
 	return store_exec_stmt(s->store, st, cause);
 }
 
-/* Alert the people of ids not alerted yet, at level. */
+/*
+ * Make person id a recipient of alert m at level, with a code of their own
+ * and the MAC of the phone the alert goes to; 1 when they were one already.
+ */
 static int
-alert_reach(struct shelters *s, const struct amsg *m, const int64_t *ids,
-    size_t n, int level, int64_t now, size_t *added, char **cause)
+alert_recipient_add(struct shelters *s, const struct amsg *m,
+    const struct shelter_conf *sc, int64_t id, int level, int64_t now,
+    char **cause)
 {
 	static const char *const ins = "INSERT OR IGNORE INTO alert_recipients"
-	    " (alert_id, person_id, level, notified) VALUES (?1, ?2, ?3, ?4)";
+	    " (alert_id, person_id, level, notified, code, phone_mac)"
+	    " VALUES (?, ?, ?, ?, ?, ?)";
+	struct people_contact	 pc;
+	sqlite3_stmt		*st;
+	uint8_t			 mac[CRYPT_MAC_BYTES];
+	char			 code[ALERT_CODE_LEN], *why = NULL;
+	int			 has_mac = 0;
+
+	if (alert_recipient(s, m->id, id))
+		return 1;
+	if (alert_code(s, sc->code_digits, now, code, sizeof code) == -1) {
+		util_cause(cause, "no free alert code");
+		return -1;
+	}
+	if (people_contact(s->store, s->master, id, "sms", &pc, &why) == 0) {
+		if (pc.addr != NULL) {
+			alert_phone_mac(s, pc.addr, mac);
+			has_mac = 1;
+		}
+		people_contact_clear(&pc);
+	}
+	free(why);
+	st = store_stmt(s->store, ins);
+	sqlite3_bind_int64(st, 1, m->id);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_int(st, 3, level);
+	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_text(st, 5, code, -1, SQLITE_TRANSIENT);
+	if (has_mac)
+		sqlite3_bind_blob(st, 6, mac, sizeof mac, SQLITE_TRANSIENT);
+	return store_exec_stmt(s->store, st, cause);
+}
+
+/* Alert the people of ids not alerted yet, at level. */
+static int
+alert_reach(struct shelters *s, const struct amsg *m,
+    const struct shelter_conf *sc, const int64_t *ids, size_t n, int level,
+    int64_t now, size_t *added, char **cause)
+{
 	size_t	 i;
+	int	 rc;
 
 	for (i = 0; i < n; i++) {
-		if (alert_exec(s, ins, m->id, 3, (int64_t[]){ ids[i], level,
-		    now }, cause) == -1)
+		if ((rc = alert_recipient_add(s, m, sc, ids[i], level, now,
+		    cause)) == -1)
 			return -1;
-		if (store_changes(s->store) == 0)
+		if (rc == 1)
 			continue;
 		if (alert_send(s, m, "alert", NULL, ids[i], ALERT_BOTH, now,
 		    cause) == -1)
@@ -410,6 +500,23 @@ alert_coordinators(struct shelters *s, const struct amsg *m,
 	return rc;
 }
 
+int
+alert_notify(struct shelters *s, int64_t id, const char *kind,
+    int64_t person, unsigned mask, int64_t now, char **cause)
+{
+	struct amsg	 m;
+	int		 rc;
+
+	if (amsg_load(s, id, &m, cause) == -1)
+		return -1;
+	if (person == 0)
+		rc = alert_coordinators(s, &m, kind, now, cause);
+	else
+		rc = alert_send(s, &m, kind, NULL, person, mask, now, cause);
+	amsg_free(&m);
+	return rc;
+}
+
 /*
  * When the step after now is due: the next repeat, or the end of the chain,
  * one repeat (escalate_after when there are none) after the last message.
@@ -433,7 +540,7 @@ alert_escalate(struct shelters *s, const struct shelter_conf *sc,
 
 	m->level = 2;
 	n = alert_audience(s, sc->escalate_to, now, &ids);
-	rc = alert_reach(s, m, ids, n, 2, now, added, cause);
+	rc = alert_reach(s, m, sc, ids, n, 2, now, added, cause);
 	free(ids);
 	if (rc == 0)
 		rc = alert_exec(s, sql, m->id, 1, (int64_t[]){
@@ -449,12 +556,12 @@ alert_open(struct shelters *s, const struct shelter_conf *sc, int64_t now,
 	    " status, opened, level, next_at) VALUES (?, ?, 'open', ?, 1, ?)";
 	sqlite3_stmt	*st;
 	struct amsg	 m;
-	char		 code[8];
+	char		 code[ALERT_CODE_LEN];
 	int64_t		*ids;
 	size_t		 n, added = 0;
 	int		 rc;
 
-	if (alert_code(s, now, code, sizeof code) == -1) {
+	if (alert_code(s, sc->code_digits, now, code, sizeof code) == -1) {
 		util_cause(cause, "no free alert code");
 		return -1;
 	}
@@ -470,7 +577,7 @@ alert_open(struct shelters *s, const struct shelter_conf *sc, int64_t now,
 	if (amsg_load(s, *id, &m, cause) == -1)
 		return -1;
 	n = alert_audience(s, sc->notify, now, &ids);
-	rc = alert_reach(s, &m, ids, n, 1, now, &added, cause);
+	rc = alert_reach(s, &m, sc, ids, n, 1, now, &added, cause);
 	free(ids);
 	if (rc == 0 && added == 0) {
 		/* nobody on call: the escalation level at once */
@@ -481,9 +588,8 @@ alert_open(struct shelters *s, const struct shelter_conf *sc, int64_t now,
 			rc = alert_escalate(s, sc, &m, now, &added, cause);
 	}
 	if (rc == 0)
-		log_info("shelter alert_opened shelter=%s alert=%lld code=%s "
-		    "level=%d notified=%zu", sc->name, (long long)*id, m.code,
-		    m.level, added);
+		log_info("shelter alert_opened shelter=%s alert=%lld level=%d "
+		    "notified=%zu", sc->name, (long long)*id, m.level, added);
 	amsg_free(&m);
 	return rc;
 }
@@ -718,6 +824,26 @@ alert_claim(struct shelters *s, int64_t id, const struct sactor *who,
 	return rc;
 }
 
+/* The people whose phone sent too many wrong codes to alert id. */
+static json_t *
+alert_locked_json(struct shelters *s, int64_t id)
+{
+	static const char *const sql = "SELECT person_id FROM alert_recipients"
+	    " WHERE alert_id = ? AND bad_tries >= ? ORDER BY person_id";
+	sqlite3_stmt	*st = store_stmt(s->store, sql);
+	json_t		*arr = json_array();
+	int64_t		*ids;
+	size_t		 n, i;
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, ALERT_MAX_BAD_TRIES);
+	n = store_ids(st, &ids);
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, shelter_person(s, ids[i]));
+	free(ids);
+	return arr;
+}
+
 json_t *
 alert_json(struct shelters *s, int64_t id)
 {
@@ -755,6 +881,7 @@ alert_json(struct shelters *s, int64_t id)
 	    sqlite3_column_text(st, 10)), "closed", sqlite3_column_type(st,
 	    11) == SQLITE_NULL ? json_null() : json_string(b[3]));
 	sqlite3_reset(st);
+	json_object_set_new(o, "locked", alert_locked_json(s, id));
 	return o;
 }
 
@@ -778,16 +905,22 @@ alert_is_open(struct shelters *s, int64_t id, char *code, size_t len)
 }
 
 int64_t
-alert_by_code(struct shelters *s, const char *code)
+alert_by_code(struct shelters *s, const char *code, int64_t *person)
 {
-	static const char *const sql = "SELECT id FROM alerts WHERE code = ?"
-	    " ORDER BY status = 'open' DESC, opened DESC, id DESC LIMIT 1";
+	static const char *const sql = "SELECT id, 0, status = 'open', opened"
+	    " FROM alerts WHERE code = ?1 UNION ALL"
+	    " SELECT a.id, r.person_id, a.status = 'open', a.opened"
+	    " FROM alert_recipients r JOIN alerts a ON a.id = r.alert_id"
+	    " WHERE r.code = ?1 ORDER BY 3 DESC, 4 DESC, 1 DESC LIMIT 1";
 	sqlite3_stmt	*st = store_stmt(s->store, sql);
 	int64_t		 id = 0;
 
+	*person = 0;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (sqlite3_step(st) == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0);
+		*person = sqlite3_column_int64(st, 1);
+	}
 	sqlite3_reset(st);
 	return id;
 }

@@ -41,7 +41,8 @@ api_error_set(struct api_error *err, int status, const char *field,
 	free(err->message);
 	free(err->field);
 	err->status = status;
-	err->field = field ? xstrdup(field) : NULL;
+	/* a field named by the request (an unknown key) is its text: cut */
+	err->field = field ? utf8_sanitize(UTF8_CUT(field, 64)) : NULL;
 	va_start(ap, fmt);
 	xvasprintf(&err->message, fmt, ap);
 	va_end(ap);

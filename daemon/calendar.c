@@ -18,14 +18,15 @@
 
 #include "calendar.h"
 #include "duration.h"
+#include "guard.h"
 #include "holiday.h"
 #include "ics.h"
 #include "outbox.h"
 #include "people.h"
 #include "recur.h"
 #include "store.h"
-#include "template.h"
 #include "tz.h"
+#include "utf8.h"
 #include "util.h"
 
 const char *const calendar_kinds[] = {
@@ -145,22 +146,27 @@ static int
 cal_text_ok(const char *field, const char *s, size_t max, int newlines,
     struct api_error *err)
 {
-	const unsigned char	*p;
-	size_t			 chars = 0;
+	char	*cause = NULL;
 
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if ((*p & 0xc0) != 0x80)
-			chars++;
-		if ((*p < 0x20 && !(newlines && (*p == '\n' || *p == '\t'))) ||
-		    *p == 0x7f) {
-			api_error_set(err, API_BAD_REQUEST, field,
-			    "caractère de contrôle interdit");
-			return -1;
-		}
+	/* invalid UTF-8, controls, invisible and direction characters */
+	if (guard_input_check(s, newlines, &cause) == -1) {
+		api_error_set(err, API_BAD_REQUEST, field, "%s", cause);
+		free(cause);
+		return -1;
 	}
-	if (chars > max) {
+	if (utf8_len(s) > max) {
 		api_error_set(err, API_BAD_REQUEST, field, "trop long : %zu "
 		    "caractères au plus", max);
+		return -1;
+	}
+	/* Titles go into SMS and subjects, places and descriptions into
+	 * emails: phones others may read. */
+	if (guard_phone_check(s, &cause) == -1) {
+		api_error_set(err, API_BAD_REQUEST, field, "%s : ce texte part "
+		    "dans les SMS et les e-mails, lus sur des téléphones que "
+		    "d'autres peuvent voir ; choisissez-en un plus discret (par "
+		    "ex. « Plateforme », « La Cabane »)", cause);
+		free(cause);
 		return -1;
 	}
 	return 0;
@@ -198,13 +204,16 @@ cal_list(const char *field, json_t *v, size_t max, size_t *n,
 	if (v == NULL || json_is_null(v))
 		return xcalloc(1, sizeof *items);
 	if (json_is_string(v)) {
+		/* stop one past max: a long list is refused, not copied */
 		copy = xstrdup(json_string_value(v));
-		for (tok = strtok_r(copy, ", ", &save); tok != NULL;
-		    tok = strtok_r(NULL, ", ", &save)) {
+		for (tok = strtok_r(copy, ", ", &save); tok != NULL &&
+		    *n <= max; tok = strtok_r(NULL, ", ", &save)) {
 			items = xreallocarray(items, *n + 2, sizeof *items);
 			items[(*n)++] = xstrdup(tok);
 		}
 		free(copy);
+	} else if (json_is_array(v) && json_array_size(v) > max) {
+		goto toolong;
 	} else if (json_is_array(v)) {
 		json_array_foreach(v, i, item) {
 			if (!json_is_string(item) && !json_is_integer(item))
@@ -221,12 +230,13 @@ cal_list(const char *field, json_t *v, size_t max, size_t *n,
 	if (items == NULL)
 		items = xcalloc(1, sizeof *items);
 	items[*n] = NULL;
-	if (*n > max) {
-		api_error_set(err, API_BAD_REQUEST, field, "%zu éléments au "
-		    "plus", max);
-		goto fail;
-	}
+	if (*n > max)
+		goto toolong;
 	return items;
+toolong:
+	api_error_set(err, API_BAD_REQUEST, field, "%zu éléments au plus",
+	    max);
+	goto fail;
 bad:
 	api_error_set(err, API_BAD_REQUEST, field, "liste attendue (tableau "
 	    "de chaînes, ou chaîne séparée par des virgules)");
@@ -278,25 +288,13 @@ static int
 ef_title(struct calendar *cal, struct evdef *d, json_t *v,
     struct api_error *err)
 {
-	char	*cause = NULL;
-
 	if (cal_string("title", v, &d->title, err) == -1)
 		return -1;
 	if (d->title == NULL) {
 		api_error_set(err, API_BAD_REQUEST, "title", "obligatoire");
 		return -1;
 	}
-	if (cal_text_ok("title", d->title, 200, 0, err) == -1)
-		return -1;
-	/* The title goes into SMS and subjects: phones others may read. */
-	if (template_phone_check(d->title, &cause) == -1) {
-		api_error_set(err, API_BAD_REQUEST, "title", "%s : ce titre "
-		    "part dans les SMS et les objets d'e-mail, choisissez-en un "
-		    "plus discret (par ex. « Plateforme », « La Cabane »)", cause);
-		free(cause);
-		return -1;
-	}
-	return 0;
+	return cal_text_ok("title", d->title, 200, 0, err);
 }
 
 static int
@@ -311,8 +309,9 @@ ef_kind(struct calendar *cal, struct evdef *d, json_t *v, struct api_error *err)
 	for (i = 0; calendar_kinds[i] != NULL; i++)
 		if (strcmp(calendar_kinds[i], d->kind) == 0)
 			return 0;
-	api_error_set(err, API_BAD_REQUEST, "kind", "type inconnu « %.32s » : "
-	    "platform, training, cabane, awareness ou other", d->kind);
+	api_error_set(err, API_BAD_REQUEST, "kind", "type inconnu « %s » : "
+	    "platform, training, cabane, awareness ou other",
+	    UTF8_CUT(d->kind, 32));
 	return -1;
 }
 
@@ -327,7 +326,8 @@ ef_tz(struct calendar *cal, struct evdef *d, json_t *v, struct api_error *err)
 		d->tz = xstrdup(cal->default_tz);
 	if (calendar_zone(d->tz, &cause) == NULL) {
 		api_error_set(err, API_BAD_REQUEST, "tz", "fuseau horaire "
-		    "inconnu « %.64s » (par ex. Europe/Brussels)", d->tz);
+		    "inconnu « %s » (par ex. Europe/Brussels)",
+		    UTF8_CUT(d->tz, 64));
 		free(cause);
 		return -1;
 	}
@@ -516,9 +516,9 @@ ef_remind(struct calendar *cal, struct evdef *d, json_t *v,
 	for (i = 0; i < n; i++) {
 		if (duration_parse(items[i], &off, &cause) == -1 ||
 		    off < 1 || off > CAL_MAX_OFFSET) {
-			api_error_set(err, API_BAD_REQUEST, "remind", "« %.16s » "
-			    ": %s", items[i], cause ? cause : "un rappel vient "
-			    "de 1s à 366d avant le début");
+			api_error_set(err, API_BAD_REQUEST, "remind", "« %s » "
+			    ": %s", UTF8_CUT(items[i], 16), cause ? cause :
+			    "un rappel vient de 1s à 366d avant le début");
 			free(cause);
 			cal_list_free(items, n);
 			return -1;
@@ -549,15 +549,16 @@ cal_audience_item(struct calendar *cal, const char *item, char **out,
 		if (util_parse_int(item + 7, 1, INT64_MAX, &id) == -1 ||
 		    !people_exists(cal->store, id)) {
 			api_error_set(err, API_BAD_REQUEST, "audience",
-			    "« %.32s » : aucune personne n'a ce numéro", item);
+			    "« %s » : aucune personne n'a ce numéro",
+			    UTF8_CUT(item, 32));
 			return -1;
 		}
 		xasprintf(out, "person:%lld", (long long)id);
 		return 0;
 	}
-	api_error_set(err, API_BAD_REQUEST, "audience", "« %.32s » : attendu "
+	api_error_set(err, API_BAD_REQUEST, "audience", "« %s » : attendu "
 	    "role:R (referent, platform, oncall, coordinator, animator, "
-	    "partner) ou person:ID", item);
+	    "partner) ou person:ID", UTF8_CUT(item, 32));
 	return -1;
 }
 
@@ -610,7 +611,8 @@ ef_channels(struct calendar *cal, struct evdef *d, json_t *v,
 			d->channels |= CAL_CH_SMS;
 		else {
 			api_error_set(err, API_BAD_REQUEST, "channels", "canal "
-			    "inconnu « %.16s » : email ou sms", items[i]);
+			    "inconnu « %s » : email ou sms",
+			    UTF8_CUT(items[i], 16));
 			cal_list_free(items, n);
 			return -1;
 		}
@@ -692,8 +694,8 @@ evdef_parse(struct calendar *cal, json_t *req, struct evdef *d,
 			if (strcmp(ereadonly[i], key) == 0)
 				break;
 		if (ereadonly[i] == NULL) {
-			api_error_set(err, API_BAD_REQUEST, key, "champ inconnu "
-			    "« %.32s »", key);
+			api_error_set(err, API_BAD_REQUEST, UTF8_CUT(key, 32),
+			    "champ inconnu « %s »", UTF8_CUT(key, 32));
 			return -1;
 		}
 	}
@@ -835,7 +837,7 @@ evdef_write(struct calendar *cal, int64_t *id, const struct evdef *d,
 fail:
 	if (strstr(cause, "UNIQUE") != NULL)
 		api_error_set(err, API_CONFLICT, "uid", "un autre événement a "
-		    "déjà l'identifiant « %.64s »", d->uid);
+		    "déjà l'identifiant « %s »", UTF8_CUT(d->uid, 64));
 	else
 		api_error_set(err, API_INTERNAL, NULL, "%s", cause);
 	free(cause);
@@ -983,7 +985,11 @@ cal_next(struct calendar *cal, int64_t id)
 	return v;
 }
 
-/* The JSON object of the current row of sql_event(s). */
+/*
+ * The JSON object of the current row of sql_event(s).  Its texts were
+ * validated on the way in (jansson only hands out valid UTF-8), so the pack
+ * cannot fail on them; NULL only if the row was written by something else.
+ */
 static json_t *
 cal_row(struct calendar *cal, sqlite3_stmt *stmt)
 {
@@ -1021,11 +1027,12 @@ calendar_get(struct calendar *cal, int64_t id, struct api_error *err)
 	json_t		*o = NULL;
 
 	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		o = cal_row(cal, stmt);
-	else
+	if (sqlite3_step(stmt) != SQLITE_ROW)
 		api_error_set(err, API_NOT_FOUND, "id", "aucun événement n'a le "
 		    "numéro %lld", (long long)id);
+	else if ((o = cal_row(cal, stmt)) == NULL)
+		api_error_set(err, API_INTERNAL, NULL, "événement %lld "
+		    "illisible dans la base", (long long)id);
 	sqlite3_reset(stmt);
 	return o;
 }
@@ -1034,10 +1041,18 @@ json_t *
 calendar_list(struct calendar *cal, struct api_error *err)
 {
 	sqlite3_stmt	*stmt = store_stmt(cal->store, sql_events);
-	json_t		*arr = json_array();
+	json_t		*arr = json_array(), *o;
 
-	while (sqlite3_step(stmt) == SQLITE_ROW)
-		json_array_append_new(arr, cal_row(cal, stmt));
+	while (arr != NULL && sqlite3_step(stmt) == SQLITE_ROW) {
+		if ((o = cal_row(cal, stmt)) == NULL) {
+			api_error_set(err, API_INTERNAL, NULL, "événement %lld "
+			    "illisible dans la base",
+			    (long long)sqlite3_column_int64(stmt, EC_ID));
+			json_decref(arr);
+			arr = NULL;
+		} else
+			json_array_append_new(arr, o);
+	}
 	sqlite3_reset(stmt);
 	return arr;
 }
@@ -1122,7 +1137,7 @@ cal_import_one(struct calendar *cal, json_t *ev, size_t n, int64_t *id,
 	const char	*title = json_string_value(json_object_get(ev, "title"));
 	int64_t		 found = uid ? calendar_find_uid(cal, uid) : 0;
 	int		 rc;
-	char		*msg;
+	char		*why, *field;
 
 	*updated = found > 0;
 	if (found > 0) {
@@ -1133,10 +1148,15 @@ cal_import_one(struct calendar *cal, json_t *ev, size_t n, int64_t *id,
 	if (rc == 0)
 		rc = cal_import_times(cal, *id, ev, err);
 	if (rc == -1) {
-		xasprintf(&msg, "événement %zu « %.60s » : %s", n + 1,
-		    title ? title : "?", err->message);
-		free(err->message);
-		err->message = msg;
+		/* name the event, its title cut on a character */
+		why = err->message;
+		field = err->field;
+		err->message = err->field = NULL;
+		api_error_set(err, err->status ? err->status : API_INTERNAL,
+		    field, "événement %zu « %s » : %s", n + 1, title ?
+		    UTF8_CUT(title, 60) : "?", why ? why : "erreur interne");
+		free(why);
+		free(field);
 	}
 	return rc;
 }
@@ -1158,9 +1178,10 @@ cal_import_alarms(json_t *ev, json_t *report)
 	    (json_is_string(aud) && *json_string_value(aud) != '\0'))
 		return;
 	json_object_del(ev, "remind");
-	xasprintf(&msg, "« %.60s » (UID %.64s) : rappels ignorés, faute de "
+	xasprintf(&msg, "« %s » (UID %s) : rappels ignorés, faute de "
 	    "public (X-STOPPVIF-AUDIENCE) ; ajoutez-le avec events edit "
-	    "--audience … --remind …", title ? title : "?", uid ? uid : "-");
+	    "--audience … --remind …", title ? UTF8_CUT(title, 60) : "?",
+	    uid ? UTF8_CUT(uid, 64) : "-");
 	json_array_append_new(report, json_string(msg));
 	free(msg);
 }

@@ -25,7 +25,9 @@
 
 #include "config.h"
 #include "duration.h"
+#include "guard.h"
 #include "log.h"
+#include "utf8.h"
 #include "util.h"
 
 enum ctype {
@@ -36,6 +38,9 @@ enum ctype {
 	CT_LOGLEVEL,
 	CT_TZ,
 	CT_LISTEN,
+	CT_LOCAL,	/* a loopback address:port or a Unix socket path */
+	CT_SENDER,	/* a name that phones show */
+	CT_WORDS,	/* more words kept off phones (guard.h) */
 	CT_URL,
 	CT_UIDS,
 	CT_GIDS,
@@ -74,8 +79,16 @@ static const struct ckey ckeys[] = {
 	    OFF(inbound_listen) },
 	{ "daemon", "public_url", CT_URL, "https://stoppvif.example.be", 0, 0,
 	    NULL, 1, OFF(public_url) },
+	{ "daemon", "sender_name", CT_SENDER, "", 0, 40, NULL, 1,
+	    OFF(sender_name) },
+	{ "inbound", "sms_listen", CT_LOCAL, "", 0, 0, NULL, 0,
+	    OFF(sms_listen) },
+	{ "inbound", "sms_secret_file", CT_PATH, "/var/lib/stoppvif/sms.secret",
+	    0, 0, NULL, 0, OFF(sms_secret_file) },
 	{ "calendar", "closures", CT_OPTPATH, "", 0, 0, NULL, 1,
 	    OFF(closures) },
+	{ "privacy", "phone_words", CT_WORDS, "", 0, 0, NULL, 1,
+	    OFF(phone_words) },
 	{ "crypto", "key_file", CT_PATH, "/var/lib/stoppvif/master.key", 0, 0,
 	    NULL, 0, OFF(key_file) },
 	{ "delivery", "plugin_dir", CT_PATH, LIBDIR "/stoppvif/plugins", 0, 0,
@@ -237,6 +250,75 @@ conf_listen(const char *value, char **cause)
 	return 0;
 }
 
+/*
+ * Check where the SMS gateway's requests arrive: a loopback address:port
+ * (the gateway runs on this machine) or the absolute path of a Unix socket,
+ * written as is or as "unix:PATH".
+ */
+static int
+conf_local(const char *value, char **cause)
+{
+	const char	*path = value;
+	struct in_addr	 a4;
+	struct in6_addr	 a6;
+	char		*host;
+	size_t		 n;
+	int		 loop;
+
+	if (*value == '\0')
+		return 0;
+	if (strncmp(path, "unix:", 5) == 0)
+		path += 5;
+	if (path[0] == '/')
+		return 0;
+	if (conf_listen(value, cause) == -1)
+		return -1;
+	n = (size_t)(strrchr(value, ':') - value);
+	if (value[0] == '[') {
+		host = xstrndup(value + 1, n - 2);
+		loop = inet_pton(AF_INET6, host, &a6) == 1 &&
+		    IN6_IS_ADDR_LOOPBACK(&a6);
+	} else {
+		host = xstrndup(value, n);
+		loop = inet_pton(AF_INET, host, &a4) == 1 &&
+		    (ntohl(a4.s_addr) >> 24) == 127;
+	}
+	free(host);
+	if (!loop) {
+		util_cause(cause, "the SMS gateway must reach it on this "
+		    "machine: a loopback address (127.0.0.1:8481, [::1]:8481) "
+		    "or a Unix socket path (/run/stoppvif/sms.sock)");
+		return -1;
+	}
+	return 0;
+}
+
+/* Check the name that phones show: short, plain, and nothing that may not
+ * reach a phone (the network's own name may be one: "VIF"). */
+static int
+conf_sender(const char *value, int64_t max, char **cause)
+{
+	char	*why = NULL;
+
+	if (guard_input_check(value, 0, &why) == -1) {
+		util_cause(cause, "%s", why);
+		free(why);
+		return -1;
+	}
+	if (utf8_len(value) > (size_t)max) {
+		util_cause(cause, "at most %lld characters", (long long)max);
+		return -1;
+	}
+	if (guard_phone_check(value, &why) == -1) {
+		util_cause(cause, "%s: SMS and email signatures show this "
+		    "name on phones others may read; choose a neutral one "
+		    "(\"Coordination sociale\") or leave it empty", why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
 /* Check that a time zone exists in the system's tzdata. */
 static int
 conf_tz(const char *value, char **cause)
@@ -324,6 +406,18 @@ conf_set(struct config *conf, const struct ckey *k, const char *value,
 		break;
 	case CT_LISTEN:
 		if (conf_listen(value, cause) == -1)
+			return -1;
+		break;
+	case CT_LOCAL:
+		if (conf_local(value, cause) == -1)
+			return -1;
+		break;
+	case CT_SENDER:
+		if (conf_sender(value, k->max, cause) == -1)
+			return -1;
+		break;
+	case CT_WORDS:
+		if (guard_words_check(value, cause) == -1)
 			return -1;
 		break;
 	case CT_URL:
@@ -521,6 +615,11 @@ config_handler(void *arg, const char *section, const char *name,
 
 	if (!cp->section_ok)
 		return 1;	/* the section header was reported already */
+	if (!utf8_valid(value, strlen(value))) {
+		cparse_error(cp, cp->line, name, "not valid UTF-8: save the "
+		    "file as UTF-8");
+		return 1;
+	}
 	if (conf_channel_name(section) != NULL) {
 		conf_section_key(cp, &cp->conf->channels, &cp->conf->nchannels,
 		    conf_channel_name(section), name, value);
@@ -625,6 +724,42 @@ config_reader(char *buf, int size, void *arg)
 	return buf;
 }
 
+/*
+ * What a channel shows as its sender: the display name of an email's
+ * ("Name <addr@host>") on the lock screen of every phone that reads the
+ * mail, the sender id of an SMS on the phone itself.  The same rule as
+ * sender_name.  The domain of an address is left alone: the commune may
+ * not choose it (give the address a neutral display name).
+ */
+static void
+conf_check_from(struct cparse *cp)
+{
+	const char	*from, *lt;
+	char		*name, *why = NULL;
+	size_t		 i;
+	int		 line = 0;
+
+	for (i = 0; i < cp->conf->nchannels; i++) {
+		if ((from = config_kv(&cp->conf->channels[i], "from",
+		    &line)) == NULL)
+			continue;
+		/* the display name; of a bare address, its local part (the
+		 * domain is the commune's); of an SMS sender id, all of it */
+		if ((lt = strchr(from, '<')) == NULL)
+			lt = strchr(from, '@');
+		name = lt != NULL ? xstrndup(from, (size_t)(lt - from)) :
+		    xstrdup(from);
+		if (guard_phone_check(name, &why) == -1) {
+			cparse_error(cp, line, "from", "%s: the sender shows on "
+			    "phones others may read; use a neutral name, e.g. "
+			    "\"Coordination sociale <noreply@...>\"", why);
+			free(why);
+			why = NULL;
+		}
+		free(name);
+	}
+}
+
 /* Parse file; with partial, return the config even when keys were refused
  * (they keep their defaults), with the problems in *cause. */
 static struct config *
@@ -655,6 +790,7 @@ config_parse(const char *file, int partial, char **cause)
 	}
 	ini_parse_stream(config_reader, &cp, config_handler, &cp);
 	fclose(cp.fp);
+	conf_check_from(&cp);
 	if (cp.nerrors > 0) {
 		/* Drop the final newline: callers print cause as a line. */
 		cp.errors[strlen(cp.errors) - 1] = '\0';
@@ -726,7 +862,8 @@ config_free(struct config *conf)
 		switch (ckeys[i].type) {
 		case CT_STRING: case CT_PATH: case CT_OPTPATH: case CT_ENUM:
 		case CT_TZ: case CT_QUIET:
-		case CT_LISTEN: case CT_URL:
+		case CT_LISTEN: case CT_URL: case CT_LOCAL: case CT_SENDER:
+		case CT_WORDS:
 			free(*(char **)((char *)conf + ckeys[i].off));
 			break;
 		default:

@@ -39,9 +39,17 @@ struct config {
 	int	 log_level;	/* enum log_level */
 	char	*inbound_listen;	/* "" when unset */
 	char	*public_url;
+	char	*sender_name;	/* what phones and signatures show; "" */
+
+	/* [inbound] */
+	char	*sms_listen;	/* loopback address:port or socket; "" */
+	char	*sms_secret_file;
 
 	/* [calendar] */
 	char	*closures;	/* closures file; "" when none */
+
+	/* [privacy] */
+	char	*phone_words;	/* more words kept off phones; "" */
 
 	/* [crypto] */
 	char	*key_file;

@@ -546,3 +546,149 @@ crypt_key_unwrap(const struct crypt_key *master, int64_t person_id,
 	sodium_memzero(raw, sizeof raw);
 	return dk;
 }
+
+/* ---- shared secrets ---- */
+
+#define CRYPT_SECRET_MIN	16	/* characters */
+#define CRYPT_SECRET_MAX	256
+#define CRYPT_SECRET_RAND	32	/* random bytes of a new secret */
+
+/* Write a new random secret (base64url, one line) to path, mode 0600. */
+static int
+crypt_secret_create(const char *path, int *exists, char **cause)
+{
+	uint8_t	 raw[CRYPT_SECRET_RAND];
+	char	 text[sodium_base64_ENCODED_LEN(CRYPT_SECRET_RAND,
+		    sodium_base64_VARIANT_URLSAFE_NO_PADDING) + 1];
+	size_t	 n;
+	int	 fd, rc = -1;
+
+	*exists = 0;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    S_IRUSR | S_IWUSR);
+	if (fd == -1) {
+		if (errno == EEXIST)
+			*exists = 1;
+		else
+			util_cause(cause, "%s: cannot create the secret: %s",
+			    path, strerror(errno));
+		return -1;
+	}
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2base64(text, sizeof text - 1, raw, sizeof raw,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	n = strlen(text);
+	text[n++] = '\n';
+	if (fchmod(fd, S_IRUSR | S_IWUSR) == -1 ||
+	    crypt_write_all(fd, (uint8_t *)text, n) == -1 || fsync(fd) == -1)
+		util_cause(cause, "%s: cannot write the secret: %s", path,
+		    strerror(errno));
+	else
+		rc = 0;
+	close(fd);
+	sodium_memzero(raw, sizeof raw);
+	sodium_memzero(text, sizeof text);
+	if (rc == 0)
+		rc = crypt_fsync_dir(path, cause);
+	if (rc == -1)
+		unlink(path);
+	return rc;
+}
+
+/* Check a secret file's kind, owner and mode like the master key's. */
+static int
+crypt_secret_check(const char *path, const struct stat *sb, char **cause)
+{
+	uid_t	 uid = geteuid();
+
+	if (!S_ISREG(sb->st_mode)) {
+		util_cause(cause, "%s: the secret is not a regular file", path);
+		return -1;
+	}
+	if (sb->st_uid != uid) {
+		util_cause(cause, "%s: the secret is owned by uid %u, not by "
+		    "uid %u that runs stoppvifd; fix with: chown %u %s", path,
+		    (unsigned)sb->st_uid, (unsigned)uid, (unsigned)uid, path);
+		return -1;
+	}
+	if (sb->st_mode & (S_IRWXG | S_IRWXO)) {
+		util_cause(cause, "%s: the secret has mode %04o, open to group "
+		    "or others; fix with: chmod 600 %s", path,
+		    (unsigned)(sb->st_mode & 07777), path);
+		return -1;
+	}
+	if (sb->st_size > CRYPT_SECRET_MAX + 2) {
+		util_cause(cause, "%s: the secret is longer than %d characters",
+		    path, CRYPT_SECRET_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+struct crypt_key *
+crypt_secret_load(const char *path, int create, int *created, char **cause)
+{
+	struct crypt_key	*key = NULL;
+	struct stat		 sb;
+	char			 text[CRYPT_SECRET_MAX + 3];
+	ssize_t			 n;
+	size_t			 len;
+	int			 fd, exists = 0;
+
+	if (created != NULL)
+		*created = 0;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd == -1 && errno == ENOENT && create) {
+		if (crypt_secret_create(path, &exists, cause) == 0 &&
+		    created != NULL)
+			*created = 1;
+		else if (!exists)
+			return NULL;
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	}
+	if (fd == -1) {
+		util_cause(cause, "%s: %s", path, errno == ELOOP ? "the secret "
+		    "is a symbolic link; point the key at the real file" :
+		    strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &sb) == -1) {
+		util_cause(cause, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (crypt_secret_check(path, &sb, cause) == -1)
+		goto out;
+	if ((n = read(fd, text, sizeof text - 1)) < 0) {
+		util_cause(cause, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	text[n] = '\0';
+	len = strcspn(text, "\r\n");
+	if (len < CRYPT_SECRET_MIN || len > CRYPT_SECRET_MAX) {
+		util_cause(cause, "%s: the secret must be one line of %d to %d "
+		    "characters", path, CRYPT_SECRET_MIN, CRYPT_SECRET_MAX);
+		goto out;
+	}
+	key = crypt_key_alloc();
+	crypto_generichash(key->raw, CRYPT_KEYBYTES, (uint8_t *)text, len,
+	    NULL, 0);
+	crypt_key_lock(key);
+out:
+	sodium_memzero(text, sizeof text);
+	close(fd);
+	return key;
+}
+
+int
+crypt_secret_match(const struct crypt_key *secret, const char *candidate,
+    size_t len)
+{
+	uint8_t	 h[CRYPT_KEYBYTES];
+	int	 rc;
+
+	crypto_generichash(h, sizeof h, (const uint8_t *)candidate, len, NULL,
+	    0);
+	rc = sodium_memcmp(h, secret->raw, sizeof h) == 0 ? 0 : -1;
+	sodium_memzero(h, sizeof h);
+	return rc;
+}

@@ -103,4 +103,18 @@ void	crypt_mac(const struct crypt_key *master, const char *purpose,
 int	crypt_mac_check(const struct crypt_key *master, const char *purpose,
 	    const void *msg, size_t len, const uint8_t *mac);
 
+/*
+ * A listener's shared secret (the SMS gateway's), from path: one line of 16
+ * to 256 characters.  When the file is missing and create is set, a new one
+ * (32 random bytes, base64url) is written with mode 0600.  Refused like the
+ * master key when it is a link, not a regular file, not ours, or open to
+ * group or others.  Kept only as its BLAKE2b hash; NULL with *cause.
+ */
+struct crypt_key *crypt_secret_load(const char *path, int create,
+	    int *created, char **cause);
+/* Whether the len bytes of candidate are the secret, in constant time (a
+ * hash of each is compared): 0 or -1. */
+int	crypt_secret_match(const struct crypt_key *secret,
+	    const char *candidate, size_t len);
+
 #endif

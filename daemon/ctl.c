@@ -29,6 +29,7 @@
 #include "datefmt.h"
 #include "log.h"
 #include "recur.h"
+#include "utf8.h"
 #include "util.h"
 
 static int	ctl_status(struct ctl *, const struct ctl_cmd *, int,
@@ -162,13 +163,19 @@ ctl_die(int code, const char *fmt, ...)
 static struct config *
 ctl_config(struct ctl *c)
 {
-	char	*cause = NULL, *def = NULL;
+	char	*cause = NULL, *def = NULL, *clean;
 
 	if (c->conf != NULL)
 		return c->conf;
 	if (c->file == NULL)
 		c->file = def = config_default_file();
 	c->conf = config_load_partial(c->file, &cause);
+	if (cause != NULL && !utf8_valid(cause, strlen(cause))) {
+		/* it quotes a file saved in Latin-1: print UTF-8 */
+		clean = utf8_sanitize(cause);
+		free(cause);
+		cause = clean;
+	}
 	if (c->conf == NULL)
 		ctl_die(EXIT_REFUSED, "%s", cause);
 	if (cause != NULL) {
@@ -243,7 +250,9 @@ ctl_call(struct ctl *c, const char *method, const char *path, json_t *body)
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	if (body != NULL) {
-		text = json_dumps(body, JSON_COMPACT);
+		if ((text = json_dumps(body, JSON_COMPACT)) == NULL)
+			ctl_die(EXIT_REFUSED, "requête impossible à écrire en "
+			    "JSON (texte UTF-8 attendu)");
 		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
 		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, text);
@@ -511,7 +520,10 @@ ctl_person_body(int argc, char **argv, const struct ctl_cmd *cmd,
 			copy = xstrdup(optarg);
 			for (tok = strtok_r(copy, ", ", &save); tok != NULL;
 			    tok = strtok_r(NULL, ", ", &save))
-				json_array_append_new(roles, json_string(tok));
+				if (json_array_append_new(roles,
+				    json_string(tok)) == -1)
+					ctl_die(EXIT_USAGE, "--role : texte UTF-8 "
+					    "attendu");
 			free(copy);
 			continue;
 		case 'n': key = "name"; break;
@@ -833,7 +845,10 @@ ctl_event_body(int argc, char **argv, const struct ctl_cmd *cmd, int *optidx)
 			copy = xstrdup(optarg);
 			for (tok = strtok_r(copy, ", ", &save); tok != NULL;
 			    tok = strtok_r(NULL, ", ", &save))
-				json_array_append_new(ex, json_string(tok));
+				if (json_array_append_new(ex,
+				    json_string(tok)) == -1)
+					ctl_die(EXIT_USAGE, "--exdate : texte UTF-8 "
+					    "attendu");
 			free(copy);
 			continue;
 		}
@@ -1030,6 +1045,36 @@ ctl_slurp(const char *path)
 	return buf;
 }
 
+/*
+ * Outlook folds lines at 75 octets even inside a character, which leaves
+ * the file invalid UTF-8 (a JSON string cannot carry it).  Move the bytes
+ * that continue a character from after each fold to before it, in place:
+ * unfolding gives the same text and every line keeps its number.
+ */
+static void
+ctl_ics_refold(char *s)
+{
+	char	 fold[3], *p, *q;
+	size_t	 brk, k;
+
+	for (p = s; *p != '\0'; p++) {
+		if (*p != '\r' && *p != '\n')
+			continue;
+		brk = p[0] == '\r' && p[1] == '\n' ? 2 : 1;
+		if (p[brk] != ' ' && p[brk] != '\t') {
+			p += brk - 1;
+			continue;
+		}
+		q = p + brk + 1;
+		for (k = 0; ((unsigned char)q[k] & 0xc0) == 0x80; k++)
+			;
+		memcpy(fold, p, brk + 1);
+		memmove(p, q, k);
+		memcpy(p + k, fold, brk + 1);
+		p += k + brk;		/* on the blank; the loop steps over */
+	}
+}
+
 static int
 ctl_events_import(struct ctl *c, const struct ctl_cmd *cmd, int argc,
     char **argv)
@@ -1041,8 +1086,10 @@ ctl_events_import(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	if (argc != 1)
 		ctl_cmd_usage(cmd);
 	text = ctl_slurp(argv[0]);
+	ctl_ics_refold(text);
 	if ((body = json_pack("{ss}", "ics", text)) == NULL)
-		ctl_die(EXIT_REFUSED, "%s : texte UTF-8 attendu", argv[0]);
+		ctl_die(EXIT_REFUSED, "%s : texte UTF-8 attendu (fichier en "
+		    "Latin-1 ? réenregistrez-le en UTF-8)", argv[0]);
 	free(text);
 	ans = ctl_call(c, "POST", "/v1/events/import", body);
 	json_decref(body);

@@ -422,6 +422,7 @@ ctl_day(struct ctl *c, const char *iso)
 
 	if (iso == NULL || strlen(iso) < 10)
 		return xstrdup(iso != NULL ? iso : "?");
+	/* the daemon's "YYYY-MM-DD...": ctl_when reads it, else shows it */
 	xasprintf(&s, "%.10sT00:00:00", iso);
 	day = ctl_when(c, s, DATEFMT_DATE);
 	free(s);

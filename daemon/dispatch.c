@@ -364,6 +364,42 @@ out:
 	return rc;
 }
 
+/*
+ * The outbox's check of a message being queued: rendered as it will go out
+ * (the recipient's language, the current templates), so that what the
+ * phone guard refuses in an SMS or a subject never enters the queue.  The
+ * dispatcher renders again when it sends: the templates, the sender's name
+ * or the word list may have changed by then.
+ */
+static int
+dispatch_check(void *arg, const struct outbox_msg *m, char **cause)
+{
+	static const char *const sql = "SELECT lang FROM people WHERE id = ?";
+	struct dispatch	*d = arg;
+	sqlite3_stmt	*st = store_stmt(d->store, sql);
+	json_t		*params;
+	char		 lang[4] = "";
+	char		*subject = NULL, *body = NULL;
+	int		 rc;
+
+	if ((params = json_loads(m->payload, 0, NULL)) == NULL) {
+		util_cause(cause, "unreadable payload");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, m->person_id);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) == SQLITE_TEXT)
+		util_strlcpy(lang, (const char *)sqlite3_column_text(st, 0),
+		    sizeof lang);
+	sqlite3_reset(st);
+	rc = template_render(d->tpl, m->kind, m->channel, lang[0] != '\0' ?
+	    lang : NULL, params, &subject, &body, cause);
+	json_decref(params);
+	free(subject);
+	free(body);
+	return rc;
+}
+
 /* The columns dispatch_row() reads, in its order. */
 #define DISPATCH_COLS	"SELECT id, key, kind, person_id, channel, urgent," \
 	" attempts, payload, strftime('%s', created), retried FROM outbox"
@@ -791,9 +827,12 @@ dispatch_outcome(void *arg, struct channel *ch, const struct sv_message *msg,
 	TAILQ_FOREACH(dm, &d->flying, entry)
 		if (&dm->m == msg)
 			break;
-	if (dm == NULL)
-		fatalx("dispatch: channel %s completed an unknown message",
+	if (dm == NULL) {
+		/* a plugin's bug (completed twice?): its answer is ignored */
+		log_warnx("dispatch unknown_completion channel=%s",
 		    channel_name(ch));
+		return;
+	}
 	TAILQ_REMOVE(&d->flying, dm, entry);
 	d->chans[dm->chan].in_flight--;
 	dispatch_result(d, o == SV_SENT ? DRES_SENT : o == SV_RETRY ?
@@ -844,6 +883,7 @@ dispatch_new(struct event_base *base, struct store *store,
 			return NULL;
 		}
 	}
+	outbox_set_check(dispatch_check, d);
 	d->ev_pass = event_new(base, -1, 0, dispatch_pass, d);
 	d->ev_timer = evtimer_new(base, dispatch_timer, d);
 	d->ev_flush = evtimer_new(base, dispatch_flush, d);
@@ -863,6 +903,10 @@ dispatch_templates(struct dispatch *d, const struct config *conf,
 
 	if ((tpl = template_load(conf->templates, cause)) == NULL)
 		return -1;
+	if (template_set_sender(tpl, conf->sender_name, cause) == -1) {
+		template_free(tpl);
+		return -1;
+	}
 	template_free(d->tpl);
 	d->tpl = tpl;
 	return 0;
@@ -905,6 +949,7 @@ dispatch_free(struct dispatch *d)
 
 	if (d == NULL)
 		return;
+	outbox_set_check(NULL, NULL);
 	if (d->ev_flush != NULL)
 		dispatch_flush(-1, 0, d);	/* what was answered is kept */
 	/* Transfers off the multi handle first: then plugins free them. */
@@ -950,9 +995,12 @@ dispatch_render(struct dispatch *d, int64_t id, char **cause)
 	}
 	dm = dispatch_row(st, dispatch_chan((const char *)sqlite3_column_text(
 	    st, 4)));
-	if (dm->chan != -1 && dispatch_prepare(d, dm, cause) == 0)
-		o = json_pack("{ss ss* ss}", "to", dm->m.to, "subject",
-		    dm->m.subject, "body", dm->m.body);
+	if (dm->chan == -1)
+		util_cause(cause, "unknown channel");
+	else if (dispatch_prepare(d, dm, cause) == 0 &&
+	    (o = json_pack("{ss ss* ss}", "to", dm->m.to, "subject",
+	    dm->m.subject, "body", dm->m.body)) == NULL)
+		util_cause(cause, "message not encodable as JSON");
 	sqlite3_reset(st);
 	dmsg_free(dm);
 	return o;

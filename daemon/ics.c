@@ -29,6 +29,7 @@
 #include "duration.h"
 #include "ics.h"
 #include "ics_int.h"
+#include "utf8.h"
 #include "util.h"
 
 /* A time and the zone it is read in ("UTC", or an IANA name). */
@@ -38,11 +39,14 @@ struct ics_when {
 	int		 floating;	/* a date, or no TZID and no Z */
 };
 
+#define ICS_NOTES_MAX	500	/* report lines, then one that counts */
+
 /* One import run. */
 struct ics_import {
 	const char		*default_tz;
 	json_t			*events;
 	json_t			*report;
+	size_t			 notes;		/* report lines not kept */
 	char			**cause;
 	struct ics_zones	 zones;
 };
@@ -172,7 +176,7 @@ ics_ev_init(struct ics_ev *e, struct ics_import *imp,
     const struct ics_comp *cal, const struct ics_comp *comp)
 {
 	const struct ics_prop	*p;
-	char			 qt[ICS_QUOTE_MAX + 8], qu[ICS_QUOTE_MAX + 8];
+	char			 qt[ICS_QUOTE_LEN], qu[ICS_QUOTE_LEN];
 	char			*uid;
 
 	memset(e, 0, sizeof *e);
@@ -197,13 +201,20 @@ ics_ev_init(struct ics_ev *e, struct ics_import *imp,
 	free(uid);
 }
 
-/* Add "label: message" to the report. */
+/*
+ * Add "label: message" to the report; past ICS_NOTES_MAX lines, only
+ * count them (ics_import says how many).
+ */
 static void
 ics_note(struct ics_import *imp, const char *label, const char *fmt, ...)
 {
 	va_list	 ap;
 	char	*msg, *s;
 
+	if (json_array_size(imp->report) >= ICS_NOTES_MAX) {
+		imp->notes++;
+		return;
+	}
 	va_start(ap, fmt);
 	xvasprintf(&msg, fmt, ap);
 	va_end(ap);
@@ -242,7 +253,7 @@ ics_when_read(struct ics_ev *e, const struct ics_prop *p, const char *value,
     struct ics_when *w)
 {
 	const char	*vt = ics_param(p, "VALUE"), *tzid;
-	char		 q[ICS_QUOTE_MAX + 8];
+	char		 q[ICS_QUOTE_LEN];
 
 	ics_quote(q, sizeof q, value);
 	if (ics_time_parse(value, &w->t) == -1 || (vt != NULL &&
@@ -273,7 +284,7 @@ static int
 ics_ev_start(struct ics_ev *e)
 {
 	const struct ics_prop	*p;
-	char			 q[ICS_QUOTE_MAX + 8];
+	char			 q[ICS_QUOTE_LEN];
 
 	if ((p = ics_prop(e->comp, "DTSTART")) == NULL)
 		return ics_fail(e, NULL, "DTSTART manquant");
@@ -298,7 +309,7 @@ ics_ev_duration(struct ics_ev *e, int64_t *secs)
 {
 	const struct ics_prop	*dur, *end;
 	struct ics_when		 w;
-	char			 q[ICS_QUOTE_MAX + 8];
+	char			 q[ICS_QUOTE_LEN];
 
 	dur = ics_prop(e->comp, "DURATION");
 	end = ics_prop(e->comp, "DTEND");
@@ -339,11 +350,12 @@ ics_ev_exdates(struct ics_ev *e, json_t *out)
 {
 	const struct ics_prop	*p;
 	struct ics_when		 w;
+	json_t			*seen = json_object();
 	char			*list, *item, *save = NULL, iso[32];
-	size_t			 i, j;
-	int			 noted = 0, rc;
+	size_t			 i;
+	int			 noted = 0, rc = 0;
 
-	for (i = 0; i < e->comp->nprops; i++) {
+	for (i = 0; i < e->comp->nprops && rc == 0; i++) {
 		p = &e->comp->props[i];
 		if (strcmp(p->name, "EXDATE") != 0)
 			continue;
@@ -377,18 +389,16 @@ ics_ev_exdates(struct ics_ev *e, json_t *out)
 				break;
 			}
 			ics_time_iso(&w.t, iso, sizeof iso);
-			for (j = 0; j < json_array_size(out); j++)
-				if (strcmp(json_string_value(json_array_get(out,
-				    j)), iso) == 0)
-					break;
-			if (j == json_array_size(out))
+			/* a set, not a search: the list may be long */
+			if (json_object_get(seen, iso) == NULL) {
+				json_object_set_new(seen, iso, json_true());
 				json_array_append_new(out, json_string(iso));
+			}
 		}
 		free(list);
-		if (rc == -1)
-			return -1;
 	}
-	return 0;
+	json_decref(seen);
+	return rc;
 }
 
 static int
@@ -409,10 +419,11 @@ ics_ev_alarms(struct ics_ev *e, json_t *out)
 	const struct ics_comp	*c;
 	const struct ics_prop	*trig;
 	const char		*vt, *rel;
-	int64_t			*offs = NULL, secs;
-	size_t			 n = 0, i, j;
-	char			 q[ICS_QUOTE_MAX + 8], buf[32];
+	int64_t			*offs, secs;
+	size_t			 n = 0, i;
+	char			 q[ICS_QUOTE_LEN], buf[32];
 
+	offs = xcalloc(e->comp->ncomps + 1, sizeof *offs);
 	for (i = 0; i < e->comp->ncomps; i++) {
 		c = e->comp->comps[i];
 		if (strcmp(c->name, "VALARM") != 0) {
@@ -450,18 +461,14 @@ ics_ev_alarms(struct ics_ev *e, json_t *out)
 			    "ignoré");
 			continue;
 		}
-		for (j = 0; j < n && offs[j] != -secs; j++)
-			;
-		if (j == n) {
-			offs = xreallocarray(offs, n + 1, sizeof *offs);
-			offs[n++] = -secs;
-		}
+		offs[n++] = -secs;
 	}
-	if (n > 0)
-		qsort(offs, n, sizeof *offs, ics_offset_cmp);
+	/* sorted, then each once: an event may hold very many alarms */
+	qsort(offs, n, sizeof *offs, ics_offset_cmp);
 	for (i = 0; i < n; i++)
-		json_array_append_new(out, json_string(duration_format(offs[i],
-		    buf, sizeof buf)));
+		if (i == 0 || offs[i] != offs[i - 1])
+			json_array_append_new(out, json_string(duration_format(
+			    offs[i], buf, sizeof buf)));
 	free(offs);
 	return 0;
 }
@@ -502,7 +509,7 @@ ics_ev_kind(struct ics_ev *e)
 {
 	const struct ics_prop	*p;
 	json_t			*cats, *v;
-	char			*x, q[ICS_QUOTE_MAX + 8];
+	char			*x, q[ICS_QUOTE_LEN];
 	size_t			 i, j;
 	int			 kind = -1, k;
 
@@ -577,25 +584,28 @@ ics_prop_rule(const char *name)
 	return NULL;
 }
 
-/* Report the properties of the event that are not imported. */
+/*
+ * Report the properties of the event that are not imported.  The names
+ * seen are kept in a set: an event may carry very many properties.
+ */
 static void
 ics_ev_ignored(struct ics_ev *e)
 {
 	const struct ics_prop_rule	*rule;
 	const char			*name;
-	size_t				 i, j;
-	int				 people = 0;
+	json_t				*seen = json_object();
+	size_t				 i;
+	int				 people = 0, again;
 
 	for (i = 0; i < e->comp->nprops; i++) {
 		name = e->comp->props[i].name;
-		for (j = 0; j < i; j++)
-			if (strcmp(e->comp->props[j].name, name) == 0)
-				break;
+		if (!(again = json_object_get(seen, name) != NULL))
+			json_object_set_new(seen, name, json_true());
 		rule = ics_prop_rule(name);
 		if (rule == NULL) {
-			if (j == i)
+			if (!again)
 				ics_note(e->imp, e->label, "%s ignoré", name);
-		} else if (rule->use == ICS_ONCE && j < i) {
+		} else if (rule->use == ICS_ONCE && again) {
 			if (strcmp(name, "RRULE") == 0)
 				ics_note(e->imp, e->label, "RRULE "
 				    "supplémentaire ignorée");
@@ -605,6 +615,7 @@ ics_ev_ignored(struct ics_ev *e)
 		} else if (rule->use == ICS_PEOPLE && !people++)
 			ics_note(e->imp, e->label, "participants ignorés");
 	}
+	json_decref(seen);
 }
 
 /* Set key to the UTC time of property name, when it has one. */
@@ -698,7 +709,7 @@ ics_import_event(struct ics_import *imp, const struct ics_comp *cal,
 	struct ics_ev		 e;
 	const struct ics_prop	*p;
 	json_t			*obj = NULL;
-	char			 q[ICS_QUOTE_MAX + 8];
+	char			 q[ICS_QUOTE_LEN];
 	int			 rc = -1;
 
 	ics_ev_init(&e, imp, cal, comp);
@@ -731,7 +742,7 @@ ics_import_calendar(struct ics_import *imp, const struct ics_comp *cal)
 	const struct ics_prop	*v;
 	const struct ics_comp	*c;
 	struct ics_ev		 e;
-	char			 q[ICS_QUOTE_MAX + 8];
+	char			 q[ICS_QUOTE_LEN];
 	size_t			 i;
 
 	if ((v = ics_prop(cal, "VERSION")) != NULL &&
@@ -764,6 +775,7 @@ ics_import(const char *text, size_t len, const char *default_tz,
 	struct ics_import	 imp;
 	struct ics_comp		*root = NULL;
 	json_t			*events = NULL;
+	char			*msg;
 	size_t			 i;
 
 	if (report != NULL)
@@ -772,8 +784,8 @@ ics_import(const char *text, size_t len, const char *default_tz,
 	imp.cause = cause;
 	imp.default_tz = default_tz != NULL ? default_tz : "UTC";
 	if (ics_zone_get(&imp.zones, imp.default_tz) == NULL) {
-		util_cause(cause, "fuseau par défaut « %.64s » inconnu",
-		    imp.default_tz);
+		util_cause(cause, "fuseau par défaut « %s » inconnu",
+		    UTF8_CUT(imp.default_tz, 64));
 		goto done;
 	}
 	if ((root = ics_read(text != NULL ? text : "", text != NULL ? len : 0,
@@ -790,6 +802,11 @@ ics_import(const char *text, size_t len, const char *default_tz,
 		goto done;
 	}
 	events = imp.events;
+	if (imp.notes > 0) {
+		xasprintf(&msg, "… et %zu autres remarques", imp.notes);
+		json_array_append_new(imp.report, json_string(msg));
+		free(msg);
+	}
 	if (report != NULL)
 		*report = imp.report;
 	else
@@ -906,8 +923,8 @@ ics_export_values(json_t *ev, struct ics_xev *x, json_t *zones, char **cause)
 	}
 	s = json_string_value(json_object_get(ev, "dtstart"));
 	if (ics_local_parse(s, &x->start) == -1) {
-		util_cause(cause, "dtstart « %.32s » : AAAA-MM-JJTHH:MM:SS "
-		    "attendu", s);
+		util_cause(cause, "dtstart « %s » : AAAA-MM-JJTHH:MM:SS "
+		    "attendu", UTF8_CUT(s, 32));
 		return -1;
 	}
 	s = json_string_value(json_object_get(ev, "duration"));
@@ -915,7 +932,8 @@ ics_export_values(json_t *ev, struct ics_xev *x, json_t *zones, char **cause)
 		return -1;
 	if ((x->rrule = ics_str(ev, "rrule")) != NULL &&
 	    ics_rrule_check(x->rrule) == -1) {
-		util_cause(cause, "RRULE « %.60s » illisible", x->rrule);
+		util_cause(cause, "RRULE « %s » illisible",
+		    UTF8_CUT(x->rrule, ICS_QUOTE_MAX));
 		return -1;
 	}
 	if ((x->kind = ics_str(ev, "kind")) != NULL) {
@@ -923,7 +941,8 @@ ics_export_values(json_t *ev, struct ics_xev *x, json_t *zones, char **cause)
 		    strcmp(x->kind, ics_kinds[k]) != 0; k++)
 			;
 		if (k == ICS_NKINDS) {
-			util_cause(cause, "kind « %.32s » inconnu", x->kind);
+			util_cause(cause, "kind « %s » inconnu",
+			    UTF8_CUT(x->kind, 32));
 			return -1;
 		}
 	}
@@ -932,9 +951,9 @@ ics_export_values(json_t *ev, struct ics_xev *x, json_t *zones, char **cause)
 			return -1;
 	json_array_foreach(json_object_get(ev, "exdates"), i, it) {
 		if (ics_local_parse(json_string_value(it), &t) == -1) {
-			util_cause(cause, "exdate « %.32s » : "
+			util_cause(cause, "exdate « %s » : "
 			    "AAAA-MM-JJTHH:MM:SS attendu",
-			    json_string_value(it));
+			    UTF8_CUT(json_string_value(it), 32));
 			return -1;
 		}
 		ics_time_basic(&t, basic, sizeof basic);
@@ -1012,9 +1031,9 @@ ics_export_event(struct ics_buf *o, json_t *ev, size_t n, json_t *zones,
 		if (cause != NULL) {
 			why = *cause;
 			*cause = NULL;
-			util_cause(cause, "événement n°%zu « %.60s » : %s", n,
-			    json_string_value(json_object_get(ev, "title")),
-			    why);
+			util_cause(cause, "événement n°%zu « %s » : %s", n,
+			    UTF8_CUT(json_string_value(json_object_get(ev,
+			    "title")), ICS_QUOTE_MAX), why);
 			free(why);
 		}
 		return -1;

@@ -15,7 +15,8 @@
 #include "tz.h"
 
 #define ICS_ZONE_MAX	128	/* longest zone name */
-#define ICS_QUOTE_MAX	60	/* bytes of a title, UID or line quoted */
+#define ICS_QUOTE_MAX	60	/* characters of a title, UID or line quoted */
+#define ICS_QUOTE_LEN	(4 * ICS_QUOTE_MAX + 8)	/* bytes of ics_quote's buffer */
 #define ICS_DAY		86400
 
 /* A growing string. */
@@ -58,11 +59,19 @@ struct ics_time {
 	int	 utc;
 };
 
-/* The zones loaded during one import (ics_zone.c); start zeroed. */
+/*
+ * The zones loaded during one import (ics_zone.c); start zeroed.  The last
+ * TZID resolved is remembered: an EXDATE list resolves the same one for
+ * each of its dates.
+ */
 struct ics_zcache;
 struct ics_zones {
 	struct ics_zcache	*v;
 	size_t			 n;
+	const void		*last_cal;	/* the VCALENDAR of last_tzid */
+	char			*last_tzid;
+	char			 last_out[ICS_ZONE_MAX];
+	int			 last_rc;
 };
 
 /* The days of month m (1-12) of year y. */

@@ -23,6 +23,7 @@
 #include <libical/ical.h>
 
 #include "ics_int.h"
+#include "utf8.h"
 #include "util.h"
 
 #define ICS_MAX_DEPTH	8	/* VCALENDAR > VTIMEZONE > STANDARD is 3 */
@@ -106,29 +107,19 @@ ics_utf8_len(const unsigned char *s, size_t left)
 }
 
 /*
- * Copy s into buf (of ICS_QUOTE_MAX + 8 bytes or more) for a message: cut
- * on a character boundary with "…" when too long, line breaks as blanks.
+ * Copy s into buf (of ICS_QUOTE_LEN bytes) for a message: at most
+ * ICS_QUOTE_MAX characters, cut on a character boundary with "…" (utf8_cut:
+ * a byte that is no character becomes '?'), line breaks and tabs as blanks.
  */
 void
 ics_quote(char *buf, size_t len, const char *s)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 n = 0, c, left = strlen(s);
+	char	*p;
 
-	while (n < left) {
-		c = ics_utf8_len(p + n, left - n);
-		if (n + c > ICS_QUOTE_MAX || n + c + 4 > len)
-			break;
-		n += c;
-	}
-	memcpy(buf, s, n);
-	if (n < left)
-		memcpy(buf + n, "…", sizeof "…");
-	else
-		buf[n] = '\0';
-	for (c = 0; c < n; c++)
-		if (buf[c] == '\n' || buf[c] == '\t')
-			buf[c] = ' ';
+	utf8_cut(buf, len, s, ICS_QUOTE_MAX);
+	for (p = buf; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
 }
 
 /*
@@ -287,7 +278,7 @@ ics_parse_line(char *s, int line, struct ics_prop *p, char **cause)
 {
 	struct ics_param	*pa;
 	size_t			 cap = 0;
-	char			*q, *w, delim, quoted[ICS_QUOTE_MAX + 8];
+	char			*q, *w, delim, quoted[ICS_QUOTE_LEN];
 
 	memset(p, 0, sizeof *p);
 	p->line = line;
@@ -415,7 +406,7 @@ ics_read(const char *text, size_t len, char **cause)
 	struct ics_comp		*root, *cur;
 	struct ics_prop		 p;
 	const char		*nul, *q;
-	char			*s, quoted[ICS_QUOTE_MAX + 8];
+	char			*s, quoted[ICS_QUOTE_LEN];
 	size_t			 i;
 	int			 line, depth = 0, seen = 0;
 
@@ -615,6 +606,7 @@ ics_local_parse(const char *s, struct ics_time *t)
 	if (strlen(s) != 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
 	    s[13] != ':' || s[16] != ':')
 		return -1;
+	/* digits by position; ics_time_parse refuses any other byte */
 	snprintf(basic, sizeof basic, "%.4s%.2s%.2sT%.2s%.2s%.2s", s, s + 5,
 	    s + 8, s + 11, s + 14, s + 17);
 	return ics_time_parse(basic, t);

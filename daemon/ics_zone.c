@@ -16,11 +16,14 @@
 
 #include "ics_int.h"
 #include "tz.h"
+#include "utf8.h"
 #include "util.h"
 
 #define ICS_ZONEINFO	"/usr/share/zoneinfo"
 #define ICS_TZIF_MAX	(1024 * 1024)
 #define ICS_RDATE_LAST	2100	/* VTIMEZONE onsets listed up to then */
+#define ICS_TZID_MAX	256	/* longest TZID looked at */
+#define ICS_ZONES_MAX	512	/* names tried in one import */
 
 /* One transition date of a POSIX rule, "Mm.w.d/time". */
 struct ics_rule {
@@ -317,9 +320,9 @@ ics_zone_rules(const char *name, struct ics_zone *z, char **cause)
 	rc = 0;
 fail:
 	if (rc == -1)
-		util_cause(cause, "fuseau « %.64s » : pas de zone de ce nom "
+		util_cause(cause, "fuseau « %s » : pas de zone de ce nom "
 		    "sous %s, ou règle qu'un VTIMEZONE ne peut pas écrire",
-		    name, ICS_ZONEINFO);
+		    UTF8_CUT(name, 64), ICS_ZONEINFO);
 	if (fp != NULL)
 		fclose(fp);
 	free(buf);
@@ -342,11 +345,13 @@ ics_zone_get(struct ics_zones *zs, const char *name)
 	struct tz	*tz;
 	size_t		 i;
 
-	if (strlen(name) >= ICS_ZONE_MAX)
+	if (strnlen(name, ICS_ZONE_MAX) >= ICS_ZONE_MAX)
 		return NULL;
 	for (i = 0; i < zs->n; i++)
 		if (strcmp(zs->v[i].name, name) == 0)
 			return zs->v[i].tz;
+	if (zs->n >= ICS_ZONES_MAX)
+		return NULL;	/* no calendar names that many zones */
 	if ((tz = tz_load(name, NULL)) != NULL &&
 	    ics_zone_rules(name, &z, NULL) == -1) {
 		tz_free(tz);
@@ -359,14 +364,9 @@ ics_zone_get(struct ics_zones *zs, const char *name)
 	return tz;
 }
 
-/*
- * The IANA name of TZID tzid into out: the name itself, a Windows name
- * from the table, the IANA tail of a prefixed name
- * ("/freeassociation.sourceforge.net/Europe/Brussels"), or the
- * X-LIC-LOCATION of the calendar's VTIMEZONE of that TZID.
- */
-int
-ics_zone_resolve(struct ics_zones *zs, const struct ics_comp *cal,
+/* ics_zone_resolve, without remembering the last TZID. */
+static int
+ics_zone_find(struct ics_zones *zs, const struct ics_comp *cal,
     const char *tzid, char *out, size_t len)
 {
 	const struct ics_prop	*p, *loc;
@@ -404,6 +404,36 @@ ics_zone_resolve(struct ics_zones *zs, const struct ics_comp *cal,
 	return -1;
 }
 
+/*
+ * The IANA name of TZID tzid into out: the name itself, a Windows name
+ * from the table, the IANA tail of a prefixed name
+ * ("/freeassociation.sourceforge.net/Europe/Brussels"), or the
+ * X-LIC-LOCATION of the calendar's VTIMEZONE of that TZID.
+ */
+int
+ics_zone_resolve(struct ics_zones *zs, const struct ics_comp *cal,
+    const char *tzid, char *out, size_t len)
+{
+	int	 rc;
+
+	/* a longer one is no zone, and each '/' would cost a lookup */
+	if (strnlen(tzid, ICS_TZID_MAX) >= ICS_TZID_MAX)
+		return -1;
+	if (zs->last_tzid == NULL || zs->last_cal != cal ||
+	    strcmp(zs->last_tzid, tzid) != 0) {
+		free(zs->last_tzid);
+		zs->last_tzid = NULL;
+		zs->last_cal = cal;
+		zs->last_rc = ics_zone_find(zs, cal, tzid, zs->last_out,
+		    sizeof zs->last_out);
+		zs->last_tzid = xstrdup(tzid);
+	}
+	rc = zs->last_rc;
+	if (rc == 0 && util_strlcpy(out, zs->last_out, len) >= len)
+		rc = -1;
+	return rc;
+}
+
 /* Move wall-clock time t from zone from to the wall clock of zone to. */
 int
 ics_convert(struct ics_zones *zs, struct ics_time *t, const char *from,
@@ -434,8 +464,8 @@ ics_zones_free(struct ics_zones *zs)
 		tz_free(zs->v[i].tz);
 	}
 	free(zs->v);
-	zs->v = NULL;
-	zs->n = 0;
+	free(zs->last_tzid);
+	memset(zs, 0, sizeof *zs);
 }
 
 /* Whether zone name has rules a VTIMEZONE can say; -1 with *cause set. */

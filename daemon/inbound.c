@@ -1,33 +1,46 @@
 /*
- * inbound.c: the TCP listener for SMS replies and signed links (inbound.h).
+ * inbound.c: the listeners for what comes from outside the machine's users
+ * (inbound.h): the SMS gateway on its own authenticated listener, and the
+ * pages of signed links on the public one.
  *
- * evhttp on the event base, small limits: these requests come from a
- * gateway or a browser, never with much to say.  Nothing here logs a phone
- * number or a token: the shelters log what they decided, by alert id.
+ * Both run on httpd.c, with caps on connections and a deadline per request.
+ * Nothing here logs a phone number, a text, a code or a token: the shelters
+ * log what they decided, by alert id.
  */
 #include <sys/queue.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/buffer.h>
-#include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "config.h"
+#include "crypt.h"
+#include "httpd.h"
 #include "inbound.h"
 #include "log.h"
 #include "shelter.h"
 #include "util.h"
 
-#define INBOUND_MAX_BODY	4096
-#define INBOUND_MAX_HEADERS	8192
-#define INBOUND_TIMEOUT		10	/* seconds */
+#define INBOUND_TOKEN_MAX	128	/* characters of a link token */
+
+/* The public pages: many people, often through one reverse proxy. */
+static const struct httpd_limits inbound_public_limits = { 128, 32, 10, 5 };
+/* The SMS gateway: one client on this machine, a few connections. */
+static const struct httpd_limits inbound_sms_limits = { 32, 16, 10, 5 };
 
 struct inbound {
-	struct evhttp		*http;
+	struct httpd		*pub;		/* NULL when not listening */
+	struct httpd		*sms;
+	struct crypt_key	*secret;	/* of the SMS gateway */
+	struct config		**conf;
 	struct shelters		*shelters;
+	time_t			 refused_logged;
+	unsigned		 refused;	/* since then */
 };
 
 /* The words of the pages, in each language. */
@@ -41,7 +54,7 @@ static const struct {
 	const char	*refused;
 	const char	*error;
 } pages[] = {
-	{ "fr", "Stopp Vif",
+	{ "fr", "Logement disponible",
 	  "Un logement est disponible (code %s). Le premier qui le réserve "
 	  "l'obtient ; les autres en sont avertis.",
 	  "Je le réserve",
@@ -50,7 +63,7 @@ static const struct {
 	  "Ce lien n'est pas valable ou a expiré.",
 	  "La réservation n'a pas pu être enregistrée. Répondez par SMS ou "
 	  "appelez la coordination." },
-	{ "nl", "Stopp Vif",
+	{ "nl", "Woning beschikbaar",
 	  "Er is een woning vrij (code %s). Wie ze eerst reserveert, krijgt "
 	  "ze; de anderen worden verwittigd.",
 	  "Ik reserveer ze",
@@ -59,7 +72,7 @@ static const struct {
 	  "Deze link is niet geldig of verlopen.",
 	  "De reservering kon niet worden opgeslagen. Antwoord per sms of "
 	  "bel de coördinatie." },
-	{ "de", "Stopp Vif",
+	{ "de", "Unterkunft frei",
 	  "Eine Unterkunft ist frei (Code %s). Wer sie zuerst reserviert, "
 	  "bekommt sie; die anderen werden benachrichtigt.",
 	  "Ich reserviere sie",
@@ -68,7 +81,7 @@ static const struct {
 	  "Dieser Link ist ungültig oder abgelaufen.",
 	  "Die Reservierung konnte nicht gespeichert werden. Antworten Sie "
 	  "per SMS oder rufen Sie die Koordination an." },
-	{ "en", "Stopp Vif",
+	{ "en", "Lodging available",
 	  "A lodging is available (code %s). The first to reserve it gets "
 	  "it; the others are told.",
 	  "I reserve it",
@@ -80,20 +93,19 @@ static const struct {
 };
 #define NPAGES	(sizeof pages / sizeof pages[0])
 
-/* Send a small response with headers that keep it out of caches. */
+/* The headers of every answer: kept out of caches, indexes and frames. */
 static void
-inbound_send(struct evhttp_request *req, int status, const char *type,
-    struct evbuffer *body)
+inbound_headers(struct httpd_resp *r, int status, const char *type)
 {
-	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
-
-	evhttp_add_header(h, "Content-Type", type);
-	evhttp_add_header(h, "Cache-Control", "no-store");
-	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
-	evhttp_add_header(h, "X-Robots-Tag", "noindex");
-	evhttp_add_header(h, "Content-Security-Policy", "default-src 'none'; "
-	    "style-src 'unsafe-inline'; form-action 'self'");
-	evhttp_send_reply(req, status, status == 200 ? "OK" : "Refused", body);
+	r->status = status;
+	r->type = type;
+	r->headers = "Cache-Control: no-store\r\n"
+	    "Referrer-Policy: no-referrer\r\n"
+	    "X-Robots-Tag: noindex\r\n"
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "Content-Security-Policy: default-src 'none'; "
+	    "style-src 'unsafe-inline'; form-action 'self'; "
+	    "frame-ancestors 'none'\r\n";
 }
 
 /* Append text with its "%s" replaced by a, then b (digits and words
@@ -116,9 +128,9 @@ inbound_words(struct evbuffer *buf, const char *text, const char *a,
 
 /* The page of p, in its language (French when unknown). */
 static void
-inbound_page(struct evhttp_request *req, const struct shelter_page *p)
+inbound_page(struct httpd_resp *r, const struct shelter_page *p)
 {
-	struct evbuffer	*b = evbuffer_new();
+	struct evbuffer	*b = r->body;
 	size_t		 l;
 	int		 status = 200;
 
@@ -156,111 +168,135 @@ inbound_page(struct evhttp_request *req, const struct shelter_page *p)
 		break;
 	}
 	evbuffer_add_printf(b, "</body></html>\n");
-	inbound_send(req, status, "text/html; charset=utf-8", b);
-	evbuffer_free(b);
+	inbound_headers(r, status, "text/html; charset=utf-8");
 }
 
-/* GET /sms/inbound?from=...&text=...: a reply from a phone. */
+/* A short plain answer. */
 static void
-inbound_sms(struct inbound *in, struct evhttp_request *req)
+inbound_plain(struct httpd_resp *r, int status, const char *text)
 {
-	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
-	const char		*q = evhttp_uri_get_query(uri);
-	struct evkeyvalq	 args;
-	struct evbuffer		*b = evbuffer_new();
-
-	TAILQ_INIT(&args);
-	if (q == NULL || evhttp_parse_query_str(q, &args) != 0)
-		log_info("inbound sms_ignored reason=bad_request");
-	else
-		shelter_sms(in->shelters, evhttp_find_header(&args, "from"),
-		    evhttp_find_header(&args, "text"));
-	evhttp_clear_headers(&args);
-	inbound_send(req, 200, "text/plain", b);	/* empty: no reply */
-	evbuffer_free(b);
+	inbound_headers(r, status, "text/plain; charset=utf-8");
+	evbuffer_add(r->body, text, strlen(text));
 }
 
-static void
-inbound_dispatch(struct evhttp_request *req, void *arg)
+/* Whether token looks like one of ours: base64url, not too long. */
+static int
+inbound_token_ok(const char *token)
+{
+	size_t	 n = strlen(token);
+
+	return n > 0 && n <= INBOUND_TOKEN_MAX && strspn(token,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_-") == n;
+}
+
+void
+inbound_public(const struct httpd_req *req, struct httpd_resp *r, void *arg)
 {
 	struct inbound		*in = arg;
-	const char		*path = evhttp_uri_get_path(
-				    evhttp_request_get_evhttp_uri(req));
-	enum evhttp_cmd_type	 m = evhttp_request_get_command(req);
 	struct shelter_page	 page;
-	struct evbuffer		*b;
 
-	if (path != NULL && strcmp(path, "/sms/inbound") == 0 &&
-	    m == EVHTTP_REQ_GET) {
-		inbound_sms(in, req);
+	if (strncmp(req->path, "/a/", 3) != 0 || !inbound_token_ok(req->path +
+	    3)) {
+		inbound_plain(r, 404, "not found\n");
 		return;
 	}
-	if (path != NULL && strncmp(path, "/a/", 3) == 0 &&
-	    strchr(path + 3, '/') == NULL && (m == EVHTTP_REQ_GET ||
-	    m == EVHTTP_REQ_POST)) {
-		shelter_link(in->shelters, path + 3, m == EVHTTP_REQ_POST,
-		    &page);
-		inbound_page(req, &page);
-		return;
-	}
-	b = evbuffer_new();
-	evbuffer_add_printf(b, "not found\n");
-	inbound_send(req, 404, "text/plain", b);
-	evbuffer_free(b);
+	shelter_link(in->shelters, req->path + 3, req->method == HTTPD_POST,
+	    &page);
+	inbound_page(r, &page);
 }
 
-/* Split "host:port" or "[v6]:port" (checked by the configuration). */
-static int
-inbound_addr(const char *addr, char *host, size_t len, uint16_t *port)
+/* Say (at most once a second) that requests without the secret came. */
+static void
+inbound_log_refused(struct inbound *in, const char *why, const char *peer)
 {
-	const char	*colon = strrchr(addr, ':');
-	int64_t		 p;
-	size_t		 n;
+	time_t	 now = time(NULL);
 
-	if (colon == NULL || util_parse_int(colon + 1, 1, 65535, &p) == -1)
-		return -1;
-	n = (size_t)(colon - addr);
-	if (addr[0] == '[' && n >= 2) {
-		addr++;
-		n -= 2;
+	in->refused++;
+	if (now == in->refused_logged)
+		return;
+	log_warnx("inbound sms_refused reason=%s peer=%s count=%u (the SMS "
+	    "gateway must send the secret of [inbound] sms_secret_file)", why,
+	    peer, in->refused);
+	in->refused_logged = now;
+	in->refused = 0;
+}
+
+/*
+ * The SMS gateway's request: its secret first (the X-Stoppvif-Secret
+ * header, or secret= in the query), compared in constant time.  Without
+ * it, 403 and nothing read; with it, the reply goes to the shelters.  The
+ * answer is always empty: a reply is never sent back through the gateway's
+ * HTTP answer.
+ */
+void
+inbound_sms(const struct httpd_req *req, struct httpd_resp *r, void *arg)
+{
+	struct inbound		*in = arg;
+	struct evkeyvalq	 args;
+	const char		*secret;
+
+	if (strcmp(req->path, "/sms/inbound") != 0) {
+		inbound_plain(r, 404, "not found\n");
+		return;
 	}
-	if (n >= len)
-		return -1;
-	memcpy(host, addr, n);
-	host[n] = '\0';
-	*port = (uint16_t)p;
-	return 0;
+	if (req->method != HTTPD_GET) {
+		inbound_plain(r, 405, "GET only\n");
+		return;
+	}
+	TAILQ_INIT(&args);
+	if (req->query == NULL || evhttp_parse_query_str(req->query,
+	    &args) != 0) {
+		evhttp_clear_headers(&args);
+		inbound_log_refused(in, "bad_request", req->peer);
+		inbound_plain(r, 400, "bad request\n");
+		return;
+	}
+	if ((secret = httpd_header(req, "X-Stoppvif-Secret")) == NULL)
+		secret = evhttp_find_header(&args, "secret");
+	if (secret == NULL || crypt_secret_match(in->secret, secret,
+	    strlen(secret)) == -1) {
+		inbound_log_refused(in, secret == NULL ? "no_secret" :
+		    "bad_secret", req->peer);
+		inbound_plain(r, 403, "forbidden\n");
+	} else {
+		shelter_sms(in->shelters, evhttp_find_header(&args, "from"),
+		    evhttp_find_header(&args, "text"));
+		inbound_headers(r, 200, "text/plain");
+	}
+	evhttp_clear_headers(&args);
 }
 
 struct inbound *
-inbound_new(struct event_base *base, const char *addr, struct shelters *s,
-    char **cause)
+inbound_new(struct event_base *base, struct config **conf,
+    struct shelters *s, char **cause)
 {
-	struct inbound	*in;
-	char		 host[64];
-	uint16_t	 port;
+	const struct config	*c = *conf;
+	struct inbound		*in = xcalloc(1, sizeof *in);
+	int			 created = 0;
 
-	if (inbound_addr(addr, host, sizeof host, &port) == -1) {
-		util_cause(cause, "inbound_listen %s: not address:port", addr);
-		return NULL;
-	}
-	in = xcalloc(1, sizeof *in);
+	in->conf = conf;
 	in->shelters = s;
-	if ((in->http = evhttp_new(base)) == NULL)
-		fatalx("inbound: evhttp_new failed");
-	evhttp_set_max_body_size(in->http, INBOUND_MAX_BODY);
-	evhttp_set_max_headers_size(in->http, INBOUND_MAX_HEADERS);
-	evhttp_set_timeout(in->http, INBOUND_TIMEOUT);
-	evhttp_set_allowed_methods(in->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
-	evhttp_set_gencb(in->http, inbound_dispatch, in);
-	if (evhttp_bind_socket_with_handle(in->http, host, port) == NULL) {
-		util_cause(cause, "inbound_listen %s: cannot listen (in use?)",
-		    addr);
-		inbound_free(in);
-		return NULL;
+	if (*c->sms_listen != '\0') {
+		if ((in->secret = crypt_secret_load(c->sms_secret_file, 1,
+		    &created, cause)) == NULL)
+			goto fail;
+		if (created)
+			log_info("inbound sms_secret_created file=%s (give it "
+			    "to the SMS gateway: see stoppvif.ini(5))",
+			    c->sms_secret_file);
+		if ((in->sms = httpd_new(base, "sms", c->sms_listen,
+		    &inbound_sms_limits, inbound_sms, in, cause)) == NULL)
+			goto fail;
 	}
-	log_info("inbound listening addr=%s", addr);
+	if (*c->inbound_listen != '\0' && (in->pub = httpd_new(base,
+	    "public", c->inbound_listen, &inbound_public_limits,
+	    inbound_public, in, cause)) == NULL)
+		goto fail;
 	return in;
+fail:
+	inbound_free(in);
+	return NULL;
 }
 
 void
@@ -268,6 +304,8 @@ inbound_free(struct inbound *in)
 {
 	if (in == NULL)
 		return;
-	evhttp_free(in->http);
+	httpd_free(in->pub);
+	httpd_free(in->sms);
+	crypt_key_free(in->secret);
 	free(in);
 }

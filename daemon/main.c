@@ -23,6 +23,7 @@
 #include "config.h"
 #include "crypt.h"
 #include "dispatch.h"
+#include "guard.h"
 #include "holiday.h"
 #include "inbound.h"
 #include "log.h"
@@ -100,13 +101,18 @@ daemon_reload(void *arg, char **cause)
 
 	sdnotify("RELOADING=1");
 	next = config_load(d->conf->file, cause);
-	if (next != NULL && (config_reloadable(d->conf, next, cause) == -1 ||
+	/* the new words first: the checks below judge texts with them */
+	if (next != NULL && (guard_words_set(next->phone_words, cause) == -1 ||
+	    config_reloadable(d->conf, next, cause) == -1 ||
 	    shelter_conf_check(next, cause) == -1 ||
 	    daemon_closures(next, &cl, cause) == -1 ||
 	    (d->dispatch != NULL && dispatch_templates(d->dispatch, next,
 	    cause) == -1))) {
 		config_free(next);
 		next = NULL;
+		closures_free(cl);
+		/* the running list again (it was accepted at its time) */
+		guard_words_set(d->conf->phone_words, NULL);
 	}
 	if (next == NULL) {
 		log_warnx("config reload_refused file=%s keeping=old",
@@ -168,6 +174,13 @@ daemon_check_delivery(const struct config *conf)
 		fatalx("libsodium cannot be initialised");
 	if ((tpl = template_load(conf->templates, &cause)) == NULL) {
 		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		cause = NULL;
+		rc = -1;
+	} else if (template_set_sender(tpl, conf->sender_name,
+	    &cause) == -1) {
+		fprintf(stderr, "%s: [daemon] sender_name: %s\n", conf->file,
+		    cause);
 		free(cause);
 		cause = NULL;
 		rc = -1;
@@ -455,6 +468,12 @@ main(int argc, char *argv[])
 		exit(1);
 	}
 	free(deffile);
+	/* the words kept off phones, before anything checks a text */
+	if (guard_words_set(d.conf->phone_words, &cause) == -1) {
+		fprintf(stderr, "%s: [privacy] phone_words: %s\n",
+		    d.conf->file, cause);
+		exit(1);
+	}
 	if (daemon_closures(d.conf, &d.closures, &cause) == -1) {
 		fprintf(stderr, "%s\n", cause);	/* file:line: ... */
 		exit(1);
@@ -490,8 +509,9 @@ main(int argc, char *argv[])
 	if ((d.shelters = shelter_new(d.base, d.store, d.master, &d.conf,
 	    daemon_queued, &d, &cause)) == NULL)
 		fatalx("shelters: %s", cause);
-	if (*d.conf->inbound_listen != '\0' && (d.inbound = inbound_new(d.base,
-	    d.conf->inbound_listen, d.shelters, &cause)) == NULL)
+	if ((*d.conf->inbound_listen != '\0' || *d.conf->sms_listen != '\0') &&
+	    (d.inbound = inbound_new(d.base, &d.conf, d.shelters,
+	    &cause)) == NULL)
 		fatalx("%s", cause);
 	d.env.store = d.store;
 	d.env.master = d.master;

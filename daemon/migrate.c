@@ -204,6 +204,23 @@ static const char *const migrations[] = {
 	"  created TEXT NOT NULL"
 	");"
 	"CREATE INDEX oncall_start ON oncall(start, end);",
+
+	/*
+	 * 7: claims that prove the phone.  Each person alerted gets a code of
+	 * their own (the alert's code stays its reference, for the control
+	 * socket and the coordinators).  phone_mac is a keyed MAC of the phone
+	 * the alert went to, so that an SMS reply finds its recipient without
+	 * opening every phone number; bad_tries counts the wrong codes sent
+	 * from it (5 lock its replies out for the rest of the alert).
+	 */
+	"ALTER TABLE alert_recipients ADD COLUMN code TEXT;"
+	"ALTER TABLE alert_recipients ADD COLUMN phone_mac BLOB;"
+	"ALTER TABLE alert_recipients ADD COLUMN bad_tries INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"CREATE INDEX alert_recipients_phone ON alert_recipients(phone_mac)"
+	"  WHERE phone_mac IS NOT NULL;"
+	"CREATE INDEX alert_recipients_code ON alert_recipients(code)"
+	"  WHERE code IS NOT NULL;",
 };
 #define NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))
 

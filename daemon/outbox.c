@@ -10,8 +10,10 @@
 #include <time.h>
 
 #include "crypt.h"
+#include "log.h"
 #include "outbox.h"
 #include "store.h"
+#include "utf8.h"
 #include "util.h"
 
 static const char *const outbox_statuses[] = {
@@ -28,6 +30,38 @@ outbox_bind_opt(sqlite3_stmt *stmt, int col, int64_t v, int present)
 		sqlite3_bind_null(stmt, col);
 }
 
+/* The check of what is queued (outbox_set_check), or NULL. */
+static outbox_check_fn	 outbox_check;
+static void		*outbox_check_arg;
+
+void
+outbox_set_check(outbox_check_fn fn, void *arg)
+{
+	outbox_check = fn;
+	outbox_check_arg = arg;
+}
+
+/* Refuse row id as it is queued: failed, with why, never sent. */
+static int
+outbox_refuse(struct store *st, const struct outbox_msg *m, int64_t id,
+    const char *why, char **cause)
+{
+	static const char *const sql = "UPDATE outbox SET status = 'failed',"
+	    " last_error = ?2 WHERE id = ?1";
+	sqlite3_stmt	*stmt = store_stmt(st, sql);
+	char		*text;
+	int		 rc;
+
+	xasprintf(&text, "refused when queued: %s", why);
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, text, -1, SQLITE_TRANSIENT);
+	rc = store_exec_stmt(st, stmt, cause);
+	log_warnx("outbox refused id=%lld kind=%s channel=%s reason=\"%s\"",
+	    (long long)id, m->kind, m->channel, why);
+	free(text);
+	return rc;
+}
+
 int
 outbox_enqueue(struct store *st, const struct crypt_key *dk,
     const struct outbox_msg *m, int *inserted, char **cause)
@@ -41,7 +75,7 @@ outbox_enqueue(struct store *st, const struct crypt_key *dk,
 	uint8_t		*ct;
 	size_t		 ctlen;
 	int64_t		 id;
-	char		 now[32];
+	char		 now[32], *why = NULL;
 	int		 rc;
 
 	sqlite3_bind_text(stmt, 1, m->key, -1, SQLITE_STATIC);
@@ -69,6 +103,11 @@ outbox_enqueue(struct store *st, const struct crypt_key *dk,
 	sqlite3_bind_blob(stmt, 2, ct, (int)ctlen, SQLITE_STATIC);
 	rc = store_exec_stmt(st, stmt, cause);
 	free(ct);
+	if (rc == 0 && outbox_check != NULL &&
+	    outbox_check(outbox_check_arg, m, &why) == -1) {
+		rc = outbox_refuse(st, m, id, why, cause);
+		free(why);
+	}
 	return rc;
 }
 
@@ -153,7 +192,8 @@ outbox_list(struct store *st, const char *status, int64_t limit,
 			break;
 	if (status != NULL && outbox_statuses[i] == NULL) {
 		api_error_set(err, API_BAD_REQUEST, "status", "état inconnu "
-		    "« %.32s » : pending, sent, failed ou cancelled", status);
+		    "« %s » : pending, sent, failed ou cancelled",
+		    UTF8_CUT(status, 32));
 		return NULL;
 	}
 	stmt = store_stmt(st, sql);

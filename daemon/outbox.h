@@ -33,11 +33,23 @@ struct outbox_msg {
 
 /*
  * Queue msg inside the caller's transaction.  *inserted (may be NULL) is 1
- * when the row is new, 0 when the key was there already.  0 or -1 with
- * *cause.
+ * when the row is new, 0 when the key was there already.  A new row that
+ * the check refuses (outbox_set_check) is kept as failed, with the reason
+ * in last_error, and logged: it is never sent.  0 or -1 with *cause.
  */
 int	 outbox_enqueue(struct store *, const struct crypt_key *dk,
 	    const struct outbox_msg *msg, int *inserted, char **cause);
+
+/*
+ * What is sent is checked when it is queued: check(arg, msg, cause) renders
+ * msg as it would go out (the recipient's language, the templates) and
+ * returns -1 with the reason when it may not go, e.g. a word that may not
+ * reach a phone in an SMS or a subject.  Set once by the dispatcher, which
+ * owns the templates; NULL (the default, for tools and unit tests): none.
+ */
+typedef int	(*outbox_check_fn)(void *arg, const struct outbox_msg *,
+		    char **cause);
+void	 outbox_set_check(outbox_check_fn, void *arg);
 
 /* Cancel the pending messages of an event; *n (may be NULL) says how many. */
 int	 outbox_cancel_event(struct store *, int64_t event_id, int *n,

@@ -15,8 +15,10 @@
 #include "config.h"
 #include "contact.h"
 #include "crypt.h"
+#include "guard.h"
 #include "people.h"
 #include "store.h"
+#include "utf8.h"
 #include "util.h"
 
 const char *const people_roles[] = {
@@ -162,24 +164,19 @@ pv_roles(json_t *v, unsigned *mask, struct api_error *err)
 	return 0;
 }
 
-/* Check free text: no control characters, length within bounds. */
+/* Check free text: nothing invisible, no control characters, length
+ * within bounds. */
 static int
 pv_text(const struct pfield *f, const char *s, struct api_error *err)
 {
-	const unsigned char	*p;
+	char	*cause = NULL;
 
-	size_t			 chars = 0;
-
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if ((*p & 0xc0) != 0x80)
-			chars++;	/* UTF-8: jansson checked it */
-		if (*p < 0x20 || *p == 0x7f) {
-			api_error_set(err, API_BAD_REQUEST, f->name,
-			    "caractère de contrôle interdit");
-			return -1;
-		}
+	if (guard_input_check(s, 0, &cause) == -1) {
+		api_error_set(err, API_BAD_REQUEST, f->name, "%s", cause);
+		free(cause);
+		return -1;
 	}
-	if (chars > f->max) {
+	if (utf8_len(s) > f->max) {
 		api_error_set(err, API_BAD_REQUEST, f->name, "trop long : "
 		    "%zu caractères au plus", f->max);
 		return -1;
@@ -250,7 +247,8 @@ pv_string(const struct pfield *f, const char *s, char **out,
 				break;
 		if (people_langs[i] == NULL) {
 			api_error_set(err, API_BAD_REQUEST, f->name, "langue "
-			    "inconnue « %.16s » : fr, nl, de ou en", s);
+			    "inconnue « %s » : fr, nl, de ou en",
+			    UTF8_CUT(s, 16));
 			return -1;
 		}
 		util_strlcpy(buf, s, sizeof buf);
@@ -269,13 +267,16 @@ pv_string(const struct pfield *f, const char *s, char **out,
 	case PF_QUIET:
 		if (people_quiet(s, buf, sizeof buf) == -1) {
 			api_error_set(err, API_BAD_REQUEST, f->name, "heures "
-			    "calmes « %.32s » : HH:MM-HH:MM attendu (par "
-			    "exemple 21:00-08:00), ou none pour aucune", s);
+			    "calmes « %s » : HH:MM-HH:MM attendu (par "
+			    "exemple 21:00-08:00), ou none pour aucune",
+			    UTF8_CUT(s, 32));
 			return -1;
 		}
 		break;
 	case PF_ROLES:
-		abort();
+		/* pvals_parse reads roles itself: never here */
+		api_error_set(err, API_INTERNAL, f->name, "champ mal décrit");
+		return -1;
 	}
 	if (rc == -1) {
 		api_error_set(err, API_BAD_REQUEST, f->name, "%s", cause);
@@ -306,8 +307,8 @@ pvals_parse(json_t *req, int adding, struct pvals *pv, struct api_error *err)
 			if (strcmp(pfields[i].name, key) == 0)
 				break;
 		if (i == NPFIELDS) {
-			api_error_set(err, API_BAD_REQUEST, key, "champ inconnu "
-			    "« %.32s »", key);
+			api_error_set(err, API_BAD_REQUEST, UTF8_CUT(key, 32),
+			    "champ inconnu « %s »", UTF8_CUT(key, 32));
 			return -1;
 		}
 		pv->present[i] = 1;
@@ -588,6 +589,10 @@ people_row(sqlite3_stmt *stmt, const struct crypt_key *master,
 	    "pubkey", people_text_col(stmt, 7),
 	    "created", (const char *)sqlite3_column_text(stmt, 8),
 	    "updated", (const char *)sqlite3_column_text(stmt, 9));
+	/* texts were valid UTF-8 when written (jansson checked them) */
+	if (o == NULL)
+		api_error_set(err, API_INTERNAL, NULL, "personne %lld illisible "
+		    "dans la base", (long long)id);
 	return o;
 }
 
@@ -603,6 +608,7 @@ people_find(struct store *st, sqlite3_stmt *stmt, int64_t id,
 		return -1;
 	}
 	if (sqlite3_column_type(stmt, 10) != SQLITE_NULL) {
+		/* removed is a UTC time the daemon wrote: ASCII digits */
 		api_error_set(err, API_NOT_FOUND, "id", "la personne %lld a "
 		    "été effacée le %.10s", (long long)id,
 		    (const char *)sqlite3_column_text(stmt, 10));
@@ -700,8 +706,8 @@ people_list(struct store *st, const struct crypt_key *master,
 
 	if (role != NULL && !people_role_valid(role)) {
 		api_error_set(err, API_BAD_REQUEST, "role", "rôle inconnu "
-		    "« %.32s » : referent, platform, oncall, coordinator, "
-		    "animator ou partner", role);
+		    "« %s » : referent, platform, oncall, coordinator, "
+		    "animator ou partner", UTF8_CUT(role, 32));
 		return NULL;
 	}
 	stmt = store_stmt(st, sql_list);

@@ -21,9 +21,11 @@
 #include "curlev.h"
 #include "log.h"
 #include "plugin.h"
+#include "utf8.h"
 #include "util.h"
 
 #define CHANNEL_MAX_IN_FLIGHT	32
+#define CHANNEL_REPLY_MAX	256	/* characters of a reply kept */
 
 /* One channel: what plugins know as struct sv_host. */
 struct sv_host {
@@ -46,7 +48,7 @@ struct sv_host {
 };
 
 /* Append one problem with key (NULL: the section) to h->errors. */
-static void
+static void __attribute__((format(printf, 3, 0)))
 host_error(struct sv_host *h, const char *key, const char *fmt, va_list ap)
 {
 	char	*msg, *next;
@@ -146,11 +148,24 @@ host_curl_add(struct sv_host *h, CURL *easy, sv_curl_done_fn done, void *arg)
 	return curlev_add(h->cv, easy, done, arg);
 }
 
+/*
+ * A plugin's outcome.  The reply is a gateway's or a server's words, kept
+ * in the outbox and shown by the API: made valid UTF-8 and cut on a
+ * character here, whatever the plugin did with it.
+ */
 static void
 host_complete(struct sv_host *h, const struct sv_message *msg,
     enum sv_outcome o, const char *reply)
 {
+	char	 buf[4 * CHANNEL_REPLY_MAX + 8], *clean = NULL;
+
+	if (reply != NULL) {
+		if (!utf8_valid(reply, strlen(reply)))
+			reply = clean = utf8_sanitize(reply);
+		reply = utf8_cut(buf, sizeof buf, reply, CHANNEL_REPLY_MAX);
+	}
 	h->done(h->done_arg, (struct channel *)h, msg, o, reply);
+	free(clean);
 }
 
 static const struct sv_host_api host_api = {
@@ -207,7 +222,8 @@ plugin_load(struct sv_host *h, const struct config *conf)
 		if (!isalnum((unsigned char)*p) && *p != '_')
 			break;
 	if (*name == '\0' || *p != '\0') {
-		host_errorf(h, "plugin", "\"%s\" is not a plugin name", name);
+		host_errorf(h, "plugin", "\"%s\" is not a plugin name",
+		    UTF8_CUT(name, 32));
 		return -1;
 	}
 	if (util_check_dir(conf->plugin_dir, geteuid(), &cause) == -1) {

@@ -15,7 +15,11 @@
 #include "recur.h"
 #include "recur_int.h"
 #include "tz.h"
+#include "utf8.h"
 #include "util.h"
+
+/* Characters of user text quoted in a message. */
+#define RECUR_QUOTE_MAX	32
 
 #define RECUR_MAXINT	2147483647
 
@@ -142,10 +146,11 @@ recur_civil_parse(const char *s, struct recur_civil *c, char **cause)
 		return 0;
 	}
 	if (rc == -2)
-		util_cause(cause, "« %s » : date ou heure inexistante", s);
+		util_cause(cause, "« %s » : date ou heure inexistante",
+		    UTF8_CUT(s, RECUR_QUOTE_MAX));
 	else
 		util_cause(cause, "« %s » : date-heure invalide (attendu "
-		    "AAAA-MM-JJTHH:MM:SS)", s);
+		    "AAAA-MM-JJTHH:MM:SS)", UTF8_CUT(s, RECUR_QUOTE_MAX));
 	return -1;
 }
 
@@ -158,11 +163,12 @@ recur_date_parse(const char *s, struct recur_civil *c, char **cause)
 
 	if (recur_read_date(&p, &t, &basic) == -1 || *p != '\0') {
 		util_cause(cause, "« %s » : date invalide (attendu AAAA-MM-JJ)",
-		    s);
+		    UTF8_CUT(s, RECUR_QUOTE_MAX));
 		return -1;
 	}
 	if (!recur_civil_valid(&t)) {
-		util_cause(cause, "« %s » : date inexistante", s);
+		util_cause(cause, "« %s » : date inexistante",
+		    UTF8_CUT(s, RECUR_QUOTE_MAX));
 		return -1;
 	}
 	*c = t;
@@ -291,7 +297,8 @@ recur_parse_byday(struct recur_rule *r, const char *item, char **cause)
 
 	if (len < 2 || (wd = recur_wday_name(item + len - 2)) == -1) {
 		util_cause(cause, "BYDAY=%s : jour inconnu (MO, TU, WE, TH, "
-		    "FR, SA ou SU, avec un rang éventuel : 1MO, -1FR)", item);
+		    "FR, SA ou SU, avec un rang éventuel : 1MO, -1FR)",
+		    UTF8_CUT(item, RECUR_QUOTE_MAX));
 		return -1;
 	}
 	if (len == 2) {
@@ -305,13 +312,13 @@ recur_parse_byday(struct recur_rule *r, const char *item, char **cause)
 		num[len - 2] = '\0';
 		if (recur_number(num, &n) == -1) {
 			util_cause(cause, "BYDAY=%s : rang invalide (ex. 1MO, "
-			    "-1FR)", item);
+			    "-1FR)", UTF8_CUT(item, RECUR_QUOTE_MAX));
 			return -1;
 		}
 	}
 	if (n == 0 || n > 53 || n < -53) {
 		util_cause(cause, "BYDAY=%s : rang hors limites (-53..-1, "
-		    "1..53)", item);
+		    "1..53)", UTF8_CUT(item, RECUR_QUOTE_MAX));
 		return -1;
 	}
 	if (n > 0)
@@ -331,14 +338,14 @@ recur_parse_item(struct recur_rule *r, enum recur_part p, const char *item,
 	int64_t				 v;
 
 	if (recur_number(item, &v) == -1) {
-		util_cause(cause, "%s=%s : nombre attendu (%s)", d->name, item,
-		    d->range);
+		util_cause(cause, "%s=%s : nombre attendu (%s)", d->name,
+		    UTF8_CUT(item, RECUR_QUOTE_MAX), d->range);
 		return -1;
 	}
 	if (v > d->max || (v == 0 && !d->zero) ||
 	    (v < 0 && (!d->neg || v < -d->max))) {
-		util_cause(cause, "%s=%s : hors limites (%s)", d->name, item,
-		    d->range);
+		util_cause(cause, "%s=%s : hors limites (%s)", d->name,
+		    UTF8_CUT(item, RECUR_QUOTE_MAX), d->range);
 		return -1;
 	}
 	if (d->kind == K_NUM) {
@@ -367,7 +374,8 @@ recur_parse_until(struct recur_rule *r, const char *v, char **cause)
 	if ((rc = recur_read_civil(v, &c, &end)) != 0 ||
 	    (*end != '\0' && strcasecmp(end, "Z") != 0)) {
 		if (rc == -2) {
-			util_cause(cause, "UNTIL=%s : date inexistante", v);
+			util_cause(cause, "UNTIL=%s : date inexistante",
+			    UTF8_CUT(v, RECUR_QUOTE_MAX));
 			return -1;
 		}
 		goto bad;
@@ -378,7 +386,8 @@ recur_parse_until(struct recur_rule *r, const char *v, char **cause)
 
 bad:
 	util_cause(cause, "UNTIL=%s : date invalide (attendu AAAAMMJJ, "
-	    "AAAAMMJJTHHMMSS ou AAAAMMJJTHHMMSSZ)", v);
+	    "AAAAMMJJTHHMMSS ou AAAAMMJJTHHMMSSZ)",
+	    UTF8_CUT(v, RECUR_QUOTE_MAX));
 	return -1;
 }
 
@@ -399,13 +408,14 @@ recur_parse_value(struct recur_rule *r, enum recur_part p, char *v,
 				return 0;
 			}
 		util_cause(cause, "FREQ=%s : fréquence inconnue (SECONDLY, "
-		    "MINUTELY, HOURLY, DAILY, WEEKLY, MONTHLY ou YEARLY)", v);
+		    "MINUTELY, HOURLY, DAILY, WEEKLY, MONTHLY ou YEARLY)",
+		    UTF8_CUT(v, RECUR_QUOTE_MAX));
 		return -1;
 	case K_WKST:
 		if ((r->wkst = recur_wday_name(v)) != -1)
 			return 0;
 		util_cause(cause, "WKST=%s : jour inconnu (MO, TU, WE, TH, FR, "
-		    "SA ou SU)", v);
+		    "SA ou SU)", UTF8_CUT(v, RECUR_QUOTE_MAX));
 		return -1;
 	case K_UNTIL:
 		return recur_parse_until(r, v, cause);
@@ -443,7 +453,8 @@ recur_parse_part(struct recur_rule *r, char *part, unsigned *seen,
 		if (strcasecmp(part, recur_parts[p].name) == 0)
 			break;
 	if (p == P_NPARTS) {
-		util_cause(cause, "partie « %s » inconnue", part);
+		util_cause(cause, "partie « %s » inconnue",
+		    UTF8_CUT(part, RECUR_QUOTE_MAX));
 		return -1;
 	}
 	if (eq == NULL || eq[1] == '\0') {

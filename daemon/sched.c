@@ -114,7 +114,8 @@ sched_utc(int64_t secs, char *buf, size_t len)
 	return buf;
 }
 
-/* The parameters of a reminder message, as JSON text (new string). */
+/* The parameters of a reminder message, as JSON text (new string), or
+ * NULL when a text of the event cannot be encoded. */
 static char *
 sched_payload(const struct cal_event *ev, const struct recur_occ *occ,
     int64_t offset)
@@ -131,7 +132,7 @@ sched_payload(const struct cal_event *ev, const struct recur_occ *occ,
 		json_object_set_new(o, "location", json_string(ev->location));
 	if (ev->commune != NULL)
 		json_object_set_new(o, "commune", json_string(ev->commune));
-	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	text = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(o);
 	return text;
 }
@@ -152,7 +153,14 @@ sched_enqueue(struct sched *s, const struct cal_event *ev,
 
 	if ((n = calendar_recipients(s->cal, ev->id, &ids, &reach, cause)) < 0)
 		return -1;
-	payload = sched_payload(ev, occ, offset);
+	if ((payload = sched_payload(ev, occ, offset)) == NULL) {
+		/* its texts were valid UTF-8 when the event was written */
+		util_cause(cause, "event %lld: reminder payload not encodable",
+		    (long long)ev->id);
+		free(ids);
+		free(reach);
+		return -1;
+	}
 	sched_utc(occ->utc, occbuf, sizeof occbuf);
 	for (i = 0; i < n && rc == 0; i++) {
 		for (c = 0; c < 2 && rc == 0; c++) {

@@ -21,14 +21,15 @@
 #include "calendar.h"
 #include "config.h"
 #include "duration.h"
+#include "guard.h"
 #include "log.h"
 #include "people.h"
 #include "recur.h"
 #include "shelter.h"
 #include "shelter_int.h"
 #include "store.h"
-#include "template.h"
 #include "tz.h"
+#include "utf8.h"
 #include "util.h"
 
 static const char *const sstate_names[] = {
@@ -85,6 +86,7 @@ static const struct skey {
 	{ "repeat_max", SK_COUNT, "2", 0, 20, SOFF(repeat_max) },
 	{ "claim_hold", SK_DURATION, "4h", 10, 7 * 86400, SOFF(claim_hold) },
 	{ "link_valid", SK_DURATION, "1d", 10, 7 * 86400, SOFF(link_valid) },
+	{ "code_digits", SK_COUNT, "6", 4, 8, SOFF(code_digits) },
 };
 #define NSKEYS	(sizeof skeys / sizeof skeys[0])
 
@@ -143,13 +145,14 @@ sconf_set(struct shelter_conf *sc, const struct skey *k, const char *value,
 
 	switch (k->type) {
 	case SK_TITLE:		/* it reaches email bodies */
-		if (strlen(value) < (size_t)k->min ||
-		    strlen(value) > (size_t)k->max) {
+		if (utf8_len(value) < (size_t)k->min ||
+		    utf8_len(value) > (size_t)k->max) {
 			util_cause(why, "%lld to %lld characters",
 			    (long long)k->min, (long long)k->max);
 			return -1;
 		}
-		if (template_phone_check(value, why) == -1)
+		if (guard_input_check(value, 0, why) == -1 ||
+		    guard_phone_check(value, why) == -1)
 			return -1;
 		break;
 	case SK_AUDIENCE:
@@ -219,7 +222,8 @@ sconf_parse(const struct config *conf, const struct config_channel *sec,
 			sconf_error(errs, conf->file, sec->kv[k].line,
 			    sec->kv[k].key, "unknown key in [shelter.%s] "
 			    "(title, notify, escalate_after, escalate_to, "
-			    "repeat, repeat_max, claim_hold, link_valid)",
+			    "repeat, repeat_max, claim_hold, link_valid, "
+			    "code_digits)",
 			    sec->name);
 		else if (sconf_set(sc, &skeys[i], sec->kv[k].value,
 		    &why) == -1) {

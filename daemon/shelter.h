@@ -9,14 +9,16 @@
  * the shelter's history and the audit log, in the caller's transaction
  * together with the messages it causes (urgent outbox rows).
  *
- * Vacating opens an alert with a short code (four digits, unique among open
- * alerts) and alerts the level-1 audience (notify: role:oncall means the
- * people on call right now by the rota).  With no claim after
+ * Vacating opens an alert with a code of its own (code_digits, 6 by
+ * default; its reference for the control socket and the coordinators) and
+ * alerts the level-1 audience (notify: role:oncall means the people on call
+ * right now by the rota), each person with a code of their own: an SMS
+ * reply claims only with the code of the phone it comes from (claim.c).  With no claim after
  * escalate_after the escalate_to audience is alerted too, then the alert is
  * sent again every repeat, repeat_max times; when that chain is exhausted the
  * coordinators get "nobody answered".  Nobody on call: straight to the
  * escalation level, and the coordinators are told.  The first claim wins
- * (alerts ack, an SMS "OK 4821", a signed link); the claimer is confirmed,
+ * (alerts ack, an SMS "OK 482113", a signed link); the claimer is confirmed,
  * every other alerted person told it is taken; a late claim is told "déjà
  * pris".  A claim holds the shelter for claim_hold: not confirmed occupied
  * by then, it is vacant again and a new alert goes out.
@@ -31,7 +33,9 @@
  *	POST /v1/shelters/NAME/unavailable	shelter
  *	GET  /v1/shelters/NAME/report?year=Y	report
  *	GET  /v1/alerts				[alert, ...] newest first
- *	POST /v1/alerts/ack {"code": "4821", "by": ID}	claim (by optional)
+ *	POST /v1/alerts/ack {"code": "482113", "by": ID}  claim: the alert's
+ *		code (by optional), or a person's own (by: that person unless
+ *		given)
  *	GET  /v1/oncall?at=LOCAL		[slot, ...] covering at (now)
  *	POST /v1/oncall {"person": ID, "from": LOCAL, "to": LOCAL}  {"id": n}
  *	DELETE /v1/oncall/ID			{"id": n, "removed": true}
@@ -43,7 +47,9 @@
  *		 "opened", "level" (1|2), "repeats", "next": T|null,
  *		 "exhausted": bool, "notified": n,
  *		 "claimed_by": {"id", "name"}|null, "claimed_at": T|null,
- *		 "via": "cli"|"sms"|"link"|null, "closed": T|null}
+ *		 "via": "cli"|"sms"|"link"|null, "closed": T|null,
+ *		 "locked": [{"id", "name"}, ...]: phones locked out of SMS
+ *		 replies after ALERT_MAX_BAD_TRIES wrong codes}
  *	claim	{"alert": id, "shelter", "code", "reserved_until": T,
  *		 "claimed_by": {"id", "name"}|null}
  *		a late claim is refused with 409, "déjà pris"
@@ -112,9 +118,11 @@ int		 shelter_ack(struct shelters *, json_t *req, uid_t uid,
 json_t		*shelter_status(struct shelters *);
 
 /*
- * An SMS from a phone through the gateway: "OK 4821" from the number of a
- * person the alert reached claims it; anything else is logged and ignored,
- * never answered.  Its own transaction.
+ * An SMS from a phone through the gateway (claim.c): "OK 482113" with the
+ * code of the phone it comes from claims; a reply from an alerted phone
+ * that claims nothing gets one "not understood" back per alert, and five
+ * wrong codes lock that phone out of the alert; a number no alert reached
+ * is logged and ignored, never answered.  Its own transactions.
  */
 void		 shelter_sms(struct shelters *, const char *from,
 		    const char *text);
@@ -130,7 +138,7 @@ enum page_what {
 struct shelter_page {
 	enum page_what	 what;
 	char		 lang[4];
-	char		 code[8];
+	char		 code[12];	/* the person's own code */
 	char		 until[96];	/* PAGE_WON: the end of the hold, in
 					   words of lang */
 };

@@ -28,6 +28,7 @@ struct shelter_conf {
 	int64_t		 repeat_max;
 	int64_t		 claim_hold;
 	int64_t		 link_valid;	/* how long a link may claim */
+	int64_t		 code_digits;	/* of the codes, 4 to 8 */
 };
 
 struct shelters {
@@ -64,10 +65,27 @@ struct sactor {
 	const char	*via;		/* "cli", "sms", "link"; NULL */
 };
 
+/* A code's room: up to 8 digits and the NUL. */
+#define ALERT_CODE_LEN	12
+
+/* Wrong codes from one phone that lock its SMS replies out of an alert. */
+#define ALERT_MAX_BAD_TRIES	5
+
 /* What alert_notify() sends to whom. */
 #define ALERT_EMAIL	0x1
 #define ALERT_SMS	0x2
 #define ALERT_BOTH	(ALERT_EMAIL | ALERT_SMS)
+
+/* claim.c */
+/* The code of an SMS reply ("Ok 123456 merci"): 0, or -1 when the reply is
+ * not understood as a claim. */
+int	 claim_parse(const char *text, char *code, size_t len);
+
+/* shelter_ops.c */
+/* A claim from outside (SMS, link) in its own transaction; a late one is
+ * kept too (its "déjà pris").  0, or -1 with err. */
+int	 shelter_claim_txn(struct shelters *, int64_t id, struct sactor *,
+	    json_t **result, struct api_error *);
 
 /* shelter.c */
 int	 shelter_state_parse(const char *);
@@ -97,10 +115,27 @@ int	 alert_claim(struct shelters *, int64_t id, const struct sactor *,
 json_t	*alert_json(struct shelters *, int64_t id);
 json_t	*alert_list(struct shelters *, int64_t limit);
 int	 alert_recipient(struct shelters *, int64_t id, int64_t person);
-/* Whether alert id is open; its code in code ("" when no such alert). */
+/* Whether alert id is open; its own code in code ("" when no such
+ * alert). */
 int	 alert_is_open(struct shelters *, int64_t id, char *code, size_t len);
-/* The alert a code names: the open one, else the latest; 0 when none. */
-int64_t	 alert_by_code(struct shelters *, const char *code);
+/*
+ * The alert a code names, its own or a recipient's (then *person is that
+ * recipient, else 0): an open one first, else the latest; 0 when none.
+ */
+int64_t	 alert_by_code(struct shelters *, const char *code, int64_t *person);
+/* The code person sees in alert id: their own when they were alerted,
+ * else the alert's ("" when there is no such alert). */
+void	 alert_person_code(struct shelters *, int64_t id, int64_t person,
+	    char *code, size_t len);
+/*
+ * Queue kind of alert id to person (0: to the coordinators) on the channels
+ * of mask, in the caller's transaction; sent once: the outbox key.
+ */
+int	 alert_notify(struct shelters *, int64_t id, const char *kind,
+	    int64_t person, unsigned mask, int64_t now, char **cause);
+/* The keyed MAC (CRYPT_MAC_BYTES) of an E.164 phone number, as
+ * alert_recipients.phone_mac holds it. */
+void	 alert_phone_mac(struct shelters *, const char *e164, uint8_t *mac);
 /* The (alert, person) of a link token, checked; -1 with *cause a word
  * for the log ("bad_token", "expired_token"). */
 int	 alert_token_parse(struct shelters *, const char *token, int64_t now,

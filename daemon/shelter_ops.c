@@ -80,7 +80,7 @@ shelter_status(struct shelters *s)
 {
 	json_t		*arr = json_array();
 	struct srow	 row;
-	char		 since[RECUR_FMT_LEN], code[8];
+	char		 since[RECUR_FMT_LEN], code[ALERT_CODE_LEN];
 	size_t		 i;
 
 	for (i = 0; i < s->nsc; i++) {
@@ -165,7 +165,7 @@ shelter_act(struct shelters *s, const char *name, const char *what,
 	}
 	memset(&who, 0, sizeof who);
 	snprintf(who.text, sizeof who.text, "uid:%u", (unsigned)uid);
-	if (shelter_move(s, sc, &row, acts[i].cause, &who, util_now(),
+	if (shelter_move(s, sc, &row, acts[i].cause, &who, util_now_up(),
 	    err) == -1)
 		return -1;
 	*result = shelter_json(s, sc);
@@ -178,32 +178,19 @@ shelter_alerts(struct shelters *s)
 	return alert_list(s, SHELTER_ALERTS_SHOWN);
 }
 
-/*
- * The code of a claim, "4821": four digits, as typed or in an SMS reply
- * such as "ok 4821", "OK4821", "Ok, 4821." or just "4821".  0 or -1.
- */
+/* The code of alerts ack, "482113": 4 to 8 digits, spaces around them
+ * allowed.  0 or -1. */
 static int
-shelter_code(const char *text, int reply, char code[8])
+shelter_code(const char *text, char code[ALERT_CODE_LEN])
 {
-	const char	*p = text;
-	size_t		 n = 0;
+	size_t	 n;
 
-	while (isspace((unsigned char)*p))
-		p++;
-	if (reply && strncasecmp(p, "ok", 2) == 0)
-		for (p += 2; isspace((unsigned char)*p) || *p == ',' ||
-		    *p == ':' || *p == '-'; p++)
-			;
-	while (isdigit((unsigned char)p[n]) && n < 5)
-		n++;
-	if (n != 4)
+	text += strspn(text, " \t");
+	n = strspn(text, "0123456789");
+	if (n < 4 || n > 8 || text[n + strspn(text + n, " \t")] != '\0')
 		return -1;
-	memcpy(code, p, 4);
-	code[4] = '\0';
-	for (p += 4; *p != '\0'; p++)
-		if (!isspace((unsigned char)*p) && !(reply && (*p == '.' ||
-		    *p == '!')))
-			return -1;
+	memcpy(code, text, n);
+	code[n] = '\0';
 	return 0;
 }
 
@@ -233,13 +220,14 @@ shelter_ack(struct shelters *s, json_t *req, uid_t uid, json_t **result,
 	json_t		*by = json_object_get(req, "by");
 	struct sactor	 who;
 	json_t		*a;
-	char		 c[8];
-	int64_t		 id;
+	char		 c[ALERT_CODE_LEN];
+	int64_t		 id, owner;
 
-	if (!json_is_string(code) || shelter_code(json_string_value(code), 0,
+	if (!json_is_string(code) || shelter_code(json_string_value(code),
 	    c) == -1) {
-		api_error_set(err, API_BAD_REQUEST, "code", "code de quatre "
-		    "chiffres attendu, tel qu'il figure dans l'alerte");
+		api_error_set(err, API_BAD_REQUEST, "code", "code de 4 à 8 "
+		    "chiffres attendu : celui de l'alerte (alerts list) ou "
+		    "celui qu'une personne alertée a reçu");
 		return -1;
 	}
 	if (by != NULL && !json_is_null(by) && (!json_is_integer(by) ||
@@ -248,56 +236,28 @@ shelter_ack(struct shelters *s, json_t *req, uid_t uid, json_t **result,
 		    "attendu");
 		return -1;
 	}
-	if ((id = alert_by_code(s, c)) == 0) {
+	if ((id = alert_by_code(s, c, &owner)) == 0) {
 		api_error_set(err, API_NOT_FOUND, "code", "aucune alerte n'a "
 		    "le code %s", c);
 		return -1;
 	}
 	memset(&who, 0, sizeof who);
 	snprintf(who.text, sizeof who.text, "uid:%u", (unsigned)uid);
-	who.person = json_is_integer(by) ? json_integer_value(by) : 0;
+	/* a recipient's own code claims for them unless --by says who */
+	who.person = json_is_integer(by) ? json_integer_value(by) : owner;
 	who.via = "cli";
-	if (alert_claim(s, id, &who, util_now(), &a, err) == -1)
+	if (alert_claim(s, id, &who, util_now_up(), &a, err) == -1)
 		return -1;
 	*result = shelter_claim_json(s, a);
 	json_decref(a);
 	return 0;
 }
 
-/* ---- the inbound listener: SMS replies and links ---- */
-
-/* The alerted person of alert id whose phone is e164; 0 when none. */
-static int64_t
-shelter_sender(struct shelters *s, int64_t id, const char *e164)
-{
-	static const char *const sql = "SELECT person_id FROM alert_recipients"
-	    " WHERE alert_id = ? ORDER BY person_id";
-	struct people_contact	 pc;
-	sqlite3_stmt		*st = store_stmt(s->store, sql);
-	int64_t			*ids, found = 0;
-	size_t			 n, i;
-	char			*cause = NULL;
-
-	sqlite3_bind_int64(st, 1, id);
-	n = store_ids(st, &ids);
-	for (i = 0; i < n && found == 0; i++) {
-		if (people_contact(s->store, s->master, ids[i], "sms", &pc,
-		    &cause) == -1) {
-			free(cause);
-			cause = NULL;
-			continue;
-		}
-		if (pc.addr != NULL && strcmp(pc.addr, e164) == 0)
-			found = ids[i];
-		people_contact_clear(&pc);
-	}
-	free(ids);
-	return found;
-}
+/* ---- the inbound listener: links ---- */
 
 /* A claim from outside (SMS, link), in its own transaction: kept even
  * when late (the "déjà pris" it queues), audited as the daemon's. */
-static int
+int
 shelter_claim_txn(struct shelters *s, int64_t id, struct sactor *who,
     json_t **result, struct api_error *err)
 {
@@ -309,7 +269,7 @@ shelter_claim_txn(struct shelters *s, int64_t id, struct sactor *who,
 		free(cause);
 		return -1;
 	}
-	rc = alert_claim(s, id, who, util_now(), result, err);
+	rc = alert_claim(s, id, who, util_now_up(), result, err);
 	if ((rc == 0 || err->status == API_CONFLICT) &&
 	    audit_record(s->store, geteuid(), rc == 0 ? "alert.claim" :
 	    "alert.claim_late", "alert", id, &cause) == 0 &&
@@ -326,68 +286,6 @@ shelter_claim_txn(struct shelters *s, int64_t id, struct sactor *who,
 	}
 	shelter_arm(s);
 	return rc;
-}
-
-/*
- * A sender's number as E.164: as the gateway gives it ("+32470...",
- * "0032470...", a national "0470..."), or international digits without
- * their "+" ("32470...").  0 or -1.
- */
-static int
-shelter_e164(const char *from, char *out, size_t len)
-{
-	char	 plus[40], *cause = NULL;
-	int	 rc;
-
-	if (from == NULL || strlen(from) > 32)
-		return -1;
-	if ((rc = contact_phone_normalize(from, out, len, &cause)) == -1 &&
-	    isdigit((unsigned char)from[0]) && from[0] != '0') {
-		free(cause);
-		cause = NULL;
-		snprintf(plus, sizeof plus, "+%s", from);
-		rc = contact_phone_normalize(plus, out, len, &cause);
-	}
-	free(cause);
-	return rc;
-}
-
-void
-shelter_sms(struct shelters *s, const char *from, const char *text)
-{
-	struct api_error	 err = { 0, NULL, NULL };
-	struct sactor		 who;
-	json_t			*result = NULL;
-	char			 code[8], e164[32];
-	int64_t			 id;
-
-	if (text == NULL || shelter_code(text, 1, code) == -1) {
-		log_info("inbound sms_ignored reason=not_a_claim");
-		return;
-	}
-	if (shelter_e164(from, e164, sizeof e164) == -1) {
-		log_info("inbound sms_ignored reason=bad_sender");
-		return;
-	}
-	if ((id = alert_by_code(s, code)) == 0) {
-		log_info("inbound sms_ignored reason=unknown_code");
-		return;
-	}
-	memset(&who, 0, sizeof who);
-	if ((who.person = shelter_sender(s, id, e164)) == 0) {
-		log_info("inbound sms_ignored reason=unknown_sender alert=%lld",
-		    (long long)id);
-		return;
-	}
-	snprintf(who.text, sizeof who.text, "person:%lld",
-	    (long long)who.person);
-	who.via = "sms";
-	if (shelter_claim_txn(s, id, &who, &result, &err) == -1 &&
-	    err.status != API_CONFLICT)
-		log_warnx("inbound sms_claim_failed alert=%lld error=\"%s\"",
-		    (long long)id, err.message);
-	json_decref(result);
-	api_error_clear(&err);
 }
 
 /* The language of person id, "fr" when unknown. */
@@ -432,6 +330,7 @@ shelter_link(struct shelters *s, const char *token, int claim,
 	shelter_lang(s, person, pg->lang, sizeof pg->lang);
 	pg->what = alert_is_open(s, id, pg->code, sizeof pg->code) ?
 	    PAGE_OFFER : PAGE_TAKEN;
+	alert_person_code(s, id, person, pg->code, sizeof pg->code);
 	if (!claim || pg->what != PAGE_OFFER)
 		return 0;
 	memset(&who, 0, sizeof who);

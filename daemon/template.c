@@ -2,9 +2,9 @@
  * template.c: message templates.  Each file of etc/templates/LANG/ is read
  * once, checked and compiled into lines of parts (literal text or an entry
  * of the placeholder table); rendering fills the placeholders from the
- * outbox payload in the template's own language, through datefmt.
- * The text rules (UTF-8, the words kept off phones, GSM 03.38 segments)
- * are in template_text.c.
+ * outbox payload in the template's own language, through datefmt; what
+ * reaches a phone is checked by guard.c.  The text rules (values, one-line
+ * texts, GSM 03.38 segments) are in template_text.c.
  */
 #include <sys/stat.h>
 
@@ -18,11 +18,14 @@
 #include <strings.h>
 
 #include <jansson.h>
+#include <unicase.h>
 
 #include "datefmt.h"
+#include "guard.h"
 #include "recur.h"
 #include "template.h"
 #include "template_int.h"
+#include "utf8.h"
 #include "util.h"
 
 #define TEMPLATE_MAX	(32 * 1024)	/* bytes in one template file */
@@ -45,11 +48,16 @@ static const char *const channels[] = { "email", "sms" };
 #define K_ALERT_CLOSED		0x20	/* withdrawn while the alert was open */
 #define K_ALERT_NOBODY		0x40	/* to the coordinators: no answer */
 #define K_ALERT_NO_ONCALL	0x80	/* to the coordinators: none on call */
+#define K_ALERT_UNCLEAR		0x100	/* a reply not understood */
+#define K_ALERT_LOCKED		0x200	/* to the coordinators: wrong codes */
 /* The coordinators' kinds, which say when the alert was opened. */
-#define K_OPENED		(K_ALERT_NOBODY | K_ALERT_NO_ONCALL)
+#define K_OPENED		(K_ALERT_NOBODY | K_ALERT_NO_ONCALL | \
+				 K_ALERT_LOCKED)
 /* The shelter alert kinds: urgent, so each SMS must be one message. */
 #define K_ALERTS		(K_ALERT | K_ALERT_CONFIRM | K_ALERT_TAKEN | \
-				 K_ALERT_LATE | K_ALERT_CLOSED | K_OPENED)
+				 K_ALERT_LATE | K_ALERT_CLOSED | \
+				 K_ALERT_UNCLEAR | K_OPENED)
+#define K_ALL			(K_REMINDER | K_ALERTS)
 
 static const char *const reminder_needs[] = { "title", "start", NULL };
 static const char *const alert_needs[] = { "code", NULL };
@@ -69,6 +77,8 @@ static const struct tkind {
 	{ "alert_closed", K_ALERT_CLOSED, alert_needs },
 	{ "alert_nobody", K_ALERT_NOBODY, alert_needs },
 	{ "alert_no_oncall", K_ALERT_NO_ONCALL, alert_needs },
+	{ "alert_unclear", K_ALERT_UNCLEAR, alert_needs },
+	{ "alert_locked", K_ALERT_LOCKED, alert_needs },
 };
 #define NKINDS		(sizeof kinds / sizeof kinds[0])
 
@@ -84,6 +94,7 @@ struct rdate {
 /* The params of a message, read and checked once per rendering. */
 struct rctx {
 	int			 lang;		/* index in langs */
+	const char		*sender;	/* never NULL */
 	json_t			*params;
 	struct rdate		 dates[NDATES];
 	int			 has_offset;
@@ -155,9 +166,15 @@ ph_shelter(const struct rctx *r)
 {
 	char	*s = param_str(r, "shelter");
 
-	if (template_phone_check(s, NULL) == -1)
+	if (guard_phone_check(s, NULL) == -1)
 		*s = '\0';
 	return s;
+}
+
+static char *
+ph_sender(const struct rctx *r)
+{
+	return xstrdup(r->sender);
 }
 
 /* A date-time param in one of the datefmt styles. */
@@ -280,7 +297,7 @@ static const struct tph {
 	  K_REMINDER, 0, ph_place },
 	{ "in", "the offset in words: dans 7 jours, demain", K_REMINDER, 1,
 	  ph_in },
-	{ "code", "the short code an alert is claimed with: OK 4821",
+	{ "code", "the short code an alert is claimed with: OK 482113",
 	  K_ALERTS, 1, ph_code },
 	{ "link", "the signed link that claims it (email bodies only)",
 	  K_ALERT, 0, ph_link },
@@ -290,6 +307,7 @@ static const struct tph {
 	  K_ALERT_CONFIRM, 1, ph_until },
 	{ "opened", "when the alert was opened, in words", K_OPENED, 1,
 	  ph_opened },
+	{ "sender", "the name the network signs with", K_ALL, 1, ph_sender },
 };
 #define NPHS		(sizeof phs / sizeof phs[0])
 
@@ -361,6 +379,7 @@ struct tmpl {
 
 struct template_set {
 	struct tmpl		 t[NLANGS][NKINDS][NCHANNELS];
+	char			*sender;	/* {sender}, never NULL */
 };
 
 static void
@@ -411,6 +430,7 @@ template_free(struct template_set *ts)
 		for (k = 0; k < NKINDS; k++)
 			for (c = 0; c < NCHANNELS; c++)
 				tmpl_free(&ts->t[l][k][c]);
+	free(ts->sender);
 	free(ts);
 }
 
@@ -505,8 +525,8 @@ line_check(struct tparse *tp, int line, const char *s, size_t n)
 	uint32_t		 c;
 
 	for (i = 0; i < n; i += k) {
-		k = template_u8_decode(p + i, n - i, &c);
-		if (c == U8_BAD) {
+		k = utf8_decode(p + i, n - i, &c);
+		if (c == UTF8_BAD) {
 			tp_error(tp, line, "not UTF-8 (byte %zu)", i + 1);
 			return -1;
 		}
@@ -520,9 +540,9 @@ line_check(struct tparse *tp, int line, const char *s, size_t n)
 
 /*
  * Check the literal text of a line, the parts of l from first on, for the
- * words that may not reach a phone: in SMS texts and subjects, and in every
- * line of an alert, whose emails too are read on the phones of people on
- * call.  Placeholders count as spaces ({shelter} is a name, not a word).
+ * words that may not reach a phone: in every line, since an email's first
+ * lines show on a lock screen too, and an alert's on the phones of people
+ * on call.  Placeholders count as spaces ({shelter} is a name, not a word).
  */
 static int
 words_check(struct tparse *tp, int line, const struct tline *l, size_t first,
@@ -534,8 +554,6 @@ words_check(struct tparse *tp, int line, const struct tline *l, size_t first,
 	size_t			 i;
 	int			 rc = 0;
 
-	if (!phone && !(tp->kind->bit & K_ALERTS))
-		return 0;
 	for (i = first; i < l->nparts; i++) {
 		p = &l->parts[i];
 		if (p->ph == NULL)
@@ -543,10 +561,10 @@ words_check(struct tparse *tp, int line, const struct tline *l, size_t first,
 		template_tbuf_add(&b, " ", 1);
 	}
 	text = template_tbuf_take(&b);
-	if (template_phone_check(text, &why) == -1) {
+	if (guard_phone_check(text, &why) == -1) {
 		tp_error(tp, line, "%s: %s are read on phones that others may "
 		    "see", why, phone ? "SMS texts and subjects" :
-		    "alert emails");
+		    (tp->kind->bit & K_ALERTS) ? "alert emails" : "emails");
 		free(why);
 		rc = -1;
 	}
@@ -872,6 +890,7 @@ template_load(const char *dir, char **cause)
 		return NULL;
 	}
 	ts = xcalloc(1, sizeof *ts);
+	ts->sender = xstrdup("");
 	memset(&ld, 0, sizeof ld);
 	memset(seen, 0, sizeof seen);
 	for (i = 0; i < n; i++) {
@@ -1036,14 +1055,15 @@ rctx_dates(struct rctx *r, char **why)
 
 /* Read and check the params a kind's placeholders are made from. */
 static int
-rctx_init(struct rctx *r, const struct tkind *k, int lang, json_t *params,
-    char **why)
+rctx_init(struct rctx *r, const struct tkind *k, int lang, const char *sender,
+    json_t *params, char **why)
 {
 	const struct rdate	*start = &r->dates[D_START];
 	json_t			*v;
 
 	memset(r, 0, sizeof *r);
 	r->lang = lang;
+	r->sender = sender;
 	r->params = params;
 	if (rctx_check(k, params, why) == -1 || rctx_dates(r, why) == -1)
 		return -1;
@@ -1059,48 +1079,122 @@ rctx_init(struct rctx *r, const struct tkind *k, int lang, json_t *params,
 	return 0;
 }
 
-/* Render one line into b; vals caches each placeholder's value.  Returns
- * 1 when the line had placeholders and all of them were empty. */
+/* The value of placeholder ph, made once per rendering into vals. */
+static const char *
+ph_value(const struct tph *ph, const struct rctx *r, char *vals[NPHS])
+{
+	size_t	 i = (size_t)(ph - phs);
+	char	*raw;
+
+	if (vals[i] == NULL) {
+		raw = ph->fill(r);
+		vals[i] = template_clean_value(raw);
+		free(raw);
+	}
+	return vals[i];
+}
+
+/* Render the parts of l from first on into b, skip bytes of the first
+ * left out; vals caches each placeholder's value.  Returns 1 when the line
+ * had placeholders and all of them were empty. */
 static int
-render_line(const struct tline *l, const struct rctx *r, char *vals[NPHS],
-    struct tbuf *b)
+render_line(const struct tline *l, size_t first, size_t skip,
+    const struct rctx *r, char *vals[NPHS], struct tbuf *b)
 {
 	const struct tpart	*p;
-	size_t			 i, ph;
-	char			*raw;
+	const char		*v;
+	size_t			 i;
 	int			 nph = 0, nonempty = 0;
 
-	for (i = 0; i < l->nparts; i++) {
+	for (i = first; i < l->nparts; i++) {
 		p = &l->parts[i];
 		if (p->ph == NULL) {
-			template_tbuf_add(b, p->text, strlen(p->text));
+			template_tbuf_add(b, p->text + skip,
+			    strlen(p->text + skip));
+			skip = 0;
 			continue;
 		}
-		ph = (size_t)(p->ph - phs);
-		if (vals[ph] == NULL) {
-			raw = p->ph->fill(r);
-			vals[ph] = template_clean_value(raw);
-			free(raw);
-		}
+		v = ph_value(p->ph, r, vals);
 		nph++;
-		nonempty += vals[ph][0] != '\0';
-		template_tbuf_add(b, vals[ph], strlen(vals[ph]));
+		nonempty += v[0] != '\0';
+		template_tbuf_add(b, v, strlen(v));
 	}
 	return nph > 0 && nonempty == 0;
 }
 
-/* A line rendered on its own and flattened (new string). */
+/* The length of the separator at s: spaces, one of : , - and –, spaces. */
+static size_t
+lead_separator(const char *s)
+{
+	size_t	 n = strspn(s, " \t");
+
+	if (s[n] == ':' || s[n] == ',' || s[n] == '-')
+		n++;
+	else if (strncmp(s + n, "\xe2\x80\x93", 3) == 0)	/* – */
+		n += 3;
+	return n + strspn(s + n, " \t");
+}
+
+/*
+ * Where a one-line text starts: when l begins with a placeholder that
+ * renders empty, after it and the separator that follows (*first the part,
+ * *skip bytes of it); 1 when a literal letter then begins the text.
+ */
+static int
+lead_drop(const struct tline *l, const struct rctx *r, char *vals[NPHS],
+    size_t *first, size_t *skip)
+{
+	size_t	 i = 0;
+
+	*first = *skip = 0;
+	while (i < l->nparts && l->parts[i].ph == NULL &&
+	    l->parts[i].text[strspn(l->parts[i].text, " \t")] == '\0')
+		i++;
+	if (i == l->nparts || l->parts[i].ph == NULL ||
+	    *ph_value(l->parts[i].ph, r, vals) != '\0')
+		return 0;
+	*first = ++i;
+	if (i == l->nparts || l->parts[i].ph != NULL)
+		return 0;
+	*skip = lead_separator(l->parts[i].text);
+	return l->parts[i].text[*skip] != '\0';
+}
+
+/* The first character of s made a capital (s changed or replaced). */
+static char *
+capitalise(char *s)
+{
+	uint32_t	 c, up;
+	size_t		 k, n;
+	char		 e[4], *t;
+
+	if (*s == '\0')
+		return s;
+	k = utf8_decode((unsigned char *)s, strlen(s), &c);
+	if (c == UTF8_BAD || (up = uc_toupper(c)) == c)
+		return s;
+	n = utf8_encode(up, e);
+	xasprintf(&t, "%.*s%s", (int)n, e, s + k);
+	free(s);
+	return t;
+}
+
+/* A line rendered on its own and flattened (new string), without a
+ * leading empty placeholder and its separator. */
 static char *
 render_one_line(const struct tline *l, const struct rctx *r, char *vals[NPHS])
 {
 	struct tbuf	 b = { NULL, 0, 0 };
+	size_t		 first, skip;
 	char		*raw, *s;
+	int		 cap;
 
-	render_line(l, r, vals, &b);
+	cap = lead_drop(l, r, vals, &first, &skip);
+	render_line(l, first, skip, r, vals, &b);
 	raw = template_tbuf_take(&b);
 	s = template_one_line(raw);
 	free(raw);
-	return s;
+	return cap ? capitalise(s) : s;
 }
 
 /* An email body: its lines, those whose placeholders are all empty left
@@ -1113,7 +1207,7 @@ render_body(const struct tmpl *t, const struct rctx *r, char *vals[NPHS])
 
 	for (i = 0; i < t->nlines; i++) {
 		mark = b.len;
-		if (render_line(&t->lines[i], r, vals, &b)) {
+		if (render_line(&t->lines[i], 0, 0, r, vals, &b)) {
 			b.len = mark;
 			if (b.s != NULL)
 				b.s[mark] = '\0';
@@ -1158,6 +1252,31 @@ static const char *const widest[NLANGS] = {
 };
 
 /*
+ * The SMS segments the alert SMS template t of kind k in lang takes with
+ * the longest plausible params and sender; -1 with *why set when they do
+ * not render.
+ */
+static int
+alert_sms_measure(const struct tmpl *t, const struct tkind *k, int lang,
+    const char *sender, char **why)
+{
+	struct rctx	 r;
+	json_t		*p;
+	char		*sms;
+	int		 n = -1;
+
+	p = json_pack("{s:s, s:s, s:s}", "code", "8888", "until",
+	    widest[lang], "opened", widest[lang]);
+	if (rctx_init(&r, k, lang, sender, p, why) == 0) {
+		render(t, &r, CH_SMS, NULL, &sms);
+		n = template_sms_segments(sms);
+		free(sms);
+	}
+	json_decref(p);
+	return n;
+}
+
+/*
  * An alert is urgent and its SMS must go out as one message, the code
  * visible at once: render the SMS template t of lang with the longest
  * plausible params and refuse it when it takes more.
@@ -1165,25 +1284,66 @@ static const char *const widest[NLANGS] = {
 static void
 alert_sms_check(struct tparse *tp, const struct tmpl *t, int lang)
 {
-	struct rctx	 r;
-	json_t		*p;
-	char		*sms, *why = NULL;
-	int		 n;
+	char	*why = NULL;
+	int	 n;
 
-	p = json_pack("{s:s, s:s, s:s}", "code", "8888", "until",
-	    widest[lang], "opened", widest[lang]);
-	if (rctx_init(&r, tp->kind, lang, p, &why) == -1) {
+	if ((n = alert_sms_measure(t, tp->kind, lang, "", &why)) == -1) {
 		tp_error(tp, 0, "cannot be measured: %s", why);
 		free(why);
-	} else {
-		render(t, &r, CH_SMS, NULL, &sms);
-		if ((n = template_sms_segments(sms)) > 1)
-			tp_error(tp, 1, "an alert SMS must fit in one message "
-			    "(160 GSM-7 characters, 70 with other characters): "
-			    "this one takes %d", n);
-		free(sms);
+	} else if (n > 1)
+		tp_error(tp, 1, "an alert SMS must fit in one message "
+		    "(160 GSM-7 characters, 70 with other characters): "
+		    "this one takes %d", n);
+}
+
+int
+template_set_sender(struct template_set *ts, const char *sender,
+    char **cause)
+{
+	char	*name, *why = NULL;
+	size_t	 l, k;
+	int	 n;
+
+	if (sender == NULL)
+		sender = "";
+	if (guard_input_check(sender, 0, &why) == -1) {
+		util_cause(cause, "sender name: %s", why);
+		free(why);
+		return -1;
 	}
-	json_decref(p);
+	if (utf8_len(sender) > TEMPLATE_SENDER_MAX) {
+		util_cause(cause, "sender name \"%s\": longer than %d "
+		    "characters", UTF8_CUT(sender, 40), TEMPLATE_SENDER_MAX);
+		return -1;
+	}
+	name = template_clean_value(sender);
+	if (guard_phone_check(name, &why) == -1) {
+		util_cause(cause, "sender name \"%s\": %s", name, why);
+		goto fail;
+	}
+	for (l = 0; l < NLANGS; l++) {
+		for (k = 0; k < NKINDS; k++) {
+			if (!(kinds[k].bit & K_ALERTS) ||
+			    !ts->t[l][k][CH_SMS].loaded)
+				continue;
+			n = alert_sms_measure(&ts->t[l][k][CH_SMS], &kinds[k],
+			    (int)l, name, &why);
+			if (n == 1)
+				continue;
+			util_cause(cause, "sender name \"%s\": the alert SMS "
+			    "%s/%s.sms would take %d messages, and an alert "
+			    "SMS must fit in one: choose a shorter name", name,
+			    langs[l], kinds[k].name, n);
+			goto fail;
+		}
+	}
+	free(ts->sender);
+	ts->sender = name;
+	return 0;
+fail:
+	free(why);
+	free(name);
+	return -1;
 }
 
 int
@@ -1219,12 +1379,25 @@ template_render(const struct template_set *ts, const char *kind,
 		util_cause(cause, "template %s.%s: not loaded", kind, channel);
 		return -1;
 	}
-	if (rctx_init(&r, &kinds[k], l, params, &why) == -1) {
+	if (rctx_init(&r, &kinds[k], l, ts->sender, params, &why) == -1) {
 		util_cause(cause, "template %s.%s: params: %s", kind, channel,
 		    why);
 		free(why);
 		return -1;
 	}
 	render(t, &r, c, subject, body);
+	/* What reaches a phone, as it is sent. */
+	if (guard_phone_check(c == CH_SMS ? *body : *subject, &why) == -1) {
+		util_cause(cause, "phone guard: %s (%s)", why, c == CH_SMS ?
+		    "SMS text" : "email subject");
+		free(why);
+		free(*body);
+		*body = NULL;
+		if (subject != NULL) {
+			free(*subject);
+			*subject = NULL;
+		}
+		return -1;
+	}
 	return 0;
 }

@@ -1,7 +1,7 @@
 /*
  * template_int.h: what template.c (kinds, placeholders, loading,
- * rendering) and template_text.c (UTF-8, the words kept off phones,
- * GSM 03.38) share.  Not a module contract: see template.h.
+ * rendering) and template_text.c (values, one-line texts, GSM 03.38)
+ * share.  Not a module contract: see template.h.
  */
 #ifndef STOPPVIF_TEMPLATE_INT_H
 #define STOPPVIF_TEMPLATE_INT_H
@@ -15,17 +15,10 @@ struct tbuf {
 	size_t	 len, cap;
 };
 
-/* What template_u8_decode() gives for a byte that starts no character. */
-#define U8_BAD	0xffffffffu
-
 /* template_text.c */
 void	 template_tbuf_add(struct tbuf *, const char *, size_t);
 /* The string built so far, handed over (never NULL); b is left empty. */
 char	*template_tbuf_take(struct tbuf *);
-/* The length of the character at s (n > 0 bytes left), *cp set to it or
- * U8_BAD (length 1). */
-size_t	 template_u8_decode(const unsigned char *s, size_t n,
-	    uint32_t *cp);
 /* A param value safe to insert (new string). */
 char	*template_clean_value(const char *);
 /* s on one line, spaces collapsed (new string). */

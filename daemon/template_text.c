@@ -1,10 +1,9 @@
 /*
- * template_text.c: the text rules of the templates.  UTF-8 is decoded
- * here (a byte that starts no character becomes '?'); values are cleaned
- * before they are inserted and subjects and SMS texts flattened to one
- * line; the words that may not reach a phone are looked for in the text
- * folded to lower-case ASCII; SMS texts are counted in GSM 03.38 segments,
- * and spelled without their accents when that makes them GSM-7.
+ * template_text.c: the text rules of the templates.  Values are cleaned
+ * before they are inserted (a byte that starts no character becomes '?')
+ * and subjects and SMS texts flattened to one line; SMS texts are counted
+ * in GSM 03.38 segments, and spelled without their accents when that makes
+ * them GSM-7.  The words that may not reach a phone are guard.c's.
  */
 #include <limits.h>
 #include <stdint.h>
@@ -13,6 +12,7 @@
 
 #include "template.h"
 #include "template_int.h"
+#include "utf8.h"
 #include "util.h"
 
 /* ---- growing strings ---- */
@@ -47,68 +47,14 @@ template_tbuf_take(struct tbuf *b)
 	return s;
 }
 
-/* ---- UTF-8 ---- */
-
-/* Decode the character at s (n > 0 bytes left) into *cp and return its
- * length; a byte that starts no valid sequence gives 1 and U8_BAD. */
-size_t
-template_u8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t	 c = s[0], min;
-	size_t		 len, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2, c &= 0x1f, min = 0x80;
-	} else if ((c & 0xf0) == 0xe0) {
-		len = 3, c &= 0x0f, min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4, c &= 0x07, min = 0x10000;
-	} else
-		goto bad;
-	if (n < len)
-		goto bad;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			goto bad;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		goto bad;
-	*cp = c;
-	return len;
-bad:
-	*cp = U8_BAD;
-	return 1;
-}
+/* ---- values and one-line texts ---- */
 
 static void
 u8_add(struct tbuf *b, uint32_t c)
 {
 	char	 e[4];
 
-	if (c < 0x80) {
-		e[0] = (char)c;
-		template_tbuf_add(b, e, 1);
-	} else if (c < 0x800) {
-		e[0] = (char)(0xc0 | c >> 6);
-		e[1] = (char)(0x80 | (c & 0x3f));
-		template_tbuf_add(b, e, 2);
-	} else if (c < 0x10000) {
-		e[0] = (char)(0xe0 | c >> 12);
-		e[1] = (char)(0x80 | (c >> 6 & 0x3f));
-		e[2] = (char)(0x80 | (c & 0x3f));
-		template_tbuf_add(b, e, 3);
-	} else {
-		e[0] = (char)(0xf0 | c >> 18);
-		e[1] = (char)(0x80 | (c >> 12 & 0x3f));
-		e[2] = (char)(0x80 | (c >> 6 & 0x3f));
-		e[3] = (char)(0x80 | (c & 0x3f));
-		template_tbuf_add(b, e, 4);
-	}
+	template_tbuf_add(b, e, utf8_encode(c, e));
 }
 
 /* Whether c separates words on one line (spaces, controls, separators). */
@@ -139,8 +85,8 @@ template_clean_value(const char *s)
 	char			*t;
 
 	for (i = 0; i < n; i += k) {
-		k = template_u8_decode(p + i, n - i, &c);
-		if (c == U8_BAD)
+		k = utf8_decode(p + i, n - i, &c);
+		if (c == UTF8_BAD)
 			c = '?';
 		else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) ||
 		    c == 0x2028 || c == 0x2029)
@@ -169,8 +115,8 @@ template_one_line(const char *s)
 	int			 space = 0;
 
 	for (i = 0; i < n; i += k) {
-		k = template_u8_decode(p + i, n - i, &c);
-		if (c == U8_BAD)
+		k = utf8_decode(p + i, n - i, &c);
+		if (c == UTF8_BAD)
 			c = '?';
 		if (u8_space(c)) {
 			space = b.len > 0;
@@ -184,72 +130,6 @@ template_one_line(const char *s)
 		u8_add(&b, c);
 	}
 	return template_tbuf_take(&b);
-}
-
-/* ---- words that may not reach a phone ---- */
-
-/* Compared as substrings of the text folded to lower-case ASCII, so that
- * compounds (Partnergewalt, vrouwenopvang) are caught too. */
-static const char *const phone_words[] = {
-	/* fr */ "violence", "violent", "victime", "refuge", "maltrait",
-	"agresseur", "conjugal", "intrafamilial", "abus",
-	/* nl */ "geweld", "slachtoffer", "mishandel", "misbruik",
-	"vluchthuis", "opvanghuis", "vrouwenopvang",
-	/* de */ "gewalt", "opfer", "misshandl", "missbrauch", "frauenhaus",
-	"zuflucht", "schutzhaus",
-	/* en */ "victim", "shelter", "battered",
-};
-
-/* text folded to lower-case ASCII (new string): accents dropped, æ œ ß
- * spelled out, other characters spaces. */
-static char *
-fold(const char *text)
-{
-	/* U+00C0..U+00FF, lower case; '*' needs two letters. */
-	static const char latin1[] =
-	    "aaaaaa*ceeeeiiiidnooooo ouuuuyt*aaaaaa*ceeeeiiiidnooooo ouuuuyty";
-	_Static_assert(sizeof latin1 == 65, "U+00C0..U+00FF");
-	const unsigned char	*p = (const unsigned char *)text;
-	struct tbuf		 b = { NULL, 0, 0 };
-	size_t			 n = strlen(text), i, k;
-	uint32_t		 c;
-	char			 ch;
-
-	for (i = 0; i < n; i += k) {
-		k = template_u8_decode(p + i, n - i, &c);
-		if (c < 0x80) {
-			ch = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-			template_tbuf_add(&b, &ch, 1);
-		} else if (c == 0xdf)
-			template_tbuf_add(&b, "ss", 2);
-		else if (c == 0xc6 || c == 0xe6)
-			template_tbuf_add(&b, "ae", 2);
-		else if (c == 0x152 || c == 0x153)
-			template_tbuf_add(&b, "oe", 2);
-		else if (c >= 0xc0 && c <= 0xff)
-			template_tbuf_add(&b, &latin1[c - 0xc0], 1);
-		else
-			template_tbuf_add(&b, " ", 1);
-	}
-	return template_tbuf_take(&b);
-}
-
-int
-template_phone_check(const char *text, char **cause)
-{
-	char	*f = fold(text);
-	size_t	 i;
-
-	for (i = 0; i < sizeof phone_words / sizeof phone_words[0]; i++) {
-		if (strstr(f, phone_words[i]) != NULL) {
-			util_cause(cause, "\"%s\" may not reach a phone",
-			    phone_words[i]);
-			free(f);
-			return -1;
-		}
-	}
-	free(f);
-	return 0;
 }
 
 /* ---- SMS: GSM 03.38 ---- */
@@ -291,8 +171,8 @@ gsm_only(const char *text)
 	uint32_t		 c;
 
 	for (i = 0; i < n; i += k) {
-		k = template_u8_decode(p + i, n - i, &c);
-		if (c == U8_BAD || gsm_septets(c) == 0)
+		k = utf8_decode(p + i, n - i, &c);
+		if (c == UTF8_BAD || gsm_septets(c) == 0)
 			return 0;
 	}
 	return 1;
@@ -315,15 +195,15 @@ template_sms_segments(const char *text)
 	single = gsm ? 160 : 70;
 	part = gsm ? 153 : 67;
 	for (i = 0; i < n; i += k) {
-		k = template_u8_decode(p + i, n - i, &c);
+		k = utf8_decode(p + i, n - i, &c);
 		total += gsm ? (size_t)gsm_septets(c) :
-		    (c != U8_BAD && c > 0xffff ? 2 : 1);
+		    (c != UTF8_BAD && c > 0xffff ? 2 : 1);
 	}
 	if (total <= single)
 		return 1;
 	for (i = 0; i < n; i += k) {
-		k = template_u8_decode(p + i, n - i, &c);
-		w = gsm ? gsm_septets(c) : (c != U8_BAD && c > 0xffff ? 2 : 1);
+		k = utf8_decode(p + i, n - i, &c);
+		w = gsm ? gsm_septets(c) : (c != UTF8_BAD && c > 0xffff ? 2 : 1);
 		if (used + (size_t)w > part) {
 			if (parts == INT_MAX)
 				return INT_MAX;
@@ -384,8 +264,8 @@ template_sms_gsm(char *s)
 	if (gsm_only(s))
 		return s;
 	for (i = 0; i < n; i += k) {
-		k = template_u8_decode(p + i, n - i, &c);
-		if (c != U8_BAD && gsm_septets(c) == 0 &&
+		k = utf8_decode(p + i, n - i, &c);
+		if (c != UTF8_BAD && gsm_septets(c) == 0 &&
 		    (to = gsm_translit(c, one)) != NULL)
 			template_tbuf_add(&b, to, strlen(to));
 		else

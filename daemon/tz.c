@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "tz.h"
+#include "utf8.h"
 #include "util.h"
 
 #define TZ_MAXFILE	(1024 * 1024)	/* the largest zone is ~4 KB */
@@ -471,7 +472,7 @@ tz_load(const char *name, char **cause)
 	if (name == NULL || *name == '\0' || *name == '/' ||
 	    strstr(name, "..") != NULL || strlen(name) > 255) {
 		util_cause(cause, "fuseau « %s » invalide (ex. Europe/Brussels)",
-		    name == NULL ? "" : name);
+		    name == NULL ? "" : UTF8_CUT(name, 64));
 		return NULL;
 	}
 	if ((dir = getenv("TZDIR")) == NULL || *dir == '\0')
@@ -481,7 +482,7 @@ tz_load(const char *name, char **cause)
 	free(path);
 	if (buf == NULL) {
 		util_cause(cause, "fuseau « %s » inconnu (ex. Europe/Brussels)",
-		    name);
+		    UTF8_CUT(name, 64));
 		return NULL;
 	}
 	z = xcalloc(1, sizeof *z);
@@ -489,7 +490,7 @@ tz_load(const char *name, char **cause)
 	z->cache = xcalloc(1, sizeof *z->cache);
 	if (tz_parse(z, (const unsigned char *)buf, len, NULL) == -1) {
 		util_cause(cause, "fuseau « %s » : fichier TZif invalide",
-		    name);
+		    UTF8_CUT(name, 64));
 		free(buf);
 		tz_free(z);
 		return NULL;

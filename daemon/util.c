@@ -1,7 +1,9 @@
 /*
  * util.c: allocators, bounded strings, paths and permission checks.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -9,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "util.h"
@@ -231,6 +234,81 @@ util_mkdir(const char *dir, mode_t mode, char **cause)
 		return -1;
 	}
 	return 0;
+}
+
+/* A stale socket at sun's path (nobody answers) is removed; one that
+ * answers is another process's: refused. */
+static int
+util_stale_socket(const struct sockaddr_un *sun, char **cause)
+{
+	const char	*path = sun->sun_path;
+	struct stat	 sb;
+	int		 fd, rc;
+
+	if (lstat(path, &sb) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISSOCK(sb.st_mode)) {
+		util_cause(cause, "%s exists and is not a socket", path);
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	rc = connect(fd, (const struct sockaddr *)sun, sizeof *sun);
+	close(fd);
+	if (rc == 0) {
+		util_cause(cause, "%s: another process is listening on it",
+		    path);
+		return -1;
+	}
+	unlink(path);
+	return 0;
+}
+
+int
+util_listen_unix(const char *path, mode_t mode, char **cause)
+{
+	struct sockaddr_un	 sun;
+	char			*dir;
+	mode_t			 old;
+	int			 fd, rc;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (util_strlcpy(sun.sun_path, path, sizeof sun.sun_path) >=
+	    sizeof sun.sun_path) {
+		util_cause(cause, "%s: socket path too long", path);
+		return -1;
+	}
+	dir = util_dirname(path);
+	rc = util_check_dir(dir, geteuid(), cause);
+	free(dir);
+	if (rc == -1 || util_stale_socket(&sun, cause) == -1)
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		util_cause(cause, "socket: %s", strerror(errno));
+		return -1;
+	}
+	old = umask(0177);
+	rc = bind(fd, (struct sockaddr *)&sun, sizeof sun);
+	umask(old);
+	if (rc == -1 || chmod(path, mode) == -1 || listen(fd, 128) == -1) {
+		util_cause(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		if (rc != -1)
+			unlink(path);
+		return -1;
+	}
+	return fd;
+}
+
+int64_t
+util_now_up(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec + (ts.tv_nsec > 0);
 }
 
 int64_t

@@ -50,6 +50,18 @@ int	 util_mkdir(const char *dir, mode_t mode, char **cause);
  * CLOCK_REALTIME timer's expiry by up to a tick.
  */
 int64_t	 util_now(void);
+/*
+ * The same, rounded up to the next whole second: the base of a due time
+ * ("in 5 minutes"), which must never come early.
+ */
+int64_t	 util_now_up(void);
+
+/*
+ * Listen on a Unix socket at path: its folder must be owned by us (or
+ * root) and not writable by others; a stale socket file is removed, one
+ * that answers refused; the socket gets mode.  The fd, or -1 with *cause.
+ */
+int	 util_listen_unix(const char *path, mode_t mode, char **cause);
 
 /* UTC seconds as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */
 const char *util_utc_format(int64_t secs, char *buf, size_t len);

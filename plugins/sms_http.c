@@ -777,6 +777,15 @@ smsh_first_line(const struct smsh_buf *b, char *out, size_t outlen)
 		for (k = 1; n > 1 && k < n; k++)
 			if (i + k >= end || (s[i + k] & 0xc0) != 0x80)
 				n = 0;
+		/* what jansson refuses too: overlong forms, surrogates,
+		 * code points past U+10FFFF */
+		if ((n == 2 && s[i] < 0xc2) ||
+		    (n == 3 && s[i] == 0xe0 && s[i + 1] < 0xa0) ||
+		    (n == 3 && s[i] == 0xed && s[i + 1] >= 0xa0) ||
+		    (n == 4 && s[i] == 0xf0 && s[i + 1] < 0x90) ||
+		    (n == 4 && (s[i] > 0xf4 ||
+		    (s[i] == 0xf4 && s[i + 1] >= 0x90))))
+			n = 0;
 		if (n == 0 || (n == 1 && (s[i] < 0x20 || s[i] == 0x7f))) {
 			out[j++] = n == 0 ? '?' : ' ';
 			i++;

@@ -112,7 +112,7 @@ def bench_email(tmp, rows):
     folder.mkdir()
     sink = SmtpSink(folder, dump=False, flags=["-c"])
     chan = (f"[channel.email]\nplugin = smtp\nurl = {sink.url}\n"
-            "from = Stopp Vif <noreply@stoppvif.example.be>\ntls = none\n"
+            "from = Coordination sociale <noreply@stoppvif.example.be>\ntls = none\n"
             "max_connections = 8\n")
     d = daemon(folder / "d", chan, 0)
     people = 100

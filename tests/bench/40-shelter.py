@@ -134,7 +134,7 @@ def setup(tmp):
     d = conftest.Daemon(folder)
     d.write_config(log_level="info", extra=(
         f"[channel.email]\nplugin = smtp\nurl = {sink.url}\n"
-        "from = Stopp Vif <noreply@stoppvif.example.be>\ntls = none\n\n"
+        "from = Coordination sociale <noreply@stoppvif.example.be>\ntls = none\n\n"
         f"[channel.sms]\nplugin = sms_http\nurl_file = {url}\n"
         "success = Accepted for delivery\n\n"
         "[shelter.aisova]\ntitle = Appartement d'urgence\n"

@@ -9,6 +9,7 @@ subprocess has a timeout and every wait loop is bounded.
 """
 import json as jsonlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -30,6 +31,10 @@ os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:exitcode=99")
 os.environ.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
 
 SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "runtime error")
+# What a log line must never hold (a person's address; the daemon's own
+# sender address may appear in configuration errors, so example.test only)
+PHONE_IN_LOG = re.compile(r"\+\d{9,15}")
+MAIL_IN_LOG = re.compile(r"[\w.+-]+@example\.test")
 START_TIMEOUT = 10.0    # seconds for the daemon to answer status
 STOP_TIMEOUT = 10.0     # seconds for the daemon to exit after SIGTERM
 CMD_TIMEOUT = 20.0      # seconds for one stoppvifctl / stoppvifd -t run
@@ -89,6 +94,7 @@ class Daemon:
         self.proc = None
         self.logf = None
         self._short_dir = None
+        self.secrets = set()    # values the log must never hold
         run_dir = self.dir / "run"
         run_dir.mkdir(mode=0o755, exist_ok=True)
         os.chmod(run_dir, 0o755)
@@ -231,6 +237,19 @@ class Daemon:
                               f"{self.log_path}:\n{tail(text, 80)}")
         assert rc == 0, (f"stoppvifd exited {rc} after SIGTERM (log "
                          f"{self.log_path}):\n{tail(text)}")
+        self.check_secrets(text)
+
+    def check_secrets(self, text):
+        """Nothing secret in the log: the values a test registered in
+        self.secrets (claim codes, link tokens, ...), no phone number in
+        international form and no email address of a person."""
+        for secret in self.secrets:
+            assert secret not in text, (f"{secret!r} is in the log "
+                                        f"{self.log_path}")
+        phone = PHONE_IN_LOG.search(text)
+        assert phone is None, f"a phone number in the log: {phone[0]!r}"
+        mail = MAIL_IN_LOG.search(text)
+        assert mail is None, f"an email address in the log: {mail[0]!r}"
 
     def restart(self):
         self.stop()

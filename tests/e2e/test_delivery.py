@@ -22,7 +22,7 @@ from srv_kannel import Kannel
 from srv_smtp import SmtpSink, free_port
 
 BXL = ZoneInfo("Europe/Brussels")
-FROM = "Stopp Vif <noreply@stoppvif.example.be>"
+FROM = "Coordination sociale <noreply@stoppvif.example.be>"
 JOURS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
          "dimanche"]
 MOIS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet",

@@ -21,7 +21,7 @@ PLUGIN = BUILD / "plugins" / "sms_http.so"
 ACCEPTED = "Accepted for delivery"
 TO = "+32470000001"
 ACCENTS = "Réunion à 14h00, déjà"
-LONG = ("Rappel : plateforme Stopp Vif jeudi à 14h00, salle du conseil, "
+LONG = ("Rappel : plateforme du réseau jeudi à 14h00, salle du conseil, "
         "ordre du jour joint. Merci de confirmer votre présence. ") * 3
 LONG = LONG[:300]
 
@@ -79,7 +79,7 @@ def kannel_conf(k, **extra):
 
 def test_kannel_text_exactly_as_sent(kannel, tmp_path):
     k = kannel
-    texts = ["Hello from Stopp Vif", ACCENTS, LONG]
+    texts = ["Hello from the network", ACCENTS, LONG]
     out = send(kannel_conf(k), [message(i + 1, t) for i, t in
                                 enumerate(texts)])
     assert out == {i + 1: ("SENT", "0: Accepted for delivery")
@@ -94,11 +94,11 @@ def test_kannel_text_exactly_as_sent(kannel, tmp_path):
     # daemon's INI reader)
     f = tmp_path / "url.txt"
     f.write_text(k.sendsms_url(**{"from": "{from}"}) + "\n")
-    out = send({"url_file": f, "from": "StoppVif", "success": ACCEPTED},
+    out = send({"url_file": f, "from": "Coord", "success": ACCEPTED},
                [message(9, "via url_file")])
     assert out == {9: ("SENT", "0: Accepted for delivery")}
     got = k.wait_messages(4)
-    assert ("StoppVif", TO, "via url_file") in got, got
+    assert ("Coord", TO, "via url_file") in got, got
 
 
 def test_kannel_200_messages_8_connections(kannel):
@@ -128,14 +128,14 @@ def test_kannel_post(kannel):
     # Kannel's POST interface: the text is the body (text/plain), the rest
     # in X-Kannel headers
     conf = {"url": k.post_url(), "method": "POST", "body": "{text}",
-            "body_type": "text", "from": "StoppVif", "success": ACCEPTED,
+            "body_type": "text", "from": "Coord", "success": ACCEPTED,
             "headers": k.post_headers() + "|X-Kannel-From: {from}"}
     out = send(conf, [message(1, ACCENTS), message(2, LONG)])
     assert out == {1: ("SENT", "0: Accepted for delivery"),
                    2: ("SENT", "0: Accepted for delivery")}, out
     got = k.wait_messages(2)
-    assert sorted(got) == sorted([("StoppVif", TO, ACCENTS),
-                                  ("StoppVif", TO, LONG)]), got
+    assert sorted(got) == sorted([("Coord", TO, ACCENTS),
+                                  ("Coord", TO, LONG)]), got
     # a form body with the credentials in it: Kannel's sendsms takes only
     # text/plain (or XML) bodies, and says so with a 400
     conf = {"url": k.post_url(), "method": "POST", "success": ACCEPTED,
@@ -306,14 +306,14 @@ def test_get_url_encoding(server):
     s = server()
     text = 'Réunion à 14h00 & "tout" 100% + {to}? #1 / \\ \n fin'
     out = send({"url": s.url("/send?u=a%20b&to={to}&text={text}&f={from}"),
-                "from": "Stopp Vif"}, [message(1, text)])
+                "from": "Coord sociale"}, [message(1, text)])
     assert out == {1: ("SENT", "OK: queued")}
     req = s.seen[0]
     assert req["method"] == "GET"
     path, _, query = req["path"].partition("?")
     assert path == "/send"
     assert urllib.parse.parse_qs(query, keep_blank_values=True) == {
-        "u": ["a b"], "to": [TO], "text": [text], "f": ["Stopp Vif"]}
+        "u": ["a b"], "to": [TO], "text": [text], "f": ["Coord sociale"]}
     assert "%2B32470000001" in query
 
 

@@ -26,7 +26,7 @@ from srv_smtp import SmtpSink, TlsFront, free_port
 
 PLUGHOST = BUILD / "tools" / "plughost"
 PLUGIN = BUILD / "plugins" / "smtp.so"
-FROM = "Réseau Stopp Vif <noreply@stoppvif.example.be>"
+FROM = "Coordination sociale <noreply@stoppvif.example.be>"
 FROM_ADDR = "noreply@stoppvif.example.be"
 RUN_TIMEOUT = 60.0
 CREATED = 1767790800            # 2026-01-07 13:00:00 UTC
@@ -154,7 +154,7 @@ def test_message_arrives_with_headers_and_exact_body(sink):
     assert got["X-Mail-Args"] == f"<{FROM_ADDR}>"
     assert got["X-Rcpt-Args"] == f"<{m['to']}>"
     # headers, decoded
-    assert got["From"].addresses[0].display_name == "Réseau Stopp Vif"
+    assert got["From"].addresses[0].display_name == "Coordination sociale"
     assert got["From"].addresses[0].addr_spec == FROM_ADDR
     assert got["To"].addresses[0].display_name == "Chloé Lefèbvre-Müller"
     assert got["To"].addresses[0].addr_spec == m["to"]
@@ -400,7 +400,7 @@ BAD_CONFIGS = [
     ("not a url", {"url": "127.0.0.1 25"}, "url"),
     ("password in url", {"url": "smtp://u:p@127.0.0.1:25"}, "url"),
     ("missing from", {"from": None}, "from"),
-    ("bad from", {"from": "Stopp Vif <noreply>"}, "from"),
+    ("bad from", {"from": "Coordination <noreply>"}, "from"),
     ("bad from 2", {"from": "noreply@@x.be"}, "from"),
     ("bad tls", {"tls": "maybe"}, "tls"),
     ("smtps with none", {"url": "smtps://127.0.0.1:465", "tls": "none"},

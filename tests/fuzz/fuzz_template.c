@@ -4,9 +4,10 @@
  * fr/reminder.email, '1' fr/reminder.sms, '2' nl/reminder.email, '3'
  * nl/reminder.sms, '4' fr/alert.email, '5' fr/alert.sms); the other French
  * files are valid ones.  Bytes after a NUL, when there is one, are the
- * params as JSON (else the example).  Whatever the input: no crash, a
- * refusal says why, subjects and SMS texts come out on one line, and with
- * the example an alert SMS that loaded takes one message.
+ * params as JSON (else the example).  The text is also tried as the
+ * sender's name.  Whatever the input: no crash, a refusal says why,
+ * subjects and SMS texts come out on one line and pass the phone guard,
+ * and with the example an alert SMS that loaded takes one message.
  */
 #include <sys/stat.h>
 
@@ -18,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "guard.h"
 #include "template.h"
 #include "util.h"
 
@@ -34,26 +36,31 @@ static const char *const files[] = {
 	"fr/alert_closed.email", "fr/alert_closed.sms",
 	"fr/alert_nobody.email", "fr/alert_nobody.sms",
 	"fr/alert_no_oncall.email", "fr/alert_no_oncall.sms",
+	"fr/alert_unclear.email", "fr/alert_unclear.sms",
+	"fr/alert_locked.email", "fr/alert_locked.sms",
 };
 #define NFILES		(sizeof files / sizeof files[0])
 /* A valid text for each file, NULL for the Dutch ones. */
 static const char *const good[NFILES] = {
 	"Subject: Rappel : {title}, {date}\n\nBonjour,\n{title} a lieu {in}.\n"
 	"Où : {place}\n",
-	"Rappel Stopp Vif : {title} le {when}.\n",
+	"{sender} : Rappel : {title} le {when}.\n",
 	NULL, NULL,
 	"Subject: Logement ({code})\n\nOK {code}\nLien : {link}\n{shelter}\n",
-	"Stopp Vif : un logement est disponible. Répondez OK {code}.\n",
-	"Subject: Réservé\n\n{code} {until} {shelter}\n",
-	"Stopp Vif : {code} réservé jusqu'au {until}.\n",
-	"Subject: x\n\n{code}\n", "Stopp Vif : {code} déjà réservé.\n",
-	"Subject: x\n\n{code}\n", "Stopp Vif : {code} déjà pris.\n",
-	"Subject: x\n\n{code}\n", "Stopp Vif : {code} plus disponible.\n",
-	"Subject: x\n\n{code} {opened}\n", "Stopp Vif : {code}, {opened}.\n",
-	"Subject: x\n\n{code} {opened}\n", "Stopp Vif : {code}, {opened}.\n",
+	"{sender} : un logement est disponible. Répondez OK {code}.\n",
+	"Subject: Réservé\n\n{code} {until} {shelter}\n{sender}\n",
+	"{sender} : {code} réservé jusqu'au {until}.\n",
+	"Subject: x\n\n{code}\n", "{sender} : {code} déjà réservé.\n",
+	"Subject: x\n\n{code}\n", "{sender} : {code} déjà pris.\n",
+	"Subject: x\n\n{code}\n", "{sender} : {code} plus disponible.\n",
+	"Subject: x\n\n{code} {opened}\n", "{sender} : {code}, {opened}.\n",
+	"Subject: x\n\n{code} {opened}\n", "{sender} : {code}, {opened}.\n",
+	"Subject: x\n\n{code}\n", "{sender} : compris ? OK {code}.\n",
+	"Subject: x\n\n{code} {opened}\n", "{sender} : {code}, {opened}.\n",
 };
 static const char *const kinds[] = {
-	"reminder", "alert", "alert_confirm", "alert_nobody",
+	"reminder", "alert", "alert_confirm", "alert_nobody", "alert_unclear",
+	"alert_locked",
 };
 static const char example[] =
     "{\"title\":\"La Cabane\",\"start\":\"2027-01-06T14:00:00+01:00\","
@@ -138,7 +145,8 @@ render_all(const struct template_set *ts, const char *kind, json_t *params,
 		if (template_render(ts, kind, "email", langs[l], params,
 		    &subject, &body, &cause) == 0) {
 			if (strchr(subject, '\n') != NULL ||
-			    (body[0] != '\0' && body[strlen(body) - 1] != '\n'))
+			    (body[0] != '\0' && body[strlen(body) - 1] != '\n') ||
+			    guard_phone_check(subject, NULL) != 0)
 				abort();
 			template_sms_segments(subject);
 			free(subject);
@@ -148,6 +156,7 @@ render_all(const struct template_set *ts, const char *kind, json_t *params,
 		if (template_render(ts, kind, "sms", langs[l], params,
 		    NULL, &body, &cause) == 0) {
 			if (strchr(body, '\n') != NULL ||
+			    guard_phone_check(body, NULL) != 0 ||
 			    template_sms_segments(body) < 1 ||
 			    (alert && example_params &&
 			    template_sms_segments(body) != 1))
@@ -193,11 +202,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		example_params = 1;
 	}
 
+	text = xmalloc(tlen + 1);
+	memcpy(text, data, tlen);
+	text[tlen] = '\0';
 	if ((ts = template_load(dir, &cause)) != NULL) {
 		if (cause != NULL)
 			abort();
 		for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
 			render_all(ts, kinds[i], params, example_params);
+		/* The text as the sender's name: refused with a cause, or
+		 * rendered under the same rules. */
+		if (template_set_sender(ts, text, &cause) == 0) {
+			if (cause != NULL)
+				abort();
+			for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+				render_all(ts, kinds[i], params,
+				    example_params);
+		} else if (cause == NULL)
+			abort();
 		template_free(ts);
 	} else if (cause == NULL)
 		abort();
@@ -205,13 +227,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_decref(params);
 
 	/* The text itself, as an SMS and on a phone. */
-	text = xmalloc(tlen + 1);
-	memcpy(text, data, tlen);
-	text[tlen] = '\0';
 	if (template_sms_segments(text) < 1)
 		abort();
 	cause = NULL;
-	if (template_phone_check(text, &cause) == -1 && cause == NULL)
+	if (guard_phone_check(text, &cause) == -1 && cause == NULL)
 		abort();
 	free(cause);
 	free(text);

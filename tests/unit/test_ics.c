@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "ics.h"
+#include "utf8.h"
 
 #define DATA	"tests/unit/data/ics/"
 #define PYTHON	"/usr/bin/python3"
@@ -122,9 +123,9 @@ static const char *const outlook_events[] = {
 	NULL,
 };
 static const char *const outlook_report[] = {
-	"« Stand de sensibilisation au marché de Namur – édition de… » "
-	    "(UID 040000008200E00074C5B7101A82E00800000000F1E2D3C4B5A6DC01000"
-	    "0…): participants ignorés",
+	"« Stand de sensibilisation au marché de Namur – édition de pri… "
+	    "» (UID 040000008200E00074C5B7101A82E00800000000F1E2D3C4B5A6DC01"
+	    "0000…): participants ignorés",
 	NULL,
 };
 
@@ -271,7 +272,7 @@ static const char *const misc_report[] = {
 	    "X-FOO-BAR ignoré",
 	"« Visite du réseau partenaire à New York » (UID "
 	    "misc-4@stoppvif): EXDATE sans RRULE ignoré",
-	"« Séance d'information sur les violences conjugales et intraf… "
+	"« Séance d'information sur les violences conjugales et intrafa… "
 	    "» (UID misc-5@stoppvif): catégorie « Réunion » ignorée",
 	"« Imprimer les affiches » (UID todo-1@stoppvif): VTODO ignoré",
 	"« Compte rendu de la plateforme »: VJOURNAL ignoré",
@@ -1214,6 +1215,67 @@ test_export_errors(void **state)
 	json_decref(ev);
 }
 
+/*
+ * A title with a multi-byte character around byte ICS_QUOTE_MAX: the
+ * label quoted in the report and in an error is valid UTF-8, the title's
+ * first 60 characters then "…" (the old cut at 60 bytes split it).
+ */
+static void
+test_quote_boundaries(void **state)
+{
+	static const char *const chars[] = { "é", "€", "\xf0\x9f\x98\x80" };
+	char		 title[128], want[512], buf[1024], *cause;
+	json_t		*ev, *report;
+	const char	*line;
+	size_t		 k, c, i, n;
+
+	for (c = 0; c < sizeof chars / sizeof chars[0]; c++) {
+		for (k = 55; k <= 62; k++) {
+			memset(title, 'x', k);
+			snprintf(title + k, sizeof title - k, "%syyyy", chars[c]);
+			/* its first 60 characters (of k + 5), "…" if more */
+			i = (size_t)snprintf(want, sizeof want, "« ");
+			for (n = 0; n < k + 5 && n < 60; n++)
+				i += (size_t)snprintf(want + i, sizeof want - i,
+				    "%s", n < k ? "x" : n == k ? chars[c] : "y");
+			snprintf(want + i, sizeof want - i, "%s » (UID t1)",
+			    k + 5 > 60 ? "…" : "");
+
+			/* reported: an unknown property */
+			snprintf(buf, sizeof buf, "BEGIN:VCALENDAR\r\n"
+			    "VERSION:2.0\r\nBEGIN:VEVENT\r\nUID:t1\r\n"
+			    "SUMMARY:%s\r\nDTSTART:20260107T140000\r\n"
+			    "X-FOO:1\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+			    title);
+			ev = import_ok(buf, strlen(buf), &report);
+			assert_int_equal(json_array_size(report), 1);
+			line = json_string_value(json_array_get(report, 0));
+			assert_non_null(line);
+			assert_true(utf8_valid(line, strlen(line)));
+			if (strncmp(line, want, strlen(want)) != 0)
+				fail_msg("k=%zu c=%zu: \"%s\" does not start "
+				    "with \"%s\"", k, c, line, want);
+			json_decref(ev);
+			json_decref(report);
+
+			/* refused: no DTSTART */
+			snprintf(buf, sizeof buf, "BEGIN:VCALENDAR\r\n"
+			    "VERSION:2.0\r\nBEGIN:VEVENT\r\nUID:t1\r\n"
+			    "SUMMARY:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+			    title);
+			cause = NULL;
+			assert_null(ics_import(buf, strlen(buf), TZ, &report,
+			    &cause));
+			assert_non_null(cause);
+			assert_true(utf8_valid(cause, strlen(cause)));
+			if (strncmp(cause, want, strlen(want)) != 0)
+				fail_msg("k=%zu c=%zu: \"%s\" does not start "
+				    "with \"%s\"", k, c, cause, want);
+			free(cause);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -1234,6 +1296,7 @@ main(void)
 		cmocka_unit_test(test_no_event),
 		cmocka_unit_test(test_import_errors),
 		cmocka_unit_test(test_export_errors),
+		cmocka_unit_test(test_quote_boundaries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,8 @@
  * four languages; the privacy rule on everything that reaches a phone;
  * load errors with file:line; the French fallback; SMS segment counts; the
  * shelter alerts, one SMS each, never a name, an address or a word that
- * gives away what they are about.  Run from the top of the checkout.
+ * gives away what they are about; the sender's name; the phone guard on
+ * what is really sent.  Run from the top of the checkout.
  */
 #include <sys/stat.h>
 
@@ -21,6 +22,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "guard.h"
 #include "template.h"
 #include "util.h"
 
@@ -30,7 +32,7 @@ static const char *const langs[] = { "fr", "nl", "de", "en" };
 static const char *const kinds[] = { "reminder" };
 static const char *const alert_kinds[] = {
 	"alert", "alert_confirm", "alert_taken", "alert_late", "alert_closed",
-	"alert_nobody", "alert_no_oncall",
+	"alert_nobody", "alert_no_oncall", "alert_unclear", "alert_locked",
 };
 #define NALERTS		(sizeof alert_kinds / sizeof alert_kinds[0])
 static const char *const channels[] = { "email", "sms" };
@@ -212,29 +214,26 @@ static const struct {
 	  "Bonjour,\n\nPetit rappel : La Cabane a lieu dans 7 jours.\n\n"
 	  "Quand : mercredi 6 janvier 2027, de 14h00 à 16h00\n"
 	  "Où : Espace enfants du CPAS, Aywaille\n\n"
-	  "Bien à vous,\nLe réseau Stopp Vif\n",
-	  "Rappel Stopp Vif : La Cabane le mercredi 6 janvier 2027 à 14h00." },
+	  "Bien à vous,\n",
+	  "Rappel : La Cabane le mercredi 6 janvier 2027 à 14h00." },
 	{ "nl", "Herinnering: La Cabane, woensdag 6 januari 2027",
 	  "Goedendag,\n\nTer herinnering: La Cabane vindt over 7 dagen "
 	  "plaats.\n\nWanneer: woensdag 6 januari 2027, van 14.00 uur tot "
 	  "16.00 uur\nWaar: Espace enfants du CPAS, Aywaille\n\n"
-	  "Met vriendelijke groet,\nHet netwerk Stopp Vif\n",
-	  "Herinnering Stopp Vif: La Cabane op woensdag 6 januari 2027 om "
-	  "14.00 uur." },
+	  "Met vriendelijke groet,\n",
+	  "Herinnering: La Cabane op woensdag 6 januari 2027 om 14.00 uur." },
 	{ "de", "Erinnerung: La Cabane, Mittwoch, 6. Januar 2027",
 	  "Guten Tag,\n\nzur Erinnerung: La Cabane findet in 7 Tagen statt."
 	  "\n\nWann: Mittwoch, 6. Januar 2027, von 14:00 Uhr bis 16:00 Uhr\n"
 	  "Wo: Espace enfants du CPAS, Aywaille\n\n"
-	  "Viele Grüße\nIhr Netzwerk Stopp Vif\n",
-	  "Erinnerung Stopp Vif: La Cabane am Mittwoch, 6. Januar 2027 um "
-	  "14:00 Uhr." },
+	  "Viele Grüße\n",
+	  "Erinnerung: La Cabane am Mittwoch, 6. Januar 2027 um 14:00 Uhr." },
 	{ "en", "Reminder: La Cabane, Wednesday 6 January 2027",
 	  "Hello,\n\nA reminder: La Cabane takes place in 7 days.\n\n"
 	  "When: Wednesday 6 January 2027, 14:00 to 16:00\n"
 	  "Where: Espace enfants du CPAS, Aywaille\n\n"
-	  "Best regards,\nThe Stopp Vif network\n",
-	  "Stopp Vif reminder: La Cabane on Wednesday 6 January 2027 at "
-	  "14:00." },
+	  "Best regards,\n",
+	  "Reminder: La Cabane on Wednesday 6 January 2027 at 14:00." },
 };
 
 static void
@@ -374,7 +373,7 @@ test_privacy(void **state)
 {
 	static const char *const cases[] = {
 		example,
-		"{\"title\":\"Plateforme Stopp Vif\",\"start\":"
+		"{\"title\":\"Plateforme de coordination\",\"start\":"
 		"\"2027-03-31T09:30:00+02:00\",\"end\":\"2027-03-31T12:00:00"
 		"+02:00\",\"offset\":86400,\"location\":\"Rue de la Gare 12\","
 		"\"commune\":\"Esneux\"}",
@@ -433,32 +432,45 @@ test_privacy_refused(void **state)
 	tmp_write("nl/reminder.sms", "Herinnering {title}\nvoor "
 	    "slachtoffers.\n");
 	tmp_write("de/reminder.email", "Subject: {title}, {place}\n\nText\n");
+	tmp_write("en/reminder.sms", "Stopp Vif reminder: {title}\n");
+	tmp_write("en/reminder.email", "Subject: {sender} - {title}\n\n"
+	    "Best regards,\nThe V.I.F. network\n");
 	cause = load_bad();
+	assert_problem(cause, "en/reminder.sms", ":1: \"vif\" may not reach "
+	    "a phone: SMS texts and subjects are read on phones that others "
+	    "may see");
+	assert_problem(cause, "en/reminder.email", ":4: \"vif\" may not reach "
+	    "a phone: emails are read on phones that others may see");
 	assert_problem(cause, "fr/reminder.sms", ":1: {place} may not appear "
 	    "in an SMS or a subject: what it holds must never reach a phone");
-	assert_problem(cause, "fr/reminder.email", ":1: \"violence\" may not "
+	assert_problem(cause, "fr/reminder.email", ":1: \"violen*\" may not "
 	    "reach a phone: SMS texts and subjects are read on phones that "
 	    "others may see");
-	assert_problem(cause, "nl/reminder.sms", ":2: \"slachtoffer\" may not "
-	    "reach a phone: SMS texts and subjects are read on phones that "
+	assert_problem(cause, "nl/reminder.sms", ":2: \"*slachtoffer*\" may "
+	    "not reach a phone: SMS texts and subjects are read on phones that "
 	    "others may see");
 	assert_problem(cause, "de/reminder.email", ":1: {place} may not "
 	    "appear in an SMS or a subject: what it holds must never reach a "
 	    "phone");
 	free(cause);
 
-	assert_int_equal(template_phone_check("Plateforme Stopp Vif", NULL), 0);
+	/* The network's own name gives away what it is about. */
 	cause = NULL;
-	assert_int_equal(template_phone_check("Logement pour VICTIMES",
+	assert_int_equal(guard_phone_check("Plateforme Stopp Vif", &cause),
+	    -1);
+	assert_string_equal(cause, "\"vif\" may not reach a phone");
+	assert_int_equal(guard_phone_check("Plateforme de coordination",
+	    NULL), 0);
+	assert_int_equal(guard_phone_check("Logement pour VICTIMES",
 	    &cause), -1);
 	assert_string_equal(cause, "\"victime\" may not reach a phone");
 	free(cause);
-	assert_int_equal(template_phone_check("Partnergewalt", NULL), -1);
-	assert_int_equal(template_phone_check("Shelter", NULL), -1);
-	assert_int_equal(template_phone_check("Opferhilfe", NULL), -1);
-	assert_int_equal(template_phone_check("Vrouwenopvang", NULL), -1);
-	assert_int_equal(template_phone_check("Huiselijk GEWELD", NULL), -1);
-	assert_int_equal(template_phone_check("Refuge de Liège", NULL), -1);
+	assert_int_equal(guard_phone_check("Partnergewalt", NULL), -1);
+	assert_int_equal(guard_phone_check("Shelter", NULL), -1);
+	assert_int_equal(guard_phone_check("Opferhilfe", NULL), -1);
+	assert_int_equal(guard_phone_check("Vrouwenopvang", NULL), -1);
+	assert_int_equal(guard_phone_check("Huiselijk GEWELD", NULL), -1);
+	assert_int_equal(guard_phone_check("Refuge de Liège", NULL), -1);
 }
 
 /* ---- load errors ---- */
@@ -624,8 +636,8 @@ test_sanitise(void **state)
 	    "\"location\":\"Salle\\r\\nA\",\"commune\":null,"
 	    "\"end\":null}");
 	render_ok(ts, "reminder", "sms", "fr", p, NULL, &body);
-	assert_string_equal(body, "Rappel Stopp Vif : La Cabane (atelier) x "
-	    "le mercredi 6 janvier 2027 à 14h00.");
+	assert_string_equal(body, "Rappel : La Cabane (atelier) x le mercredi "
+	    "6 janvier 2027 à 14h00.");
 	free(body);
 	render_ok(ts, "reminder", "email", "fr", p, &subject, &body);
 	assert_string_equal(subject, "Rappel : La Cabane (atelier) x, "
@@ -834,8 +846,8 @@ test_render_errors(void **state)
 	/* Accepted forms of the start. */
 	p = params("{\"title\":\"T\",\"start\":\"2027-01-06T14:00Z\"}");
 	render_ok(ts, "reminder", "sms", "en", p, NULL, &body);
-	assert_string_equal(body, "Stopp Vif reminder: T on Wednesday 6 "
-	    "January 2027 at 14:00.");
+	assert_string_equal(body, "Reminder: T on Wednesday 6 January 2027 at "
+	    "14:00.");
 	free(body);
 	cause = NULL;
 	assert_int_equal(template_render(ts, "reminder", "email", "fr", NULL,
@@ -952,8 +964,8 @@ test_sms_one_segment(void **state)
 {
 	static const char *const titles[] = {
 		"La Cabane",
-		"Plateforme Stopp Vif : réunion plénière.",	/* 40 */
-		"Fête de l'été, stand Stopp Vif à Trooz !",	/* 40, ê */
+		"Plateforme du réseau : réunion plénière.",	/* 40 */
+		"Fête de l'été, stand du réseau à Trooz !",	/* 40, ê */
 		"Formation « écoute » (référents) – ça va",	/* 40 */
 	};
 	struct template_set	*ts = load_ok(TEMPLATES);
@@ -993,15 +1005,15 @@ test_sms_one_segment(void **state)
 	/* August keeps its accent in the email, loses it in the SMS. */
 	p = params("{\"title\":\"Fête\",\"start\":\"2027-08-04T14:00:00\"}");
 	render_ok(ts, "reminder", "sms", "fr", p, NULL, &sms);
-	assert_string_equal(sms, "Rappel Stopp Vif : Fete le mercredi 4 aout "
-	    "2027 à 14h00.");
+	assert_string_equal(sms, "Rappel : Fete le mercredi 4 aout 2027 à "
+	    "14h00.");
 	free(sms);
 	json_decref(p);
 	/* A title that needs UCS-2 anyway keeps every accent. */
 	p = params("{\"title\":\"Встреча\",\"start\":\"2027-08-04T14:00\"}");
 	render_ok(ts, "reminder", "sms", "fr", p, NULL, &sms);
-	assert_string_equal(sms, "Rappel Stopp Vif : Встреча le mercredi 4 "
-	    "août 2027 à 14h00.");
+	assert_string_equal(sms, "Rappel : Встреча le mercredi 4 août 2027 à "
+	    "14h00.");
 	assert_int_equal(template_sms_segments(sms), 1);
 	free(sms);
 	json_decref(p);
@@ -1016,7 +1028,7 @@ test_sms_one_segment(void **state)
  * written.  2026-01-07 is a Wednesday.
  */
 static const char alert_example[] =
-    "{\"code\":\"4821\",\"link\":\"https://stoppvif.example/a/Zm9vYmFy\","
+    "{\"code\":\"4821\",\"link\":\"https://reseau.example/a/Zm9vYmFy\","
     "\"shelter\":\"Appartement d'urgence\","
     "\"until\":\"2026-01-07T18:00:00+01:00\","
     "\"opened\":\"2026-01-07T14:00:00+01:00\",\"now\":1767790800,"
@@ -1032,7 +1044,7 @@ static const char *const alert_private[] = {
 	"Rue de la Gare", "Esneux",
 };
 static const char *const alert_body_only[] = {
-	"https://stoppvif.example/a/Zm9vYmFy", "http", "/a/",
+	"https://reseau.example/a/Zm9vYmFy", "http", "/a/",
 	"Appartement", "urgence",
 };
 
@@ -1056,7 +1068,7 @@ carries(const char *f, const char *const *words, size_t n)
 
 /*
  * Why text may not go where it goes (NULL: it may): a word of our list or
- * of template_phone_check, an '@', a person's name, a phone number, an
+ * of guard_phone_check, an '@', a person's name, a phone number, an
  * address; on a phone (SMS, subject), also the link, the shelter's title
  * or a line break.
  */
@@ -1071,7 +1083,7 @@ alert_unsafe(const char *text, int phone)
 		snprintf(why, sizeof why, "the word \"%s\"", word);
 		return why;
 	}
-	if (template_phone_check(text, &cause) == -1) {
+	if (guard_phone_check(text, &cause) == -1) {
 		snprintf(why, sizeof why, "%s", cause);
 		free(cause);
 		return why;
@@ -1126,10 +1138,10 @@ test_alert_checker(void **state)
 		{ "Schutzhaus", 0 },
 		{ "Bonjour Marie,", 0 },
 		{ "Réservé par Jean Dupont", 0 },
-		{ "Écrivez à coordination@stoppvif.example", 0 },
+		{ "Écrivez à coordination@reseau.example", 0 },
 		{ "Appelez le +32 470123456", 0 },
 		{ "Adresse : Rue de la Gare 12, Esneux", 0 },
-		{ "Réservez : https://stoppvif.example/a/Zm9vYmFy", 1 },
+		{ "Réservez : https://reseau.example/a/Zm9vYmFy", 1 },
 		{ "Logement : Appartement d'urgence", 1 },
 		{ "deux\nlignes", 1 },
 	};
@@ -1139,10 +1151,10 @@ test_alert_checker(void **state)
 		if (alert_unsafe(bad[i].text, bad[i].phone) == NULL)
 			fail_msg("accepted: %s", bad[i].text);
 	/* An email body may hold the link and the shelter's title. */
-	assert_null(alert_unsafe("Lien : https://stoppvif.example/a/Zm9vYmFy"
+	assert_null(alert_unsafe("Lien : https://reseau.example/a/Zm9vYmFy"
 	    "\nLogement : Appartement d'urgence\n", 0));
-	assert_null(alert_unsafe("Stopp Vif : un logement est disponible. "
-	    "Pour le réserver, répondez OK 4821.", 1));
+	assert_null(alert_unsafe("Un logement est disponible. Pour le "
+	    "réserver, répondez OK 4821.", 1));
 }
 
 /* The files of kind in lang as written, braces and all: no forbidden
@@ -1171,25 +1183,27 @@ alert_files(const char *lang, const char *kind)
 }
 
 /*
- * Every alert kind in every language on both channels, rendered from
- * alert_example: each SMS one segment with the code in it; SMS texts,
- * subjects and whole email bodies free of the forbidden words, of '@', of
- * names and places; the link and the shelter's title in email bodies
- * only.  The template files are read as they are too.
+ * Every alert kind in every language on both channels, rendered from p
+ * with sender's name: each SMS one segment with the code in it, beginning
+ * with the name when there is one; SMS texts, subjects and whole email
+ * bodies free of the forbidden words, of '@', of names and places; the
+ * link and the shelter's title in email bodies only, the name on the last
+ * line.  The template files are read as they are too.
  */
 static void
-test_alert_privacy(void **state)
+alert_privacy(struct template_set *ts, json_t *p, const char *sender)
 {
-	struct template_set	*ts = load_ok(TEMPLATES);
-	json_t			*p = params(alert_example);
-	const char		*why;
-	char			*subject, *body;
-	size_t			 l, k;
-	int			 alert;
+	const char	*why;
+	char		*subject, *body, want[64], *cause = NULL;
+	size_t		 l, k;
+	int		 alert;
 
+	if (template_set_sender(ts, sender, &cause) != 0)
+		fail_msg("sender refused: %s", cause);
 	for (l = 0; l < 4; l++) {
 		for (k = 0; k < NALERTS; k++) {
-			alert = strcmp(alert_kinds[k], "alert") == 0;
+			alert = strcmp(alert_kinds[k], "alert") == 0 ||
+			    strcmp(alert_kinds[k], "alert_unclear") == 0;
 			render_ok(ts, alert_kinds[k], "sms", langs[l], p, NULL,
 			    &body);
 			if ((why = alert_unsafe(body, 1)) != NULL)
@@ -1201,8 +1215,13 @@ test_alert_privacy(void **state)
 				    body);
 			assert_non_null(strstr(body, alert ? "OK 4821" :
 			    "4821"));
-			assert_int_equal(strncmp(body, l == 0 ? "Stopp Vif : " :
-			    "Stopp Vif: ", l == 0 ? 12 : 11), 0);
+			snprintf(want, sizeof want, "%s%s", sender, l == 0 ?
+			    " : " : ": ");
+			if (*sender != '\0')
+				assert_int_equal(strncmp(body, want,
+				    strlen(want)), 0);
+			else	/* the separator went, a capital begins */
+				assert_true(*body >= 'A' && *body <= 'Z');
 			free(body);
 
 			render_ok(ts, alert_kinds[k], "email", langs[l], p,
@@ -1216,14 +1235,31 @@ test_alert_privacy(void **state)
 			assert_non_null(strstr(subject, "4821"));
 			assert_non_null(strstr(body, "4821"));
 			assert_non_null(strstr(body, "Appartement d'urgence"));
-			assert_int_equal(strstr(body, "https://stoppvif."
-			    "example/a/Zm9vYmFy") != NULL, alert);
-			assert_non_null(strstr(body, "Stopp Vif"));
+			assert_int_equal(strstr(body, "https://reseau."
+			    "example/a/Zm9vYmFy") != NULL,
+			    strcmp(alert_kinds[k], "alert") == 0);
+			snprintf(want, sizeof want, "\n%s\n", sender);
+			if (*sender != '\0')
+				assert_non_null(strstr(body, want));
+			else	/* the signature's line left out */
+				assert_true(body[strlen(body) - 2] != '\n');
 			free(subject);
 			free(body);
 			alert_files(langs[l], alert_kinds[k]);
 		}
 	}
+}
+
+static void
+test_alert_privacy(void **state)
+{
+	struct template_set	*ts = load_ok(TEMPLATES);
+	json_t			*p = params(alert_example);
+
+	alert_privacy(ts, p, "");
+	alert_privacy(ts, p, "Réseau Ourthe");
+	/* The longest name allowed, in the four languages. */
+	alert_privacy(ts, p, "Réseau Ourthe-Amblève, coordination 1234");
 	json_decref(p);
 	template_free(ts);
 }
@@ -1235,27 +1271,26 @@ test_alert_words(void **state)
 	static const struct {
 		const char	*lang, *alert, *confirm, *opened;
 	} expect_alert[] = {
-		{ "fr", "Stopp Vif : un logement est disponible. Pour le "
-		  "réserver, répondez OK 4821.",
-		  "Stopp Vif : c'est noté, le logement 4821 vous est réservé "
-		  "jusqu'au mercredi 7 janvier 2026 à 18h00.",
+		{ "fr", "Un logement est disponible. Pour le réserver, "
+		  "répondez OK 4821.",
+		  "C'est noté, le logement 4821 vous est réservé jusqu'au "
+		  "mercredi 7 janvier 2026 à 18h00.",
 		  "\nAlerte ouverte le mercredi 7 janvier 2026 à 14h00.\n" },
-		{ "nl", "Stopp Vif: er is een woning vrij. Antwoord OK 4821 om "
-		  "ze te reserveren.",
-		  "Stopp Vif: genoteerd, de woning 4821 is voor u gereserveerd "
-		  "tot woensdag 7 januari 2026 om 18.00 uur.",
+		{ "nl", "Er is een woning vrij. Antwoord OK 4821 om ze te "
+		  "reserveren.",
+		  "Genoteerd, de woning 4821 is voor u gereserveerd tot "
+		  "woensdag 7 januari 2026 om 18.00 uur.",
 		  "\nOproep geopend op woensdag 7 januari 2026 om 14.00 "
 		  "uur.\n" },
-		{ "de", "Stopp Vif: Eine Unterkunft ist frei. Zum Reservieren "
-		  "antworten Sie OK 4821.",
-		  "Stopp Vif: Notiert, die Unterkunft 4821 ist bis Mittwoch, "
-		  "7. Januar 2026 um 18:00 Uhr für Sie reserviert.",
+		{ "de", "Eine Unterkunft ist frei. Zum Reservieren antworten "
+		  "Sie OK 4821.",
+		  "Notiert, die Unterkunft 4821 ist bis Mittwoch, 7. Januar "
+		  "2026 um 18:00 Uhr für Sie reserviert.",
 		  "\nAnfrage gestellt am Mittwoch, 7. Januar 2026 um 14:00 "
 		  "Uhr.\n" },
-		{ "en", "Stopp Vif: a lodging is available. To reserve it, "
-		  "reply OK 4821.",
-		  "Stopp Vif: noted, the lodging 4821 is reserved for you "
-		  "until Wednesday 7 January 2026 at 18:00.",
+		{ "en", "A lodging is available. To reserve it, reply OK 4821.",
+		  "Noted, the lodging 4821 is reserved for you until "
+		  "Wednesday 7 January 2026 at 18:00.",
 		  "\nAlert opened on Wednesday 7 January 2026 at 14:00.\n" },
 	};
 	struct template_set	*ts = load_ok(TEMPLATES);
@@ -1284,6 +1319,33 @@ test_alert_words(void **state)
 	free(body);
 	render_ok(ts, "alert_late", "sms", "fr", p, NULL, &body);
 	assert_non_null(strstr(body, "déjà pris"));
+	free(body);
+	render_ok(ts, "alert_unclear", "sms", "fr", p, NULL, &body);
+	assert_string_equal(body, "Réponse non comprise. Pour réserver le "
+	    "logement, répondez OK 4821.");
+	free(body);
+	render_ok(ts, "alert_unclear", "sms", "nl", p, NULL, &body);
+	assert_string_equal(body, "Antwoord niet begrepen. Om de woning te "
+	    "reserveren, antwoord OK 4821.");
+	free(body);
+	render_ok(ts, "alert_unclear", "sms", "de", p, NULL, &body);
+	assert_string_equal(body, "Antwort nicht verstanden. Zum Reservieren "
+	    "antworten Sie OK 4821.");
+	free(body);
+	render_ok(ts, "alert_unclear", "sms", "en", p, NULL, &body);
+	assert_string_equal(body, "Reply not understood. To reserve the "
+	    "lodging, reply OK 4821.");
+	free(body);
+	render_ok(ts, "alert_locked", "sms", "fr", p, NULL, &body);
+	assert_string_equal(body, "Alerte 4821 : trop de codes erronés depuis "
+	    "un téléphone alerté ; ses SMS sont refusés jusqu'à la prochaine "
+	    "alerte.");
+	free(body);
+	render_ok(ts, "alert_locked", "email", "fr", p, &subject, &body);
+	assert_string_equal(subject, "Alerte 4821 : trop de codes erronés");
+	assert_non_null(strstr(body, "\nAlerte ouverte le mercredi 7 janvier "
+	    "2026 à 14h00.\n"));
+	free(subject);
 	free(body);
 
 	/* No link, no shelter, no opening time: their lines go. */
@@ -1360,8 +1422,8 @@ test_alert_render_errors(void **state)
 	/* The code alone is enough; unknown params are ignored. */
 	p = params("{\"code\":\"4821\",\"name\":[1],\"x\":{}}");
 	render_ok(ts, "alert_nobody", "sms", "fr", p, NULL, &body);
-	assert_string_equal(body, "Stopp Vif : personne n'a répondu à "
-	    "l'alerte 4821. Le logement n'est pas réservé.");
+	assert_string_equal(body, "Personne n'a répondu à l'alerte 4821. Le "
+	    "logement n'est pas réservé.");
 	free(body);
 	json_decref(p);
 	template_free(ts);
@@ -1383,22 +1445,22 @@ test_alert_refused(void **state)
 	tmp_copy("fr/reminder.sms");
 	tmp_copy("fr/reminder.email");
 	tmp_alerts();
-	tmp_write("fr/alert.sms", "Stopp Vif : un logement est disponible.\n"
+	tmp_write("fr/alert.sms", "{sender} : un logement est disponible.\n"
 	    "Réservez : {link} ou OK {code}.\n");
 	tmp_write("nl/alert.email", "Subject: Woning vrij: {link}\n\n"
 	    "Antwoord OK {code} of open {link}\n");
-	tmp_write("de/alert_taken.sms", "Stopp Vif: {shelter} ist "
+	tmp_write("de/alert_taken.sms", "{sender}: {shelter} ist "
 	    "reserviert.\n");
 	tmp_write("en/alert_taken.email", "Subject: Taken ({code})\n\n"
 	    "The lodging {code} is taken.\nSee {link}\n");
-	tmp_write("en/alert_nobody.sms", "Stopp Vif: nobody answered {code} "
+	tmp_write("en/alert_nobody.sms", "{sender}: nobody answered {code} "
 	    "by {until}.\n");
 	tmp_write("nl/reminder.email", "Subject: Herinnering\n\n{title}\n"
 	    "{link}\n");
 	tmp_write("fr/alert_closed.email", "Subject: Logement {code}\n\n"
 	    "Bonjour,\n\nLe logement pour victimes {code} n'est plus "
 	    "disponible.\n");
-	tmp_write("de/alert_late.sms", "Stopp Vif: Zu spät für das "
+	tmp_write("de/alert_late.sms", "{sender}: Zu spät für das "
 	    "Frauenhaus {code}.\n");
 	cause = load_bad();
 	snprintf(msg, sizeof msg, ":2: {link}%s", off);
@@ -1416,7 +1478,7 @@ test_alert_refused(void **state)
 	assert_problem(cause, "fr/alert_closed.email", ":5: \"victime\" may "
 	    "not reach a phone: alert emails are read on phones that others "
 	    "may see");
-	assert_problem(cause, "de/alert_late.sms", ":1: \"frauenhaus\" may "
+	assert_problem(cause, "de/alert_late.sms", ":1: \"*frauenhaus*\" may "
 	    "not reach a phone: SMS texts and subjects are read on phones that "
 	    "others may see");
 	free(cause);
@@ -1554,6 +1616,310 @@ test_alert_widest(void **state)
 	json_decref(p);
 }
 
+/* ---- the sender's name ---- */
+
+/* {sender} begins the SMS and signs the emails; a name that would put a
+ * word on a phone, hide a character or lengthen an alert SMS past one
+ * message is refused, and the previous one kept. */
+static void
+test_sender(void **state)
+{
+	struct template_set	*ts = load_ok(TEMPLATES);
+	json_t			*p = params(example);
+	char			*subject, *body, *cause = NULL;
+	char			 long41[64];
+
+	assert_int_equal(template_set_sender(ts, " Réseau Ourthe ", &cause),
+	    0);
+	assert_null(cause);
+	render_ok(ts, "reminder", "sms", "fr", p, NULL, &body);
+	assert_string_equal(body, "Réseau Ourthe : Rappel : La Cabane le "
+	    "mercredi 6 janvier 2027 à 14h00.");
+	free(body);
+	render_ok(ts, "reminder", "sms", "de", p, NULL, &body);
+	assert_string_equal(body, "Réseau Ourthe: Erinnerung: La Cabane am "
+	    "Mittwoch, 6. Januar 2027 um 14:00 Uhr.");
+	free(body);
+	render_ok(ts, "reminder", "email", "nl", p, &subject, &body);
+	assert_string_equal(subject, expect[1].subject);
+	assert_non_null(strstr(body, "\n\nMet vriendelijke groet,\nRéseau "
+	    "Ourthe\n"));
+	free(subject);
+	free(body);
+
+	/* Refused, the name before kept. */
+	assert_int_equal(template_set_sender(ts, "Stopp Vif", &cause), -1);
+	assert_string_equal(cause, "sender name \"Stopp Vif\": \"vif\" may "
+	    "not reach a phone");
+	assert_int_equal(template_set_sender(ts, "Le Refuge", &cause), -1);
+	assert_non_null(strstr(cause, "\"refuge\" may not reach a phone"));
+	assert_int_equal(template_set_sender(ts, "Réseau\xe2\x80\x8bOurthe",
+	    &cause), -1);
+	assert_string_equal(cause, "sender name: caractère invisible U+200B "
+	    "(espace sans largeur) en position 7 : retirez-le (il vient "
+	    "souvent d'un copier-coller)");
+	assert_int_equal(template_set_sender(ts, "Réseau\nOurthe", &cause),
+	    -1);
+	assert_non_null(strstr(cause, "saut de ligne en position 7"));
+	assert_int_equal(template_set_sender(ts, "\xff", &cause), -1);
+	memset(long41, 'x', 41);
+	long41[41] = '\0';
+	assert_int_equal(template_set_sender(ts, long41, &cause), -1);
+	assert_non_null(strstr(cause, ": longer than 40 characters"));
+	free(cause);
+	cause = NULL;
+	long41[40] = '\0';
+	assert_int_equal(template_set_sender(ts, long41, NULL), 0);
+	assert_int_equal(template_set_sender(ts, "Réseau Ourthe", NULL), 0);
+	json_decref(p);
+	p = params(alert_example);
+	render_ok(ts, "alert", "sms", "en", p, NULL, &body);
+	assert_string_equal(body, "Réseau Ourthe: a lodging is available. To "
+	    "reserve it, reply OK 4821.");
+	free(body);
+	json_decref(p);
+	p = params(example);
+
+	/* NULL and "" clear it. */
+	assert_int_equal(template_set_sender(ts, NULL, NULL), 0);
+	render_ok(ts, "reminder", "sms", "fr", p, NULL, &body);
+	assert_string_equal(body, expect[0].sms);
+	free(body);
+	assert_int_equal(template_set_sender(ts, "", NULL), 0);
+	template_free(ts);
+
+	/* An alert SMS that fits alone but not with the name. */
+	tmp_reset();
+	tmp_copy("fr/reminder.sms");
+	tmp_copy("fr/reminder.email");
+	tmp_alerts();
+	tmp_rep("nl/alert_taken.sms", "{sender}: ", "a", 145, "{code}");
+	ts = load_ok(tmpdir);
+	assert_int_equal(template_set_sender(ts, "Ourthe", NULL), 0);
+	assert_int_equal(template_set_sender(ts, "Réseau Ourthe", &cause), -1);
+	assert_string_equal(cause, "sender name \"Réseau Ourthe\": the alert "
+	    "SMS nl/alert_taken.sms would take 2 messages, and an alert SMS "
+	    "must fit in one: choose a shorter name");
+	free(cause);
+	json_decref(p);
+	p = params(alert_example);
+	render_ok(ts, "alert_taken", "sms", "nl", p, NULL, &body);
+	assert_int_equal(strncmp(body, "Ourthe: aaa", 11), 0);
+	free(body);
+	json_decref(p);
+	template_free(ts);
+}
+
+/*
+ * A text that begins with an empty placeholder loses it and the separator
+ * after it (spaces, one of : , - –, spaces), and a literal letter then
+ * first becomes a capital; a placeholder with a value keeps all.
+ */
+static void
+test_lead_dropped(void **state)
+{
+	static const struct {
+		const char	*sms, *empty, *named;
+	} cases[] = {
+		{ "{sender} : rappel {title}", "Rappel La Cabane",
+		  "Ourthe : rappel La Cabane" },
+		{ "  {sender}, été {title}", "Été La Cabane",
+		  "Ourthe, été La Cabane" },
+		{ "{sender} - {title} ok", "La Cabane ok",
+		  "Ourthe - La Cabane ok" },
+		{ "{sender}\xe2\x80\x93rappel", "Rappel", "Ourthe-rappel" },
+		{ "{sender} rappel", "Rappel", "Ourthe rappel" },
+		{ "{sender}:: x", ": x", "Ourthe:: x" },
+		{ "{sender} : 3 jours", "3 jours", "Ourthe : 3 jours" },
+		{ "Rappel {sender} : {title}", "Rappel : La Cabane",
+		  "Rappel Ourthe : La Cabane" },
+	};
+	struct template_set	*ts;
+	json_t			*p = params(example);
+	char			*subject, *body, text[128];
+	size_t			 i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		tmp_reset();
+		snprintf(text, sizeof text, "%s\n", cases[i].sms);
+		tmp_write("fr/reminder.sms", text);
+		tmp_write("fr/reminder.email", "Subject: {in} - rappel {title}"
+		    "\n\n{title}\n");
+		tmp_alerts();
+		ts = load_ok(tmpdir);
+		render_ok(ts, "reminder", "sms", "fr", p, NULL, &body);
+		assert_string_equal(body, cases[i].empty);
+		free(body);
+		assert_int_equal(template_set_sender(ts, "Ourthe", NULL), 0);
+		render_ok(ts, "reminder", "sms", "fr", p, NULL, &body);
+		assert_string_equal(body, cases[i].named);
+		free(body);
+		template_free(ts);
+	}
+	/* A subject too; a placeholder's own value is not capitalised. */
+	ts = load_ok(tmpdir);
+	render_ok(ts, "reminder", "email", "fr", p, &subject, &body);
+	assert_string_equal(subject, "dans 7 jours - rappel La Cabane");
+	free(subject);
+	free(body);
+	json_object_del(p, "offset");
+	json_object_set_new(p, "title", json_string("la cabane"));
+	render_ok(ts, "reminder", "email", "fr", p, &subject, &body);
+	assert_string_equal(subject, "Rappel la cabane");
+	free(subject);
+	free(body);
+	json_decref(p);
+	template_free(ts);
+}
+
+/* ---- the phone guard on what is sent ---- */
+
+/*
+ * Ways past the old word check (template_phone_check of HEAD, which folded
+ * the text to ASCII and looked for substrings): each of them was accepted
+ * there.  The zero-width space is the worst: the old check ran on the
+ * value before template_one_line() removed the U+200B, so "Vio\u200Blence"
+ * passed it as two words and went out as "Violence".
+ */
+static const char *const bypasses[] = {
+	"Vio\xe2\x80\x8blence",		/* U+200B zero-width space */
+	"Vi\xd0\xbelence",		/* Cyrillic о */
+	"\xef\xbd\x96iolence",		/* fullwidth ｖ */
+	"V\xcc\x81iolence",		/* combining acute accent */
+	"Vio\xc2\xadlence",		/* U+00AD soft hyphen */
+	"Vio\xe2\x80\xaelence",		/* U+202E right-to-left override */
+	"Viol", "Femmes battues", "Intrafamiliaal", "Blijf van mijn lijf",
+	"Safe house", "Stopp Vif", "V.I.F.",
+};
+#define NBYPASSES	(sizeof bypasses / sizeof bypasses[0])
+
+/* Render kind.channel in lang from p: 0 when it was rendered and what
+ * reaches a phone passes the guard (the body of an alert's email too),
+ * 1 when the phone guard refused it; anything else fails. */
+static int
+guarded_render(struct template_set *ts, const char *kind, const char *ch,
+    const char *lang, json_t *p)
+{
+	char	*subject = NULL, *body = NULL, *cause = NULL, *why = NULL;
+	int	 sms = strcmp(ch, "sms") == 0;
+
+	if (template_render(ts, kind, ch, lang, p, &subject, &body,
+	    &cause) == -1) {
+		if (strncmp(cause, "phone guard: \"", 14) != 0 ||
+		    strstr(cause, sms ? "\" may not reach a phone (SMS text)" :
+		    "\" may not reach a phone (email subject)") == NULL)
+			fail_msg("%s/%s.%s: %s", lang, kind, ch, cause);
+		assert_null(body);
+		assert_null(subject);
+		free(cause);
+		return 1;
+	}
+	if (guard_phone_check(sms ? body : subject, &why) == -1)
+		fail_msg("%s/%s.%s: %s in %s", lang, kind, ch, why, sms ? body :
+		    subject);
+	if (!sms && strcmp(kind, "reminder") != 0 &&
+	    guard_phone_check(body, &why) == -1)
+		fail_msg("%s/%s.email body: %s in\n%s", lang, kind, why, body);
+	free(subject);
+	free(body);
+	return 0;
+}
+
+/*
+ * Each way past the old check, as title, shelter, location and sender:
+ * every kind in every language on both channels is refused by the phone
+ * guard or sends nothing it refuses; the reminder's SMS and subject, which
+ * carry the title, are refused in the four languages.
+ */
+static void
+test_guard_render(void **state)
+{
+	static const char *const all[] = {
+		"reminder", "alert", "alert_confirm", "alert_taken",
+		"alert_late", "alert_closed", "alert_nobody",
+		"alert_no_oncall", "alert_unclear", "alert_locked",
+	};
+	struct template_set	*ts = load_ok(TEMPLATES);
+	json_t			*p;
+	char			*cause = NULL;
+	size_t			 b, k, l, c;
+	int			 refused;
+
+	for (b = 0; b < NBYPASSES; b++) {
+		if (template_set_sender(ts, bypasses[b], &cause) != -1)
+			fail_msg("sender \"%s\" accepted", bypasses[b]);
+		assert_int_equal(strncmp(cause, "sender name", 11), 0);
+		p = params(alert_example);
+		json_object_set_new(p, "title", json_string(bypasses[b]));
+		json_object_set_new(p, "shelter", json_string(bypasses[b]));
+		json_object_set_new(p, "location", json_string(bypasses[b]));
+		json_object_set_new(p, "start",
+		    json_string("2027-01-06T14:00:00+01:00"));
+		for (k = 0; k < sizeof all / sizeof all[0]; k++) {
+			for (l = 0; l < 4; l++) {
+				for (c = 0; c < 2; c++) {
+					refused = guarded_render(ts, all[k],
+					    channels[c], langs[l], p);
+					if (k == 0 && !refused)
+						fail_msg("%s/reminder.%s took "
+						    "\"%s\"", langs[l],
+						    channels[c], bypasses[b]);
+				}
+			}
+		}
+		json_decref(p);
+	}
+	free(cause);
+	/* The innocent title goes through everywhere. */
+	p = params(alert_example);
+	json_object_set_new(p, "title", json_string("La Cabane"));
+	json_object_set_new(p, "start",
+	    json_string("2027-01-06T14:00:00+01:00"));
+	for (k = 0; k < sizeof all / sizeof all[0]; k++)
+		for (l = 0; l < 4; l++)
+			for (c = 0; c < 2; c++)
+				assert_int_equal(guarded_render(ts, all[k],
+				    channels[c], langs[l], p), 0);
+	json_decref(p);
+	template_free(ts);
+}
+
+/* The guard's cause as template_render gives it, and the zero-width space
+ * that template_one_line() removes caught after it. */
+static void
+test_guard_cause(void **state)
+{
+	struct template_set	*ts = load_ok(TEMPLATES);
+	json_t			*p = params(example);
+	char			*subject = dummy, *body = dummy, *cause = NULL;
+
+	json_object_set_new(p, "title", json_string("Viol"));
+	assert_int_equal(template_render(ts, "reminder", "sms", "nl", p, NULL,
+	    &body, &cause), -1);
+	assert_string_equal(cause, "phone guard: \"viol\" may not reach a "
+	    "phone (SMS text)");
+	assert_null(body);
+	json_object_set_new(p, "title", json_string(bypasses[0]));
+	assert_int_equal(template_render(ts, "reminder", "email", "fr", p,
+	    &subject, &body, &cause), -1);
+	assert_string_equal(cause, "phone guard: \"violen*\" may not reach a "
+	    "phone (email subject)");
+	assert_null(subject);
+	assert_null(body);
+	free(cause);
+	/* A shelter's name that fails the guard is left out of the body. */
+	json_decref(p);
+	p = params(alert_example);
+	json_object_set_new(p, "shelter", json_string("Maison V.I.F."));
+	render_ok(ts, "alert", "email", "fr", p, &subject, &body);
+	assert_null(strstr(body, "Maison"));
+	assert_null(strstr(body, "Logement :"));
+	free(subject);
+	free(body);
+	json_decref(p);
+	template_free(ts);
+}
+
 static int
 teardown(void **state)
 {
@@ -1588,6 +1954,10 @@ main(void)
 		cmocka_unit_test(test_alert_refused),
 		cmocka_unit_test(test_alert_too_long),
 		cmocka_unit_test(test_alert_widest),
+		cmocka_unit_test(test_sender),
+		cmocka_unit_test(test_lead_dropped),
+		cmocka_unit_test(test_guard_render),
+		cmocka_unit_test(test_guard_cause),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
