@@ -727,11 +727,12 @@ api_handle(struct api_env *env, const struct api_call *call,
 
 	status = rc == 0 ? r.status : r.err.status ? r.err.status :
 	    API_INTERNAL;
+	/* a path no route knows is the caller's text: not logged */
 	if (log_getlevel() >= LOG_LEVEL_DEBUG)
 		log_debug("api request method=%s path=\"%s\" uid=%u status=%d",
 		    api_method_name((enum evhttp_cmd_type)call->method),
-		    log_escape(esc, sizeof esc, path), (unsigned)who->uid,
-		    status);
+		    path_found ? log_escape(esc, sizeof esc, path) : "(unknown)",
+		    (unsigned)who->uid, status);
 	if (rc == 0)
 		*reply = r.result != NULL ? r.result : json_object();
 	else {
