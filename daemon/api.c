@@ -645,18 +645,15 @@ api_run(struct api_req *r, const struct api_route *rt)
 		goto dberr;
 	if (rt->fn(r) == -1) {
 		store_rollback(r->env->store);
-		if (r->env->sched != NULL)
-			sched_arm(r->env->sched);
+		sched_arm(r->env->sched);
 		shelter_arm(r->env->shelters);
 		return -1;
 	}
 	if (store_commit(r->env->store, &cause) == -1)
 		goto dberr;
-	if (r->env->sched != NULL)
-		sched_arm(r->env->sched);
+	sched_arm(r->env->sched);
 	shelter_arm(r->env->shelters);
-	if (r->env->dispatch != NULL)
-		dispatch_kick(r->env->dispatch);
+	dispatch_kick(r->env->dispatch);
 	if (r->checkpoint && store_checkpoint(r->env->store, &cause) == -1) {
 		log_warnx("api checkpoint_failed error=\"%s\"", cause);
 		free(cause);

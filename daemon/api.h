@@ -23,7 +23,8 @@ struct sched;
 struct dispatch;
 struct shelters;
 
-/* What the API works on; owned by the caller and outliving the API. */
+/* What the API works on; owned by the caller and outliving the API.  Every
+ * member is set (shelters may be NULL: no shelter configured). */
 struct api_env {
 	struct store		 *store;
 	const struct crypt_key	 *master;
