@@ -178,7 +178,8 @@ alert_payload(struct shelters *s, const struct amsg *m, const char *kind,
 		json_object_set_new(o, "until", json_string(shelter_local(s,
 		    m->until, buf, sizeof buf)));
 	if (email && strcmp(kind, "alert") == 0 && m->link_valid > 0) {
-		token = alert_token(s, m->id, person, now + m->link_valid);
+		token = alert_token(s, m->id, person, util_now() +
+		    m->link_valid);	/* from the true now, not rounded up */
 		n = strlen(conf->public_url);
 		while (n > 0 && conf->public_url[n - 1] == '/')
 			n--;

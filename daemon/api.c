@@ -9,10 +9,8 @@
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -801,82 +799,15 @@ api_running(const char *path, char **cause)
 	return rc == 0;
 }
 
-/* Refuse to start over a socket another daemon still answers on. */
-static int
-api_stale_socket(const struct sockaddr_un *sun, char **cause)
-{
-	const char	*path = sun->sun_path;
-	struct stat	 sb;
-	int		 fd, rc;
-
-	if (lstat(path, &sb) == -1)
-		return errno == ENOENT ? 0 : -1;
-	if (!S_ISSOCK(sb.st_mode)) {
-		util_cause(cause, "%s exists and is not a socket", path);
-		return -1;
-	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return -1;
-	rc = connect(fd, (const struct sockaddr *)sun, sizeof *sun);
-	close(fd);
-	if (rc == 0) {
-		util_cause(cause, "%s: another stoppvifd is already running",
-		    path);
-		return -1;
-	}
-	unlink(path);
-	return 0;
-}
-
-/* Create, bind and listen on the Unix socket; the fd or -1. */
-static int
-api_listen(const char *path, char **cause)
-{
-	struct sockaddr_un	 sun;
-	mode_t			 old;
-	int			 fd;
-
-	if (api_sockaddr(path, &sun, cause) == -1 ||
-	    api_stale_socket(&sun, cause) == -1)
-		return -1;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1) {
-		util_cause(cause, "socket: %s", strerror(errno));
-		return -1;
-	}
-	old = umask(0117);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		umask(old);
-		util_cause(cause, "%s: bind: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	umask(old);
-	if (chmod(path, 0660) == -1 || listen(fd, 64) == -1) {
-		util_cause(cause, "%s: %s", path, strerror(errno));
-		close(fd);
-		unlink(path);
-		return -1;
-	}
-	return fd;
-}
-
 struct api *
 api_new(struct event_base *base, struct api_env *env, char **cause)
 {
 	struct api		*api;
 	struct evconnlistener	*lev;
 	const struct config	*conf = *env->conf;
-	char			*dir;
 	int			 fd;
 
-	dir = util_dirname(conf->socket);
-	if (util_check_dir(dir, geteuid(), cause) == -1) {
-		free(dir);
-		return NULL;
-	}
-	free(dir);
-	if ((fd = api_listen(conf->socket, cause)) == -1)
+	if ((fd = util_listen_unix(conf->socket, 0660, cause)) == -1)
 		return NULL;
 
 	api = xcalloc(1, sizeof *api);

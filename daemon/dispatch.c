@@ -374,11 +374,9 @@ out:
 static int
 dispatch_check(void *arg, const struct outbox_msg *m, char **cause)
 {
-	static const char *const sql = "SELECT lang FROM people WHERE id = ?";
 	struct dispatch	*d = arg;
-	sqlite3_stmt	*st = store_stmt(d->store, sql);
 	json_t		*params;
-	char		 lang[4] = "";
+	char		 lang[4];
 	char		*subject = NULL, *body = NULL;
 	int		 rc;
 
@@ -386,14 +384,9 @@ dispatch_check(void *arg, const struct outbox_msg *m, char **cause)
 		util_cause(cause, "unreadable payload");
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, m->person_id);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) == SQLITE_TEXT)
-		util_strlcpy(lang, (const char *)sqlite3_column_text(st, 0),
-		    sizeof lang);
-	sqlite3_reset(st);
-	rc = template_render(d->tpl, m->kind, m->channel, lang[0] != '\0' ?
-	    lang : NULL, params, &subject, &body, cause);
+	people_lang(d->store, m->person_id, lang, sizeof lang);
+	rc = template_render(d->tpl, m->kind, m->channel, lang, params,
+	    &subject, &body, cause);
 	json_decref(params);
 	free(subject);
 	free(body);

@@ -37,7 +37,6 @@ struct inbound {
 	struct httpd		*pub;		/* NULL when not listening */
 	struct httpd		*sms;
 	struct crypt_key	*secret;	/* of the SMS gateway */
-	struct config		**conf;
 	struct shelters		*shelters;
 	time_t			 refused_logged;
 	unsigned		 refused;	/* since then */
@@ -268,14 +267,12 @@ inbound_sms(const struct httpd_req *req, struct httpd_resp *r, void *arg)
 }
 
 struct inbound *
-inbound_new(struct event_base *base, struct config **conf,
+inbound_new(struct event_base *base, const struct config *c,
     struct shelters *s, char **cause)
 {
-	const struct config	*c = *conf;
 	struct inbound		*in = xcalloc(1, sizeof *in);
 	int			 created = 0;
 
-	in->conf = conf;
 	in->shelters = s;
 	if (*c->sms_listen != '\0') {
 		if ((in->secret = crypt_secret_load(c->sms_secret_file, 1,

@@ -34,11 +34,11 @@ struct httpd_req;
 struct httpd_resp;
 
 /*
- * Listen where *conf says (either listener may be off: an empty address).
+ * Listen where the configuration says (either listener may be off: an empty address).
  * NULL with *cause when an address cannot be listened on or the secret
  * file is refused.
  */
-struct inbound	*inbound_new(struct event_base *, struct config **conf,
+struct inbound	*inbound_new(struct event_base *, const struct config *,
 		    struct shelters *, char **cause);
 void		 inbound_free(struct inbound *);
 

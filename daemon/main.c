@@ -510,7 +510,7 @@ main(int argc, char *argv[])
 	    daemon_queued, &d, &cause)) == NULL)
 		fatalx("shelters: %s", cause);
 	if ((*d.conf->inbound_listen != '\0' || *d.conf->sms_listen != '\0') &&
-	    (d.inbound = inbound_new(d.base, &d.conf, d.shelters,
+	    (d.inbound = inbound_new(d.base, d.conf, d.shelters,
 	    &cause)) == NULL)
 		fatalx("%s", cause);
 	d.env.store = d.store;

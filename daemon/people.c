@@ -832,6 +832,21 @@ people_exists(struct store *st, int64_t id)
 	return found;
 }
 
+void
+people_lang(struct store *st, int64_t id, char *lang, size_t len)
+{
+	static const char *const sql = "SELECT lang FROM people WHERE id = ?";
+	sqlite3_stmt	*stmt = store_stmt(st, sql);
+
+	util_strlcpy(lang, "fr", len);
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW &&
+	    sqlite3_column_type(stmt, 0) == SQLITE_TEXT)
+		util_strlcpy(lang, (const char *)sqlite3_column_text(stmt, 0),
+		    len);
+	sqlite3_reset(stmt);
+}
+
 int64_t
 people_count(struct store *st)
 {

@@ -82,6 +82,9 @@ void	 people_contact_clear(struct people_contact *);
 /* Whether person id is in the directory and not removed. */
 int	 people_exists(struct store *, int64_t id);
 
+/* The language of person id into lang ("fr" when unknown). */
+void	 people_lang(struct store *, int64_t id, char *lang, size_t len);
+
 /* How many people the directory holds (not counting removed ones). */
 int64_t	 people_count(struct store *);
 

@@ -288,21 +288,6 @@ shelter_claim_txn(struct shelters *s, int64_t id, struct sactor *who,
 	return rc;
 }
 
-/* The language of person id, "fr" when unknown. */
-static void
-shelter_lang(struct shelters *s, int64_t id, char *lang, size_t len)
-{
-	static const char *const sql = "SELECT lang FROM people WHERE id = ?";
-	sqlite3_stmt	*st = store_stmt(s->store, sql);
-
-	util_strlcpy(lang, "fr", len);
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		util_strlcpy(lang, (const char *)sqlite3_column_text(st, 0),
-		    len);
-	sqlite3_reset(st);
-}
-
 int
 shelter_link(struct shelters *s, const char *token, int claim,
     struct shelter_page *pg)
@@ -327,7 +312,7 @@ shelter_link(struct shelters *s, const char *token, int claim,
 		pg->what = PAGE_REFUSED;
 		return -1;
 	}
-	shelter_lang(s, person, pg->lang, sizeof pg->lang);
+	people_lang(s->store, person, pg->lang, sizeof pg->lang);
 	pg->what = alert_is_open(s, id, pg->code, sizeof pg->code) ?
 	    PAGE_OFFER : PAGE_TAKEN;
 	alert_person_code(s, id, person, pg->code, sizeof pg->code);

@@ -322,44 +322,51 @@ class Daemon:
             shutil.rmtree(self._short_dir, ignore_errors=True)
 
 
-def http_unix(sock_path, method, path, body=None, headers=None,
-              timeout=10.0):
-    """Send one request with Connection: close and read the whole answer.
-    A server that answers early and closes (413) makes sending the rest of
-    the body fail: that is ignored and the answer read."""
+def unix_send(sock_path, parts, timeout=10.0):
+    """Write the bytes of parts (one bytes, or a list of them) on a new
+    connection to the Unix socket, as they are, and read until the server
+    closes; the whole answer.  A server that answers early and closes (413)
+    makes sending the rest fail: that is ignored and the answer read."""
+    if isinstance(parts, (bytes, bytearray)):
+        parts = [parts]
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(timeout)
+    answer = b""
     try:
         s.connect(str(sock_path))
-        head = [f"{method} {path} HTTP/1.1", "Host: localhost",
-                "Connection: close"]
-        hdrs = dict(headers or {})
-        if body is not None and "Transfer-Encoding" not in hdrs:
-            hdrs.setdefault("Content-Length", str(len(body)))
-        head += [f"{k}: {v}" for k, v in hdrs.items()]
-        data = ("\r\n".join(head) + "\r\n\r\n").encode()
         try:
-            s.sendall(data)
-            if body is not None:
-                if isinstance(body, (list, tuple)):
-                    for part in body:
-                        s.sendall(part)
-                else:
-                    s.sendall(body)
+            for part in parts:
+                s.sendall(part)
         except (BrokenPipeError, ConnectionResetError):
             pass
-        answer = b""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
                 chunk = s.recv(65536)
-            except ConnectionResetError:
+            except (ConnectionResetError, socket.timeout):
                 break
             if not chunk:
                 break
             answer += chunk
     finally:
         s.close()
+    return answer
+
+
+def http_unix(sock_path, method, path, body=None, headers=None,
+              timeout=10.0):
+    """Send one request with Connection: close and read the whole answer;
+    (status, headers text, body bytes)."""
+    head = [f"{method} {path} HTTP/1.1", "Host: localhost",
+            "Connection: close"]
+    hdrs = dict(headers or {})
+    if body is not None and "Transfer-Encoding" not in hdrs:
+        hdrs.setdefault("Content-Length", str(len(body)))
+    head += [f"{k}: {v}" for k, v in hdrs.items()]
+    parts = [("\r\n".join(head) + "\r\n\r\n").encode()]
+    if body is not None:
+        parts += list(body) if isinstance(body, (list, tuple)) else [body]
+    answer = unix_send(sock_path, parts, timeout)
     head, _, rest = answer.partition(b"\r\n\r\n")
     lines = head.decode(errors="replace").split("\r\n")
     assert lines and lines[0].startswith("HTTP/1."), \

@@ -6,11 +6,9 @@ answers, keeps answering `status`, and stops cleanly with no sanitizer
 report.  The fuzz target proves the handlers; this proves the transport
 around them (evhttp, the peer check, the reply) on the same inputs.
 """
-import socket
-import time
 from pathlib import Path
 
-from conftest import TOP
+from conftest import TOP, unix_send
 
 CORPUS = TOP / "tests" / "fuzz" / "corpus" / "api"
 MAGIC = b"#stoppvif-api-history\n"
@@ -47,32 +45,6 @@ def as_http(req):
             + b"\r\n\r\n" + body)
 
 
-def send_raw(sock_path, data, timeout=10.0):
-    """Send data on a new connection, read until the daemon closes; the
-    answer's first line."""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    answer = b""
-    try:
-        s.connect(str(sock_path))
-        try:
-            s.sendall(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                chunk = s.recv(65536)
-            except (ConnectionResetError, socket.timeout):
-                break
-            if not chunk:
-                break
-            answer += chunk
-    finally:
-        s.close()
-    return answer.split(b"\r\n", 1)[0]
-
-
 def test_api_fuzz_corpus_against_the_daemon(daemon):
     files = sorted(p for p in Path(CORPUS).iterdir() if p.is_file())
     assert len(files) > 50, "the api corpus is missing"
@@ -83,7 +55,7 @@ def test_api_fuzz_corpus_against_the_daemon(daemon):
             if data is None:
                 continue
             sent += 1
-            if send_raw(daemon.socket, data).startswith(b"HTTP/1.1 "):
+            if unix_send(daemon.socket, data).startswith(b"HTTP/1.1 "):
                 answered += 1
         assert daemon.running(), f"stoppvifd stopped on {f.name}"
     # evhttp drops what is not HTTP at all without an answer: most get one

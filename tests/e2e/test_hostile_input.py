@@ -22,12 +22,11 @@ import datetime as dt
 import json
 import re
 import shutil
-import socket
 import time
 
 import pytest
 
-from conftest import STOPPVIFD, TEMPLATES, http_unix, run
+from conftest import STOPPVIFD, TEMPLATES, http_unix, run, unix_send
 
 CUTS = (16, 32, 60, 64)             # the byte counts of the old cuts
 WIDE = ("é", "€", "\U0001F600")     # 2, 3 and 4 bytes in UTF-8
@@ -551,27 +550,8 @@ def test_import_hostile_calendar_answers_quickly(daemon):
 def send_bytes(sock_path, data, timeout=10.0):
     """Write data on the control socket as it is (bytes http_unix would
     encode), read until the daemon closes; (status or None, body)."""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    answer = b""
-    try:
-        s.connect(str(sock_path))
-        try:
-            s.sendall(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                chunk = s.recv(65536)
-            except (ConnectionResetError, socket.timeout):
-                break
-            if not chunk:
-                break
-            answer += chunk
-    finally:
-        s.close()
-    head, _, rest = answer.partition(b"\r\n\r\n")
+    head, _, rest = unix_send(sock_path, data, timeout).partition(
+        b"\r\n\r\n")
     m = re.match(rb"HTTP/1\.[01] (\d{3})", head)
     return (int(m.group(1)) if m else None), rest
 

@@ -209,7 +209,7 @@ fuzz_init(void)
 	    (fz.store = store_open(":memory:", &cause)) == NULL ||
 	    (fz.shelters = shelter_new(fz.base, fz.store, fz.master, &fz.conf,
 	    NULL, NULL, &cause)) == NULL ||
-	    (fz.in = inbound_new(fz.base, &fz.conf, fz.shelters,
+	    (fz.in = inbound_new(fz.base, fz.conf, fz.shelters,
 	    &cause)) == NULL)
 		fatalx("fuzz_inbound: %s", cause ? cause : "event base");
 	for (i = 0; i < FUZZ_PEOPLE; i++) {
