@@ -244,8 +244,7 @@ alert_send(struct shelters *s, const struct amsg *m, const char *kind,
 		om.person_id = person;
 		om.channel = chans[i];
 		om.urgent = 1;
-		/* due at once: now may be rounded up (util_now_up) */
-		om.not_before = now < util_now() ? now : util_now();
+		om.not_before = util_now();	/* due at once, whatever now */
 		om.payload = payload;
 		rc = outbox_enqueue(s->store, dk, &om, NULL, cause);
 		sodium_memzero(payload, strlen(payload));

@@ -269,29 +269,42 @@ fail:
 	return NULL;
 }
 
-/* Refuse a key file that is not private to us; 0 or -1 with *cause set. */
+/*
+ * Refuse a file of secrets (what: "master key", "the secret") that is not a
+ * regular file private to us; 0 or -1 with *cause set, saying the fix.
+ */
 static int
-crypt_master_check(const char *path, const struct stat *sb, char **cause)
+crypt_private_check(const char *path, const struct stat *sb, const char *what,
+    char **cause)
 {
 	uid_t	 uid = geteuid();
 
 	if (!S_ISREG(sb->st_mode)) {
-		util_cause(cause, "%s: master key is not a regular file; "
-		    "point key_file at the 32-byte key file", path);
+		util_cause(cause, "%s: %s is not a regular file; point the key "
+		    "at the real file", path, what);
 		return -1;
 	}
 	if (sb->st_uid != uid) {
-		util_cause(cause, "%s: master key is owned by uid %u, not by "
-		    "uid %u that runs stoppvifd; fix with: chown %u %s", path,
+		util_cause(cause, "%s: %s is owned by uid %u, not by uid %u "
+		    "that runs stoppvifd; fix with: chown %u %s", path, what,
 		    (unsigned)sb->st_uid, (unsigned)uid, (unsigned)uid, path);
 		return -1;
 	}
 	if (sb->st_mode & (S_IRWXG | S_IRWXO)) {
-		util_cause(cause, "%s: master key has mode %04o, open to group "
-		    "or others; fix with: chmod 600 %s", path,
+		util_cause(cause, "%s: %s has mode %04o, open to group or "
+		    "others; fix with: chmod 600 %s", path, what,
 		    (unsigned)(sb->st_mode & 07777), path);
 		return -1;
 	}
+	return 0;
+}
+
+/* Refuse a key file that is not private to us or not a key. */
+static int
+crypt_master_check(const char *path, const struct stat *sb, char **cause)
+{
+	if (crypt_private_check(path, sb, "master key", cause) == -1)
+		return -1;
 	if (sb->st_size != CRYPT_KEYBYTES) {
 		util_cause(cause, "%s: master key holds %jd bytes, not %d; "
 		    "restore the right file from backup (a new key cannot open "
@@ -595,36 +608,6 @@ crypt_secret_create(const char *path, int *exists, char **cause)
 	return rc;
 }
 
-/* Check a secret file's kind, owner and mode like the master key's. */
-static int
-crypt_secret_check(const char *path, const struct stat *sb, char **cause)
-{
-	uid_t	 uid = geteuid();
-
-	if (!S_ISREG(sb->st_mode)) {
-		util_cause(cause, "%s: the secret is not a regular file", path);
-		return -1;
-	}
-	if (sb->st_uid != uid) {
-		util_cause(cause, "%s: the secret is owned by uid %u, not by "
-		    "uid %u that runs stoppvifd; fix with: chown %u %s", path,
-		    (unsigned)sb->st_uid, (unsigned)uid, (unsigned)uid, path);
-		return -1;
-	}
-	if (sb->st_mode & (S_IRWXG | S_IRWXO)) {
-		util_cause(cause, "%s: the secret has mode %04o, open to group "
-		    "or others; fix with: chmod 600 %s", path,
-		    (unsigned)(sb->st_mode & 07777), path);
-		return -1;
-	}
-	if (sb->st_size > CRYPT_SECRET_MAX + 2) {
-		util_cause(cause, "%s: the secret is longer than %d characters",
-		    path, CRYPT_SECRET_MAX);
-		return -1;
-	}
-	return 0;
-}
-
 struct crypt_key *
 crypt_secret_load(const char *path, int create, int *created, char **cause)
 {
@@ -656,8 +639,13 @@ crypt_secret_load(const char *path, int create, int *created, char **cause)
 		util_cause(cause, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	if (crypt_secret_check(path, &sb, cause) == -1)
+	if (crypt_private_check(path, &sb, "the secret", cause) == -1)
 		goto out;
+	if (sb.st_size > CRYPT_SECRET_MAX + 2) {
+		util_cause(cause, "%s: the secret is longer than %d characters",
+		    path, CRYPT_SECRET_MAX);
+		goto out;
+	}
 	if ((n = read(fd, text, sizeof text - 1)) < 0) {
 		util_cause(cause, "%s: %s", path, strerror(errno));
 		goto out;
