@@ -44,7 +44,16 @@ PKG_LIBS   += -lunistring
 
 CFLAGS	?=
 CPPFLAGS += -D_GNU_SOURCE -DSYSCONFDIR='"$(SYSCONFDIR)"' \
-	    -DLIBDIR='"$(LIBDIR)"' -DDATADIR='"$(DATADIR)"' -Idaemon
+	    -DLIBDIR='"$(LIBDIR)"' -DDATADIR='"$(DATADIR)"'
+# The daemon's folders, in the order of the data flow (README, "Where things
+# live"): one -I each, and make finds a module's .c through vpath.
+SRCDIRS	 = daemon daemon/lib daemon/store daemon/calendar daemon/delivery \
+	   daemon/shelter daemon/api daemon/ctl
+DAEMON_CPPFLAGS = $(CPPFLAGS) $(SRCDIRS:%=-I%)
+# Plugins see the ABI header alone, never a daemon header.
+PLUGIN_CPPFLAGS = $(CPPFLAGS) -Iplugins
+HEADERS	:= $(wildcard $(SRCDIRS:%=%/*.h))
+vpath %.c $(SRCDIRS)
 ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = -pie -Wl,-z,relro -Wl,-z,now $(SANFLAGS) $(LDFLAGS)
 
@@ -59,7 +68,7 @@ DAEMON_OBJS = $(DAEMON:%=$(BUILD)/obj/%.o)
 CTL_OBJS    = $(CTL:%=$(BUILD)/obj/%.o)
 
 UNIT_TESTS  = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
-# Each unit test links its module's objects: test_X uses daemon/X.c plus COMMON
+# Each unit test links its module's objects: test_X uses the module X.c plus COMMON
 # (and the store for the modules that need it).
 UNIT_DEPS_test_store   = store migrate
 UNIT_DEPS_test_migrate = store migrate
@@ -87,11 +96,11 @@ $(SYSCONF_STAMP): | $(BUILD)/obj
 	$(Q)rm -f $(BUILD)/obj/.sysconfdir* && touch $@
 $(BUILD)/obj/config.o: $(SYSCONF_STAMP)
 
-$(BUILD)/obj/%.o: daemon/%.c daemon/*.h | $(BUILD)/obj
-	$(QCC)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+$(BUILD)/obj/test_%.o: tests/unit/test_%.c $(HEADERS) | $(BUILD)/obj
+	$(QCC)$(CC) $(DAEMON_CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -Wno-missing-declarations -c $< -o $@
 
-$(BUILD)/obj/test_%.o: tests/unit/test_%.c daemon/*.h | $(BUILD)/obj
-	$(QCC)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -Wno-missing-declarations -c $< -o $@
+$(BUILD)/obj/%.o: %.c $(HEADERS) | $(BUILD)/obj
+	$(QCC)$(CC) $(DAEMON_CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/obj $(BUILD)/unit:
 	$(Q)mkdir -p $@
@@ -111,17 +120,17 @@ $(BUILD)/unit/test_%: $(BUILD)/obj/test_%.o $$(call unit_objs,$$*) | $(BUILD)/un
 
 $(BUILD)/plugins/%.so: plugins/%.c plugins/stoppvif_plugin.h
 	$(Q)mkdir -p $(BUILD)/plugins
-	$(QCC)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fPIC -shared -o $@ $< \
+	$(QCC)$(CC) $(PLUGIN_CPPFLAGS) $(ALL_CFLAGS) -fPIC -shared -o $@ $< \
 	    -Wl,-z,relro -Wl,-z,now -Wl,--no-undefined $(SANFLAGS) \
 	    $(shell pkg-config --libs libcurl)
 
 $(BUILD)/tools/plughost: tests/tools/plughost.c plugins/stoppvif_plugin.h
 	$(Q)mkdir -p $(BUILD)/tools
-	$(QLD)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LDFLAGS_ALL) $(PKG_LIBS) -ldl
+	$(QLD)$(CC) $(PLUGIN_CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LDFLAGS_ALL) $(PKG_LIBS) -ldl
 
 $(BUILD)/tools/blobscan: tests/tools/blobscan.c $(patsubst %,$(BUILD)/obj/%.o,$(COMMON))
 	$(Q)mkdir -p $(BUILD)/tools
-	$(QLD)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
+	$(QLD)$(CC) $(DAEMON_CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
 
 # Fuzz targets: replayed over their corpus by make check (gcc, sanitizers),
 # run for real with libFuzzer by make fuzz (clang).
@@ -135,18 +144,18 @@ $(BUILD)/fuzz/replay_api $(BUILD)/fuzz/fuzz_api: LDFLAGS += -ldl
 $(BUILD)/fuzz/replay_api $(BUILD)/fuzz/fuzz_api: | $(BUILD)/fuzz/plugins/spool.so
 $(BUILD)/fuzz/plugins/spool.so: plugins/spool.c plugins/stoppvif_plugin.h
 	$(Q)mkdir -p $(@D)
-	$(QCC)$(CC) $(CPPFLAGS) -std=gnu11 $(OPT) $(WARN) -fPIC -shared -o $@ $<
+	$(QCC)$(CC) $(PLUGIN_CPPFLAGS) -std=gnu11 $(OPT) $(WARN) -fPIC -shared -o $@ $<
 # fuzz_inbound: the daemon without main.o too (the shelters, the store).
 FUZZ_DEPS_inbound = $(filter-out main,$(DAEMON))
 $(BUILD)/fuzz/replay_inbound $(BUILD)/fuzz/fuzz_inbound: LDFLAGS += -ldl
 fuzz_objs = $(sort $(patsubst %,$(BUILD)/obj/%.o,$(COMMON) $(FUZZ_DEPS_$(1))))
 $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $$(call fuzz_objs,$$*)
 	$(Q)mkdir -p $(BUILD)/fuzz
-	$(QLD)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
+	$(QLD)$(CC) $(DAEMON_CPPFLAGS) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(call fuzz_objs,$$*)
 	$(Q)mkdir -p $(BUILD)/fuzz
-	$(QLD)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
+	$(QLD)$(CC) $(DAEMON_CPPFLAGS) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
 
 fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 
@@ -183,7 +192,7 @@ check:
 BENCH_PROGS = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/bench_*.c))
 $(BUILD)/bench/bench_%: tests/bench/bench_%.c $(patsubst %,$(BUILD)/obj/%.o,$(COMMON))
 	$(Q)mkdir -p $(BUILD)/bench
-	$(QLD)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
+	$(QLD)$(CC) $(DAEMON_CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
 
 bench:
 	@scripts/install-deps
@@ -211,9 +220,9 @@ install: all
 	    install -d $(DESTDIR)$(DATADIR)/templates/$$(basename $$l); \
 	    install -m 0644 $$l* $(DESTDIR)$(DATADIR)/templates/$$(basename $$l)/; \
 	done
-	install -m 0644 daemon/stoppvifctl.1 $(DESTDIR)$(MANDIR)/man1/
-	install -m 0644 daemon/stoppvif.ini.5 $(DESTDIR)$(MANDIR)/man5/
-	install -m 0644 daemon/stoppvifd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 daemon/man/stoppvifctl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 daemon/man/stoppvif.ini.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 daemon/man/stoppvifd.8 $(DESTDIR)$(MANDIR)/man8/
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	    systemd/stoppvifd.service.in > $(DESTDIR)$(UNITDIR)/stoppvifd.service
 	install -m 0644 systemd/stoppvif.sysusers $(DESTDIR)$(SYSUSERSDIR)/stoppvif.conf

@@ -57,7 +57,7 @@ def test_config_check_reports_every_mistake(daemon_env):
 
 def test_config_with_utf8_bom_accepted(daemon_env):
     """A configuration saved with a UTF-8 byte order mark (Windows editors
-    add one) is refused: config_scan_line() in daemon/config.c looks at the
+    add one) is refused: config_scan_line() in daemon/lib/config.c looks at the
     raw first line "\\xef\\xbb\\xbf[daemon]", reports it as neither a
     section nor a key, then every key as "outside any section", while inih
     itself skips the BOM.  The mark should be skipped on line 1."""
@@ -68,7 +68,7 @@ def test_config_with_utf8_bom_accepted(daemon_env):
     out = r.stdout + r.stderr
     assert sanitizer_report(out) is None, out
     assert r.returncode == 0 and "configuration OK" in out, (
-        "BUG (daemon/config.c config_scan_line): a UTF-8 BOM makes a valid "
+        "BUG (daemon/lib/config.c config_scan_line): a UTF-8 BOM makes a valid "
         f"configuration invalid:\n{out}")
 
 

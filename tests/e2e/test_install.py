@@ -86,6 +86,6 @@ def test_make_install_layout_and_unit(tmp_path):
                                   "stoppvif.ini.5"])
 def test_man_page_lint(page):
     r = subprocess.run(["mandoc", "-T", "lint", "-W", "warning",
-                        str(TOP / "daemon" / page)],
+                        str(TOP / "daemon" / "man" / page)],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stdout + r.stderr

@@ -303,7 +303,7 @@ def test_audit_log(daemon):
 
 
 def test_text_length_limit_is_in_characters(daemon):
-    """pv_text() in daemon/people.c compares strlen() (bytes) with the limit
+    """pv_text() in daemon/store/people.c compares strlen() (bytes) with the limit
     but tells the user "N caractères au plus": an accented organisation
     name of 96 characters (107 bytes of UTF-8) is refused as longer than
     100 characters.  Either the limit must count characters or the
@@ -322,7 +322,7 @@ def test_text_length_limit_is_in_characters(daemon):
     rc, out, err = d.ctl("people", "add", "--name", "Org Accentuée",
                          "--role", "partner", "--org", org)
     assert rc == 0 or "caractères" not in err, (
-        f"BUG (daemon/people.c pv_text): an org of {len(org)} characters is "
+        f"BUG (daemon/store/people.c pv_text): an org of {len(org)} characters is "
         f"refused with {err.strip()!r}; the limit counts bytes "
         f"({len(org.encode())}) but the message promises characters")
     if rc == 0:
@@ -334,7 +334,7 @@ def test_text_length_limit_is_in_characters(daemon):
 
 def test_empty_lang_is_a_field_error(daemon):
     """`--lang ""` (JSON "lang": "" or null) passes validation as "clear
-    the field" (pvals_parse() in daemon/people.c treats an empty optional
+    the field" (pvals_parse() in daemon/store/people.c treats an empty optional
     field as a clear), then people_write_field() writes NULL into
     people.lang, which is NOT NULL: the request fails with HTTP 500
     "database: NOT NULL constraint failed: people.lang" instead of a field
@@ -370,6 +370,6 @@ def test_empty_lang_is_a_field_error(daemon):
                                 f"HTTP {status} {answer.decode().strip()}")
         assert snapshot(d) == before, f"{what}: refused but changed data"
     assert not problems, (
-        "BUG (daemon/people.c pvals_parse/people_write_field): an empty "
+        "BUG (daemon/store/people.c pvals_parse/people_write_field): an empty "
         "language is an internal error, not a field error:\n" +
         "\n".join(problems))
