@@ -49,32 +49,41 @@ CPPFLAGS += -D_GNU_SOURCE -DSYSCONFDIR='"$(SYSCONFDIR)"' \
 # live"): one -I each, and make finds a module's .c through vpath.
 SRCDIRS	 = daemon daemon/lib daemon/store daemon/calendar daemon/delivery \
 	   daemon/shelter daemon/api daemon/ctl
-DAEMON_CPPFLAGS = $(CPPFLAGS) $(SRCDIRS:%=-I%)
+DAEMON_CPPFLAGS = $(CPPFLAGS) $(SRCDIRS:%=-I%) -Iplugins
 # Plugins see the ABI header alone, never a daemon header.
 PLUGIN_CPPFLAGS = $(CPPFLAGS) -Iplugins
-HEADERS	:= $(wildcard $(SRCDIRS:%=%/*.h))
+HEADERS	:= $(wildcard $(SRCDIRS:%=%/*.h)) plugins/stoppvif_plugin.h
 vpath %.c $(SRCDIRS)
 ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = -pie -Wl,-z,relro -Wl,-z,now $(SANFLAGS) $(LDFLAGS)
 
-COMMON	= log util utf8 duration contact config crypt tz recur recur_rule holiday datefmt \
-	  guard guard_input template template_text
-DAEMON	= $(COMMON) store migrate people audit outbox calendar agenda ics \
-	  ics_read ics_zone sched curlev plugin dispatch oncall alert shelter \
-	  shelter_ops claim httpd inbound api api_shelter sdnotify main
-CTL	= $(COMMON) ctl ctl_expand ctl_shelter
+# The modules of each folder: every .c file in it (a new file needs no edit
+# here).  COMMON is daemon/lib, shared by the daemon and the client.
+modules	= $(basename $(notdir $(wildcard $(1:%=daemon/%/*.c))))
+COMMON	= $(call modules,lib)
+CORE	= $(COMMON) $(call modules,store calendar delivery shelter api) sdnotify
+DAEMON	= $(CORE) main
+CTL	= $(COMMON) $(call modules,ctl)
 
 DAEMON_OBJS = $(DAEMON:%=$(BUILD)/obj/%.o)
 CTL_OBJS    = $(CTL:%=$(BUILD)/obj/%.o)
 
 UNIT_TESTS  = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
-# Each unit test links its module's objects: test_X uses the module X.c plus COMMON
-# (and the store for the modules that need it).
-UNIT_DEPS_test_store   = store migrate
+# A unit test links its module with COMMON, and a module beyond daemon/lib
+# the daemon's CORE (the daemon without main.o): test_X tests the module X,
+# or the group named by UNIT_DEPS_test_X.
 UNIT_DEPS_test_migrate = store migrate
-UNIT_DEPS_test_people  = store migrate people audit
-UNIT_DEPS_test_ics     = ics ics_read ics_zone
-UNIT_DEPS_test_claim   = $(filter-out main,$(DAEMON))
+UNIT_DEPS_test_claim   = $(CORE)
+UNIT_CORE = $(filter-out $(COMMON),$(patsubst test_%,%,$(UNIT_TESTS)))
+$(foreach t,$(UNIT_CORE),$(eval UNIT_DEPS_test_$(t) ?= $(CORE)))
+# The plugin double of the dispatcher's tests: built like a plugin, from
+# tests/unit/plugin_NAME.c with the ABI header alone.
+UNIT_PLUGINS = $(patsubst tests/unit/plugin_%.c,$(BUILD)/unit/plugins/%.so,\
+	       $(wildcard tests/unit/plugin_*.c))
+$(BUILD)/unit/plugins/%.so: tests/unit/plugin_%.c plugins/stoppvif_plugin.h
+	$(Q)mkdir -p $(@D)
+	$(QCC)$(CC) $(PLUGIN_CPPFLAGS) $(ALL_CFLAGS) -fPIC -shared -o $@ $< \
+	    -Wl,--no-undefined $(SANFLAGS)
 
 # Channel plugins: one shared object each, built from plugins/NAME.c alone
 # (they may not link daemon objects: the ABI is plugins/stoppvif_plugin.h).
@@ -111,7 +120,7 @@ $(BUILD)/stoppvifd: $(DAEMON_OBJS)
 $(BUILD)/stoppvifctl: $(CTL_OBJS)
 	$(QLD)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
 
-unit_objs = $(sort $(patsubst %,$(BUILD)/obj/%.o,$(COMMON) $(1) $(UNIT_DEPS_test_$(1))))
+unit_objs = $(sort $(patsubst %,$(BUILD)/obj/%.o,$(COMMON) $(filter $(1),$(DAEMON)) $(UNIT_DEPS_test_$(1))))
 
 .PRECIOUS: $(BUILD)/obj/test_%.o
 .SECONDEXPANSION:
@@ -135,18 +144,17 @@ $(BUILD)/tools/blobscan: tests/tools/blobscan.c $(patsubst %,$(BUILD)/obj/%.o,$(
 # Fuzz targets: replayed over their corpus by make check (gcc, sanitizers),
 # run for real with libFuzzer by make fuzz (clang).
 # A target fuzz_X links COMMON plus FUZZ_DEPS_X.
-FUZZ_DEPS_ics = ics ics_read ics_zone
 # fuzz_api: the daemon without main.o; -ldl for the plugin loader.  Its
 # dispatcher loads a spool.so from fuzz/plugins: a plain one, since clang's
 # sanitizers cannot link a shared object.
-FUZZ_DEPS_api = $(filter-out main,$(DAEMON))
+FUZZ_DEPS_api = $(CORE)
 $(BUILD)/fuzz/replay_api $(BUILD)/fuzz/fuzz_api: LDFLAGS += -ldl
 $(BUILD)/fuzz/replay_api $(BUILD)/fuzz/fuzz_api: | $(BUILD)/fuzz/plugins/spool.so
 $(BUILD)/fuzz/plugins/spool.so: plugins/spool.c plugins/stoppvif_plugin.h
 	$(Q)mkdir -p $(@D)
 	$(QCC)$(CC) $(PLUGIN_CPPFLAGS) -std=gnu11 $(OPT) $(WARN) -fPIC -shared -o $@ $<
 # fuzz_inbound: the daemon without main.o too (the shelters, the store).
-FUZZ_DEPS_inbound = $(filter-out main,$(DAEMON))
+FUZZ_DEPS_inbound = $(CORE)
 $(BUILD)/fuzz/replay_inbound $(BUILD)/fuzz/fuzz_inbound: LDFLAGS += -ldl
 fuzz_objs = $(sort $(patsubst %,$(BUILD)/obj/%.o,$(COMMON) $(FUZZ_DEPS_$(1))))
 $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $$(call fuzz_objs,$$*)
@@ -182,7 +190,8 @@ run:
 check:
 	@scripts/install-deps
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined BUILD=build/san all \
-	    $(UNIT_TESTS:%=build/san/unit/%) build/san/tools/blobscan \
+	    $(UNIT_TESTS:%=build/san/unit/%) $(subst $(BUILD)/,build/san/,$(UNIT_PLUGINS)) \
+	    build/san/tools/blobscan \
 	    build/san/tools/plughost \
 	    $(FUZZ_TARGETS:%=build/san/fuzz/replay_%)
 	@BUILD=build/san scripts/check

@@ -26,7 +26,7 @@
 
 #include "api.h"
 #include "api_int.h"
-#include "api_types.h"
+#include "error.h"
 #include "audit.h"
 #include "calendar.h"
 #include "config.h"
@@ -166,7 +166,7 @@ api_audit_record(struct api_req *r, const char *action, const char *object,
 
 	if (audit_record(r->env->store, r->uid, action, object, id,
 	    &cause) == -1) {
-		api_error_set(&r->err, API_INTERNAL, NULL, "%s", cause);
+		error_set(&r->err, ERR_INTERNAL, NULL, "%s", cause);
 		free(cause);
 		return -1;
 	}
@@ -233,7 +233,7 @@ api_audit(struct api_req *r)
 	int64_t		 limit = 50;
 
 	if (s != NULL && util_parse_int(s, 1, 100000, &limit) == -1) {
-		api_error_set(&r->err, API_BAD_REQUEST, "limit", "nombre "
+		error_set(&r->err, ERR_INVALID, "limit", "nombre "
 		    "entre 1 et 100000 attendu");
 		return -1;
 	}
@@ -247,7 +247,7 @@ api_reload(struct api_req *r)
 	char	*cause = NULL;
 
 	if (r->env->reload(r->env->reload_arg, &cause) == -1) {
-		api_error_set(&r->err, API_BAD_REQUEST, NULL, "configuration "
+		error_set(&r->err, ERR_INVALID, NULL, "configuration "
 		    "refusée, l'ancienne reste en place :\n%s", cause);
 		free(cause);
 		return -1;
@@ -262,7 +262,7 @@ api_reload(struct api_req *r)
 static int
 api_sched_error(struct api_req *r, char *cause)
 {
-	api_error_set(&r->err, API_INTERNAL, NULL, "planification : %s",
+	error_set(&r->err, ERR_INTERNAL, NULL, "planification : %s",
 	    cause);
 	free(cause);
 	return -1;
@@ -363,7 +363,7 @@ api_events_import(struct api_req *r)
 	int	 rc = -1;
 
 	if (!json_is_string(ics)) {
-		api_error_set(&r->err, API_BAD_REQUEST, "ics", "texte "
+		error_set(&r->err, ERR_INVALID, "ics", "texte "
 		    "iCalendar attendu");
 		return -1;
 	}
@@ -400,7 +400,7 @@ api_agenda(struct api_req *r)
 	int64_t		 n = 30;
 
 	if (days != NULL && util_parse_int(days, 1, 732, &n) == -1) {
-		api_error_set(&r->err, API_BAD_REQUEST, "days", "nombre de "
+		error_set(&r->err, ERR_INVALID, "days", "nombre de "
 		    "jours entre 1 et 732 attendu");
 		return -1;
 	}
@@ -440,7 +440,7 @@ api_outbox_list(struct api_req *r)
 	int64_t		 limit = 1000;
 
 	if (s != NULL && util_parse_int(s, 1, 1000000, &limit) == -1) {
-		api_error_set(&r->err, API_BAD_REQUEST, "limit", "nombre "
+		error_set(&r->err, ERR_INVALID, "limit", "nombre "
 		    "entre 1 et 1000000 attendu");
 		return -1;
 	}
@@ -508,6 +508,28 @@ api_match(const char *pattern, const char *path, struct api_req *r)
 }
 
 /*
+ * The one place where a domain error kind becomes an HTTP status: the
+ * modules behind the API know kinds (error.h), never statuses.
+ */
+static int
+api_http_status(enum error_kind kind)
+{
+	static const int	 status[] = {
+		[ERR_NONE] = HTTP_INTERNAL,	/* failed without a reason */
+		[ERR_INVALID] = HTTP_BADREQUEST,
+		[ERR_FORBIDDEN] = 403,
+		[ERR_NOT_FOUND] = HTTP_NOTFOUND,
+		[ERR_CONFLICT] = 409,
+		[ERR_TOO_LARGE] = 413,
+		[ERR_INTERNAL] = HTTP_INTERNAL,
+	};
+
+	if ((size_t)kind >= sizeof status / sizeof status[0])
+		return HTTP_INTERNAL;
+	return status[kind];
+}
+
+/*
  * Send a JSON reply and free it.  A reply that cannot be encoded (it never
  * should: every message is valid UTF-8) becomes a fixed error: no request
  * may stop the daemon.
@@ -526,7 +548,7 @@ api_send(struct evhttp_request *req, int status, json_t *body)
 		fatalx("api: out of memory");
 	if (text == NULL) {
 		log_warnx("api reply_unencodable status=%d", status);
-		status = API_INTERNAL;
+		status = HTTP_INTERNAL;
 		evbuffer_add(buf, fallback, sizeof fallback - 1);
 	} else
 		evbuffer_add(buf, text, strlen(text));
@@ -541,7 +563,7 @@ api_send(struct evhttp_request *req, int status, json_t *body)
 
 /* An error as {"error": message, "field": field} (never NULL). */
 static json_t *
-api_error_json(const struct api_error *err)
+api_error_json(const struct error *err)
 {
 	json_t	*o;
 
@@ -613,13 +635,13 @@ api_body(struct api_req *r, const char *body, size_t len)
 		return 0;
 	r->body = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (r->body == NULL) {
-		api_error_set(&r->err, API_BAD_REQUEST, NULL, "JSON invalide "
+		error_set(&r->err, ERR_INVALID, NULL, "JSON invalide "
 		    "(ligne %d, colonne %d) : %s", jerr.line, jerr.column,
 		    jerr.text);
 		return -1;
 	}
 	if (!json_is_object(r->body)) {
-		api_error_set(&r->err, API_BAD_REQUEST, NULL, "le corps de la "
+		error_set(&r->err, ERR_INVALID, NULL, "le corps de la "
 		    "requête doit être un objet JSON");
 		return -1;
 	}
@@ -633,7 +655,7 @@ api_run(struct api_req *r, const struct api_route *rt)
 	char	*cause = NULL;
 
 	if ((rt->flags & API_BODY) && r->body == NULL) {
-		api_error_set(&r->err, API_BAD_REQUEST, NULL, "corps JSON "
+		error_set(&r->err, ERR_INVALID, NULL, "corps JSON "
 		    "attendu");
 		return -1;
 	}
@@ -659,7 +681,7 @@ api_run(struct api_req *r, const struct api_route *rt)
 	return 0;
 dberr:
 	log_warnx("api transaction_failed error=\"%s\"", cause);
-	api_error_set(&r->err, API_INTERNAL, NULL, "base de données : %s",
+	error_set(&r->err, ERR_INTERNAL, NULL, "base de données : %s",
 	    cause);
 	free(cause);
 	return -1;
@@ -706,22 +728,26 @@ api_handle(struct api_env *env, const struct api_call *call,
 	if (!api_allowed(env, who)) {
 		log_warnx("api refused uid=%u gid=%u pid=%d", (unsigned)who->uid,
 		    (unsigned)who->gid, (int)who->pid);
-		api_error_set(&r.err, API_FORBIDDEN, NULL, "accès refusé : "
+		error_set(&r.err, ERR_FORBIDDEN, NULL, "accès refusé : "
 		    "l'utilisateur %u n'est pas autorisé ([api] allow_uids "
 		    "ou allow_gids)", (unsigned)who->uid);
 	} else if (rt == NULL)
-		api_error_set(&r.err, path_found ? 405 : API_NOT_FOUND, NULL,
+		error_set(&r.err, ERR_NOT_FOUND, NULL,
 		    path_found ? "méthode non permise sur %s" :
 		    "chemin inconnu %s", UTF8_CUT(path, 64));
 	else if (call->query != NULL &&
 	    evhttp_parse_query_str(call->query, &r.query) != 0)
-		api_error_set(&r.err, API_BAD_REQUEST, NULL, "paramètres "
+		error_set(&r.err, ERR_INVALID, NULL, "paramètres "
 		    "invalides");
 	else if (api_body(&r, call->body, call->len) == 0)
 		rc = api_run(&r, rt);
 
-	status = rc == 0 ? r.status : r.err.status ? r.err.status :
-	    API_INTERNAL;
+	if (rc == 0)
+		status = r.status;
+	else if (rt == NULL && path_found && r.err.kind == ERR_NOT_FOUND)
+		status = HTTP_BADMETHOD;	/* the path exists, not the method */
+	else
+		status = api_http_status(r.err.kind);
 	/* a path no route knows is the caller's text: not logged */
 	if (log_getlevel() >= LOG_LEVEL_DEBUG)
 		log_debug("api request method=%s path=\"%s\" uid=%u status=%d",
@@ -736,7 +762,7 @@ api_handle(struct api_env *env, const struct api_call *call,
 	}
 	evhttp_clear_headers(&r.query);
 	json_decref(r.body);
-	api_error_clear(&r.err);
+	error_clear(&r.err);
 	return status;
 }
 

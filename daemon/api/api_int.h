@@ -14,7 +14,7 @@
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
-#include "api_types.h"
+#include "error.h"
 
 struct api_env;
 
@@ -31,7 +31,7 @@ struct api_req {
 	json_t			*result;	/* set by the handler */
 	int			 status;	/* 200 unless set */
 	int			 checkpoint;	/* checkpoint after commit */
-	struct api_error	 err;
+	struct error	 err;
 };
 
 /* A query parameter, or NULL. */

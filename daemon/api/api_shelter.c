@@ -21,7 +21,7 @@ static struct shelters *
 api_shelters(struct api_req *r)
 {
 	if (r->env->shelters == NULL)
-		api_error_set(&r->err, API_NOT_FOUND, NULL, "aucun logement "
+		error_set(&r->err, ERR_NOT_FOUND, NULL, "aucun logement "
 		    "n'est configuré");
 	return r->env->shelters;
 }
@@ -121,7 +121,7 @@ api_zone(struct api_req *r)
 	const struct tz	*zone;
 
 	if ((zone = calendar_zone((*r->env->conf)->timezone, NULL)) == NULL)
-		api_error_set(&r->err, API_INTERNAL, NULL, "fuseau %s "
+		error_set(&r->err, ERR_INTERNAL, NULL, "fuseau %s "
 		    "illisible", (*r->env->conf)->timezone);
 	return zone;
 }

@@ -321,7 +321,7 @@ agenda_event(struct calendar *cal, int64_t id, int64_t from, int64_t to,
  */
 static int
 agenda_window(struct calendar *cal, const char *s, int64_t days,
-    int64_t *from, int64_t *to, struct api_error *err)
+    int64_t *from, int64_t *to, struct error *err)
 {
 	struct recur_civil	 c;
 	const struct tz		*zone = calendar_zone(cal->default_tz, NULL);
@@ -329,7 +329,7 @@ agenda_window(struct calendar *cal, const char *s, int64_t days,
 	int64_t			 now = util_now();
 
 	if (zone == NULL) {
-		api_error_set(err, API_INTERNAL, NULL, "fuseau %s illisible",
+		error_set(err, ERR_INTERNAL, NULL, "fuseau %s illisible",
 		    cal->default_tz);
 		return -1;
 	}
@@ -337,7 +337,7 @@ agenda_window(struct calendar *cal, const char *s, int64_t days,
 		recur_secs_civil(now + tz_offset_at(zone, now), &c);
 		c.hour = c.minute = c.second = 0;
 	} else if (recur_date_parse(s, &c, &cause) == -1) {
-		api_error_set(err, API_BAD_REQUEST, "from", "%s", cause);
+		error_set(err, ERR_INVALID, "from", "%s", cause);
 		free(cause);
 		return -1;
 	}
@@ -348,7 +348,7 @@ agenda_window(struct calendar *cal, const char *s, int64_t days,
 
 json_t *
 calendar_agenda(struct calendar *cal, const char *fromtext, int64_t days,
-    struct api_error *err)
+    struct error *err)
 {
 	static const char *const sql = "SELECT id FROM events ORDER BY id";
 	struct agenda_item	*items = NULL;
@@ -358,7 +358,7 @@ calendar_agenda(struct calendar *cal, const char *fromtext, int64_t days,
 	json_t			*arr;
 
 	if (days < 1 || days > AGENDA_MAX_DAYS) {
-		api_error_set(err, API_BAD_REQUEST, "days", "nombre de jours "
+		error_set(err, ERR_INVALID, "days", "nombre de jours "
 		    "entre 1 et %d attendu", AGENDA_MAX_DAYS);
 		return NULL;
 	}
@@ -368,7 +368,7 @@ calendar_agenda(struct calendar *cal, const char *fromtext, int64_t days,
 	for (i = 0; i < nids; i++) {
 		if (agenda_event(cal, ids[i], from, to, &items,
 		    &n, &cause) == -1) {
-			api_error_set(err, API_INTERNAL, NULL, "événement %lld : "
+			error_set(err, ERR_INTERNAL, NULL, "événement %lld : "
 			    "%s", (long long)ids[i], cause);
 			free(cause);
 			break;

@@ -54,7 +54,7 @@ struct evdef {
 };
 
 typedef int (*efield_parse)(struct calendar *, struct evdef *, json_t *,
-    struct api_error *);
+    struct error *);
 
 struct efield {
 	const char	*name;
@@ -62,35 +62,35 @@ struct efield {
 };
 
 static int	ef_uid(struct calendar *, struct evdef *, json_t *,
-		    struct api_error *);
+		    struct error *);
 static int	ef_title(struct calendar *, struct evdef *, json_t *,
-		    struct api_error *);
+		    struct error *);
 static int	ef_kind(struct calendar *, struct evdef *, json_t *,
-		    struct api_error *);
+		    struct error *);
 static int	ef_dtstart(struct calendar *, struct evdef *, json_t *,
-		    struct api_error *);
+		    struct error *);
 static int	ef_tz(struct calendar *, struct evdef *, json_t *,
-		    struct api_error *);
+		    struct error *);
 static int	ef_rrule(struct calendar *, struct evdef *, json_t *,
-		    struct api_error *);
+		    struct error *);
 static int	ef_duration(struct calendar *, struct evdef *, json_t *,
-		    struct api_error *);
+		    struct error *);
 static int	ef_location(struct calendar *, struct evdef *, json_t *,
-		    struct api_error *);
+		    struct error *);
 static int	ef_commune(struct calendar *, struct evdef *, json_t *,
-		    struct api_error *);
+		    struct error *);
 static int	ef_description(struct calendar *, struct evdef *, json_t *,
-		    struct api_error *);
+		    struct error *);
 static int	ef_remind(struct calendar *, struct evdef *, json_t *,
-		    struct api_error *);
+		    struct error *);
 static int	ef_audience(struct calendar *, struct evdef *, json_t *,
-		    struct api_error *);
+		    struct error *);
 static int	ef_channels(struct calendar *, struct evdef *, json_t *,
-		    struct api_error *);
+		    struct error *);
 static int	ef_skip(struct calendar *, struct evdef *, json_t *,
-		    struct api_error *);
+		    struct error *);
 static int	ef_exdates(struct calendar *, struct evdef *, json_t *,
-		    struct api_error *);
+		    struct error *);
 
 /* In dependency order: tz before dtstart and rrule, which need it. */
 static const struct efield efields[] = {
@@ -144,25 +144,25 @@ evdef_free(struct evdef *d)
 /* Check free text: no control characters (but newlines where allowed). */
 static int
 cal_text_ok(const char *field, const char *s, size_t max, int newlines,
-    struct api_error *err)
+    struct error *err)
 {
 	char	*cause = NULL;
 
 	/* invalid UTF-8, controls, invisible and direction characters */
 	if (guard_input_check(s, newlines, &cause) == -1) {
-		api_error_set(err, API_BAD_REQUEST, field, "%s", cause);
+		error_set(err, ERR_INVALID, field, "%s", cause);
 		free(cause);
 		return -1;
 	}
 	if (utf8_len(s) > max) {
-		api_error_set(err, API_BAD_REQUEST, field, "trop long : %zu "
+		error_set(err, ERR_INVALID, field, "trop long : %zu "
 		    "caractères au plus", max);
 		return -1;
 	}
 	/* Titles go into SMS and subjects, places and descriptions into
 	 * emails: phones others may read. */
 	if (guard_phone_check(s, &cause) == -1) {
-		api_error_set(err, API_BAD_REQUEST, field, "%s : ce texte part "
+		error_set(err, ERR_INVALID, field, "%s : ce texte part "
 		    "dans les SMS et les e-mails, lus sur des téléphones que "
 		    "d'autres peuvent voir ; choisissez-en un plus discret (par "
 		    "ex. « Plateforme », « La Cabane »)", cause);
@@ -174,14 +174,14 @@ cal_text_ok(const char *field, const char *s, size_t max, int newlines,
 
 /* A string field: *out is a copy, or NULL for absent, null or "". */
 static int
-cal_string(const char *field, json_t *v, char **out, struct api_error *err)
+cal_string(const char *field, json_t *v, char **out, struct error *err)
 {
 	free(*out);
 	*out = NULL;
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (!json_is_string(v)) {
-		api_error_set(err, API_BAD_REQUEST, field, "doit être une "
+		error_set(err, ERR_INVALID, field, "doit être une "
 		    "chaîne de caractères");
 		return -1;
 	}
@@ -194,7 +194,7 @@ cal_string(const char *field, json_t *v, char **out, struct api_error *err)
  * comma-separated items; a new NULL-terminated array of strings. */
 static char **
 cal_list(const char *field, json_t *v, size_t max, size_t *n,
-    struct api_error *err)
+    struct error *err)
 {
 	char	**items = NULL, *copy, *tok, *save = NULL;
 	json_t	*item;
@@ -234,11 +234,11 @@ cal_list(const char *field, json_t *v, size_t max, size_t *n,
 		goto toolong;
 	return items;
 toolong:
-	api_error_set(err, API_BAD_REQUEST, field, "%zu éléments au plus",
+	error_set(err, ERR_INVALID, field, "%zu éléments au plus",
 	    max);
 	goto fail;
 bad:
-	api_error_set(err, API_BAD_REQUEST, field, "liste attendue (tableau "
+	error_set(err, ERR_INVALID, field, "liste attendue (tableau "
 	    "de chaînes, ou chaîne séparée par des virgules)");
 fail:
 	for (i = 0; i < *n; i++)
@@ -259,7 +259,7 @@ cal_list_free(char **items, size_t n)
 }
 
 static int
-ef_uid(struct calendar *cal, struct evdef *d, json_t *v, struct api_error *err)
+ef_uid(struct calendar *cal, struct evdef *d, json_t *v, struct error *err)
 {
 	const char	*p;
 	uint8_t		 rnd[12];
@@ -277,7 +277,7 @@ ef_uid(struct calendar *cal, struct evdef *d, json_t *v, struct api_error *err)
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
 			break;
 	if (*p != '\0' || strlen(d->uid) > 255) {
-		api_error_set(err, API_BAD_REQUEST, "uid", "identifiant "
+		error_set(err, ERR_INVALID, "uid", "identifiant "
 		    "invalide : 255 caractères visibles au plus, sans espace");
 		return -1;
 	}
@@ -286,19 +286,19 @@ ef_uid(struct calendar *cal, struct evdef *d, json_t *v, struct api_error *err)
 
 static int
 ef_title(struct calendar *cal, struct evdef *d, json_t *v,
-    struct api_error *err)
+    struct error *err)
 {
 	if (cal_string("title", v, &d->title, err) == -1)
 		return -1;
 	if (d->title == NULL) {
-		api_error_set(err, API_BAD_REQUEST, "title", "obligatoire");
+		error_set(err, ERR_INVALID, "title", "obligatoire");
 		return -1;
 	}
 	return cal_text_ok("title", d->title, 200, 0, err);
 }
 
 static int
-ef_kind(struct calendar *cal, struct evdef *d, json_t *v, struct api_error *err)
+ef_kind(struct calendar *cal, struct evdef *d, json_t *v, struct error *err)
 {
 	size_t	 i;
 
@@ -309,14 +309,14 @@ ef_kind(struct calendar *cal, struct evdef *d, json_t *v, struct api_error *err)
 	for (i = 0; calendar_kinds[i] != NULL; i++)
 		if (strcmp(calendar_kinds[i], d->kind) == 0)
 			return 0;
-	api_error_set(err, API_BAD_REQUEST, "kind", "type inconnu « %s » : "
+	error_set(err, ERR_INVALID, "kind", "type inconnu « %s » : "
 	    "platform, training, cabane, awareness ou other",
 	    UTF8_CUT(d->kind, 32));
 	return -1;
 }
 
 static int
-ef_tz(struct calendar *cal, struct evdef *d, json_t *v, struct api_error *err)
+ef_tz(struct calendar *cal, struct evdef *d, json_t *v, struct error *err)
 {
 	char	*cause = NULL;
 
@@ -325,7 +325,7 @@ ef_tz(struct calendar *cal, struct evdef *d, json_t *v, struct api_error *err)
 	if (d->tz == NULL)
 		d->tz = xstrdup(cal->default_tz);
 	if (calendar_zone(d->tz, &cause) == NULL) {
-		api_error_set(err, API_BAD_REQUEST, "tz", "fuseau horaire "
+		error_set(err, ERR_INVALID, "tz", "fuseau horaire "
 		    "inconnu « %s » (par ex. Europe/Brussels)",
 		    UTF8_CUT(d->tz, 64));
 		free(cause);
@@ -336,13 +336,13 @@ ef_tz(struct calendar *cal, struct evdef *d, json_t *v, struct api_error *err)
 
 /* Normalise a local date-time to "YYYY-MM-DDTHH:MM:SS". */
 static char *
-cal_local(const char *field, const char *s, struct api_error *err)
+cal_local(const char *field, const char *s, struct error *err)
 {
 	struct recur_civil	 c;
 	char			*cause = NULL, *out;
 
 	if (recur_civil_parse(s, &c, &cause) == -1) {
-		api_error_set(err, API_BAD_REQUEST, field, "%s, heure locale",
+		error_set(err, ERR_INVALID, field, "%s, heure locale",
 		    cause);
 		free(cause);
 		return NULL;
@@ -354,14 +354,14 @@ cal_local(const char *field, const char *s, struct api_error *err)
 
 static int
 ef_dtstart(struct calendar *cal, struct evdef *d, json_t *v,
-    struct api_error *err)
+    struct error *err)
 {
 	char	*s = NULL;
 
 	if (cal_string("dtstart", v, &s, err) == -1)
 		return -1;
 	if (s == NULL) {
-		api_error_set(err, API_BAD_REQUEST, "dtstart", "obligatoire "
+		error_set(err, ERR_INVALID, "dtstart", "obligatoire "
 		    "(AAAA-MM-JJTHH:MM:SS, heure locale)");
 		return -1;
 	}
@@ -394,7 +394,7 @@ cal_has_future(const struct evdef *d, const struct recur_rule *rule)
 
 static int
 ef_rrule(struct calendar *cal, struct evdef *d, json_t *v,
-    struct api_error *err)
+    struct error *err)
 {
 	struct recur_rule	*rule;
 	char			*s = NULL, *cause = NULL;
@@ -406,7 +406,7 @@ ef_rrule(struct calendar *cal, struct evdef *d, json_t *v,
 	if (s == NULL)
 		return 0;
 	if ((rule = recur_rule_parse(s, &cause)) == NULL) {
-		api_error_set(err, API_BAD_REQUEST, "rrule", "%s", cause);
+		error_set(err, ERR_INVALID, "rrule", "%s", cause);
 		free(cause);
 		free(s);
 		return -1;
@@ -415,7 +415,7 @@ ef_rrule(struct calendar *cal, struct evdef *d, json_t *v,
 	d->rrule = recur_rule_format(rule);
 	if (cal->check_future && !cal_has_future(d, rule)) {
 		recur_rule_free(rule);
-		api_error_set(err, API_BAD_REQUEST, "rrule", "cette règle ne "
+		error_set(err, ERR_INVALID, "rrule", "cette règle ne "
 		    "produit aucune occurrence dans les 10 prochaines années");
 		return -1;
 	}
@@ -426,7 +426,7 @@ ef_rrule(struct calendar *cal, struct evdef *d, json_t *v,
 /* A duration given as "2h" or as seconds; *secs. */
 static int
 cal_duration(const char *field, json_t *v, int64_t *secs,
-    struct api_error *err)
+    struct error *err)
 {
 	char	*cause = NULL;
 
@@ -436,7 +436,7 @@ cal_duration(const char *field, json_t *v, int64_t *secs,
 	}
 	if (!json_is_string(v) || duration_parse(json_string_value(v), secs,
 	    &cause) == -1) {
-		api_error_set(err, API_BAD_REQUEST, field, "%s", cause ? cause :
+		error_set(err, ERR_INVALID, field, "%s", cause ? cause :
 		    "durée attendue (par ex. 90s, 30m, 2h, 7d, 1d12h)");
 		free(cause);
 		return -1;
@@ -446,7 +446,7 @@ cal_duration(const char *field, json_t *v, int64_t *secs,
 
 static int
 ef_duration(struct calendar *cal, struct evdef *d, json_t *v,
-    struct api_error *err)
+    struct error *err)
 {
 	if (v == NULL || json_is_null(v)) {
 		d->duration = 3600;
@@ -455,7 +455,7 @@ ef_duration(struct calendar *cal, struct evdef *d, json_t *v,
 	if (cal_duration("duration", v, &d->duration, err) == -1)
 		return -1;
 	if (d->duration < 0 || d->duration > CAL_MAX_DURATION) {
-		api_error_set(err, API_BAD_REQUEST, "duration", "entre 0s et "
+		error_set(err, ERR_INVALID, "duration", "entre 0s et "
 		    "31d");
 		return -1;
 	}
@@ -465,7 +465,7 @@ ef_duration(struct calendar *cal, struct evdef *d, json_t *v,
 /* An optional free-text field of at most max characters into *out. */
 static int
 ef_text(const char *field, json_t *v, char **out, size_t max, int newlines,
-    struct api_error *err)
+    struct error *err)
 {
 	if (cal_string(field, v, out, err) == -1)
 		return -1;
@@ -474,21 +474,21 @@ ef_text(const char *field, json_t *v, char **out, size_t max, int newlines,
 
 static int
 ef_location(struct calendar *cal, struct evdef *d, json_t *v,
-    struct api_error *err)
+    struct error *err)
 {
 	return ef_text("location", v, &d->location, 200, 0, err);
 }
 
 static int
 ef_commune(struct calendar *cal, struct evdef *d, json_t *v,
-    struct api_error *err)
+    struct error *err)
 {
 	return ef_text("commune", v, &d->commune, 64, 0, err);
 }
 
 static int
 ef_description(struct calendar *cal, struct evdef *d, json_t *v,
-    struct api_error *err)
+    struct error *err)
 {
 	return ef_text("description", v, &d->description, 4000, 1, err);
 }
@@ -504,7 +504,7 @@ cal_offset_cmp(const void *a, const void *b)
 
 static int
 ef_remind(struct calendar *cal, struct evdef *d, json_t *v,
-    struct api_error *err)
+    struct error *err)
 {
 	char	**items, *cause = NULL;
 	size_t	  n, i, j;
@@ -516,7 +516,7 @@ ef_remind(struct calendar *cal, struct evdef *d, json_t *v,
 	for (i = 0; i < n; i++) {
 		if (duration_parse(items[i], &off, &cause) == -1 ||
 		    off < 1 || off > CAL_MAX_OFFSET) {
-			api_error_set(err, API_BAD_REQUEST, "remind", "« %s » "
+			error_set(err, ERR_INVALID, "remind", "« %s » "
 			    ": %s", UTF8_CUT(items[i], 16), cause ? cause :
 			    "un rappel vient de 1s à 366d avant le début");
 			free(cause);
@@ -537,7 +537,7 @@ ef_remind(struct calendar *cal, struct evdef *d, json_t *v,
 /* Check one audience item and normalise it. */
 static int
 cal_audience_item(struct calendar *cal, const char *item, char **out,
-    struct api_error *err)
+    struct error *err)
 {
 	int64_t	 id;
 
@@ -548,7 +548,7 @@ cal_audience_item(struct calendar *cal, const char *item, char **out,
 	if (strncmp(item, "person:", 7) == 0) {
 		if (util_parse_int(item + 7, 1, INT64_MAX, &id) == -1 ||
 		    !people_exists(cal->store, id)) {
-			api_error_set(err, API_BAD_REQUEST, "audience",
+			error_set(err, ERR_INVALID, "audience",
 			    "« %s » : aucune personne n'a ce numéro",
 			    UTF8_CUT(item, 32));
 			return -1;
@@ -556,7 +556,7 @@ cal_audience_item(struct calendar *cal, const char *item, char **out,
 		xasprintf(out, "person:%lld", (long long)id);
 		return 0;
 	}
-	api_error_set(err, API_BAD_REQUEST, "audience", "« %s » : attendu "
+	error_set(err, ERR_INVALID, "audience", "« %s » : attendu "
 	    "role:R (referent, platform, oncall, coordinator, animator, "
 	    "partner) ou person:ID", UTF8_CUT(item, 32));
 	return -1;
@@ -564,7 +564,7 @@ cal_audience_item(struct calendar *cal, const char *item, char **out,
 
 static int
 ef_audience(struct calendar *cal, struct evdef *d, json_t *v,
-    struct api_error *err)
+    struct error *err)
 {
 	char	**items;
 	size_t	  n, i, j;
@@ -596,7 +596,7 @@ ef_audience(struct calendar *cal, struct evdef *d, json_t *v,
 
 static int
 ef_channels(struct calendar *cal, struct evdef *d, json_t *v,
-    struct api_error *err)
+    struct error *err)
 {
 	char	**items;
 	size_t	  n, i;
@@ -610,7 +610,7 @@ ef_channels(struct calendar *cal, struct evdef *d, json_t *v,
 		else if (strcmp(items[i], "sms") == 0)
 			d->channels |= CAL_CH_SMS;
 		else {
-			api_error_set(err, API_BAD_REQUEST, "channels", "canal "
+			error_set(err, ERR_INVALID, "channels", "canal "
 			    "inconnu « %s » : email ou sms",
 			    UTF8_CUT(items[i], 16));
 			cal_list_free(items, n);
@@ -623,7 +623,7 @@ ef_channels(struct calendar *cal, struct evdef *d, json_t *v,
 
 static int
 ef_skip(struct calendar *cal, struct evdef *d, json_t *v,
-    struct api_error *err)
+    struct error *err)
 {
 	if (json_is_false(v))
 		v = NULL;
@@ -637,7 +637,7 @@ ef_skip(struct calendar *cal, struct evdef *d, json_t *v,
 	if (d->skip != NULL && strcasecmp(d->skip, "BE") == 0)
 		memcpy(d->skip, "BE", 2);
 	if (d->skip != NULL && strcmp(d->skip, "BE") != 0) {
-		api_error_set(err, API_BAD_REQUEST, "skip_holidays", "seul le "
+		error_set(err, ERR_INVALID, "skip_holidays", "seul le "
 		    "calendrier BE (jours fériés belges) est connu");
 		return -1;
 	}
@@ -646,7 +646,7 @@ ef_skip(struct calendar *cal, struct evdef *d, json_t *v,
 
 static int
 ef_exdates(struct calendar *cal, struct evdef *d, json_t *v,
-    struct api_error *err)
+    struct error *err)
 {
 	char	**items;
 	size_t	  n, i;
@@ -672,7 +672,7 @@ ef_exdates(struct calendar *cal, struct evdef *d, json_t *v,
  * their defaults). */
 static int
 evdef_parse(struct calendar *cal, json_t *req, struct evdef *d,
-    struct api_error *err)
+    struct error *err)
 {
 	const char	*key;
 	json_t		*v;
@@ -680,7 +680,7 @@ evdef_parse(struct calendar *cal, json_t *req, struct evdef *d,
 
 	memset(d, 0, sizeof *d);
 	if (!json_is_object(req)) {
-		api_error_set(err, API_BAD_REQUEST, NULL, "la requête doit être "
+		error_set(err, ERR_INVALID, NULL, "la requête doit être "
 		    "un objet JSON");
 		return -1;
 	}
@@ -694,7 +694,7 @@ evdef_parse(struct calendar *cal, json_t *req, struct evdef *d,
 			if (strcmp(ereadonly[i], key) == 0)
 				break;
 		if (ereadonly[i] == NULL) {
-			api_error_set(err, API_BAD_REQUEST, UTF8_CUT(key, 32),
+			error_set(err, ERR_INVALID, UTF8_CUT(key, 32),
 			    "champ inconnu « %s »", UTF8_CUT(key, 32));
 			return -1;
 		}
@@ -705,7 +705,7 @@ evdef_parse(struct calendar *cal, json_t *req, struct evdef *d,
 			return -1;
 	}
 	if (d->noffsets > 0 && d->naudience == 0) {
-		api_error_set(err, API_BAD_REQUEST, "audience", "des rappels "
+		error_set(err, ERR_INVALID, "audience", "des rappels "
 		    "sont demandés mais personne n'est à prévenir : donnez par "
 		    "ex. role:referent ou person:ID");
 		return -1;
@@ -808,7 +808,7 @@ evdef_bind(sqlite3_stmt *stmt, const struct evdef *d, const char *now)
 /* Insert (id 0) or update event id from d. */
 static int
 evdef_write(struct calendar *cal, int64_t *id, const struct evdef *d,
-    struct api_error *err)
+    struct error *err)
 {
 	static const char *const ins = "INSERT INTO events (id, uid, title,"
 	    " kind, dtstart, tz, rrule, duration, location, commune,"
@@ -836,17 +836,17 @@ evdef_write(struct calendar *cal, int64_t *id, const struct evdef *d,
 		return 0;
 fail:
 	if (strstr(cause, "UNIQUE") != NULL)
-		api_error_set(err, API_CONFLICT, "uid", "un autre événement a "
+		error_set(err, ERR_CONFLICT, "uid", "un autre événement a "
 		    "déjà l'identifiant « %s »", UTF8_CUT(d->uid, 64));
 	else
-		api_error_set(err, API_INTERNAL, NULL, "%s", cause);
+		error_set(err, ERR_INTERNAL, NULL, "%s", cause);
 	free(cause);
 	return -1;
 }
 
 int
 calendar_add(struct calendar *cal, json_t *req, int64_t *id,
-    struct api_error *err)
+    struct error *err)
 {
 	struct evdef	 d;
 	int		 rc = -1;
@@ -861,14 +861,14 @@ calendar_add(struct calendar *cal, json_t *req, int64_t *id,
 
 int
 calendar_edit(struct calendar *cal, int64_t id, json_t *req,
-    struct api_error *err)
+    struct error *err)
 {
 	struct evdef	 d;
 	json_t		*cur;
 	int		 rc = -1;
 
 	if (!json_is_object(req)) {
-		api_error_set(err, API_BAD_REQUEST, NULL, "la requête doit être "
+		error_set(err, ERR_INVALID, NULL, "la requête doit être "
 		    "un objet JSON");
 		return -1;
 	}
@@ -887,7 +887,7 @@ calendar_edit(struct calendar *cal, int64_t id, json_t *req,
 }
 
 int
-calendar_remove(struct calendar *cal, int64_t id, struct api_error *err)
+calendar_remove(struct calendar *cal, int64_t id, struct error *err)
 {
 	static const char *const del = "DELETE FROM events WHERE id = ?";
 	sqlite3_stmt	*stmt = store_stmt(cal->store, del);
@@ -897,14 +897,14 @@ calendar_remove(struct calendar *cal, int64_t id, struct api_error *err)
 	if (store_exec_stmt(cal->store, stmt, &cause) == -1)
 		goto fail;
 	if (store_changes(cal->store) == 0) {
-		api_error_set(err, API_NOT_FOUND, "id", "aucun événement n'a le "
+		error_set(err, ERR_NOT_FOUND, "id", "aucun événement n'a le "
 		    "numéro %lld", (long long)id);
 		return -1;
 	}
 	if (outbox_cancel_event(cal->store, id, NULL, &cause) == 0)
 		return 0;
 fail:
-	api_error_set(err, API_INTERNAL, NULL, "%s", cause);
+	error_set(err, ERR_INTERNAL, NULL, "%s", cause);
 	free(cause);
 	return -1;
 }
@@ -1021,31 +1021,31 @@ cal_row(struct calendar *cal, sqlite3_stmt *stmt)
 }
 
 json_t *
-calendar_get(struct calendar *cal, int64_t id, struct api_error *err)
+calendar_get(struct calendar *cal, int64_t id, struct error *err)
 {
 	sqlite3_stmt	*stmt = store_stmt(cal->store, sql_event);
 	json_t		*o = NULL;
 
 	sqlite3_bind_int64(stmt, 1, id);
 	if (sqlite3_step(stmt) != SQLITE_ROW)
-		api_error_set(err, API_NOT_FOUND, "id", "aucun événement n'a le "
+		error_set(err, ERR_NOT_FOUND, "id", "aucun événement n'a le "
 		    "numéro %lld", (long long)id);
 	else if ((o = cal_row(cal, stmt)) == NULL)
-		api_error_set(err, API_INTERNAL, NULL, "événement %lld "
+		error_set(err, ERR_INTERNAL, NULL, "événement %lld "
 		    "illisible dans la base", (long long)id);
 	sqlite3_reset(stmt);
 	return o;
 }
 
 json_t *
-calendar_list(struct calendar *cal, struct api_error *err)
+calendar_list(struct calendar *cal, struct error *err)
 {
 	sqlite3_stmt	*stmt = store_stmt(cal->store, sql_events);
 	json_t		*arr = json_array(), *o;
 
 	while (arr != NULL && sqlite3_step(stmt) == SQLITE_ROW) {
 		if ((o = cal_row(cal, stmt)) == NULL) {
-			api_error_set(err, API_INTERNAL, NULL, "événement %lld "
+			error_set(err, ERR_INTERNAL, NULL, "événement %lld "
 			    "illisible dans la base",
 			    (long long)sqlite3_column_int64(stmt, EC_ID));
 			json_decref(arr);
@@ -1108,7 +1108,7 @@ cal_utc_text(const char *s)
  */
 static int
 cal_import_times(struct calendar *cal, int64_t id, json_t *ev,
-    struct api_error *err)
+    struct error *err)
 {
 	static const char *const sql = "UPDATE events SET"
 	    " created = coalesce(?2, created), updated = coalesce(?3, updated)"
@@ -1123,7 +1123,7 @@ cal_import_times(struct calendar *cal, int64_t id, json_t *ev,
 	cal_bind_text(stmt, 3, cal_utc_text(u) ? u : NULL);
 	if (store_exec_stmt(cal->store, stmt, &cause) == 0)
 		return 0;
-	api_error_set(err, API_INTERNAL, NULL, "%s", cause);
+	error_set(err, ERR_INTERNAL, NULL, "%s", cause);
 	free(cause);
 	return -1;
 }
@@ -1131,7 +1131,7 @@ cal_import_times(struct calendar *cal, int64_t id, json_t *ev,
 /* Add or update (same UID) the event of one imported object. */
 static int
 cal_import_one(struct calendar *cal, json_t *ev, size_t n, int64_t *id,
-    int *updated, struct api_error *err)
+    int *updated, struct error *err)
 {
 	const char	*uid = json_string_value(json_object_get(ev, "uid"));
 	const char	*title = json_string_value(json_object_get(ev, "title"));
@@ -1152,7 +1152,7 @@ cal_import_one(struct calendar *cal, json_t *ev, size_t n, int64_t *id,
 		why = err->message;
 		field = err->field;
 		err->message = err->field = NULL;
-		api_error_set(err, err->status ? err->status : API_INTERNAL,
+		error_set(err, err->kind ? err->kind : ERR_INTERNAL,
 		    field, "événement %zu « %s » : %s", n + 1, title ?
 		    UTF8_CUT(title, 60) : "?", why ? why : "erreur interne");
 		free(why);
@@ -1188,7 +1188,7 @@ cal_import_alarms(json_t *ev, json_t *report)
 
 int
 calendar_import(struct calendar *cal, const char *ics, json_t **result,
-    int64_t **ids, size_t *nids, struct api_error *err)
+    int64_t **ids, size_t *nids, struct error *err)
 {
 	json_t	*events, *report = NULL, *ev;
 	char	*cause = NULL;
@@ -1199,7 +1199,7 @@ calendar_import(struct calendar *cal, const char *ics, json_t **result,
 	*nids = 0;
 	events = ics_import(ics, strlen(ics), cal->default_tz, &report, &cause);
 	if (events == NULL) {
-		api_error_set(err, API_BAD_REQUEST, "ics", "%s", cause);
+		error_set(err, ERR_INVALID, "ics", "%s", cause);
 		free(cause);
 		return -1;
 	}
@@ -1225,7 +1225,7 @@ calendar_import(struct calendar *cal, const char *ics, json_t **result,
 }
 
 char *
-calendar_export(struct calendar *cal, struct api_error *err)
+calendar_export(struct calendar *cal, struct error *err)
 {
 	json_t	*events = calendar_list(cal, err);
 	char	*text, *cause = NULL;
@@ -1233,7 +1233,7 @@ calendar_export(struct calendar *cal, struct api_error *err)
 	if (events == NULL)
 		return NULL;
 	if ((text = ics_export(events, &cause)) == NULL) {
-		api_error_set(err, API_INTERNAL, NULL, "export : %s", cause);
+		error_set(err, ERR_INTERNAL, NULL, "export : %s", cause);
 		free(cause);
 	}
 	json_decref(events);

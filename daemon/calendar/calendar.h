@@ -15,7 +15,7 @@
 
 #include <jansson.h>
 
-#include "api_types.h"
+#include "error.h"
 #include "recur.h"
 
 struct store;
@@ -59,16 +59,16 @@ extern const char *const calendar_kinds[];
 
 /* Validate req and add the event; *id is set.  0 or -1 with err set. */
 int	 calendar_add(struct calendar *, json_t *req, int64_t *id,
-	    struct api_error *err);
+	    struct error *err);
 /* Change the fields present in req (null clears an optional one). */
 int	 calendar_edit(struct calendar *, int64_t id, json_t *req,
-	    struct api_error *err);
+	    struct error *err);
 /* Remove the event and cancel its pending reminders. */
-int	 calendar_remove(struct calendar *, int64_t id, struct api_error *err);
+int	 calendar_remove(struct calendar *, int64_t id, struct error *err);
 /* The event as a JSON object with its next occurrence (new reference). */
-json_t	*calendar_get(struct calendar *, int64_t id, struct api_error *err);
+json_t	*calendar_get(struct calendar *, int64_t id, struct error *err);
 /* Every event, by id. */
-json_t	*calendar_list(struct calendar *, struct api_error *err);
+json_t	*calendar_list(struct calendar *, struct error *err);
 /* The id of the event with this UID, 0 when none, -1 on error. */
 int64_t	 calendar_find_uid(struct calendar *, const char *uid);
 int64_t	 calendar_count(struct calendar *);
@@ -105,7 +105,7 @@ ssize_t	 calendar_recipients(struct calendar *, int64_t id, int64_t **ids,
  * of its audience.  NULL with err set.
  */
 json_t	*calendar_agenda(struct calendar *, const char *from, int64_t days,
-	    struct api_error *err);
+	    struct error *err);
 
 /*
  * Import an iCalendar text: each VEVENT is added, or updates the event with
@@ -114,8 +114,8 @@ json_t	*calendar_agenda(struct calendar *, const char *from, int64_t days,
  * lists the events written, for the scheduler.
  */
 int	 calendar_import(struct calendar *, const char *ics, json_t **result,
-	    int64_t **ids, size_t *nids, struct api_error *err);
+	    int64_t **ids, size_t *nids, struct error *err);
 /* Every event as one iCalendar text (new string), or NULL with err set. */
-char	*calendar_export(struct calendar *, struct api_error *err);
+char	*calendar_export(struct calendar *, struct error *err);
 
 #endif

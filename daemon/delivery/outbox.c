@@ -177,7 +177,7 @@ outbox_int_col(sqlite3_stmt *stmt, int col)
 
 json_t *
 outbox_list(struct store *st, const char *status, int64_t limit,
-    struct api_error *err)
+    struct error *err)
 {
 	static const char *const sql = "SELECT id, key, kind, person_id,"
 	    " channel, urgent, status, created, not_before, attempts, event_id,"
@@ -191,7 +191,7 @@ outbox_list(struct store *st, const char *status, int64_t limit,
 		if (strcmp(outbox_statuses[i], status) == 0)
 			break;
 	if (status != NULL && outbox_statuses[i] == NULL) {
-		api_error_set(err, API_BAD_REQUEST, "status", "état inconnu "
+		error_set(err, ERR_INVALID, "status", "état inconnu "
 		    "« %s » : pending, sent, failed ou cancelled",
 		    UTF8_CUT(status, 32));
 		return NULL;
@@ -227,7 +227,7 @@ outbox_list(struct store *st, const char *status, int64_t limit,
 }
 
 int
-outbox_retry(struct store *st, int64_t id, struct api_error *err)
+outbox_retry(struct store *st, int64_t id, struct error *err)
 {
 	static const char *const sel = "SELECT status FROM outbox WHERE id = ?";
 	static const char *const upd = "UPDATE outbox SET status = 'pending',"
@@ -242,12 +242,12 @@ outbox_retry(struct store *st, int64_t id, struct api_error *err)
 		    sizeof status);
 	sqlite3_reset(stmt);
 	if (*status == '\0') {
-		api_error_set(err, API_NOT_FOUND, "id", "aucun message n'a le "
+		error_set(err, ERR_NOT_FOUND, "id", "aucun message n'a le "
 		    "numéro %lld", (long long)id);
 		return -1;
 	}
 	if (strcmp(status, "sent") == 0 || strcmp(status, "cancelled") == 0) {
-		api_error_set(err, API_CONFLICT, "id", "le message %lld est "
+		error_set(err, ERR_CONFLICT, "id", "le message %lld est "
 		    "%s : rien à renvoyer", (long long)id, strcmp(status,
 		    "sent") == 0 ? "déjà envoyé" : "annulé");
 		return -1;
@@ -257,7 +257,7 @@ outbox_retry(struct store *st, int64_t id, struct api_error *err)
 	sqlite3_bind_int64(stmt, 2, util_now());
 	if (store_exec_stmt(st, stmt, &cause) == 0)
 		return 0;
-	api_error_set(err, API_INTERNAL, NULL, "%s", cause);
+	error_set(err, ERR_INTERNAL, NULL, "%s", cause);
 	free(cause);
 	return -1;
 }

@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "api_types.h"
+#include "error.h"
 
 struct store;
 struct crypt_key;
@@ -69,7 +69,7 @@ int	 outbox_take_back(struct store *, int64_t event_id, int64_t *earliest,
  * payload (a JSON array, new reference), or NULL with err set.
  */
 json_t	*outbox_list(struct store *, const char *status, int64_t limit,
-	    struct api_error *err);
+	    struct error *err);
 
 /*
  * Send message id again now: a failed (or pending) message becomes pending,
@@ -77,7 +77,7 @@ json_t	*outbox_list(struct store *, const char *status, int64_t limit,
  * now.  A sent or cancelled one
  * is refused.  0 or -1 with err set.
  */
-int	 outbox_retry(struct store *, int64_t id, struct api_error *err);
+int	 outbox_retry(struct store *, int64_t id, struct error *err);
 
 /* {"pending": n, "sent": n, "failed": n, "cancelled": n}. */
 json_t	*outbox_counts(struct store *);

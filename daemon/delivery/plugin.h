@@ -13,7 +13,7 @@
 #ifndef STOPPVIF_PLUGIN_HOST_H
 #define STOPPVIF_PLUGIN_HOST_H
 
-#include "../plugins/stoppvif_plugin.h"
+#include "stoppvif_plugin.h"
 
 struct config;
 struct curlev;

@@ -719,7 +719,7 @@ alert_via_mask(const char *via)
  */
 static int
 alert_late(struct shelters *s, struct amsg *m, const struct sactor *who,
-    int64_t now, struct api_error *err)
+    int64_t now, struct error *err)
 {
 	char	*cause = NULL;
 
@@ -727,13 +727,13 @@ alert_late(struct shelters *s, struct amsg *m, const struct sactor *who,
 	    alert_recipient(s, m->id, who->person) &&
 	    alert_send(s, m, "alert_late", NULL, who->person,
 	    alert_via_mask(who->via), now, &cause) == -1) {
-		api_error_set(err, API_INTERNAL, NULL, "%s", cause);
+		error_set(err, ERR_INTERNAL, NULL, "%s", cause);
 		free(cause);
 		return -1;
 	}
 	log_info("shelter claim_late alert=%lld via=%s", (long long)m->id,
 	    who->via);
-	api_error_set(err, API_CONFLICT, "code", "déjà pris : l'alerte %s "
+	error_set(err, ERR_CONFLICT, "code", "déjà pris : l'alerte %s "
 	    "est %s", m->code, strcmp(m->status, "claimed") == 0 ?
 	    "déjà réservée" : "close, le logement n'est plus disponible");
 	return -1;
@@ -742,17 +742,17 @@ alert_late(struct shelters *s, struct amsg *m, const struct sactor *who,
 /* Check that who may claim alert m; -1 with err when not. */
 static int
 alert_claimer_ok(struct shelters *s, const struct amsg *m,
-    const struct sactor *who, struct api_error *err)
+    const struct sactor *who, struct error *err)
 {
 	if (strcmp(who->via, "cli") != 0) {
 		if (alert_recipient(s, m->id, who->person))
 			return 0;
-		api_error_set(err, API_FORBIDDEN, NULL, "not alerted");
+		error_set(err, ERR_FORBIDDEN, NULL, "not alerted");
 		return -1;
 	}
 	if (who->person == 0 || people_exists(s->store, who->person))
 		return 0;
-	api_error_set(err, API_BAD_REQUEST, "by", "aucune personne n'a le "
+	error_set(err, ERR_INVALID, "by", "aucune personne n'a le "
 	    "numéro %lld", (long long)who->person);
 	return -1;
 }
@@ -760,7 +760,7 @@ alert_claimer_ok(struct shelters *s, const struct amsg *m,
 /* Queue the confirmation and the "déjà réservé" of a won claim. */
 static int
 alert_claimed(struct shelters *s, struct amsg *m, const struct sactor *who,
-    int64_t now, struct api_error *err)
+    int64_t now, struct error *err)
 {
 	static const char *const sql = "UPDATE alerts SET status = 'claimed',"
 	    " claimed_by = ?2, claimed_at = ?3, via = ?4, next_at = NULL"
@@ -782,7 +782,7 @@ alert_claimed(struct shelters *s, struct amsg *m, const struct sactor *who,
 		rc = alert_tell(s, m, "alert_taken", NULL, who->person, now,
 		    &cause);
 	if (rc == -1) {
-		api_error_set(err, API_INTERNAL, NULL, "%s", cause);
+		error_set(err, ERR_INTERNAL, NULL, "%s", cause);
 		free(cause);
 	}
 	return rc;
@@ -790,7 +790,7 @@ alert_claimed(struct shelters *s, struct amsg *m, const struct sactor *who,
 
 int
 alert_claim(struct shelters *s, int64_t id, const struct sactor *who,
-    int64_t now, json_t **result, struct api_error *err)
+    int64_t now, json_t **result, struct error *err)
 {
 	const struct shelter_conf	*sc;
 	struct srow			 row;
@@ -799,7 +799,7 @@ alert_claim(struct shelters *s, int64_t id, const struct sactor *who,
 	int				 rc = -1;
 
 	if (amsg_load(s, id, &m, &cause) == -1) {
-		api_error_set(err, API_NOT_FOUND, "code", "%s", cause);
+		error_set(err, ERR_NOT_FOUND, "code", "%s", cause);
 		free(cause);
 		return -1;
 	}
@@ -810,7 +810,7 @@ alert_claim(struct shelters *s, int64_t id, const struct sactor *who,
 	else if ((sc = shelter_conf_find(s, m.shelter)) == NULL ||
 	    shelter_row(s, m.shelter, &row) == -1 || row.state != SS_VACANT ||
 	    row.alert_id != id)
-		api_error_set(err, API_CONFLICT, "code", "l'alerte %s ne "
+		error_set(err, ERR_CONFLICT, "code", "l'alerte %s ne "
 		    "concerne plus un logement libre", m.code);
 	else if (shelter_move(s, sc, &row, SC_CLAIM, who, now, err) == 0) {
 		m.until = row.reserved_until;

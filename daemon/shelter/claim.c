@@ -163,7 +163,7 @@ claim_code_is(const struct crow *row, const char *code)
 static void
 claim_by_sms(struct shelters *s, const struct crow *row)
 {
-	struct api_error	 err = { 0, NULL, NULL };
+	struct error	 err = { 0, NULL, NULL };
 	struct sactor		 who;
 	json_t			*result = NULL;
 
@@ -173,11 +173,11 @@ claim_by_sms(struct shelters *s, const struct crow *row)
 	    (long long)row->person);
 	who.via = "sms";
 	if (shelter_claim_txn(s, row->alert, &who, &result, &err) == -1 &&
-	    err.status != API_CONFLICT)
+	    err.kind != ERR_CONFLICT)
 		log_warnx("inbound sms_claim_failed alert=%lld error=\"%s\"",
 		    (long long)row->alert, err.message);
 	json_decref(result);
-	api_error_clear(&err);
+	error_clear(&err);
 }
 
 /*

@@ -16,18 +16,18 @@
 
 int
 oncall_local(const struct tz *zone, const char *field, const char *local,
-    int64_t *utc, struct api_error *err)
+    int64_t *utc, struct error *err)
 {
 	struct recur_civil	 c;
 	char			*cause = NULL;
 
 	if (local == NULL) {
-		api_error_set(err, API_BAD_REQUEST, field, "obligatoire "
+		error_set(err, ERR_INVALID, field, "obligatoire "
 		    "(heure locale AAAA-MM-JJTHH:MM)");
 		return -1;
 	}
 	if (recur_civil_parse(local, &c, &cause) == -1) {
-		api_error_set(err, API_BAD_REQUEST, field, "%s, heure locale",
+		error_set(err, ERR_INVALID, field, "%s, heure locale",
 		    cause);
 		free(cause);
 		return -1;
@@ -38,7 +38,7 @@ oncall_local(const struct tz *zone, const char *field, const char *local,
 
 int
 oncall_add(struct store *st, const struct tz *zone, json_t *req,
-    int64_t *id, struct api_error *err)
+    int64_t *id, struct error *err)
 {
 	static const char *const ins = "INSERT INTO oncall (person_id, start,"
 	    " end, created) VALUES (?, ?, ?, ?)";
@@ -49,7 +49,7 @@ oncall_add(struct store *st, const struct tz *zone, json_t *req,
 
 	if (!json_is_integer(person) || !people_exists(st,
 	    json_integer_value(person))) {
-		api_error_set(err, API_BAD_REQUEST, "person", "numéro d'une "
+		error_set(err, ERR_INVALID, "person", "numéro d'une "
 		    "personne de l'annuaire attendu");
 		return -1;
 	}
@@ -58,7 +58,7 @@ oncall_add(struct store *st, const struct tz *zone, json_t *req,
 	    json_string_value(json_object_get(req, "to")), &to, err) == -1)
 		return -1;
 	if (to <= from || to - from > ONCALL_SPAN_MAX) {
-		api_error_set(err, API_BAD_REQUEST, "to", to <= from ?
+		error_set(err, ERR_INVALID, "to", to <= from ?
 		    "la fin doit suivre le début" : "une garde dure un an au "
 		    "plus : découpez-la");
 		return -1;
@@ -70,7 +70,7 @@ oncall_add(struct store *st, const struct tz *zone, json_t *req,
 	sqlite3_bind_text(stmt, 4, util_utc_now(now, sizeof now), -1,
 	    SQLITE_TRANSIENT);
 	if (store_exec_stmt(st, stmt, &cause) == -1) {
-		api_error_set(err, API_INTERNAL, NULL, "%s", cause);
+		error_set(err, ERR_INTERNAL, NULL, "%s", cause);
 		free(cause);
 		return -1;
 	}
@@ -79,7 +79,7 @@ oncall_add(struct store *st, const struct tz *zone, json_t *req,
 }
 
 int
-oncall_remove(struct store *st, int64_t id, struct api_error *err)
+oncall_remove(struct store *st, int64_t id, struct error *err)
 {
 	static const char *const sql = "DELETE FROM oncall WHERE id = ?";
 	sqlite3_stmt	*stmt = store_stmt(st, sql);
@@ -87,12 +87,12 @@ oncall_remove(struct store *st, int64_t id, struct api_error *err)
 
 	sqlite3_bind_int64(stmt, 1, id);
 	if (store_exec_stmt(st, stmt, &cause) == -1) {
-		api_error_set(err, API_INTERNAL, NULL, "%s", cause);
+		error_set(err, ERR_INTERNAL, NULL, "%s", cause);
 		free(cause);
 		return -1;
 	}
 	if (store_changes(st) == 0) {
-		api_error_set(err, API_NOT_FOUND, "id", "aucune garde n'a le "
+		error_set(err, ERR_NOT_FOUND, "id", "aucune garde n'a le "
 		    "numéro %lld", (long long)id);
 		return -1;
 	}
@@ -101,7 +101,7 @@ oncall_remove(struct store *st, int64_t id, struct api_error *err)
 
 json_t *
 oncall_at(struct store *st, const struct crypt_key *master,
-    const struct tz *zone, int64_t t, struct api_error *err)
+    const struct tz *zone, int64_t t, struct error *err)
 {
 	static const char *const sql = "SELECT o.id, o.person_id, o.start,"
 	    " o.end FROM oncall o JOIN people p ON p.id = o.person_id"

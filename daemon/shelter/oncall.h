@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "api_types.h"
+#include "error.h"
 
 struct store;
 struct crypt_key;
@@ -25,15 +25,15 @@ struct tz;
  * err naming the field.
  */
 int	 oncall_add(struct store *, const struct tz *zone, json_t *req,
-	    int64_t *id, struct api_error *err);
+	    int64_t *id, struct error *err);
 /* Remove slot id.  0, or -1 with err. */
-int	 oncall_remove(struct store *, int64_t id, struct api_error *err);
+int	 oncall_remove(struct store *, int64_t id, struct error *err);
 /*
  * The slots covering instant t (UTC seconds), by start, as a JSON array of
  * {"id", "person", "name", "from", "to"} (new reference), or NULL with err.
  */
 json_t	*oncall_at(struct store *, const struct crypt_key *master,
-	    const struct tz *zone, int64_t t, struct api_error *err);
+	    const struct tz *zone, int64_t t, struct error *err);
 /*
  * The people (not removed) on call at t, ascending and each once, in *ids
  * (a new array, free() it; NULL when none).  Returns how many.
@@ -41,6 +41,6 @@ json_t	*oncall_at(struct store *, const struct crypt_key *master,
 size_t	 oncall_people(struct store *, int64_t t, int64_t **ids);
 /* A local time of zone given in field, as UTC seconds; -1 with err. */
 int	 oncall_local(const struct tz *zone, const char *field,
-	    const char *local, int64_t *utc, struct api_error *err);
+	    const char *local, int64_t *utc, struct error *err);
 
 #endif

@@ -310,11 +310,11 @@ shelter_local(const struct shelters *s, int64_t utc, char *buf, size_t len)
 json_t *
 shelter_person(struct shelters *s, int64_t id)
 {
-	struct api_error	 err = { 0, NULL, NULL };
+	struct error	 err = { 0, NULL, NULL };
 	json_t			*p, *o;
 
 	if ((p = people_get(s->store, s->master, id, &err)) == NULL) {
-		api_error_clear(&err);
+		error_clear(&err);
 		return json_pack("{sI sn}", "id", (json_int_t)id, "name");
 	}
 	o = json_pack("{sI sO}", "id", (json_int_t)id, "name",
@@ -430,7 +430,7 @@ shelter_allowed(enum sstate state, char *buf, size_t len)
 int
 shelter_move(struct shelters *s, const struct shelter_conf *sc,
     struct srow *row, enum scause cause, const struct sactor *who,
-    int64_t now, struct api_error *err)
+    int64_t now, struct error *err)
 {
 	enum sstate	 from = row->state;
 	char		 allowed[128], *why = NULL;
@@ -442,7 +442,7 @@ shelter_move(struct shelters *s, const struct shelter_conf *sc,
 			break;
 	if (i == NSMOVES) {
 		shelter_allowed(from, allowed, sizeof allowed);
-		api_error_set(err, API_CONFLICT, NULL, "refusé : « %s » est "
+		error_set(err, ERR_CONFLICT, NULL, "refusé : « %s » est "
 		    "%s ; possible : %s", sc->name, sstate_fr[from], allowed);
 		return -1;
 	}
@@ -464,7 +464,7 @@ shelter_move(struct shelters *s, const struct shelter_conf *sc,
 	if (rc == 0)
 		rc = shelter_write(s, row, from, cause, who, &why);
 	if (rc == -1) {
-		api_error_set(err, API_INTERNAL, NULL, "%s", why);
+		error_set(err, ERR_INTERNAL, NULL, "%s", why);
 		free(why);
 		return -1;
 	}
@@ -521,7 +521,7 @@ shelter_due(struct shelters *s, int64_t now, char **cause)
 	static const char *const holds = "SELECT name FROM shelters"
 	    " WHERE state = 'reserved' AND reserved_until <= ? LIMIT 64";
 	const struct shelter_conf	*sc;
-	struct api_error		 err = { 0, NULL, NULL };
+	struct error		 err = { 0, NULL, NULL };
 	struct sactor			 who = { "daemon", 0, NULL };
 	struct srow			 row;
 	sqlite3_stmt			*st;
@@ -551,7 +551,7 @@ shelter_due(struct shelters *s, int64_t now, char **cause)
 		if ((rc = shelter_move(s, sc, &row, SC_HOLD_EXPIRED, &who, now,
 		    &err)) == -1) {
 			util_cause(cause, "%s", err.message);
-			api_error_clear(&err);
+			error_clear(&err);
 		}
 	}
 	return rc;

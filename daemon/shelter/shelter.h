@@ -70,7 +70,7 @@
 
 #include <jansson.h>
 
-#include "api_types.h"
+#include "error.h"
 
 struct event_base;
 struct store;
@@ -105,15 +105,15 @@ void		 shelter_arm(struct shelters *);
  * The acts and the ack run in the caller's transaction. */
 json_t		*shelter_list(struct shelters *);
 json_t		*shelter_show(struct shelters *, const char *name,
-		    struct api_error *);
+		    struct error *);
 int		 shelter_act(struct shelters *, const char *name,
 		    const char *what, uid_t uid, json_t **result,
-		    struct api_error *);
+		    struct error *);
 json_t		*shelter_report(struct shelters *, const char *name,
-		    const char *year, struct api_error *);
+		    const char *year, struct error *);
 json_t		*shelter_alerts(struct shelters *);
 int		 shelter_ack(struct shelters *, json_t *req, uid_t uid,
-		    json_t **result, struct api_error *);
+		    json_t **result, struct error *);
 /* [{"name", "state", "since", "code"}] for status. */
 json_t		*shelter_status(struct shelters *);
 

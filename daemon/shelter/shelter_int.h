@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "api_types.h"
+#include "error.h"
 
 struct event;
 struct tz;
@@ -85,7 +85,7 @@ int	 claim_parse(const char *text, char *code, size_t len);
 /* A claim from outside (SMS, link) in its own transaction; a late one is
  * kept too (its "déjà pris").  0, or -1 with err. */
 int	 shelter_claim_txn(struct shelters *, int64_t id, struct sactor *,
-	    json_t **result, struct api_error *);
+	    json_t **result, struct error *);
 
 /* shelter.c */
 int	 shelter_state_parse(const char *);
@@ -96,7 +96,7 @@ const struct tz	*shelter_zone(const struct shelters *);
 int	 shelter_row(struct shelters *, const char *name, struct srow *);
 int	 shelter_move(struct shelters *, const struct shelter_conf *,
 	    struct srow *, enum scause, const struct sactor *, int64_t now,
-	    struct api_error *);
+	    struct error *);
 const char *shelter_local(const struct shelters *, int64_t utc, char *buf,
 	    size_t len);
 json_t	*shelter_person(struct shelters *, int64_t id);
@@ -111,7 +111,7 @@ int	 alert_close(struct shelters *, int64_t id, const char *why,
 	    enum alert_tell, int64_t now, char **cause);
 int	 alert_step(struct shelters *, int64_t id, int64_t now, char **cause);
 int	 alert_claim(struct shelters *, int64_t id, const struct sactor *,
-	    int64_t now, json_t **result, struct api_error *);
+	    int64_t now, json_t **result, struct error *);
 json_t	*alert_json(struct shelters *, int64_t id);
 json_t	*alert_list(struct shelters *, int64_t limit);
 int	 alert_recipient(struct shelters *, int64_t id, int64_t person);

@@ -26,7 +26,7 @@
 
 /* Find the configured shelter name; 404 naming those there are. */
 static const struct shelter_conf *
-shelter_named(struct shelters *s, const char *name, struct api_error *err)
+shelter_named(struct shelters *s, const char *name, struct error *err)
 {
 	const struct shelter_conf	*sc;
 	char				 list[256] = "";
@@ -39,7 +39,7 @@ shelter_named(struct shelters *s, const char *name, struct api_error *err)
 			util_strlcat(list, ", ", sizeof list);
 		util_strlcat(list, s->sc[i].name, sizeof list);
 	}
-	api_error_set(err, API_NOT_FOUND, "name", "aucun logement nommé « %.64s"
+	error_set(err, ERR_NOT_FOUND, "name", "aucun logement nommé « %.64s"
 	    " » : %s", name, s->nsc == 0 ? "aucun n'est configuré (section "
 	    "[shelter.NOM] de stoppvif.ini)" : list);
 	return NULL;
@@ -123,7 +123,7 @@ shelter_history(struct shelters *s, const char *name)
 }
 
 json_t *
-shelter_show(struct shelters *s, const char *name, struct api_error *err)
+shelter_show(struct shelters *s, const char *name, struct error *err)
 {
 	const struct shelter_conf	*sc;
 	json_t				*o;
@@ -137,7 +137,7 @@ shelter_show(struct shelters *s, const char *name, struct api_error *err)
 
 int
 shelter_act(struct shelters *s, const char *name, const char *what,
-    uid_t uid, json_t **result, struct api_error *err)
+    uid_t uid, json_t **result, struct error *err)
 {
 	static const struct {
 		const char	*what;
@@ -159,7 +159,7 @@ shelter_act(struct shelters *s, const char *name, const char *what,
 	if ((sc = shelter_named(s, name, err)) == NULL)
 		return -1;
 	if (shelter_row(s, sc->name, &row) == -1) {
-		api_error_set(err, API_INTERNAL, NULL, "logement %s sans état",
+		error_set(err, ERR_INTERNAL, NULL, "logement %s sans état",
 		    sc->name);
 		return -1;
 	}
@@ -214,7 +214,7 @@ shelter_claim_json(struct shelters *s, json_t *a)
 
 int
 shelter_ack(struct shelters *s, json_t *req, uid_t uid, json_t **result,
-    struct api_error *err)
+    struct error *err)
 {
 	json_t		*code = json_object_get(req, "code");
 	json_t		*by = json_object_get(req, "by");
@@ -225,19 +225,19 @@ shelter_ack(struct shelters *s, json_t *req, uid_t uid, json_t **result,
 
 	if (!json_is_string(code) || shelter_code(json_string_value(code),
 	    c) == -1) {
-		api_error_set(err, API_BAD_REQUEST, "code", "code de 4 à 8 "
+		error_set(err, ERR_INVALID, "code", "code de 4 à 8 "
 		    "chiffres attendu : celui de l'alerte (alerts list) ou "
 		    "celui qu'une personne alertée a reçu");
 		return -1;
 	}
 	if (by != NULL && !json_is_null(by) && (!json_is_integer(by) ||
 	    json_integer_value(by) < 1)) {
-		api_error_set(err, API_BAD_REQUEST, "by", "numéro de personne "
+		error_set(err, ERR_INVALID, "by", "numéro de personne "
 		    "attendu");
 		return -1;
 	}
 	if ((id = alert_by_code(s, c, &owner)) == 0) {
-		api_error_set(err, API_NOT_FOUND, "code", "aucune alerte n'a "
+		error_set(err, ERR_NOT_FOUND, "code", "aucune alerte n'a "
 		    "le code %s", c);
 		return -1;
 	}
@@ -259,18 +259,18 @@ shelter_ack(struct shelters *s, json_t *req, uid_t uid, json_t **result,
  * when late (the "déjà pris" it queues), audited as the daemon's. */
 int
 shelter_claim_txn(struct shelters *s, int64_t id, struct sactor *who,
-    json_t **result, struct api_error *err)
+    json_t **result, struct error *err)
 {
 	char	*cause = NULL;
 	int	 rc;
 
 	if (store_begin(s->store, &cause) == -1) {
-		api_error_set(err, API_INTERNAL, NULL, "%s", cause);
+		error_set(err, ERR_INTERNAL, NULL, "%s", cause);
 		free(cause);
 		return -1;
 	}
 	rc = alert_claim(s, id, who, util_now_up(), result, err);
-	if ((rc == 0 || err->status == API_CONFLICT) &&
+	if ((rc == 0 || err->kind == ERR_CONFLICT) &&
 	    audit_record(s->store, geteuid(), rc == 0 ? "alert.claim" :
 	    "alert.claim_late", "alert", id, &cause) == 0 &&
 	    store_commit(s->store, &cause) == 0) {
@@ -279,7 +279,7 @@ shelter_claim_txn(struct shelters *s, int64_t id, struct sactor *who,
 	} else {
 		store_rollback(s->store);
 		if (cause != NULL) {
-			api_error_set(err, API_INTERNAL, NULL, "%s", cause);
+			error_set(err, ERR_INTERNAL, NULL, "%s", cause);
 			free(cause);
 			rc = -1;
 		}
@@ -292,7 +292,7 @@ int
 shelter_link(struct shelters *s, const char *token, int claim,
     struct shelter_page *pg)
 {
-	struct api_error	 err = { 0, NULL, NULL };
+	struct error	 err = { 0, NULL, NULL };
 	struct sactor		 who;
 	struct srow		 row;
 	struct recur_civil	 c;
@@ -334,10 +334,10 @@ shelter_link(struct shelters *s, const char *token, int claim,
 			    sizeof pg->until);
 		}
 	} else
-		pg->what = err.status == API_CONFLICT ? PAGE_TAKEN :
+		pg->what = err.kind == ERR_CONFLICT ? PAGE_TAKEN :
 		    PAGE_ERROR;
 	json_decref(result);
-	api_error_clear(&err);
+	error_clear(&err);
 	return 0;
 }
 
@@ -454,7 +454,7 @@ shelter_alert_stats(struct shelters *s, const char *name, int64_t from,
 
 json_t *
 shelter_report(struct shelters *s, const char *name, const char *year,
-    struct api_error *err)
+    struct error *err)
 {
 	const struct shelter_conf	*sc;
 	const struct tz			*zone = shelter_zone(s);
@@ -469,7 +469,7 @@ shelter_report(struct shelters *s, const char *name, const char *year,
 	recur_secs_civil(now + tz_offset_at(zone, now), &c);
 	y = c.year;
 	if (year != NULL && util_parse_int(year, 2000, 2999, &y) == -1) {
-		api_error_set(err, API_BAD_REQUEST, "year", "année attendue "
+		error_set(err, ERR_INVALID, "year", "année attendue "
 		    "(AAAA)");
 		return NULL;
 	}

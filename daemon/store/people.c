@@ -126,7 +126,7 @@ pvals_free(struct pvals *pv)
 
 /* Parse roles: an array of names or one comma-separated string. */
 static int
-pv_roles(json_t *v, unsigned *mask, struct api_error *err)
+pv_roles(json_t *v, unsigned *mask, struct error *err)
 {
 	char		*copy, *tok, *save = NULL;
 	json_t		*item;
@@ -156,7 +156,7 @@ pv_roles(json_t *v, unsigned *mask, struct api_error *err)
 	} else
 		rc = -1;
 	if (rc == -1 || *mask == 0) {
-		api_error_set(err, API_BAD_REQUEST, "roles", "rôle inconnu ou "
+		error_set(err, ERR_INVALID, "roles", "rôle inconnu ou "
 		    "absent : choisissez parmi referent, platform, oncall, "
 		    "coordinator, animator, partner");
 		return -1;
@@ -167,22 +167,22 @@ pv_roles(json_t *v, unsigned *mask, struct api_error *err)
 /* Check free text: nothing invisible, no control characters, length
  * within bounds. */
 static int
-pv_text(const struct pfield *f, const char *s, struct api_error *err)
+pv_text(const struct pfield *f, const char *s, struct error *err)
 {
 	char	*cause = NULL;
 
 	if (guard_input_check(s, 0, &cause) == -1) {
-		api_error_set(err, API_BAD_REQUEST, f->name, "%s", cause);
+		error_set(err, ERR_INVALID, f->name, "%s", cause);
 		free(cause);
 		return -1;
 	}
 	if (utf8_len(s) > f->max) {
-		api_error_set(err, API_BAD_REQUEST, f->name, "trop long : "
+		error_set(err, ERR_INVALID, f->name, "trop long : "
 		    "%zu caractères au plus", f->max);
 		return -1;
 	}
 	if (!f->clearable && *s == '\0') {
-		api_error_set(err, API_BAD_REQUEST, f->name, "ne peut pas "
+		error_set(err, ERR_INVALID, f->name, "ne peut pas "
 		    "être vide");
 		return -1;
 	}
@@ -222,7 +222,7 @@ people_quiet(const char *s, char *buf, size_t len)
 /* Validate one string field; *out is the normalised value. */
 static int
 pv_string(const struct pfield *f, const char *s, char **out,
-    struct api_error *err)
+    struct error *err)
 {
 	char		 buf[CONTACT_EMAIL_MAX + 1], *cause = NULL;
 	unsigned char	 pk[crypto_box_PUBLICKEYBYTES];
@@ -246,7 +246,7 @@ pv_string(const struct pfield *f, const char *s, char **out,
 			if (strcmp(people_langs[i], s) == 0)
 				break;
 		if (people_langs[i] == NULL) {
-			api_error_set(err, API_BAD_REQUEST, f->name, "langue "
+			error_set(err, ERR_INVALID, f->name, "langue "
 			    "inconnue « %s » : fr, nl, de ou en",
 			    UTF8_CUT(s, 16));
 			return -1;
@@ -257,7 +257,7 @@ pv_string(const struct pfield *f, const char *s, char **out,
 		if (sodium_base642bin(pk, sizeof pk, s, strlen(s), NULL, &pklen,
 		    NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
 		    pklen != sizeof pk) {
-			api_error_set(err, API_BAD_REQUEST, f->name, "clé "
+			error_set(err, ERR_INVALID, f->name, "clé "
 			    "publique invalide : 32 octets en base64 attendus "
 			    "(44 caractères finissant par =)");
 			return -1;
@@ -266,7 +266,7 @@ pv_string(const struct pfield *f, const char *s, char **out,
 		break;
 	case PF_QUIET:
 		if (people_quiet(s, buf, sizeof buf) == -1) {
-			api_error_set(err, API_BAD_REQUEST, f->name, "heures "
+			error_set(err, ERR_INVALID, f->name, "heures "
 			    "calmes « %s » : HH:MM-HH:MM attendu (par "
 			    "exemple 21:00-08:00), ou none pour aucune",
 			    UTF8_CUT(s, 32));
@@ -275,11 +275,11 @@ pv_string(const struct pfield *f, const char *s, char **out,
 		break;
 	case PF_ROLES:
 		/* pvals_parse reads roles itself: never here */
-		api_error_set(err, API_INTERNAL, f->name, "champ mal décrit");
+		error_set(err, ERR_INTERNAL, f->name, "champ mal décrit");
 		return -1;
 	}
 	if (rc == -1) {
-		api_error_set(err, API_BAD_REQUEST, f->name, "%s", cause);
+		error_set(err, ERR_INVALID, f->name, "%s", cause);
 		free(cause);
 		return -1;
 	}
@@ -290,7 +290,7 @@ pv_string(const struct pfield *f, const char *s, char **out,
 
 /* Validate a whole request; on add, required fields must be present. */
 static int
-pvals_parse(json_t *req, int adding, struct pvals *pv, struct api_error *err)
+pvals_parse(json_t *req, int adding, struct pvals *pv, struct error *err)
 {
 	const char	*key;
 	json_t		*v;
@@ -298,7 +298,7 @@ pvals_parse(json_t *req, int adding, struct pvals *pv, struct api_error *err)
 
 	memset(pv, 0, sizeof *pv);
 	if (!json_is_object(req)) {
-		api_error_set(err, API_BAD_REQUEST, NULL, "la requête doit être "
+		error_set(err, ERR_INVALID, NULL, "la requête doit être "
 		    "un objet JSON");
 		return -1;
 	}
@@ -307,7 +307,7 @@ pvals_parse(json_t *req, int adding, struct pvals *pv, struct api_error *err)
 			if (strcmp(pfields[i].name, key) == 0)
 				break;
 		if (i == NPFIELDS) {
-			api_error_set(err, API_BAD_REQUEST, UTF8_CUT(key, 32),
+			error_set(err, ERR_INVALID, UTF8_CUT(key, 32),
 			    "champ inconnu « %s »", UTF8_CUT(key, 32));
 			return -1;
 		}
@@ -321,7 +321,7 @@ pvals_parse(json_t *req, int adding, struct pvals *pv, struct api_error *err)
 		    (json_is_string(v) && *json_string_value(v) == '\0')))
 			continue;	/* clears the field */
 		if (!json_is_string(v)) {
-			api_error_set(err, API_BAD_REQUEST, pfields[i].name,
+			error_set(err, ERR_INVALID, pfields[i].name,
 			    "doit être une chaîne de caractères");
 			return -1;
 		}
@@ -334,7 +334,7 @@ pvals_parse(json_t *req, int adding, struct pvals *pv, struct api_error *err)
 			continue;
 		if (!pv->present[i] || (pfields[i].type != PF_ROLES &&
 		    pv->value[i] == NULL)) {
-			api_error_set(err, API_BAD_REQUEST, pfields[i].name,
+			error_set(err, ERR_INVALID, pfields[i].name,
 			    "obligatoire");
 			return -1;
 		}
@@ -345,7 +345,7 @@ pvals_parse(json_t *req, int adding, struct pvals *pv, struct api_error *err)
 /* Write field i of person id: sealed under dk when it is a sealed field. */
 static int
 people_write_field(struct store *st, const struct crypt_key *dk, int64_t id,
-    size_t i, const char *value, struct api_error *err)
+    size_t i, const char *value, struct error *err)
 {
 	sqlite3_stmt	*stmt = store_stmt(st, pfields[i].update);
 	uint8_t		*ct = NULL;
@@ -363,7 +363,7 @@ people_write_field(struct store *st, const struct crypt_key *dk, int64_t id,
 	rc = store_exec_stmt(st, stmt, &cause);
 	free(ct);
 	if (rc == -1) {
-		api_error_set(err, API_INTERNAL, NULL, "%s", cause);
+		error_set(err, ERR_INTERNAL, NULL, "%s", cause);
 		free(cause);
 	}
 	return rc;
@@ -372,7 +372,7 @@ people_write_field(struct store *st, const struct crypt_key *dk, int64_t id,
 /* Replace the roles of person id with mask. */
 static int
 people_write_roles(struct store *st, int64_t id, unsigned mask,
-    struct api_error *err)
+    struct error *err)
 {
 	static const char *const del =
 	    "DELETE FROM person_roles WHERE person_id = ?";
@@ -397,7 +397,7 @@ people_write_roles(struct store *st, int64_t id, unsigned mask,
 	}
 	return 0;
 fail:
-	api_error_set(err, API_INTERNAL, NULL, "%s", cause);
+	error_set(err, ERR_INTERNAL, NULL, "%s", cause);
 	free(cause);
 	return -1;
 }
@@ -405,7 +405,7 @@ fail:
 /* Write every present field of pv to person id, then its updated time. */
 static int
 people_write(struct store *st, const struct crypt_key *dk, int64_t id,
-    const struct pvals *pv, struct api_error *err)
+    const struct pvals *pv, struct error *err)
 {
 	static const char *const touch =
 	    "UPDATE people SET updated = ?2 WHERE id = ?1";
@@ -428,7 +428,7 @@ people_write(struct store *st, const struct crypt_key *dk, int64_t id,
 	sqlite3_bind_text(stmt, 2, util_utc_now(now, sizeof now), -1,
 	    SQLITE_TRANSIENT);
 	if (store_exec_stmt(st, stmt, &cause) == -1) {
-		api_error_set(err, API_INTERNAL, NULL, "%s", cause);
+		error_set(err, ERR_INTERNAL, NULL, "%s", cause);
 		free(cause);
 		return -1;
 	}
@@ -437,7 +437,7 @@ people_write(struct store *st, const struct crypt_key *dk, int64_t id,
 
 int
 people_add(struct store *st, const struct crypt_key *master, json_t *req,
-    const char *default_lang, int64_t *id, struct api_error *err)
+    const char *default_lang, int64_t *id, struct error *err)
 {
 	static const char *const ins = "INSERT INTO people (lang, created,"
 	    " updated) VALUES (?1, ?2, ?2)";
@@ -471,7 +471,7 @@ people_add(struct store *st, const struct crypt_key *master, json_t *req,
 	rc = people_write(st, dk, *id, &pv, err);
 	goto out;
 dberr:
-	api_error_set(err, API_INTERNAL, NULL, "%s", cause);
+	error_set(err, ERR_INTERNAL, NULL, "%s", cause);
 	free(cause);
 out:
 	free(wrapped);
@@ -483,7 +483,7 @@ out:
 /* Unwrap the data key in column col of stmt's row for person id. */
 static struct crypt_key *
 people_dk(sqlite3_stmt *stmt, int col, const struct crypt_key *master,
-    int64_t id, struct api_error *err)
+    int64_t id, struct error *err)
 {
 	struct crypt_key	*dk;
 	char			*cause = NULL;
@@ -491,7 +491,7 @@ people_dk(sqlite3_stmt *stmt, int col, const struct crypt_key *master,
 	dk = crypt_key_unwrap(master, id, sqlite3_column_blob(stmt, col),
 	    (size_t)sqlite3_column_bytes(stmt, col), &cause);
 	if (dk == NULL) {
-		api_error_set(err, API_INTERNAL, NULL, "personne %lld : clé de "
+		error_set(err, ERR_INTERNAL, NULL, "personne %lld : clé de "
 		    "données illisible (%s)", (long long)id, cause);
 		free(cause);
 	}
@@ -501,7 +501,7 @@ people_dk(sqlite3_stmt *stmt, int col, const struct crypt_key *master,
 /* Open sealed column col of the row as a JSON string (null when empty). */
 static json_t *
 people_open_col(sqlite3_stmt *stmt, int col, const struct crypt_key *dk,
-    int64_t id, const char *column, struct api_error *err)
+    int64_t id, const char *column, struct error *err)
 {
 	uint8_t	*pt;
 	size_t	 ptlen;
@@ -513,7 +513,7 @@ people_open_col(sqlite3_stmt *stmt, int col, const struct crypt_key *dk,
 	if (crypt_open(dk, "people", column, id, sqlite3_column_blob(stmt, col),
 	    (size_t)sqlite3_column_bytes(stmt, col), &pt, &ptlen, &cause) ==
 	    -1) {
-		api_error_set(err, API_INTERNAL, column, "personne %lld : %s",
+		error_set(err, ERR_INTERNAL, column, "personne %lld : %s",
 		    (long long)id, cause);
 		free(cause);
 		return NULL;
@@ -560,7 +560,7 @@ people_roles_col(sqlite3_stmt *stmt, int col)
 /* Build the JSON object of the current row of a sql_person query. */
 static json_t *
 people_row(sqlite3_stmt *stmt, const struct crypt_key *master,
-    struct api_error *err)
+    struct error *err)
 {
 	struct crypt_key	*dk;
 	json_t			*o, *name, *email, *phone;
@@ -591,7 +591,7 @@ people_row(sqlite3_stmt *stmt, const struct crypt_key *master,
 	    "updated", (const char *)sqlite3_column_text(stmt, 9));
 	/* texts were valid UTF-8 when written (jansson checked them) */
 	if (o == NULL)
-		api_error_set(err, API_INTERNAL, NULL, "personne %lld illisible "
+		error_set(err, ERR_INTERNAL, NULL, "personne %lld illisible "
 		    "dans la base", (long long)id);
 	return o;
 }
@@ -599,17 +599,17 @@ people_row(sqlite3_stmt *stmt, const struct crypt_key *master,
 /* Position stmt (sql_person by id) on person id; err when missing. */
 static int
 people_find(struct store *st, sqlite3_stmt *stmt, int64_t id,
-    struct api_error *err)
+    struct error *err)
 {
 	sqlite3_bind_int64(stmt, 1, id);
 	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		api_error_set(err, API_NOT_FOUND, "id", "aucune personne "
+		error_set(err, ERR_NOT_FOUND, "id", "aucune personne "
 		    "n'a le numéro %lld", (long long)id);
 		return -1;
 	}
 	if (sqlite3_column_type(stmt, 10) != SQLITE_NULL) {
 		/* removed is a UTC time the daemon wrote: ASCII digits */
-		api_error_set(err, API_NOT_FOUND, "id", "la personne %lld a "
+		error_set(err, ERR_NOT_FOUND, "id", "la personne %lld a "
 		    "été effacée le %.10s", (long long)id,
 		    (const char *)sqlite3_column_text(stmt, 10));
 		return -1;
@@ -619,7 +619,7 @@ people_find(struct store *st, sqlite3_stmt *stmt, int64_t id,
 
 json_t *
 people_get(struct store *st, const struct crypt_key *master, int64_t id,
-    struct api_error *err)
+    struct error *err)
 {
 	sqlite3_stmt	*stmt = store_stmt(st, sql_by_id);
 	json_t		*o = NULL;
@@ -632,7 +632,7 @@ people_get(struct store *st, const struct crypt_key *master, int64_t id,
 
 int
 people_edit(struct store *st, const struct crypt_key *master, int64_t id,
-    json_t *req, struct api_error *err)
+    json_t *req, struct error *err)
 {
 	struct pvals		 pv;
 	struct crypt_key	*dk = NULL;
@@ -654,7 +654,7 @@ out:
 }
 
 int
-people_remove(struct store *st, int64_t id, struct api_error *err)
+people_remove(struct store *st, int64_t id, struct error *err)
 {
 	static const char *const find =
 	    "SELECT removed FROM people WHERE id = ?";
@@ -676,7 +676,7 @@ people_remove(struct store *st, int64_t id, struct api_error *err)
 	rc = sqlite3_step(stmt);
 	if (rc != SQLITE_ROW || sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
 		sqlite3_reset(stmt);
-		api_error_set(err, API_NOT_FOUND, "id", rc == SQLITE_ROW ?
+		error_set(err, ERR_NOT_FOUND, "id", rc == SQLITE_ROW ?
 		    "la personne %lld est déjà effacée" :
 		    "aucune personne n'a le numéro %lld", (long long)id);
 		return -1;
@@ -689,7 +689,7 @@ people_remove(struct store *st, int64_t id, struct api_error *err)
 		if (steps[i] == erase)
 			sqlite3_bind_text(stmt, 2, now, -1, SQLITE_STATIC);
 		if (store_exec_stmt(st, stmt, &cause) == -1) {
-			api_error_set(err, API_INTERNAL, NULL, "%s", cause);
+			error_set(err, ERR_INTERNAL, NULL, "%s", cause);
 			free(cause);
 			return -1;
 		}
@@ -699,13 +699,13 @@ people_remove(struct store *st, int64_t id, struct api_error *err)
 
 json_t *
 people_list(struct store *st, const struct crypt_key *master,
-    const char *role, struct api_error *err)
+    const char *role, struct error *err)
 {
 	sqlite3_stmt	*stmt;
 	json_t		*arr, *o;
 
 	if (role != NULL && !people_role_valid(role)) {
-		api_error_set(err, API_BAD_REQUEST, "role", "rôle inconnu "
+		error_set(err, ERR_INVALID, "role", "rôle inconnu "
 		    "« %s » : referent, platform, oncall, coordinator, "
 		    "animator ou partner", UTF8_CUT(role, 32));
 		return NULL;

@@ -18,7 +18,7 @@
 
 #include <jansson.h>
 
-#include "api_types.h"
+#include "error.h"
 
 struct store;
 struct crypt_key;
@@ -35,22 +35,22 @@ int	 people_role_valid(const char *role);
  */
 int	 people_add(struct store *, const struct crypt_key *master,
 	    json_t *req, const char *default_lang, int64_t *id,
-	    struct api_error *err);
+	    struct error *err);
 
 /* Change the fields present in req; "" or null clears an optional one. */
 int	 people_edit(struct store *, const struct crypt_key *master,
-	    int64_t id, json_t *req, struct api_error *err);
+	    int64_t id, json_t *req, struct error *err);
 
 /* Erase: destroy the data key and the sealed fields; the id stays. */
-int	 people_remove(struct store *, int64_t id, struct api_error *err);
+int	 people_remove(struct store *, int64_t id, struct error *err);
 
 /* One person as a JSON object (new reference), or NULL with err set. */
 json_t	*people_get(struct store *, const struct crypt_key *master,
-	    int64_t id, struct api_error *err);
+	    int64_t id, struct error *err);
 
 /* Everyone not removed, by id, optionally only those with role. */
 json_t	*people_list(struct store *, const struct crypt_key *master,
-	    const char *role, struct api_error *err);
+	    const char *role, struct error *err);
 
 /*
  * The data key of person id (not removed), unwrapped by the master key, to

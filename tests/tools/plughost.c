@@ -24,7 +24,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "../../plugins/stoppvif_plugin.h"
+#include "stoppvif_plugin.h"
 
 struct xfer {
 	CURL		*easy;
