@@ -16,6 +16,7 @@
 
 #include <sodium.h>
 
+#include "audience.h"
 #include "calendar.h"
 #include "duration.h"
 #include "guard.h"
@@ -541,7 +542,7 @@ cal_audience_item(struct calendar *cal, const char *item, char **out,
 {
 	int64_t	 id;
 
-	if (strncmp(item, "role:", 5) == 0 && people_role_valid(item + 5)) {
+	if (strncmp(item, "role:", 5) == 0 && (audience_role(item + 5) >= 0)) {
 		*out = xstrdup(item);
 		return 0;
 	}

@@ -17,6 +17,7 @@
 
 #include <event2/event.h>
 
+#include "audience.h"
 #include "audit.h"
 #include "calendar.h"
 #include "config.h"
@@ -120,7 +121,7 @@ sconf_audience(const char *value, int empty_ok, char **why)
 	for (tok = strtok_r(copy, ", ", &save); tok != NULL && rc == 0;
 	    tok = strtok_r(NULL, ", ", &save), n++)
 		if (!(strncmp(tok, "role:", 5) == 0 &&
-		    people_role_valid(tok + 5)) && !(strncmp(tok, "person:",
+		    (audience_role(tok + 5) >= 0)) && !(strncmp(tok, "person:",
 		    7) == 0 && util_parse_int(tok + 7, 1, INT64_MAX, &id) == 0)) {
 			util_cause(why, "\"%s\" is neither role:ROLE (referent, "
 			    "platform, oncall, coordinator, animator, partner) "

@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "audience.h"
 #include "config.h"
 #include "contact.h"
 #include "crypt.h"
@@ -20,11 +21,6 @@
 #include "store.h"
 #include "utf8.h"
 #include "util.h"
-
-const char *const people_roles[] = {
-	"referent", "platform", "oncall", "coordinator", "animator", "partner",
-	NULL
-};
 
 static const char *const people_langs[] = { "fr", "nl", "de", "en", NULL };
 
@@ -75,7 +71,7 @@ static const struct pfield pfields[NPFIELDS] = {
 struct pvals {
 	int		 present[NPFIELDS];
 	char		*value[NPFIELDS];
-	unsigned	 roles;		/* bit i: people_roles[i] */
+	unsigned	 roles;		/* bit i: audience_roles[i] */
 };
 
 #define SQL_PERSON \
@@ -88,29 +84,6 @@ static const char *const sql_by_id = SQL_PERSON " WHERE p.id = ?";
 static const char *const sql_list = SQL_PERSON " WHERE p.removed IS NULL"
     " AND (?1 IS NULL OR EXISTS (SELECT 1 FROM person_roles r"
     " WHERE r.person_id = p.id AND r.role = ?1)) ORDER BY p.id";
-
-int
-people_role_valid(const char *role)
-{
-	size_t	 i;
-
-	for (i = 0; people_roles[i] != NULL; i++)
-		if (strcmp(people_roles[i], role) == 0)
-			return 1;
-	return 0;
-}
-
-/* Bit of role in a roles mask; -1 when unknown. */
-static int
-people_role_bit(const char *role)
-{
-	int	 i;
-
-	for (i = 0; people_roles[i] != NULL; i++)
-		if (strcmp(people_roles[i], role) == 0)
-			return i;
-	return -1;
-}
 
 static void
 pvals_free(struct pvals *pv)
@@ -138,7 +111,7 @@ pv_roles(json_t *v, unsigned *mask, struct error *err)
 		copy = xstrdup(json_string_value(v));
 		for (tok = strtok_r(copy, ", ", &save); tok != NULL && rc == 0;
 		    tok = strtok_r(NULL, ", ", &save)) {
-			if ((bit = people_role_bit(tok)) == -1)
+			if ((bit = audience_role(tok)) == -1)
 				rc = -1;
 			else
 				*mask |= 1u << bit;
@@ -147,7 +120,7 @@ pv_roles(json_t *v, unsigned *mask, struct error *err)
 	} else if (json_is_array(v)) {
 		json_array_foreach(v, i, item) {
 			if (!json_is_string(item) || (bit =
-			    people_role_bit(json_string_value(item))) == -1) {
+			    audience_role(json_string_value(item))) == -1) {
 				rc = -1;
 				break;
 			}
@@ -386,12 +359,12 @@ people_write_roles(struct store *st, int64_t id, unsigned mask,
 	sqlite3_bind_int64(stmt, 1, id);
 	if (store_exec_stmt(st, stmt, &cause) == -1)
 		goto fail;
-	for (i = 0; people_roles[i] != NULL; i++) {
+	for (i = 0; audience_roles[i] != NULL; i++) {
 		if ((mask & (1u << i)) == 0)
 			continue;
 		stmt = store_stmt(st, ins);
 		sqlite3_bind_int64(stmt, 1, id);
-		sqlite3_bind_text(stmt, 2, people_roles[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, audience_roles[i], -1, SQLITE_STATIC);
 		if (store_exec_stmt(st, stmt, &cause) == -1)
 			goto fail;
 	}
@@ -547,13 +520,13 @@ people_roles_col(sqlite3_stmt *stmt, int col)
 		copy = xstrdup(list);
 		for (tok = strtok_r(copy, ",", &save); tok != NULL;
 		    tok = strtok_r(NULL, ",", &save))
-			if ((bit = people_role_bit(tok)) != -1)
+			if ((bit = audience_role(tok)) != -1)
 				mask |= 1u << bit;
 		free(copy);
 	}
-	for (i = 0; people_roles[i] != NULL; i++)
+	for (i = 0; audience_roles[i] != NULL; i++)
 		if (mask & (1u << i))
-			json_array_append_new(arr, json_string(people_roles[i]));
+			json_array_append_new(arr, json_string(audience_roles[i]));
 	return arr;
 }
 
@@ -704,7 +677,7 @@ people_list(struct store *st, const struct crypt_key *master,
 	sqlite3_stmt	*stmt;
 	json_t		*arr, *o;
 
-	if (role != NULL && !people_role_valid(role)) {
+	if (role != NULL && !(audience_role(role) >= 0)) {
 		error_set(err, ERR_INVALID, "role", "rôle inconnu "
 		    "« %s » : referent, platform, oncall, coordinator, "
 		    "animator ou partner", UTF8_CUT(role, 32));

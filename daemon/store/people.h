@@ -23,11 +23,6 @@
 struct store;
 struct crypt_key;
 
-/* The fixed roles, NULL-terminated. */
-extern const char *const people_roles[];
-
-/* Whether role is one of people_roles. */
-int	 people_role_valid(const char *role);
 
 /*
  * Validate req and add the person; *id is set to the new id.  lang defaults

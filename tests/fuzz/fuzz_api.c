@@ -519,13 +519,13 @@ fuzz_status_ok(int status)
 	switch (status) {
 	case 200:
 	case 201:
-	case API_BAD_REQUEST:
-	case API_FORBIDDEN:
-	case API_NOT_FOUND:
+	case ERR_INVALID:
+	case ERR_FORBIDDEN:
+	case ERR_NOT_FOUND:
 	case 405:
-	case API_CONFLICT:
-	case API_TOO_LARGE:
-	case API_INTERNAL:
+	case ERR_CONFLICT:
+	case ERR_TOO_LARGE:
+	case ERR_INTERNAL:
 		return 1;
 	default:
 		return 0;
@@ -604,7 +604,7 @@ fuzz_request(struct fuzz *f, const uint8_t *data, size_t size)
 		fuzz_fail("error without a message", &call, status, text);
 	if (store_in_txn(f->store))
 		fuzz_fail("transaction left open", &call, status, text);
-	if (f->strict && status == API_INTERNAL)
+	if (f->strict && status == ERR_INTERNAL)
 		fuzz_fail("internal error", &call, status, text);
 	free(text);
 	json_decref(reply);

@@ -80,7 +80,7 @@ fuzz_write(const char *name, const char *text, mode_t mode)
 static void
 fuzz_act(const char *act)
 {
-	struct api_error	 err = { 0, NULL, NULL };
+	struct error	 err = { 0, NULL, NULL };
 	json_t			*result = NULL;
 	char			*cause = NULL;
 
@@ -91,7 +91,7 @@ fuzz_act(const char *act)
 	else
 		store_rollback(fz.store);
 	json_decref(result);
-	api_error_clear(&err);
+	error_clear(&err);
 	free(cause);
 }
 
@@ -170,7 +170,7 @@ static void
 fuzz_init(void)
 {
 	const char		*tmp = getenv("TMPDIR");
-	struct api_error	 err = { 0, NULL, NULL };
+	struct error	 err = { 0, NULL, NULL };
 	uint8_t			 raw[CRYPT_KEYBYTES];
 	char			*ini, *text, *cause = NULL, *tpl, *dir;
 	int64_t			 id;
