@@ -29,15 +29,9 @@ const char *
 audience_role_list(void)
 {
 	static char	 list[128];
-	int		 i;
 
-	if (list[0] == '\0')
-		for (i = 0; audience_roles[i] != NULL; i++) {
-			if (i > 0)
-				util_strlcat(list, ", ", sizeof list);
-			util_strlcat(list, audience_roles[i], sizeof list);
-		}
-	return list;
+	return list[0] != '\0' ? list : util_join(list, sizeof list,
+	    audience_roles);
 }
 
 int

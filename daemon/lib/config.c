@@ -4,18 +4,15 @@
  * inih calls config_handler() for each "key = value"; line numbers come from
  * our own line reader (Debian's inih is built without INI_HANDLER_LINENO),
  * which also reports section headers and lines that are neither, so that
- * every problem in a file is found in one pass, each with its line.
+ * every problem in a file is found in one pass, each with its line.  The
+ * keys are described once, in ckeys[]; how each type of value is checked
+ * and kept is config_value.c's.
  */
-#include <sys/socket.h>
 #include <sys/stat.h>
-
-#include <arpa/inet.h>
 
 #include <ctype.h>
 #include <errno.h>
-#include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,45 +20,13 @@
 
 #include <ini.h>
 
-#include "config.h"
-#include "duration.h"
+#include "config_int.h"
 #include "guard.h"
+#include "lang.h"
 #include "log.h"
 #include "utf8.h"
 #include "util.h"
 
-enum ctype {
-	CT_STRING,
-	CT_PATH,
-	CT_OPTPATH,	/* a path, or empty for none */
-	CT_ENUM,
-	CT_LOGLEVEL,
-	CT_TZ,
-	CT_LISTEN,
-	CT_LOCAL,	/* a loopback address:port or a Unix socket path */
-	CT_SENDER,	/* a name that phones show */
-	CT_WORDS,	/* more words kept off phones (guard.h) */
-	CT_URL,
-	CT_UIDS,
-	CT_GIDS,
-	CT_SIZE,
-	CT_INT,		/* a number in [min, max] */
-	CT_DURATION,	/* "90s", "2h", "1d12h" in [min, max] seconds */
-	CT_QUIET,	/* "HH:MM-HH:MM" or empty */
-};
-
-struct ckey {
-	const char		*section;
-	const char		*name;
-	enum ctype		 type;
-	const char		*def;
-	int64_t			 min, max;	/* CT_SIZE bounds */
-	const char *const	*choices;	/* CT_ENUM */
-	int			 reloadable;
-	size_t			 off;
-};
-
-static const char *const languages[] = { "fr", "nl", "de", "en", NULL };
 
 #define OFF(f)	offsetof(struct config, f)
 static const struct ckey ckeys[] = {
@@ -71,9 +36,9 @@ static const struct ckey ckeys[] = {
 	    NULL, 0, OFF(socket) },
 	{ "daemon", "timezone", CT_TZ, "Europe/Brussels", 0, 0, NULL, 1,
 	    OFF(timezone) },
-	{ "daemon", "language", CT_ENUM, "fr", 0, 0, languages, 1,
+	{ "daemon", "language", CT_ENUM, "fr", 0, 0, lang_codes, 1,
 	    OFF(language) },
-	{ "daemon", "log_level", CT_LOGLEVEL, "info", 0, 0, NULL, 1,
+	{ "daemon", "log_level", CT_LOGLEVEL, "info", 0, 0, log_level_names, 1,
 	    OFF(log_level) },
 	{ "daemon", "inbound_listen", CT_LISTEN, "", 0, 0, NULL, 0,
 	    OFF(inbound_listen) },
@@ -147,339 +112,6 @@ cparse_error(struct cparse *cp, int line, const char *key, const char *fmt, ...)
 	cp->nerrors++;
 }
 
-/* Parse a value that is a list of user or group names or ids. */
-static int
-conf_idlist(const char *value, int groups, void *out, size_t *n, char **cause)
-{
-	char		*copy, *tok, *save = NULL;
-	unsigned	*ids = NULL;
-	struct passwd	*pw;
-	struct group	*gr;
-	size_t		 count = 0;
-	int64_t		 num;
-
-	copy = xstrdup(value);
-	for (tok = strtok_r(copy, ", \t", &save); tok != NULL;
-	    tok = strtok_r(NULL, ", \t", &save)) {
-		ids = xreallocarray(ids, count + 1, sizeof *ids);
-		pw = groups ? NULL : getpwnam(tok);
-		gr = groups ? getgrnam(tok) : NULL;
-		if (util_parse_int(tok, 0, UINT32_MAX - 1, &num) == 0)
-			ids[count++] = (unsigned)num;
-		else if (pw != NULL)
-			ids[count++] = pw->pw_uid;
-		else if (gr != NULL)
-			ids[count++] = gr->gr_gid;
-		else {
-			util_cause(cause, "no %s named \"%s\" on this system",
-			    groups ? "group" : "user", tok);
-			free(copy);
-			free(ids);
-			return -1;
-		}
-	}
-	free(copy);
-	*(unsigned **)out = ids;
-	*n = count;
-	return 0;
-}
-
-/* Parse a size: bytes, or a number with a K or M suffix. */
-static int
-conf_size(const char *value, int64_t *out)
-{
-	char		*end;
-	long long	 v, mult = 1;
-
-	errno = 0;
-	if (!isdigit((unsigned char)value[0]))
-		return -1;
-	v = strtoll(value, &end, 10);
-	if (errno != 0)
-		return -1;
-	if (*end == 'K' || *end == 'k') {
-		mult = 1024;
-		end++;
-	} else if (*end == 'M' || *end == 'm') {
-		mult = 1024 * 1024;
-		end++;
-	}
-	if (*end != '\0' || v > INT64_MAX / mult)
-		return -1;
-	v *= mult;
-	*out = v;
-	return 0;
-}
-
-/* Check "host:port" with an IPv4 address or a bracketed IPv6 one. */
-static int
-conf_listen(const char *value, char **cause)
-{
-	const char	*colon;
-	char		*host;
-	unsigned char	 addr[16];
-	int64_t		 port;
-	size_t		 n;
-	int		 ok;
-
-	if (*value == '\0')
-		return 0;
-	colon = strrchr(value, ':');
-	if (colon == NULL || colon == value) {
-		util_cause(cause, "expected address:port, e.g. 127.0.0.1:8480");
-		return -1;
-	}
-	n = (size_t)(colon - value);
-	if (value[0] == '[' && n >= 2 && value[n - 1] == ']') {
-		host = xstrndup(value + 1, n - 2);
-		ok = inet_pton(AF_INET6, host, addr) == 1;
-	} else {
-		host = xstrndup(value, n);
-		ok = inet_pton(AF_INET, host, addr) == 1;
-	}
-	free(host);
-	if (!ok) {
-		util_cause(cause, "expected an IPv4 address or a bracketed IPv6 "
-		    "one before the port, e.g. 127.0.0.1:8480 or [::1]:8480");
-		return -1;
-	}
-	if (util_parse_int(colon + 1, 1, 65535, &port) == -1) {
-		util_cause(cause, "port must be a number from 1 to 65535");
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Check where the SMS gateway's requests arrive: a loopback address:port
- * (the gateway runs on this machine) or the absolute path of a Unix socket,
- * written as is or as "unix:PATH".
- */
-static int
-conf_local(const char *value, char **cause)
-{
-	const char	*path = value;
-	struct in_addr	 a4;
-	struct in6_addr	 a6;
-	char		*host;
-	size_t		 n;
-	int		 loop;
-
-	if (*value == '\0')
-		return 0;
-	if (strncmp(path, "unix:", 5) == 0)
-		path += 5;
-	if (path[0] == '/')
-		return 0;
-	if (conf_listen(value, cause) == -1)
-		return -1;
-	n = (size_t)(strrchr(value, ':') - value);
-	if (value[0] == '[') {
-		host = xstrndup(value + 1, n - 2);
-		loop = inet_pton(AF_INET6, host, &a6) == 1 &&
-		    IN6_IS_ADDR_LOOPBACK(&a6);
-	} else {
-		host = xstrndup(value, n);
-		loop = inet_pton(AF_INET, host, &a4) == 1 &&
-		    (ntohl(a4.s_addr) >> 24) == 127;
-	}
-	free(host);
-	if (!loop) {
-		util_cause(cause, "the SMS gateway must reach it on this "
-		    "machine: a loopback address (127.0.0.1:8481, [::1]:8481) "
-		    "or a Unix socket path (/run/stoppvif/sms.sock)");
-		return -1;
-	}
-	return 0;
-}
-
-/* Check the name that phones show: short, plain, and nothing that may not
- * reach a phone (the network's own name may be one: "VIF"). */
-static int
-conf_sender(const char *value, int64_t max, char **cause)
-{
-	char	*why = NULL;
-
-	if (guard_input_check(value, 0, &why) == -1) {
-		util_cause(cause, "%s", why);
-		free(why);
-		return -1;
-	}
-	if (utf8_len(value) > (size_t)max) {
-		util_cause(cause, "at most %lld characters", (long long)max);
-		return -1;
-	}
-	if (guard_phone_check(value, &why) == -1) {
-		util_cause(cause, "%s: SMS and email signatures show this "
-		    "name on phones others may read; choose a neutral one "
-		    "(\"Coordination sociale\") or leave it empty", why);
-		free(why);
-		return -1;
-	}
-	return 0;
-}
-
-/* Check that a time zone exists in the system's tzdata. */
-static int
-conf_tz(const char *value, char **cause)
-{
-	char		*path;
-	struct stat	 sb;
-	int		 ok;
-
-	if (*value == '\0' || value[0] == '/' || strstr(value, "..") != NULL) {
-		util_cause(cause, "not a time zone name (e.g. Europe/Brussels)");
-		return -1;
-	}
-	xasprintf(&path, "/usr/share/zoneinfo/%s", value);
-	ok = stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
-	free(path);
-	if (!ok) {
-		util_cause(cause, "unknown time zone \"%s\" (is tzdata "
-		    "installed?)", value);
-		return -1;
-	}
-	return 0;
-}
-
-/* Say which values an enumerated key takes. */
-static void
-conf_enum_error(const struct ckey *k, const char *value, char **cause)
-{
-	char	 list[256] = "";
-	size_t	 i;
-
-	for (i = 0; k->choices[i] != NULL; i++) {
-		if (i > 0)
-			util_strlcat(list, ", ", sizeof list);
-		util_strlcat(list, k->choices[i], sizeof list);
-	}
-	util_cause(cause, "\"%s\" is not one of %s", value, list);
-}
-
-/* Set one key of conf from its text; *cause says why it is refused. */
-static int
-conf_set(struct config *conf, const struct ckey *k, const char *value,
-    char **cause)
-{
-	char		*p = (char *)conf + k->off;
-	size_t		 i;
-	int64_t		 size;
-	int		 lvl;
-
-	switch (k->type) {
-	case CT_STRING:
-		break;
-	case CT_PATH:
-		if (*value == '\0') {
-			util_cause(cause, "a path is needed");
-			return -1;
-		}
-		free(*(char **)p);
-		*(char **)p = util_path_resolve(conf->file, value);
-		return 0;
-	case CT_OPTPATH:
-		free(*(char **)p);
-		*(char **)p = *value == '\0' ? xstrdup("") :
-		    util_path_resolve(conf->file, value);
-		return 0;
-	case CT_ENUM:
-		for (i = 0; k->choices[i] != NULL; i++)
-			if (strcmp(value, k->choices[i]) == 0)
-				break;
-		if (k->choices[i] == NULL) {
-			conf_enum_error(k, value, cause);
-			return -1;
-		}
-		break;
-	case CT_LOGLEVEL:
-		if ((lvl = log_level_parse(value)) == -1) {
-			util_cause(cause, "\"%s\" is not one of warn, info, "
-			    "debug", value);
-			return -1;
-		}
-		*(int *)p = lvl;
-		return 0;
-	case CT_TZ:
-		if (conf_tz(value, cause) == -1)
-			return -1;
-		break;
-	case CT_LISTEN:
-		if (conf_listen(value, cause) == -1)
-			return -1;
-		break;
-	case CT_LOCAL:
-		if (conf_local(value, cause) == -1)
-			return -1;
-		break;
-	case CT_SENDER:
-		if (conf_sender(value, k->max, cause) == -1)
-			return -1;
-		break;
-	case CT_WORDS:
-		if (guard_words_check(value, cause) == -1)
-			return -1;
-		break;
-	case CT_URL:
-		if ((strncmp(value, "https://", 8) != 0 &&
-		    strncmp(value, "http://", 7) != 0) ||
-		    strpbrk(value, " \t\"<>") != NULL) {
-			util_cause(cause, "expected an http:// or https:// URL");
-			return -1;
-		}
-		break;
-	case CT_UIDS:
-		free(conf->allow_uids);
-		conf->allow_uids = NULL;
-		return conf_idlist(value, 0, &conf->allow_uids,
-		    &conf->n_allow_uids, cause);
-	case CT_GIDS:
-		free(conf->allow_gids);
-		conf->allow_gids = NULL;
-		return conf_idlist(value, 1, &conf->allow_gids,
-		    &conf->n_allow_gids, cause);
-	case CT_INT:
-		if (util_parse_int(value, k->min, k->max, &size) == -1) {
-			util_cause(cause, "expected a number from %lld to %lld",
-			    (long long)k->min, (long long)k->max);
-			return -1;
-		}
-		*(int64_t *)p = size;
-		return 0;
-	case CT_DURATION:
-		if (duration_parse(value, &size, NULL) == -1 || size < k->min ||
-		    size > k->max) {
-			util_cause(cause, "expected a duration from %llds to "
-			    "%llds, such as 30s, 15m, 2h, 1d", (long long)k->min,
-			    (long long)k->max);
-			return -1;
-		}
-		*(int64_t *)p = size;
-		return 0;
-	case CT_QUIET:
-		if (*value != '\0' && config_quiet_parse(value, &lvl,
-		    &lvl) == -1) {
-			util_cause(cause, "expected HH:MM-HH:MM, such as "
-			    "21:00-08:00, or nothing");
-			return -1;
-		}
-		break;
-	case CT_SIZE:
-		if (conf_size(value, &size) == -1 || size < k->min ||
-		    size > k->max) {
-			util_cause(cause, "expected a size from %lld to %lld "
-			    "bytes (K and M suffixes allowed)",
-			    (long long)k->min, (long long)k->max);
-			return -1;
-		}
-		*(int64_t *)p = size;
-		return 0;
-	}
-	free(*(char **)p);
-	*(char **)p = xstrdup(value);
-	return 0;
-}
-
 /*
  * The NAME of a "PREFIX.NAME" section (letters, digits, _ and -), or NULL.
  * PREFIX is "channel." or "shelter.".
@@ -539,17 +171,6 @@ conf_section_key(struct cparse *cp, struct config_channel **list, size_t *n,
 	ch->kv[ch->nkv++].line = cp->line;
 }
 
-const struct config_channel *
-config_shelter(const struct config *conf, const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; i < conf->nshelters; i++)
-		if (strcmp(conf->shelters[i].name, name) == 0)
-			return &conf->shelters[i];
-	return NULL;
-}
-
 const char *
 config_kv(const struct config_channel *sec, const char *key, int *line)
 {
@@ -575,20 +196,6 @@ config_channel(const struct config *conf, const char *name)
 	return NULL;
 }
 
-int
-config_quiet_parse(const char *s, int *from, int *to)
-{
-	int	 h1, m1, h2, m2, n = 0;
-
-	if (sscanf(s, "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &n) != 4 ||
-	    s[n] != '\0' || h1 > 23 || h2 > 23 || m1 > 59 || m2 > 59 ||
-	    h1 < 0 || h2 < 0 || m1 < 0 || m2 < 0 || (h1 == h2 && m1 == m2))
-		return -1;
-	*from = h1 * 60 + m1;
-	*to = h2 * 60 + m2;
-	return 0;
-}
-
 /* Whether a section name is one this version knows. */
 static int
 conf_known_section(const char *section)
@@ -604,14 +211,61 @@ conf_known_section(const char *section)
 	return 0;
 }
 
+/* The index in ckeys[] of key name of section, or NKEYS. */
+static size_t
+conf_key_index(const char *section, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(ckeys[i].section, section) == 0 &&
+		    strcmp(ckeys[i].name, name) == 0)
+			break;
+	return i;
+}
+
+/* Keep a key of a [channel.NAME] or [shelter.NAME] section for its
+ * reader; 0 when the section is neither. */
+static int
+conf_named_key(struct cparse *cp, const char *section, const char *name,
+    const char *value)
+{
+	struct config	*conf = cp->conf;
+
+	if (conf_channel_name(section) != NULL)
+		conf_section_key(cp, &conf->channels, &conf->nchannels,
+		    conf_channel_name(section), name, value);
+	else if (conf_shelter_name(section) != NULL)
+		conf_section_key(cp, &conf->shelters, &conf->nshelters,
+		    conf_shelter_name(section), name, value);
+	else
+		return 0;
+	return 1;
+}
+
+/* Set key k from value, which may be quoted: key = "value". */
+static void
+conf_key_value(struct cparse *cp, const struct ckey *k, const char *value)
+{
+	char	*cause = NULL, *unq = NULL;
+	size_t	 len = strlen(value);
+
+	if (len >= 2 && value[0] == '"' && value[len - 1] == '"')
+		unq = xstrndup(value + 1, len - 2);
+	if (config_value_set(cp->conf, k, unq ? unq : value, &cause) == -1) {
+		cparse_error(cp, cp->line, k->name, "%s", cause);
+		free(cause);
+	}
+	free(unq);
+}
+
 /* inih handler: one "key = value" of the current section. */
 static int
 config_handler(void *arg, const char *section, const char *name,
     const char *value)
 {
 	struct cparse	*cp = arg;
-	char		*cause = NULL, *unq = NULL;
-	size_t		 i, len;
+	size_t		 i;
 
 	if (!cp->section_ok)
 		return 1;	/* the section header was reported already */
@@ -620,39 +274,18 @@ config_handler(void *arg, const char *section, const char *name,
 		    "file as UTF-8");
 		return 1;
 	}
-	if (conf_channel_name(section) != NULL) {
-		conf_section_key(cp, &cp->conf->channels, &cp->conf->nchannels,
-		    conf_channel_name(section), name, value);
+	if (conf_named_key(cp, section, name, value))
 		return 1;
-	}
-	if (conf_shelter_name(section) != NULL) {
-		conf_section_key(cp, &cp->conf->shelters, &cp->conf->nshelters,
-		    conf_shelter_name(section), name, value);
-		return 1;
-	}
-	for (i = 0; i < NKEYS; i++)
-		if (strcmp(ckeys[i].section, section) == 0 &&
-		    strcmp(ckeys[i].name, name) == 0)
-			break;
-	if (i == NKEYS) {
+	if ((i = conf_key_index(section, name)) == NKEYS)
 		cparse_error(cp, cp->line, name, "unknown key in [%s]",
 		    section);
-		return 1;
-	}
-	if (cp->seen[i] != 0) {
+	else if (cp->seen[i] != 0)
 		cparse_error(cp, cp->line, name, "set twice (first on line %d)",
 		    cp->seen[i]);
-		return 1;
+	else {
+		cp->seen[i] = cp->line;
+		conf_key_value(cp, &ckeys[i], value);
 	}
-	cp->seen[i] = cp->line;
-	len = strlen(value);
-	if (len >= 2 && value[0] == '"' && value[len - 1] == '"')
-		unq = xstrndup(value + 1, len - 2);	/* key = "value" */
-	if (conf_set(cp->conf, &ckeys[i], unq ? unq : value, &cause) == -1) {
-		cparse_error(cp, cp->line, name, "%s", cause);
-		free(cause);
-	}
-	free(unq);
 	return 1;
 }
 
@@ -776,7 +409,7 @@ config_parse(const char *file, int partial, char **cause)
 	if ((conf->file = realpath(file, NULL)) == NULL)
 		conf->file = xstrdup(file);
 	for (i = 0; i < NKEYS; i++) {
-		if (conf_set(conf, &ckeys[i], ckeys[i].def, &err) == -1)
+		if (config_value_set(conf, &ckeys[i], ckeys[i].def, &err) == -1)
 			fatalx("config: default of %s: %s", ckeys[i].name, err);
 	}
 
@@ -858,18 +491,8 @@ config_free(struct config *conf)
 
 	if (conf == NULL)
 		return;
-	for (i = 0; i < NKEYS; i++) {
-		switch (ckeys[i].type) {
-		case CT_STRING: case CT_PATH: case CT_OPTPATH: case CT_ENUM:
-		case CT_TZ: case CT_QUIET:
-		case CT_LISTEN: case CT_URL: case CT_LOCAL: case CT_SENDER:
-		case CT_WORDS:
-			free(*(char **)((char *)conf + ckeys[i].off));
-			break;
-		default:
-			break;
-		}
-	}
+	for (i = 0; i < NKEYS; i++)
+		config_value_free(conf, &ckeys[i]);
 	for (i = 0; i < conf->nchannels; i++)
 		conf_channel_free(&conf->channels[i]);
 	free(conf->channels);
@@ -882,32 +505,6 @@ config_free(struct config *conf)
 	free(conf);
 }
 
-/* Whether key k holds the same value in a and b. */
-static int
-conf_same(const struct ckey *k, const struct config *a,
-    const struct config *b)
-{
-	const char	*pa = (const char *)a + k->off;
-	const char	*pb = (const char *)b + k->off;
-
-	switch (k->type) {
-	case CT_LOGLEVEL:
-		return *(const int *)pa == *(const int *)pb;
-	case CT_SIZE: case CT_INT: case CT_DURATION:
-		return *(const int64_t *)pa == *(const int64_t *)pb;
-	case CT_UIDS:
-		return a->n_allow_uids == b->n_allow_uids &&
-		    (a->n_allow_uids == 0 || memcmp(a->allow_uids,
-		    b->allow_uids, a->n_allow_uids * sizeof(uid_t)) == 0);
-	case CT_GIDS:
-		return a->n_allow_gids == b->n_allow_gids &&
-		    (a->n_allow_gids == 0 || memcmp(a->allow_gids,
-		    b->allow_gids, a->n_allow_gids * sizeof(gid_t)) == 0);
-	default:
-		return strcmp(*(char *const *)pa, *(char *const *)pb) == 0;
-	}
-}
-
 int
 config_reloadable(const struct config *cur, const struct config *next,
     char **cause)
@@ -916,7 +513,7 @@ config_reloadable(const struct config *cur, const struct config *next,
 	size_t	 i;
 
 	for (i = 0; i < NKEYS; i++) {
-		if (ckeys[i].reloadable || conf_same(&ckeys[i], cur, next))
+		if (ckeys[i].reloadable || config_value_same(&ckeys[i], cur, next))
 			continue;
 		xasprintf(&tmp, "%s%s[%s] %s", names ? names : "",
 		    names ? ", " : "", ckeys[i].section, ckeys[i].name);

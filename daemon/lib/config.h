@@ -109,9 +109,6 @@ char		*config_default_file(void);
 /* The [channel.NAME] section, or NULL. */
 const struct config_channel *config_channel(const struct config *,
 		    const char *name);
-/* The [shelter.NAME] section, or NULL. */
-const struct config_channel *config_shelter(const struct config *,
-		    const char *name);
 /* The value of key in a section (NULL when absent), and its line. */
 const char	*config_kv(const struct config_channel *, const char *key,
 		    int *line);

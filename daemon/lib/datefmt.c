@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "datefmt.h"
+#include "lang.h"
 #include "recur.h"
 
 struct datelang {
-	const char	*code;
 	const char	*days[7];	/* Monday first */
 	const char	*days_abbr[7];
 	const char	*months[12];
@@ -20,8 +20,8 @@ struct datelang {
 	const char	*long_fmt, *short_fmt, *date_fmt, *time_fmt;
 };
 
-static const struct datelang datelangs[] = {
-	{ "fr",
+static const struct datelang datelangs[LANG_COUNT] = {
+	[LANG_FR] = {
 	  { "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
 	    "dimanche" },
 	  { "lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim." },
@@ -31,7 +31,7 @@ static const struct datelang datelangs[] = {
 	    "sept.", "oct.", "nov.", "déc." },
 	  "%1$s %2$s %3$s %4$d à %5$dh%6$02d", "%1$s %2$s %3$s %4$d %5$02d:%6$02d",
 	  "%1$s %2$s %3$s %4$d", "%dh%02d" },
-	{ "nl",
+	[LANG_NL] = {
 	  { "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag",
 	    "zaterdag", "zondag" },
 	  { "ma", "di", "wo", "do", "vr", "za", "zo" },
@@ -42,7 +42,7 @@ static const struct datelang datelangs[] = {
 	  "%1$s %2$s %3$s %4$d om %5$d.%6$02d uur",
 	  "%1$s %2$s %3$s %4$d %5$02d:%6$02d",
 	  "%1$s %2$s %3$s %4$d", "%d.%02d uur" },
-	{ "de",
+	[LANG_DE] = {
 	  { "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag",
 	    "Samstag", "Sonntag" },
 	  { "Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa.", "So." },
@@ -53,7 +53,7 @@ static const struct datelang datelangs[] = {
 	  "%1$s, %2$s. %3$s %4$d um %5$02d:%6$02d Uhr",
 	  "%1$s, %2$s. %3$s %4$d %5$02d:%6$02d",
 	  "%1$s, %2$s. %3$s %4$d", "%02d:%02d Uhr" },
-	{ "en",
+	[LANG_EN] = {
 	  { "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
 	    "Saturday", "Sunday" },
 	  { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" },
@@ -65,29 +65,14 @@ static const struct datelang datelangs[] = {
 	  "%1$s %2$s %3$s %4$d %5$02d:%6$02d",
 	  "%1$s %2$s %3$s %4$d", "%02d:%02d" },
 };
-#define NDATELANGS	(sizeof datelangs / sizeof datelangs[0])
 
 /* The table of lang, French when unknown. */
 static const struct datelang *
 datefmt_lang(const char *lang)
 {
-	size_t	 i;
+	int	 l = lang_parse(lang);
 
-	for (i = 0; lang != NULL && i < NDATELANGS; i++)
-		if (strcmp(datelangs[i].code, lang) == 0)
-			return &datelangs[i];
-	return &datelangs[0];
-}
-
-int
-datefmt_lang_valid(const char *lang)
-{
-	size_t	 i;
-
-	for (i = 0; lang != NULL && i < NDATELANGS; i++)
-		if (strcmp(datelangs[i].code, lang) == 0)
-			return 1;
-	return 0;
+	return &datelangs[l >= 0 ? l : LANG_FR];
 }
 
 const char *
@@ -102,7 +87,7 @@ datefmt(const char *lang, enum datefmt_style style,
 	wd = recur_weekday(c->year, c->month, c->day);
 	wday = abbr ? l->days_abbr[wd] : l->days[wd];
 	month = abbr ? l->months_abbr[c->month - 1] : l->months[c->month - 1];
-	if (c->day == 1 && strcmp(l->code, "fr") == 0)
+	if (c->day == 1 && l == &datelangs[LANG_FR])
 		snprintf(day, sizeof day, "1er");
 	else
 		snprintf(day, sizeof day, "%d", c->day);

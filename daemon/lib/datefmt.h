@@ -26,7 +26,5 @@ enum datefmt_style {
 /* Format c in lang ("fr", "nl", "de", "en") into buf; returns buf. */
 const char	*datefmt(const char *lang, enum datefmt_style,
 		    const struct recur_civil *c, char *buf, size_t len);
-/* Whether lang is one of the four languages. */
-int		 datefmt_lang_valid(const char *lang);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * ics.c: iCalendar (RFC 5545) import and export of events.
+ * ics.c: iCalendar (RFC 5545) import of events; the export is
+ * ics_export.c.
  *
  * Import reads the text into a tree of content lines (ics_read.c), so that
  * every error names its line and values reach the event as written: an
@@ -9,13 +10,8 @@
  * checks the RRULEs; instants move between zones through tz.h, the
  * daemon's own reading of the system tzdata (ics_zone.c).  Every VEVENT
  * becomes an event object or an error; whatever is not carried over is
- * named in the report.
- *
- * Export checks each event object and writes it as content lines, after
- * one VTIMEZONE per zone used (ics_zone.c).  Times are always written with
- * their TZID, UTC included ("DTSTART;TZID=UTC:..." and a VTIMEZONE of
- * offset 0): a "Z" time of a single event would come back in the default
- * zone.  The output is a function of the events only.
+ * named in the report; what import does with each property, and the kinds
+ * of event, are the tables of ics_names.c.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -23,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -63,112 +60,10 @@ struct ics_ev {
 	const char		*kind;
 };
 
-/* What import does with a property of a VEVENT. */
-enum ics_use {
-	ICS_ONCE,	/* read; a second one is reported */
-	ICS_MANY,	/* read, every occurrence */
-	ICS_QUIET,	/* bookkeeping: skipped without a word */
-	ICS_PEOPLE,	/* ATTENDEE, ORGANIZER: reported once */
-};
-
-static const struct ics_prop_rule {
-	const char	*name;		/* a trailing '*' matches a prefix */
-	enum ics_use	 use;
-} ics_prop_rules[] = {
-	{ "UID", ICS_ONCE },
-	{ "SUMMARY", ICS_ONCE },
-	{ "DTSTART", ICS_ONCE },
-	{ "DTEND", ICS_ONCE },
-	{ "DURATION", ICS_ONCE },
-	{ "RRULE", ICS_ONCE },
-	{ "EXDATE", ICS_MANY },
-	{ "LOCATION", ICS_ONCE },
-	{ "DESCRIPTION", ICS_ONCE },
-	{ "CATEGORIES", ICS_MANY },
-	{ "STATUS", ICS_ONCE },
-	{ "X-STOPPVIF-KIND", ICS_ONCE },
-	{ "X-STOPPVIF-AUDIENCE", ICS_ONCE },
-	{ "X-STOPPVIF-CHANNELS", ICS_ONCE },
-	{ "X-STOPPVIF-COMMUNE", ICS_ONCE },
-	{ "X-STOPPVIF-SKIP-HOLIDAYS", ICS_ONCE },
-	{ "CREATED", ICS_ONCE },
-	{ "LAST-MODIFIED", ICS_ONCE },
-	{ "DTSTAMP", ICS_QUIET },
-	{ "SEQUENCE", ICS_QUIET },
-	{ "TRANSP", ICS_QUIET },
-	{ "CLASS", ICS_QUIET },
-	{ "PRIORITY", ICS_QUIET },
-	{ "URL", ICS_QUIET },
-	{ "X-MICROSOFT-*", ICS_QUIET },
-	{ "X-MS-*", ICS_QUIET },	/* Outlook's X-MS-OLK-* */
-	{ "X-GOOGLE-*", ICS_QUIET },
-	{ "X-MOZ-*", ICS_QUIET },
-	{ "X-LIC-*", ICS_QUIET },
-	{ "ATTENDEE", ICS_PEOPLE },
-	{ "ORGANIZER", ICS_PEOPLE },
-};
-#define ICS_NPROP_RULES	(sizeof ics_prop_rules / sizeof ics_prop_rules[0])
-
-static const char *const ics_kinds[] = {
-	"platform", "training", "cabane", "awareness", "other",
-};
-#define ICS_NKINDS	(sizeof ics_kinds / sizeof ics_kinds[0])
-
-/* Words of a category that name a kind, English and French. */
-static const struct {
-	const char	*word;
-	const char	*kind;
-} ics_kind_words[] = {
-	{ "platform", "platform" }, { "plateforme", "platform" },
-	{ "plateformes", "platform" },
-	{ "training", "training" }, { "formation", "training" },
-	{ "formations", "training" },
-	{ "cabane", "cabane" }, { "cabanes", "cabane" },
-	{ "awareness", "awareness" }, { "sensibilisation", "awareness" },
-	{ "other", "other" }, { "autre", "other" },
-};
-#define ICS_NKIND_WORDS	(sizeof ics_kind_words / sizeof ics_kind_words[0])
-
-/* The fields of an exported event object and their JSON types. */
-enum ics_ftype {
-	ICS_F_STR,	/* a string */
-	ICS_F_NSTR,	/* a string or null */
-	ICS_F_STRS,	/* an array of strings */
-};
-
-static const struct ics_field {
-	const char	*key;
-	enum ics_ftype	 type;
-	int		 required;
-} ics_fields[] = {
-	{ "title", ICS_F_STR, 1 },
-	{ "dtstart", ICS_F_STR, 1 },
-	{ "tz", ICS_F_STR, 1 },
-	{ "duration", ICS_F_STR, 1 },
-	{ "uid", ICS_F_NSTR, 0 },
-	{ "kind", ICS_F_NSTR, 0 },
-	{ "rrule", ICS_F_NSTR, 0 },
-	{ "location", ICS_F_NSTR, 0 },
-	{ "description", ICS_F_NSTR, 0 },
-	{ "commune", ICS_F_NSTR, 0 },
-	{ "skip_holidays", ICS_F_NSTR, 0 },
-	{ "created", ICS_F_NSTR, 0 },
-	{ "updated", ICS_F_NSTR, 0 },
-	{ "remind", ICS_F_STRS, 0 },
-	{ "audience", ICS_F_STRS, 0 },
-	{ "channels", ICS_F_STRS, 0 },
-	{ "exdates", ICS_F_STRS, 0 },
-};
-#define ICS_NFIELDS	(sizeof ics_fields / sizeof ics_fields[0])
-
 static void	ics_note(struct ics_import *, const char *, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 static int	ics_fail(struct ics_ev *, const struct ics_prop *,
 		    const char *, ...) __attribute__((format(printf, 3, 4)));
-
-/*
- * Import.
- */
 
 /* Fill e for VEVENT (or other component) comp: title, UID and label. */
 static void
@@ -199,6 +94,15 @@ ics_ev_init(struct ics_ev *e, struct ics_import *imp,
 		xasprintf(&e->label, "%s de la ligne %d%s", comp->name,
 		    comp->line, uid);
 	free(uid);
+}
+
+/* Free what ics_ev_init made. */
+static void
+ics_ev_free(struct ics_ev *e)
+{
+	free(e->title);
+	free(e->uid);
+	free(e->label);
 }
 
 /*
@@ -325,7 +229,7 @@ ics_ev_duration(struct ics_ev *e, int64_t *secs)
 		return 0;
 	}
 	if (end == NULL) {
-		*secs = e->start.t.date ? ICS_DAY : 3600;
+		*secs = e->start.t.date ? ICS_DAY : ICS_HOUR;
 		return 0;
 	}
 	if (ics_when_read(e, end, end->value, &w) == -1)
@@ -341,17 +245,67 @@ ics_ev_duration(struct ics_ev *e, int64_t *secs)
 }
 
 /*
+ * One date of EXDATE property p, read as a wall-clock time in the event's
+ * zone and appended to out unless it is in the set seen.  A date excludes
+ * the occurrence of that day; a floating time is read in the event's zone.
+ */
+static int
+ics_ev_exdate(struct ics_ev *e, const struct ics_prop *p, const char *item,
+    json_t *seen, json_t *out)
+{
+	struct ics_when	 w;
+	char		 iso[32];
+
+	if (ics_when_read(e, p, item, &w) == -1)
+		return -1;
+	if (w.t.date) {
+		w.t.hour = e->start.t.hour;
+		w.t.min = e->start.t.min;
+		w.t.sec = e->start.t.sec;
+	}
+	if (w.floating)
+		util_strlcpy(w.zone, e->tz, sizeof w.zone);
+	if (ics_convert(&e->imp->zones, &w.t, w.zone, e->tz) == -1)
+		return ics_fail(e, p, "EXDATE hors des années 1 à 9999");
+	ics_time_iso(&w.t, iso, sizeof iso);
+	/* a set, not a search: the list may be long */
+	if (json_object_get(seen, iso) == NULL) {
+		json_object_set_new(seen, iso, json_true());
+		json_array_append_new(out, json_string(iso));
+	}
+	return 0;
+}
+
+/* The dates of EXDATE property p, a comma list, through ics_ev_exdate. */
+static int
+ics_ev_exdate_list(struct ics_ev *e, const struct ics_prop *p, json_t *seen,
+    json_t *out)
+{
+	char	*list = xstrdup(p->value), *item, *save = NULL;
+	int	 rc = 0;
+
+	for (item = strtok_r(list, ",", &save); item != NULL;
+	    item = strtok_r(NULL, ",", &save)) {
+		item += strspn(item, " ");
+		item[strcspn(item, " ")] = '\0';
+		if (*item == '\0')
+			continue;
+		if ((rc = ics_ev_exdate(e, p, item, seen, out)) == -1)
+			break;
+	}
+	free(list);
+	return rc;
+}
+
+/*
  * EXDATEs as wall-clock times in the event's zone, in file order without
- * repeats.  A date excludes the occurrence of that day; a floating time is
- * read in the event's zone.
+ * repeats.  Without an RRULE they are reported, once.
  */
 static int
 ics_ev_exdates(struct ics_ev *e, json_t *out)
 {
 	const struct ics_prop	*p;
-	struct ics_when		 w;
 	json_t			*seen = json_object();
-	char			*list, *item, *save = NULL, iso[32];
 	size_t			 i;
 	int			 noted = 0, rc = 0;
 
@@ -359,43 +313,10 @@ ics_ev_exdates(struct ics_ev *e, json_t *out)
 		p = &e->comp->props[i];
 		if (strcmp(p->name, "EXDATE") != 0)
 			continue;
-		if (e->rrule == NULL) {
-			if (!noted++)
-				ics_note(e->imp, e->label, "EXDATE sans RRULE "
-				    "ignoré");
-			continue;
-		}
-		list = xstrdup(p->value);
-		rc = 0;
-		for (item = strtok_r(list, ",", &save); item != NULL && rc == 0;
-		    item = strtok_r(NULL, ",", &save)) {
-			item += strspn(item, " ");
-			item[strcspn(item, " ")] = '\0';
-			if (*item == '\0')
-				continue;
-			if ((rc = ics_when_read(e, p, item, &w)) == -1)
-				break;
-			if (w.t.date) {
-				w.t.hour = e->start.t.hour;
-				w.t.min = e->start.t.min;
-				w.t.sec = e->start.t.sec;
-			}
-			if (w.floating)
-				util_strlcpy(w.zone, e->tz, sizeof w.zone);
-			if ((rc = ics_convert(&e->imp->zones, &w.t, w.zone,
-			    e->tz)) == -1) {
-				ics_fail(e, p, "EXDATE hors des années 1 à "
-				    "9999");
-				break;
-			}
-			ics_time_iso(&w.t, iso, sizeof iso);
-			/* a set, not a search: the list may be long */
-			if (json_object_get(seen, iso) == NULL) {
-				json_object_set_new(seen, iso, json_true());
-				json_array_append_new(out, json_string(iso));
-			}
-		}
-		free(list);
+		if (e->rrule != NULL)
+			rc = ics_ev_exdate_list(e, p, seen, out);
+		else if (!noted++)
+			ics_note(e->imp, e->label, "EXDATE sans RRULE ignoré");
 	}
 	json_decref(seen);
 	return rc;
@@ -410,6 +331,48 @@ ics_offset_cmp(const void *a, const void *b)
 }
 
 /*
+ * How long before the start VALARM c rings, into *before: 1, or 0 when the
+ * alarm is not imported (reported: not a duration before the start), -1
+ * with the cause set when its TRIGGER cannot be read.
+ */
+static int
+ics_ev_alarm(struct ics_ev *e, const struct ics_comp *c, int64_t *before)
+{
+	const struct ics_prop	*trig;
+	const char		*vt, *rel;
+	char			 q[ICS_QUOTE_LEN];
+	int64_t			 secs;
+
+	if (ics_prop(c, "REPEAT") != NULL)
+		ics_note(e->imp, e->label, "répétition du rappel ignorée");
+	if ((trig = ics_prop(c, "TRIGGER")) == NULL) {
+		ics_note(e->imp, e->label, "rappel sans TRIGGER ignoré");
+		return 0;
+	}
+	vt = ics_param(trig, "VALUE");
+	rel = ics_param(trig, "RELATED");
+	if ((vt != NULL && strcasecmp(vt, "DATE-TIME") == 0) ||
+	    isdigit((unsigned char)trig->value[0])) {
+		ics_note(e->imp, e->label, "rappel à date fixe ignoré");
+		return 0;
+	}
+	if (rel != NULL && strcasecmp(rel, "END") == 0) {
+		ics_note(e->imp, e->label, "rappel relatif à la fin ignoré");
+		return 0;
+	}
+	if (ics_dur_parse(trig->value, &secs) == -1) {
+		ics_quote(q, sizeof q, trig->value);
+		return ics_fail(e, trig, "TRIGGER « %s » illisible", q);
+	}
+	if (secs > 0) {
+		ics_note(e->imp, e->label, "rappel après le début ignoré");
+		return 0;
+	}
+	*before = -secs;
+	return 1;
+}
+
+/*
  * The reminders: VALARMs whose TRIGGER is a duration before the start,
  * largest first, without repeats.  Other triggers are reported.
  */
@@ -417,11 +380,10 @@ static int
 ics_ev_alarms(struct ics_ev *e, json_t *out)
 {
 	const struct ics_comp	*c;
-	const struct ics_prop	*trig;
-	const char		*vt, *rel;
-	int64_t			*offs, secs;
+	int64_t			*offs;
 	size_t			 n = 0, i;
-	char			 q[ICS_QUOTE_LEN], buf[32];
+	char			 buf[32];
+	int			 rc;
 
 	offs = xcalloc(e->comp->ncomps + 1, sizeof *offs);
 	for (i = 0; i < e->comp->ncomps; i++) {
@@ -431,37 +393,11 @@ ics_ev_alarms(struct ics_ev *e, json_t *out)
 			    c->name);
 			continue;
 		}
-		if (ics_prop(c, "REPEAT") != NULL)
-			ics_note(e->imp, e->label, "répétition du rappel "
-			    "ignorée");
-		if ((trig = ics_prop(c, "TRIGGER")) == NULL) {
-			ics_note(e->imp, e->label, "rappel sans TRIGGER "
-			    "ignoré");
-			continue;
-		}
-		vt = ics_param(trig, "VALUE");
-		rel = ics_param(trig, "RELATED");
-		if ((vt != NULL && strcasecmp(vt, "DATE-TIME") == 0) ||
-		    isdigit((unsigned char)trig->value[0])) {
-			ics_note(e->imp, e->label, "rappel à date fixe ignoré");
-			continue;
-		}
-		if (rel != NULL && strcasecmp(rel, "END") == 0) {
-			ics_note(e->imp, e->label, "rappel relatif à la fin "
-			    "ignoré");
-			continue;
-		}
-		if (ics_dur_parse(trig->value, &secs) == -1) {
+		if ((rc = ics_ev_alarm(e, c, &offs[n])) == -1) {
 			free(offs);
-			ics_quote(q, sizeof q, trig->value);
-			return ics_fail(e, trig, "TRIGGER « %s » illisible", q);
+			return -1;
 		}
-		if (secs > 0) {
-			ics_note(e->imp, e->label, "rappel après le début "
-			    "ignoré");
-			continue;
-		}
-		offs[n++] = -secs;
+		n += (size_t)rc;
 	}
 	/* sorted, then each once: an event may hold very many alarms */
 	qsort(offs, n, sizeof *offs, ics_offset_cmp);
@@ -471,32 +407,6 @@ ics_ev_alarms(struct ics_ev *e, json_t *out)
 			    offs[i], buf, sizeof buf)));
 	free(offs);
 	return 0;
-}
-
-/* The kind (index in ics_kinds) named by a word of category s, or -1. */
-static int
-ics_kind_of(const char *s)
-{
-	char	 word[32];
-	size_t	 n, i, k;
-
-	while (*s != '\0') {
-		for (n = 0; isalnum((unsigned char)*s); s++)
-			if (n + 1 < sizeof word)
-				word[n++] = (char)tolower((unsigned char)*s);
-		word[n] = '\0';
-		for (i = 0; n > 0 && i < ICS_NKIND_WORDS; i++) {
-			if (strcmp(word, ics_kind_words[i].word) != 0)
-				continue;
-			for (k = 0; k < ICS_NKINDS; k++)
-				if (strcmp(ics_kinds[k],
-				    ics_kind_words[i].kind) == 0)
-					return (int)k;
-		}
-		if (*s != '\0' && !isalnum((unsigned char)*s))
-			s++;
-	}
-	return -1;
 }
 
 /*
@@ -515,10 +425,7 @@ ics_ev_kind(struct ics_ev *e)
 
 	if ((p = ics_prop(e->comp, "X-STOPPVIF-KIND")) != NULL) {
 		x = ics_text(p->value);
-		for (i = 0; i < ICS_NKINDS; i++)
-			if (strcasecmp(x, ics_kinds[i]) == 0)
-				kind = (int)i;
-		if (kind == -1) {
+		if ((kind = ics_kind_find(x, strcasecmp)) == -1) {
 			ics_quote(q, sizeof q, x);
 			ics_note(e->imp, e->label, "X-STOPPVIF-KIND « %s » "
 			    "inconnu ignoré", q);
@@ -542,7 +449,7 @@ ics_ev_kind(struct ics_ev *e)
 		}
 		json_decref(cats);
 	}
-	return ics_kinds[kind == -1 ? ICS_NKINDS - 1 : (size_t)kind];
+	return ics_kind_name(kind);
 }
 
 /*
@@ -568,22 +475,6 @@ ics_ev_extra(struct ics_ev *e, json_t *obj, const char *key, const char *name,
 	free(s);
 }
 
-/* The rule for property name, or NULL when it is not imported. */
-static const struct ics_prop_rule *
-ics_prop_rule(const char *name)
-{
-	size_t	 i, n;
-
-	for (i = 0; i < ICS_NPROP_RULES; i++) {
-		n = strlen(ics_prop_rules[i].name);
-		if (ics_prop_rules[i].name[n - 1] == '*' ?
-		    strncmp(name, ics_prop_rules[i].name, n - 1) == 0 :
-		    strcmp(name, ics_prop_rules[i].name) == 0)
-			return &ics_prop_rules[i];
-	}
-	return NULL;
-}
-
 /*
  * Report the properties of the event that are not imported.  The names
  * seen are kept in a set: an event may carry very many properties.
@@ -591,28 +482,28 @@ ics_prop_rule(const char *name)
 static void
 ics_ev_ignored(struct ics_ev *e)
 {
-	const struct ics_prop_rule	*rule;
-	const char			*name;
-	json_t				*seen = json_object();
-	size_t				 i;
-	int				 people = 0, again;
+	const char	*name;
+	json_t		*seen = json_object();
+	size_t		 i;
+	enum ics_use	 use;
+	int		 people = 0, again;
 
 	for (i = 0; i < e->comp->nprops; i++) {
 		name = e->comp->props[i].name;
 		if (!(again = json_object_get(seen, name) != NULL))
 			json_object_set_new(seen, name, json_true());
-		rule = ics_prop_rule(name);
-		if (rule == NULL) {
+		use = ics_prop_use(name);
+		if (use == ICS_UNKNOWN) {
 			if (!again)
 				ics_note(e->imp, e->label, "%s ignoré", name);
-		} else if (rule->use == ICS_ONCE && again) {
+		} else if (use == ICS_ONCE && again) {
 			if (strcmp(name, "RRULE") == 0)
 				ics_note(e->imp, e->label, "RRULE "
 				    "supplémentaire ignorée");
 			else
 				ics_note(e->imp, e->label, "%s en double "
 				    "ignoré", name);
-		} else if (rule->use == ICS_PEOPLE && !people++)
+		} else if (use == ICS_PEOPLE && !people++)
 			ics_note(e->imp, e->label, "participants ignorés");
 	}
 	json_decref(seen);
@@ -636,40 +527,43 @@ ics_ev_stamp(struct ics_ev *e, json_t *obj, const char *key,
 }
 
 /*
- * The event object of e, or NULL with the cause set.  CREATED and
- * LAST-MODIFIED come back as the read-only "created" and "updated", so
- * that export, import and export again give the same text.
+ * DTSTART, RRULE and the length of the event, and the zone it is kept in:
+ * DTSTART's, but the default zone for a single event at a UTC time.
  */
-static json_t *
-ics_ev_object(struct ics_ev *e)
+static int
+ics_ev_when(struct ics_ev *e, int64_t *secs)
 {
-	const struct ics_prop	*p;
-	json_t			*obj, *remind, *exdates;
-	int64_t			 secs;
-	char			 iso[32], dur[32], *s;
-
-	if (ics_ev_start(e) == -1 || ics_ev_duration(e, &secs) == -1)
-		return NULL;
+	if (ics_ev_start(e) == -1 || ics_ev_duration(e, secs) == -1)
+		return -1;
 	util_strlcpy(e->tz, e->start.zone, sizeof e->tz);
-	if (e->start.t.utc && e->rrule == NULL) {
-		util_strlcpy(e->tz, e->imp->default_tz, sizeof e->tz);
-		if (ics_convert(&e->imp->zones, &e->start.t, "UTC", e->tz) == -1) {
-			ics_fail(e, ics_prop(e->comp, "DTSTART"), "DTSTART "
-			    "hors des années 1 à 9999");
-			return NULL;
-		}
-	}
-	ics_ev_ignored(e);
-	e->kind = ics_ev_kind(e);
-	remind = json_array();
-	exdates = json_array();
-	if (ics_ev_alarms(e, remind) == -1 ||
-	    ics_ev_exdates(e, exdates) == -1) {
-		json_decref(remind);
-		json_decref(exdates);
-		return NULL;
-	}
-	obj = json_object();
+	if (!e->start.t.utc || e->rrule != NULL)
+		return 0;
+	util_strlcpy(e->tz, e->imp->default_tz, sizeof e->tz);
+	if (ics_convert(&e->imp->zones, &e->start.t, "UTC", e->tz) == -1)
+		return ics_fail(e, ics_prop(e->comp, "DTSTART"), "DTSTART "
+		    "hors des années 1 à 9999");
+	return 0;
+}
+
+/* Set key to the TEXT of property name, null when absent or empty. */
+static void
+ics_ev_text(struct ics_ev *e, json_t *obj, const char *key, const char *name)
+{
+	const struct ics_prop	*p = ics_prop(e->comp, name);
+	char			*s;
+
+	s = p != NULL && p->value[0] != '\0' ? ics_text(p->value) : NULL;
+	json_object_set_new(obj, key, s ? json_string(s) : json_null());
+	free(s);
+}
+
+/* The event object of e, lasting secs, with its remind and exdates. */
+static json_t *
+ics_ev_fields(struct ics_ev *e, int64_t secs, json_t *remind, json_t *exdates)
+{
+	json_t	*obj = json_object();
+	char	 iso[32], dur[32];
+
 	if (e->uid != NULL)
 		json_object_set_new(obj, "uid", json_string(e->uid));
 	json_object_set_new(obj, "title", json_string(e->title));
@@ -681,16 +575,9 @@ ics_ev_object(struct ics_ev *e)
 	    json_string(e->rrule) : json_null());
 	json_object_set_new(obj, "duration", json_string(duration_format(secs,
 	    dur, sizeof dur)));
-	p = ics_prop(e->comp, "LOCATION");
-	s = p != NULL && p->value[0] != '\0' ? ics_text(p->value) : NULL;
-	json_object_set_new(obj, "location", s ? json_string(s) : json_null());
-	free(s);
+	ics_ev_text(e, obj, "location", "LOCATION");
 	ics_ev_extra(e, obj, "commune", "X-STOPPVIF-COMMUNE", 0);
-	p = ics_prop(e->comp, "DESCRIPTION");
-	s = p != NULL && p->value[0] != '\0' ? ics_text(p->value) : NULL;
-	json_object_set_new(obj, "description", s ? json_string(s) :
-	    json_null());
-	free(s);
+	ics_ev_text(e, obj, "description", "DESCRIPTION");
 	json_object_set_new(obj, "remind", remind);
 	ics_ev_extra(e, obj, "audience", "X-STOPPVIF-AUDIENCE", 1);
 	ics_ev_extra(e, obj, "channels", "X-STOPPVIF-CHANNELS", 1);
@@ -701,11 +588,38 @@ ics_ev_object(struct ics_ev *e)
 	return obj;
 }
 
+/*
+ * The event object of e, or NULL with the cause set.  CREATED and
+ * LAST-MODIFIED come back as the read-only "created" and "updated", so
+ * that export, import and export again give the same text.
+ */
+static json_t *
+ics_ev_object(struct ics_ev *e)
+{
+	json_t	*remind, *exdates;
+	int64_t	 secs;
+
+	if (ics_ev_when(e, &secs) == -1)
+		return NULL;
+	ics_ev_ignored(e);
+	e->kind = ics_ev_kind(e);
+	remind = json_array();
+	exdates = json_array();
+	if (ics_ev_alarms(e, remind) == -1 ||
+	    ics_ev_exdates(e, exdates) == -1) {
+		json_decref(remind);
+		json_decref(exdates);
+		return NULL;
+	}
+	return ics_ev_fields(e, secs, remind, exdates);
+}
+
 /* Import one VEVENT of cal: an event, a report, or -1 with the cause. */
 static int
 ics_import_event(struct ics_import *imp, const struct ics_comp *cal,
     const struct ics_comp *comp)
 {
+	static const char	 cancelled[] = "CANCELLED";
 	struct ics_ev		 e;
 	const struct ics_prop	*p;
 	json_t			*obj = NULL;
@@ -719,7 +633,7 @@ ics_import_event(struct ics_import *imp, const struct ics_comp *cal,
 		    "(RECURRENCE-ID %s)", q);
 		rc = 0;
 	} else if ((p = ics_prop(comp, "STATUS")) != NULL &&
-	    strncasecmp(p->value, "CANCELLED", 9) == 0) {
+	    strncasecmp(p->value, cancelled, sizeof cancelled - 1) == 0) {
 		ics_note(imp, e.label, "événement annulé ignoré");
 		rc = 0;
 	} else if (e.title == NULL)
@@ -729,9 +643,7 @@ ics_import_event(struct ics_import *imp, const struct ics_comp *cal,
 		json_array_append_new(imp->events, obj);
 		rc = 0;
 	}
-	free(e.title);
-	free(e.uid);
-	free(e.label);
+	ics_ev_free(&e);
 	return rc;
 }
 
@@ -760,12 +672,30 @@ ics_import_calendar(struct ics_import *imp, const struct ics_comp *cal)
 		} else if (strcmp(c->name, "VTIMEZONE") != 0) {
 			ics_ev_init(&e, imp, cal, c);
 			ics_note(imp, e.label, "%s ignoré", c->name);
-			free(e.title);
-			free(e.uid);
-			free(e.label);
+			ics_ev_free(&e);
 		}
 	}
 	return 0;
+}
+
+/*
+ * Hand the report over to *report (NULL: drop it), closed by the count of
+ * the notes left out past ICS_NOTES_MAX.
+ */
+static void
+ics_import_report(struct ics_import *imp, json_t **report)
+{
+	char	*msg;
+
+	if (imp->notes > 0) {
+		xasprintf(&msg, "… et %zu autres remarques", imp->notes);
+		json_array_append_new(imp->report, json_string(msg));
+		free(msg);
+	}
+	if (report != NULL)
+		*report = imp->report;
+	else
+		json_decref(imp->report);
 }
 
 json_t *
@@ -775,7 +705,6 @@ ics_import(const char *text, size_t len, const char *default_tz,
 	struct ics_import	 imp;
 	struct ics_comp		*root = NULL;
 	json_t			*events = NULL;
-	char			*msg;
 	size_t			 i;
 
 	if (report != NULL)
@@ -785,7 +714,7 @@ ics_import(const char *text, size_t len, const char *default_tz,
 	imp.default_tz = default_tz != NULL ? default_tz : "UTC";
 	if (ics_zone_get(&imp.zones, imp.default_tz) == NULL) {
 		util_cause(cause, "fuseau par défaut « %s » inconnu",
-		    UTF8_CUT(imp.default_tz, 64));
+		    UTF8_CUT(imp.default_tz, ICS_ZONE_SHOWN));
 		goto done;
 	}
 	if ((root = ics_read(text != NULL ? text : "", text != NULL ? len : 0,
@@ -802,323 +731,9 @@ ics_import(const char *text, size_t len, const char *default_tz,
 		goto done;
 	}
 	events = imp.events;
-	if (imp.notes > 0) {
-		xasprintf(&msg, "… et %zu autres remarques", imp.notes);
-		json_array_append_new(imp.report, json_string(msg));
-		free(msg);
-	}
-	if (report != NULL)
-		*report = imp.report;
-	else
-		json_decref(imp.report);
+	ics_import_report(&imp, report);
 done:
 	ics_zones_free(&imp.zones);
 	ics_comp_free(root);
 	return events;
-}
-
-/*
- * Export.
- */
-
-/* Check the JSON types of event n against ics_fields. */
-static int
-ics_export_check(json_t *ev, size_t n, char **cause)
-{
-	const struct ics_field	*f;
-	json_t			*v, *it;
-	size_t			 i, j;
-
-	if (!json_is_object(ev)) {
-		util_cause(cause, "événement n°%zu : un objet est attendu", n);
-		return -1;
-	}
-	for (i = 0; i < ICS_NFIELDS; i++) {
-		f = &ics_fields[i];
-		if ((v = json_object_get(ev, f->key)) == NULL) {
-			if (!f->required)
-				continue;
-			util_cause(cause, "événement n°%zu : « %s » manquant",
-			    n, f->key);
-			return -1;
-		}
-		if (f->type == ICS_F_STRS) {
-			j = 0;
-			if (json_is_array(v))
-				json_array_foreach(v, j, it)
-					if (!json_is_string(it))
-						break;
-			if (json_is_array(v) && j == json_array_size(v))
-				continue;
-		} else if (json_is_string(v) || (f->type == ICS_F_NSTR &&
-		    json_is_null(v)))
-			continue;
-		util_cause(cause, "événement n°%zu : « %s » doit être %s", n,
-		    f->key, f->type == ICS_F_STRS ? "une liste de textes" :
-		    f->type == ICS_F_NSTR ? "un texte ou null" : "un texte");
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * The UTC time of key ("2025-12-02T11:30:00Z", as `events show` writes
- * "created" and "updated") in iCalendar form into buf; -1 when there is
- * none.
- */
-static int
-ics_stamp(json_t *ev, const char *key, char *buf, size_t len)
-{
-	const char	*s = json_string_value(json_object_get(ev, key));
-	struct ics_time	 t;
-	char		 local[20];
-
-	if (s == NULL || strlen(s) != 20 || s[19] != 'Z')
-		return -1;
-	memcpy(local, s, 19);
-	local[19] = '\0';
-	if (ics_local_parse(local, &t) == -1)
-		return -1;
-	snprintf(buf, len, "%04d%02d%02dT%02d%02d%02dZ", t.year, t.month,
-	    t.day, t.hour, t.min, t.sec);
-	return 0;
-}
-
-/* The text of key in ev, or NULL when absent, null or empty. */
-static const char *
-ics_str(json_t *ev, const char *key)
-{
-	const char	*s = json_string_value(json_object_get(ev, key));
-
-	return s != NULL && *s != '\0' ? s : NULL;
-}
-
-/* An event object checked and read for export. */
-struct ics_xev {
-	const char	*tz, *kind, *rrule;	/* kind, rrule may be NULL */
-	struct ics_time	 start;
-	int64_t		 secs;
-	struct ics_buf	 exdates;		/* "20260401T140000,..." */
-};
-
-/*
- * Check and read the values of event ev into *x, adding its zone to the
- * set zones.  -1 with *cause set (without the event's name).
- */
-static int
-ics_export_values(json_t *ev, struct ics_xev *x, json_t *zones, char **cause)
-{
-	struct ics_time	 t;
-	const char	*s;
-	char		 basic[32];
-	json_t		*it;
-	int64_t		 secs;
-	size_t		 i, k;
-
-	x->tz = json_string_value(json_object_get(ev, "tz"));
-	if (json_object_get(zones, x->tz) == NULL) {
-		if (ics_zone_check(x->tz, cause) == -1)
-			return -1;
-		json_object_set_new(zones, x->tz, json_true());
-	}
-	s = json_string_value(json_object_get(ev, "dtstart"));
-	if (ics_local_parse(s, &x->start) == -1) {
-		util_cause(cause, "dtstart « %s » : AAAA-MM-JJTHH:MM:SS "
-		    "attendu", UTF8_CUT(s, 32));
-		return -1;
-	}
-	s = json_string_value(json_object_get(ev, "duration"));
-	if (duration_parse(s, &x->secs, cause) == -1)
-		return -1;
-	if ((x->rrule = ics_str(ev, "rrule")) != NULL &&
-	    ics_rrule_check(x->rrule) == -1) {
-		util_cause(cause, "RRULE « %s » illisible",
-		    UTF8_CUT(x->rrule, ICS_QUOTE_MAX));
-		return -1;
-	}
-	if ((x->kind = ics_str(ev, "kind")) != NULL) {
-		for (k = 0; k < ICS_NKINDS &&
-		    strcmp(x->kind, ics_kinds[k]) != 0; k++)
-			;
-		if (k == ICS_NKINDS) {
-			util_cause(cause, "kind « %s » inconnu",
-			    UTF8_CUT(x->kind, 32));
-			return -1;
-		}
-	}
-	json_array_foreach(json_object_get(ev, "remind"), i, it)
-		if (duration_parse(json_string_value(it), &secs, cause) == -1)
-			return -1;
-	json_array_foreach(json_object_get(ev, "exdates"), i, it) {
-		if (ics_local_parse(json_string_value(it), &t) == -1) {
-			util_cause(cause, "exdate « %s » : "
-			    "AAAA-MM-JJTHH:MM:SS attendu",
-			    UTF8_CUT(json_string_value(it), 32));
-			return -1;
-		}
-		ics_time_basic(&t, basic, sizeof basic);
-		ics_buf_printf(&x->exdates, "%s%s", i > 0 ? "," : "", basic);
-	}
-	return 0;
-}
-
-/* UID, DTSTAMP (the "updated" time), CREATED and LAST-MODIFIED. */
-static void
-ics_out_ids(struct ics_buf *o, json_t *ev)
-{
-	const char	*s;
-	json_t		*id;
-	char		 val[32], *uid;
-
-	if ((s = ics_str(ev, "uid")) != NULL)
-		ics_out_text(o, "UID", s);
-	else if (json_is_integer(id = json_object_get(ev, "id"))) {
-		xasprintf(&uid, "event-%lld@stoppvif",
-		    (long long)json_integer_value(id));
-		ics_out_text(o, "UID", uid);
-		free(uid);
-	}
-	if (ics_stamp(ev, "updated", val, sizeof val) == -1 &&
-	    ics_stamp(ev, "created", val, sizeof val) == -1)
-		util_strlcpy(val, "19700101T000000Z", sizeof val);
-	ics_out_line(o, "DTSTAMP", val);
-	if (ics_stamp(ev, "created", val, sizeof val) == 0)
-		ics_out_line(o, "CREATED", val);
-	if (ics_stamp(ev, "updated", val, sizeof val) == 0)
-		ics_out_line(o, "LAST-MODIFIED", val);
-}
-
-/* The X-STOPPVIF properties of the fields ev has (null: empty value). */
-static void
-ics_out_extras(struct ics_buf *o, json_t *ev, const char *kind)
-{
-	json_t	*v;
-
-	if (kind != NULL)
-		ics_out_text(o, "X-STOPPVIF-KIND", kind);
-	if ((v = json_object_get(ev, "audience")) != NULL)
-		ics_out_list(o, "X-STOPPVIF-AUDIENCE", v);
-	if ((v = json_object_get(ev, "channels")) != NULL)
-		ics_out_list(o, "X-STOPPVIF-CHANNELS", v);
-	if ((v = json_object_get(ev, "commune")) != NULL)
-		ics_out_text(o, "X-STOPPVIF-COMMUNE", json_is_string(v) ?
-		    json_string_value(v) : "");
-	if ((v = json_object_get(ev, "skip_holidays")) != NULL)
-		ics_out_text(o, "X-STOPPVIF-SKIP-HOLIDAYS", json_is_string(v) ?
-		    json_string_value(v) : "");
-}
-
-/*
- * Write event n as a VEVENT into o, adding its zone to the set zones.
- * Every field is checked first; -1 with *cause set.
- */
-static int
-ics_export_event(struct ics_buf *o, json_t *ev, size_t n, json_t *zones,
-    char **cause)
-{
-	struct ics_xev	 x;
-	const char	*s;
-	char		 head[ICS_ZONE_MAX + 32], val[64], *why;
-	json_t		*it;
-	int64_t		 secs;
-	size_t		 i;
-
-	memset(&x, 0, sizeof x);
-	if (ics_export_check(ev, n, cause) == -1)
-		return -1;
-	if (ics_export_values(ev, &x, zones, cause) == -1) {
-		free(x.exdates.s);
-		if (cause != NULL) {
-			why = *cause;
-			*cause = NULL;
-			util_cause(cause, "événement n°%zu « %s » : %s", n,
-			    UTF8_CUT(json_string_value(json_object_get(ev,
-			    "title")), ICS_QUOTE_MAX), why);
-			free(why);
-		}
-		return -1;
-	}
-	ics_out_line(o, "BEGIN", "VEVENT");
-	ics_out_ids(o, ev);
-	ics_time_basic(&x.start, val, sizeof val);
-	snprintf(head, sizeof head, "DTSTART;TZID=%s", x.tz);
-	ics_out_line(o, head, val);
-	ics_dur_format(x.secs, val, sizeof val);
-	ics_out_line(o, "DURATION", val);
-	ics_out_text(o, "SUMMARY", json_string_value(json_object_get(ev,
-	    "title")));
-	if ((s = ics_str(ev, "location")) != NULL)
-		ics_out_text(o, "LOCATION", s);
-	if ((s = ics_str(ev, "description")) != NULL)
-		ics_out_text(o, "DESCRIPTION", s);
-	if (x.kind != NULL)
-		ics_out_text(o, "CATEGORIES", x.kind);
-	if (x.rrule != NULL)
-		ics_out_line(o, "RRULE", x.rrule);
-	if (x.exdates.len > 0) {
-		snprintf(head, sizeof head, "EXDATE;TZID=%s", x.tz);
-		ics_out_line(o, head, x.exdates.s);
-	}
-	ics_out_extras(o, ev, x.kind);
-	json_array_foreach(json_object_get(ev, "remind"), i, it) {
-		duration_parse(json_string_value(it), &secs, NULL);
-		ics_dur_format(-secs, val, sizeof val);
-		ics_out_line(o, "BEGIN", "VALARM");
-		ics_out_line(o, "ACTION", "DISPLAY");
-		ics_out_line(o, "DESCRIPTION", "Rappel");
-		ics_out_line(o, "TRIGGER", val);
-		ics_out_line(o, "END", "VALARM");
-	}
-	ics_out_line(o, "END", "VEVENT");
-	free(x.exdates.s);
-	return 0;
-}
-
-/* Compare two zone names for qsort. */
-static int
-ics_name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-char *
-ics_export(json_t *events, char **cause)
-{
-	struct ics_buf	 head = { NULL, 0, 0 }, body = { NULL, 0, 0 };
-	json_t		*zones, *ev, *v;
-	const char	*name, **names;
-	size_t		 i, n;
-
-	if (!json_is_array(events)) {
-		util_cause(cause, "export : une liste d'événements est "
-		    "attendue");
-		return NULL;
-	}
-	zones = json_object();
-	ics_buf_str(&body, "");
-	json_array_foreach(events, i, ev) {
-		if (ics_export_event(&body, ev, i + 1, zones, cause) == -1) {
-			json_decref(zones);
-			free(body.s);
-			return NULL;
-		}
-	}
-	ics_out_line(&head, "BEGIN", "VCALENDAR");
-	ics_out_line(&head, "VERSION", "2.0");
-	ics_out_line(&head, "PRODID", "-//Stopp Vif//stoppvif//FR");
-	ics_out_line(&head, "CALSCALE", "GREGORIAN");
-	n = json_object_size(zones);
-	names = xcalloc(n + 1, sizeof *names);
-	i = 0;
-	json_object_foreach(zones, name, v)
-		names[i++] = name;
-	qsort(names, n, sizeof *names, ics_name_cmp);
-	for (i = 0; i < n; i++)
-		ics_out_vtimezone(&head, names[i]);
-	free(names);
-	json_decref(zones);
-	ics_buf_add(&head, body.s, body.len);
-	ics_out_line(&head, "END", "VCALENDAR");
-	free(body.s);
-	return head.s;
 }

@@ -1,8 +1,9 @@
 /*
- * ics_int.h: private to ics.c, ics_read.c and ics_zone.c, the three parts
- * of the iCalendar module; nothing else includes it (ics.h is the
- * module's contract).  It holds the structures they share and the
- * functions that cross from one file to another.
+ * ics_int.h: private to the parts of the iCalendar module: ics.c (import),
+ * ics_export.c, ics_read.c (content lines), ics_value.c (their values) and
+ * ics_zone.c (time zones); nothing else includes it (ics.h is the module's
+ * contract).  It holds the structures they share and the functions that
+ * cross from one file to another.
  */
 #ifndef STOPPVIF_ICS_INT_H
 #define STOPPVIF_ICS_INT_H
@@ -17,6 +18,8 @@
 #define ICS_ZONE_MAX	128	/* longest zone name */
 #define ICS_QUOTE_MAX	60	/* characters of a title, UID or line quoted */
 #define ICS_QUOTE_LEN	(4 * ICS_QUOTE_MAX + 8)	/* bytes of ics_quote's buffer */
+#define ICS_ZONE_SHOWN	64	/* characters of a refused zone name quoted */
+#define ICS_HOUR	3600
 #define ICS_DAY		86400
 
 /* A growing string. */
@@ -91,8 +94,28 @@ static inline int64_t
 ics_time_secs(const struct ics_time *t)
 {
 	return tz_days_from_civil(t->year, t->month, t->day) * ICS_DAY +
-	    t->hour * 3600 + t->min * 60 + t->sec;
+	    t->hour * ICS_HOUR + t->min * 60 + t->sec;
 }
+
+/*
+ * ics_names.c: the kinds of event.  The index of the kind called name as
+ * cmp (strcmp, strcasecmp) compares, or -1; the name of kind k (-1: the
+ * default, "other"); the kind a word of a category names, or -1.
+ */
+int		 ics_kind_find(const char *,
+		    int (*cmp)(const char *, const char *));
+const char	*ics_kind_name(int);
+int		 ics_kind_of(const char *);
+
+/* ics_names.c: what import does with a property of a VEVENT. */
+enum ics_use {
+	ICS_ONCE,	/* read; a second one is reported */
+	ICS_MANY,	/* read, every occurrence */
+	ICS_QUIET,	/* bookkeeping: skipped without a word */
+	ICS_PEOPLE,	/* ATTENDEE, ORGANIZER: reported once */
+	ICS_UNKNOWN,	/* not imported: reported */
+};
+enum ics_use	 ics_prop_use(const char *);
 
 /* ics_read.c: buffers and messages. */
 void	 ics_buf_add(struct ics_buf *, const char *, size_t);
@@ -110,7 +133,7 @@ void		 ics_comp_free(struct ics_comp *);
 const struct ics_prop *ics_prop(const struct ics_comp *, const char *);
 const char	*ics_param(const struct ics_prop *, const char *);
 
-/* ics_read.c: values; the parsers return 0, or -1 when unreadable. */
+/* ics_value.c: values; the parsers return 0, or -1 when unreadable. */
 char	*ics_text(const char *);
 json_t	*ics_text_list(const char *);
 int	 ics_time_parse(const char *, struct ics_time *);

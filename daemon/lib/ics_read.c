@@ -1,18 +1,16 @@
 /*
- * ics_read.c: iCalendar content lines, read and written, and their values.
+ * ics_read.c: iCalendar content lines, read and written.
  *
  * The reader turns the text into a small tree of components (struct
  * ics_comp): lines are unfolded (a line break followed by a blank
  * continues the line), checked for UTF-8, split into name, parameters and
  * value, and nested by BEGIN/END, so that every error names its line.
- * Values are kept as written, escapes too, and decoded on demand: TEXT and
- * its lists, DATE and DATE-TIME, DURATION; libical checks RRULEs.  The
- * writer folds lines at 75 octets on UTF-8 boundaries, with CRLF, and
- * escapes TEXT.  The growing buffer and the quoting of messages, shared by
- * import and export, live here too.
+ * Values are kept as written, escapes too, and decoded on demand
+ * (ics_value.c).  The writer folds lines at 75 octets on UTF-8 boundaries,
+ * with CRLF, and escapes TEXT.  The growing buffer and the quoting of
+ * messages, shared by import and export, live here too.
  */
 #include <ctype.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,15 +18,19 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <libical/ical.h>
 
 #include "ics_int.h"
 #include "utf8.h"
 #include "util.h"
 
 #define ICS_MAX_DEPTH	8	/* VCALENDAR > VTIMEZONE > STANDARD is 3 */
-#define ICS_MAX_DAYS	999999999LL	/* longest duration read, in days */
 #define ICS_FOLD	75	/* octets of a content line, CRLF excluded */
+
+/* The byte order mark, and the line a calendar must begin with. */
+static const char	 ics_bom[] = "\xef\xbb\xbf";
+#define ICS_BOM_LEN	(sizeof ics_bom - 1)
+static const char	 ics_begin[] = "BEGIN:VCALENDAR";
+#define ICS_BEGIN_LEN	(sizeof ics_begin - 1)
 
 /* The reader's position in the text. */
 struct ics_reader {
@@ -82,28 +84,6 @@ ics_grow(void *p, size_t *cap, size_t n, size_t size)
 		return p;
 	*cap = *cap == 0 ? 8 : *cap * 2;
 	return xreallocarray(p, *cap, size);
-}
-
-/* The length of the UTF-8 sequence at s (1 for a stray byte). */
-static size_t
-ics_utf8_len(const unsigned char *s, size_t left)
-{
-	size_t	 n, i;
-
-	if (s[0] < 0xc0)
-		n = 1;
-	else if (s[0] < 0xe0)
-		n = 2;
-	else if (s[0] < 0xf0)
-		n = 3;
-	else
-		n = 4;
-	if (n > left)
-		return 1;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 1;
-	return n;
 }
 
 /*
@@ -269,6 +249,40 @@ ics_param_decode(char *s)
 }
 
 /*
+ * Read the value of a parameter at *qp, in place: quoted strings lose
+ * their quotes, several values stay joined by ",".  The value is
+ * terminated, *qp moved to the delimiter after it and that delimiter
+ * stored in *delim first (the terminating NUL may overwrite it).  -1 when
+ * a quote is not closed.
+ */
+static int
+ics_param_value(char **qp, char *delim)
+{
+	char	*q = *qp, *w = q;
+
+	for (;;) {
+		if (*q == '"') {
+			for (q++; *q != '"'; ) {
+				if (*q == '\0')
+					return -1;
+				*w++ = *q++;
+			}
+			q++;
+		} else {
+			while (*q != '\0' && strchr(";:,\"", *q) == NULL)
+				*w++ = *q++;
+		}
+		if (*q != ',')
+			break;
+		*w++ = *q++;
+	}
+	*delim = *q;
+	*w = '\0';
+	*qp = q;
+	return 0;
+}
+
+/*
  * Split content line s, in place, into name, parameters and value.
  * Parameter values lose their quotes; several values stay joined by ",".
  * Returns 0, or -1 with *cause set (naming line).
@@ -278,7 +292,7 @@ ics_parse_line(char *s, int line, struct ics_prop *p, char **cause)
 {
 	struct ics_param	*pa;
 	size_t			 cap = 0;
-	char			*q, *w, delim, quoted[ICS_QUOTE_LEN];
+	char			*q, delim, quoted[ICS_QUOTE_LEN];
 
 	memset(p, 0, sizeof *p);
 	p->line = line;
@@ -296,26 +310,9 @@ ics_parse_line(char *s, int line, struct ics_prop *p, char **cause)
 		if ((q = ics_upper_name(q)) == pa->name || *q != '=')
 			goto unreadable;
 		*q++ = '\0';
-		pa->value = w = q;
-		for (;;) {
-			if (*q == '"') {
-				for (q++; *q != '"'; ) {
-					if (*q == '\0')
-						goto unreadable;
-					*w++ = *q++;
-				}
-				q++;
-			} else {
-				while (*q != '\0' &&
-				    strchr(";:,\"", *q) == NULL)
-					*w++ = *q++;
-			}
-			if (*q != ',')
-				break;
-			*w++ = *q++;
-		}
-		delim = *q;
-		*w = '\0';
+		pa->value = q;
+		if (ics_param_value(&q, &delim) == -1)
+			goto unreadable;
 		ics_param_decode(pa->value);
 	}
 	if (delim != ':')
@@ -331,6 +328,47 @@ unreadable:
 	return -1;
 }
 
+/* END:name closes the component open at *cur.  Returns 0 or -1. */
+static int
+ics_read_end(struct ics_comp **cur, const char *name, int line, int *depth,
+    char **cause)
+{
+	struct ics_comp	*c = *cur;
+
+	if (c->parent == NULL) {
+		util_cause(cause, "ligne %d : END:%s sans BEGIN", line, name);
+		return -1;
+	}
+	if (strcmp(name, c->name) != 0) {
+		util_cause(cause, "ligne %d : END:%s ne ferme pas BEGIN:%s "
+		    "(ligne %d)", line, name, c->name, c->line);
+		return -1;
+	}
+	*cur = c->parent;
+	(*depth)--;
+	return 0;
+}
+
+/* BEGIN:name opens a component in the one open at *cur.  0 or -1. */
+static int
+ics_read_begin(struct ics_comp **cur, const char *name, int line, int *depth,
+    char **cause)
+{
+	if ((*cur)->parent == NULL && strcmp(name, "VCALENDAR") != 0) {
+		util_cause(cause, "ligne %d : BEGIN:%s hors de tout "
+		    "VCALENDAR", line, name);
+		return -1;
+	}
+	if (*depth == ICS_MAX_DEPTH) {
+		util_cause(cause, "ligne %d : composants imbriqués trop "
+		    "profondément", line);
+		return -1;
+	}
+	*cur = ics_comp_new(name, line, *cur);
+	(*depth)++;
+	return 0;
+}
+
 /*
  * Place the parsed line p in the tree under *cur: BEGIN opens a component,
  * END closes the open one, anything else is a property of it.  p's
@@ -342,8 +380,9 @@ ics_read_prop(struct ics_comp **cur, struct ics_prop *p, int *depth,
 {
 	struct ics_comp	*c = *cur;
 	char		*name, *e;
+	int		 end = strcmp(p->name, "END") == 0;
 
-	if (strcmp(p->name, "BEGIN") == 0 || strcmp(p->name, "END") == 0) {
+	if (end || strcmp(p->name, "BEGIN") == 0) {
 		free(p->params);
 		name = p->value;
 		for (e = name + strlen(name); e > name && e[-1] == ' '; e--)
@@ -354,35 +393,8 @@ ics_read_prop(struct ics_comp **cur, struct ics_prop *p, int *depth,
 			    "illisible après %s:", p->line, p->name);
 			return -1;
 		}
-		if (p->name[0] == 'E') {
-			if (c->parent == NULL) {
-				util_cause(cause, "ligne %d : END:%s sans "
-				    "BEGIN", p->line, name);
-				return -1;
-			}
-			if (strcmp(name, c->name) != 0) {
-				util_cause(cause, "ligne %d : END:%s ne ferme "
-				    "pas BEGIN:%s (ligne %d)", p->line, name,
-				    c->name, c->line);
-				return -1;
-			}
-			*cur = c->parent;
-			(*depth)--;
-			return 0;
-		}
-		if (c->parent == NULL && strcmp(name, "VCALENDAR") != 0) {
-			util_cause(cause, "ligne %d : BEGIN:%s hors de tout "
-			    "VCALENDAR", p->line, name);
-			return -1;
-		}
-		if (*depth == ICS_MAX_DEPTH) {
-			util_cause(cause, "ligne %d : composants imbriqués "
-			    "trop profondément", p->line);
-			return -1;
-		}
-		*cur = ics_comp_new(name, p->line, c);
-		(*depth)++;
-		return 0;
+		return end ? ics_read_end(cur, name, p->line, depth, cause) :
+		    ics_read_begin(cur, name, p->line, depth, cause);
 	}
 	if (c->parent == NULL) {
 		free(p->params);
@@ -396,6 +408,50 @@ ics_read_prop(struct ics_comp **cur, struct ics_prop *p, int *depth,
 }
 
 /*
+ * Check that text can be iCalendar at all: not blank, no NUL byte.
+ * Returns 0 or -1 with *cause set.
+ */
+static int
+ics_text_check(const char *text, size_t len, char **cause)
+{
+	const char	*nul, *q;
+	size_t		 i;
+	int		 line;
+
+	for (i = 0; i < len && strchr(" \t\r\n", text[i]) != NULL &&
+	    text[i] != '\0'; i++)
+		;
+	if (i == len) {
+		util_cause(cause, "texte vide : un fichier iCalendar commence "
+		    "par BEGIN:VCALENDAR");
+		return -1;
+	}
+	if ((nul = memchr(text, '\0', len)) != NULL) {
+		for (line = 1, q = text; q < nul; q++)
+			line += *q == '\n';
+		util_cause(cause, "ligne %d : octet nul : ce n'est pas un "
+		    "fichier texte iCalendar", line);
+		return -1;
+	}
+	return 0;
+}
+
+/* Check that the first line s (line) is BEGIN:VCALENDAR.  0 or -1. */
+static int
+ics_first_line(const char *s, int line, char **cause)
+{
+	char	 quoted[ICS_QUOTE_LEN];
+
+	if (strncasecmp(s, ics_begin, ICS_BEGIN_LEN) == 0 &&
+	    strspn(s + ICS_BEGIN_LEN, " ") == strlen(s + ICS_BEGIN_LEN))
+		return 0;
+	ics_quote(quoted, sizeof quoted, s);
+	util_cause(cause, "pas un fichier iCalendar : BEGIN:VCALENDAR attendu "
+	    "à la ligne %d, trouvé « %s »", line, quoted);
+	return -1;
+}
+
+/*
  * Read text into a tree whose root holds the VCALENDARs.  Returns it (free
  * with ics_comp_free), or NULL with *cause set.
  */
@@ -405,49 +461,27 @@ ics_read(const char *text, size_t len, char **cause)
 	struct ics_reader	 r;
 	struct ics_comp		*root, *cur;
 	struct ics_prop		 p;
-	const char		*nul, *q;
-	char			*s, quoted[ICS_QUOTE_LEN];
-	size_t			 i;
+	char			*s;
 	int			 line, depth = 0, seen = 0;
 
-	for (i = 0; i < len && strchr(" \t\r\n", text[i]) != NULL &&
-	    text[i] != '\0'; i++)
-		;
-	if (i == len) {
-		util_cause(cause, "texte vide : un fichier iCalendar commence "
-		    "par BEGIN:VCALENDAR");
+	if (ics_text_check(text, len, cause) == -1)
 		return NULL;
+	if (len >= ICS_BOM_LEN && memcmp(text, ics_bom, ICS_BOM_LEN) == 0) {
+		text += ICS_BOM_LEN;
+		len -= ICS_BOM_LEN;
 	}
-	if ((nul = memchr(text, '\0', len)) != NULL) {
-		for (line = 1, q = text; q < nul; q++)
-			line += *q == '\n';
-		util_cause(cause, "ligne %d : octet nul : ce n'est pas un "
-		    "fichier texte iCalendar", line);
-		return NULL;
-	}
-	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
-		text += 3;
-		len -= 3;
-	}
-	root = ics_comp_new("", 0, NULL);
+	cur = root = ics_comp_new("", 0, NULL);
 	root->text = xmalloc(len + 1);
 	r.p = text;
 	r.end = text + len;
 	r.out = root->text;
 	r.line = 1;
-	cur = root;
 	while ((s = ics_next_line(&r, &line)) != NULL) {
 		if (*s == '\0')
 			continue;
 		if (!seen) {
-			ics_quote(quoted, sizeof quoted, s);
-			if (strncasecmp(s, "BEGIN:VCALENDAR", 15) != 0 ||
-			    strspn(s + 15, " ") != strlen(s + 15)) {
-				util_cause(cause, "pas un fichier iCalendar : "
-				    "BEGIN:VCALENDAR attendu à la ligne %d, "
-				    "trouvé « %s »", line, quoted);
+			if (ics_first_line(s, line, cause) == -1)
 				goto fail;
-			}
 			seen = 1;
 		}
 		if (ics_check_chars(s, line, cause) == -1 ||
@@ -492,257 +526,30 @@ ics_param(const struct ics_prop *p, const char *name)
 }
 
 /*
- * Values.
- */
-
-/*
- * A TEXT value unescaped (\\ \; \, \n \N; other escapes lose their
- * backslash), as a new string.
- */
-char *
-ics_text(const char *v)
-{
-	char	*out = xmalloc(strlen(v) + 1), *w = out;
-
-	for (; *v != '\0'; v++) {
-		if (*v == '\\' && v[1] != '\0') {
-			v++;
-			*w++ = (*v == 'n' || *v == 'N') ? '\n' : *v;
-		} else
-			*w++ = *v;
-	}
-	*w = '\0';
-	return out;
-}
-
-/*
- * A comma list of TEXT values (CATEGORIES, X-STOPPVIF-AUDIENCE) as a JSON
- * array: split on unescaped commas, each item unescaped and trimmed of
- * blanks, empty items left out.
- */
-json_t *
-ics_text_list(const char *v)
-{
-	json_t		*a = json_array();
-	const char	*p, *start;
-	char		*raw, *item, *b, *e;
-
-	for (p = start = v;; p++) {
-		if (*p == '\\' && p[1] != '\0') {
-			p++;
-			continue;
-		}
-		if (*p != ',' && *p != '\0')
-			continue;
-		raw = xstrndup(start, (size_t)(p - start));
-		item = ics_text(raw);
-		for (b = item; *b == ' ' || *b == '\t'; b++)
-			;
-		for (e = b + strlen(b); e > b && (e[-1] == ' ' ||
-		    e[-1] == '\t'); e--)
-			;
-		*e = '\0';
-		if (*b != '\0')
-			json_array_append_new(a, json_string(b));
-		free(item);
-		free(raw);
-		if (*p == '\0')
-			break;
-		start = p + 1;
-	}
-	return a;
-}
-
-/* Read n digits of s as a number; -1 if one is not a digit. */
-static int
-ics_digits(const char *s, int n)
-{
-	int	 v = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/* Parse a DATE ("20260107") or DATE-TIME ("20260107T140000[Z]") value. */
-int
-ics_time_parse(const char *s, struct ics_time *t)
-{
-	size_t	 n = strlen(s);
-
-	memset(t, 0, sizeof *t);
-	if (n != 8 && n != 15 && n != 16)
-		return -1;
-	t->year = ics_digits(s, 4);
-	t->month = ics_digits(s + 4, 2);
-	t->day = ics_digits(s + 6, 2);
-	if (n == 8)
-		t->date = 1;
-	else {
-		if (s[8] != 'T' || (n == 16 && s[15] != 'Z'))
-			return -1;
-		t->hour = ics_digits(s + 9, 2);
-		t->min = ics_digits(s + 11, 2);
-		t->sec = ics_digits(s + 13, 2);
-		t->utc = n == 16;
-	}
-	if (t->year < 1 || t->month < 1 || t->month > 12 || t->day < 1 ||
-	    t->day > ics_mdays(t->year, t->month) || t->hour < 0 ||
-	    t->hour > 23 || t->min < 0 || t->min > 59 || t->sec < 0 ||
-	    t->sec > 59)
-		return -1;
-	return 0;
-}
-
-/* Parse an event object's "YYYY-MM-DDTHH:MM:SS". */
-int
-ics_local_parse(const char *s, struct ics_time *t)
-{
-	char	 basic[16];
-
-	if (strlen(s) != 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-	    s[13] != ':' || s[16] != ':')
-		return -1;
-	/* digits by position; ics_time_parse refuses any other byte */
-	snprintf(basic, sizeof basic, "%.4s%.2s%.2sT%.2s%.2s%.2s", s, s + 5,
-	    s + 8, s + 11, s + 14, s + 17);
-	return ics_time_parse(basic, t);
-}
-
-void
-ics_time_iso(const struct ics_time *t, char *buf, size_t len)
-{
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d", t->year, t->month,
-	    t->day, t->hour, t->min, t->sec);
-}
-
-/* Write t in iCalendar's basic form, "20260107T140000". */
-void
-ics_time_basic(const struct ics_time *t, char *buf, size_t len)
-{
-	snprintf(buf, len, "%04d%02d%02dT%02d%02d%02d", t->year, t->month,
-	    t->day, t->hour, t->min, t->sec);
-}
-
-/*
- * Parse an RFC 5545 duration ("-P1D", "PT15M", "P1DT2H30M", "P2W") into
- * seconds; each number at most 9 digits, the whole at most ICS_MAX_DAYS
- * days, so that ics_dur_format() writes it back readable.
- */
-int
-ics_dur_parse(const char *s, int64_t *secs)
-{
-	int64_t	 total = 0, n;
-	int	 sign = 1, intime = 0, any = 0, digits;
-	char	 last = 0;
-
-	if (*s == '+' || *s == '-')
-		sign = *s++ == '-' ? -1 : 1;
-	if (*s++ != 'P')
-		return -1;
-	while (*s != '\0') {
-		if (*s == 'T') {
-			if (intime)
-				return -1;
-			intime = 1;
-			last = 0;
-			s++;
-			if (*s == '\0')
-				return -1;
-			continue;
-		}
-		for (n = 0, digits = 0; *s >= '0' && *s <= '9'; s++, digits++) {
-			if (digits == 9)
-				return -1;
-			n = n * 10 + (*s - '0');
-		}
-		if (digits == 0)
-			return -1;
-		switch (*s) {
-		case 'W':
-			if (intime || last != 0)
-				return -1;
-			n *= 7 * ICS_DAY;
-			break;
-		case 'D':
-			if (intime || (last != 0 && last != 'W'))
-				return -1;
-			n *= ICS_DAY;
-			break;
-		case 'H':
-			if (!intime || last != 0)
-				return -1;
-			n *= 3600;
-			break;
-		case 'M':
-			if (!intime || (last != 0 && last != 'H'))
-				return -1;
-			n *= 60;
-			break;
-		case 'S':
-			if (!intime || last == 'S')
-				return -1;
-			break;
-		default:
-			return -1;
-		}
-		last = *s++;
-		total += n;
-		any = 1;
-	}
-	if (!any || total > ICS_MAX_DAYS * ICS_DAY)
-		return -1;
-	*secs = sign * total;
-	return 0;
-}
-
-/* Write seconds as an RFC 5545 duration: "-P7D", "PT2H", "P1DT12H". */
-void
-ics_dur_format(int64_t secs, char *buf, size_t len)
-{
-	struct ics_buf	 b = { NULL, 0, 0 };
-	uint64_t	 v = secs < 0 ? -(uint64_t)secs : (uint64_t)secs;
-
-	ics_buf_str(&b, secs < 0 ? "-P" : "P");
-	if (v >= ICS_DAY)
-		ics_buf_printf(&b, "%" PRIu64 "D", v / ICS_DAY);
-	v %= ICS_DAY;
-	if (v != 0 || secs == 0) {
-		ics_buf_str(&b, "T");
-		if (v >= 3600)
-			ics_buf_printf(&b, "%" PRIu64 "H", v / 3600);
-		if (v % 3600 >= 60)
-			ics_buf_printf(&b, "%" PRIu64 "M", v % 3600 / 60);
-		if (v % 60 != 0 || v == 0)
-			ics_buf_printf(&b, "%" PRIu64 "S", v % 60);
-	}
-	util_strlcpy(buf, b.s, len);
-	free(b.s);
-}
-
-/* Whether libical reads rule as a recurrence rule. */
-int
-ics_rrule_check(const char *rule)
-{
-	struct icalrecurrencetype	 r;
-	const char			*p;
-
-	for (p = rule; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-			return -1;
-	if (*rule == '\0')
-		return -1;
-	r = icalrecurrencetype_from_string(rule);
-	icalerror_clear_errno();
-	return r.freq == ICAL_NO_RECURRENCE ? -1 : 0;
-}
-
-/*
  * Writing content lines.
  */
+
+/* The length of the UTF-8 sequence at s (1 for a stray byte). */
+static size_t
+ics_utf8_len(const unsigned char *s, size_t left)
+{
+	size_t	 n, i;
+
+	if (s[0] < 0xc0)
+		n = 1;
+	else if (s[0] < 0xe0)
+		n = 2;
+	else if (s[0] < 0xf0)
+		n = 3;
+	else
+		n = 4;
+	if (n > left)
+		return 1;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 1;
+	return n;
+}
 
 /*
  * Write the content line "head:value" (value already escaped), folded so

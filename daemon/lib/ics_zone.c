@@ -21,6 +21,12 @@
 
 #define ICS_ZONEINFO	"/usr/share/zoneinfo"
 #define ICS_TZIF_MAX	(1024 * 1024)
+/* A TZif file: its magic, the version byte after it, the header's size;
+ * version 2 and later end with "\nPOSIX-TZ-string\n". */
+static const char	 ics_tzif_magic[] = "TZif";
+#define ICS_TZIF_VERSION	(sizeof ics_tzif_magic - 1)
+#define ICS_TZIF_HEADER		44
+#define ICS_TZIF_MIN		(ICS_TZIF_HEADER + 2)
 #define ICS_RDATE_LAST	2100	/* VTIMEZONE onsets listed up to then */
 #define ICS_TZID_MAX	256	/* longest TZID looked at */
 #define ICS_ZONES_MAX	512	/* names tried in one import */
@@ -281,6 +287,44 @@ ics_posix_parse(const char *s, struct ics_zone *z)
 	return 0;
 }
 
+/* Whether name can be a zone's file under the zoneinfo folder. */
+static int
+ics_zone_name_ok(const char *name)
+{
+	const char	*p;
+
+	if (*name == '\0' || *name == '/' || strlen(name) >= ICS_ZONE_MAX ||
+	    strstr(name, "..") != NULL)
+		return 0;
+	for (p = name; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && strchr("/_+-.", *p) == NULL)
+			return 0;
+	return 1;
+}
+
+/*
+ * Parse into *z the POSIX TZ string that ends the n bytes of a TZif file
+ * at buf (version 2 and later), in place.  Returns 0 or -1.
+ */
+static int
+ics_tzif_footer(char *buf, size_t n, struct ics_zone *z)
+{
+	size_t	 i;
+
+	if (n < ICS_TZIF_MIN || memcmp(buf, ics_tzif_magic,
+	    ICS_TZIF_VERSION) != 0 || buf[ICS_TZIF_VERSION] < '2' ||
+	    buf[n - 1] != '\n')
+		return -1;
+	buf[n - 1] = '\0';
+	for (i = n - 1; i > ICS_TZIF_HEADER && buf[i - 1] != '\n'; i--)
+		if ((unsigned char)buf[i - 1] < 0x20 ||
+		    (unsigned char)buf[i - 1] >= 0x7f)
+			return -1;
+	if (i == ICS_TZIF_HEADER)
+		return -1;
+	return ics_posix_parse(buf + i, z);
+}
+
 /*
  * The rules in force in zone name, from the POSIX TZ string that ends its
  * TZif file (version 2 and later) under $TZDIR or /usr/share/zoneinfo.
@@ -288,18 +332,14 @@ ics_posix_parse(const char *s, struct ics_zone *z)
 static int
 ics_zone_rules(const char *name, struct ics_zone *z, char **cause)
 {
-	const char	*dir, *p;
+	const char	*dir;
 	char		*path = NULL, *buf = NULL;
-	size_t		 n = 0, i;
+	size_t		 n;
 	FILE		*fp = NULL;
 	int		 rc = -1;
 
-	if (*name == '\0' || *name == '/' || strlen(name) >= ICS_ZONE_MAX ||
-	    strstr(name, "..") != NULL)
+	if (!ics_zone_name_ok(name))
 		goto fail;
-	for (p = name; *p != '\0'; p++)
-		if (!isalnum((unsigned char)*p) && strchr("/_+-.", *p) == NULL)
-			goto fail;
 	if ((dir = getenv("TZDIR")) == NULL || *dir == '\0')
 		dir = ICS_ZONEINFO;
 	xasprintf(&path, "%s/%s", dir, name);
@@ -307,22 +347,14 @@ ics_zone_rules(const char *name, struct ics_zone *z, char **cause)
 		goto fail;
 	buf = xmalloc(ICS_TZIF_MAX);
 	n = fread(buf, 1, ICS_TZIF_MAX - 1, fp);
-	if (n < 46 || memcmp(buf, "TZif", 4) != 0 || buf[4] < '2' ||
-	    buf[n - 1] != '\n')
-		goto fail;
-	buf[n - 1] = '\0';
-	for (i = n - 1; i > 44 && buf[i - 1] != '\n'; i--)
-		if ((unsigned char)buf[i - 1] < 0x20 ||
-		    (unsigned char)buf[i - 1] >= 0x7f)
-			goto fail;
-	if (i == 44 || ics_posix_parse(buf + i, z) == -1)
+	if (ics_tzif_footer(buf, n, z) == -1)
 		goto fail;
 	rc = 0;
 fail:
 	if (rc == -1)
 		util_cause(cause, "fuseau « %s » : pas de zone de ce nom "
 		    "sous %s, ou règle qu'un VTIMEZONE ne peut pas écrire",
-		    UTF8_CUT(name, 64), ICS_ZONEINFO);
+		    UTF8_CUT(name, ICS_ZONE_SHOWN), ICS_ZONEINFO);
 	if (fp != NULL)
 		fclose(fp);
 	free(buf);

@@ -43,15 +43,19 @@ log_getlevel(void)
 	return log_lvl;
 }
 
+const char *const log_level_names[] = {
+	[LOG_LEVEL_WARN] = "warn", [LOG_LEVEL_INFO] = "info",
+	[LOG_LEVEL_DEBUG] = "debug", NULL
+};
+
 int
 log_level_parse(const char *name)
 {
-	if (strcmp(name, "warn") == 0)
-		return LOG_LEVEL_WARN;
-	if (strcmp(name, "info") == 0)
-		return LOG_LEVEL_INFO;
-	if (strcmp(name, "debug") == 0)
-		return LOG_LEVEL_DEBUG;
+	int	 l;
+
+	for (l = LOG_LEVEL_WARN; log_level_names[l] != NULL; l++)
+		if (strcmp(name, log_level_names[l]) == 0)
+			return l;
 	return -1;
 }
 

@@ -20,6 +20,8 @@ enum log_level {
 void	log_init(const char *progname, int foreground, int level);
 void	log_setlevel(int level);
 int	log_getlevel(void);
+/* The level names, indexed by LOG_LEVEL_*, then NULL. */
+extern const char *const log_level_names[];
 /* Parse "warn", "info" or "debug"; -1 when unknown. */
 int	log_level_parse(const char *name);
 

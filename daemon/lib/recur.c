@@ -12,12 +12,13 @@
  * BYSETPOS.
  *
  * A period (a year, a month, a week, a day; an hour, a minute or a second)
- * yields its days, generated from the most selective BYxxx part and
- * filtered by all of them, times its times of day; BYSETPOS picks positions
- * in that product.  Periods that cannot match are skipped whole, and a rule
- * that stays empty for a full 400-year cycle (or a budget of checks) is
- * declared exhausted, so that every recur_iter_next() returns in bounded
- * time.
+ * yields its days (recur_period.c), times its times of day; BYSETPOS picks
+ * positions in that product.  Here: the iterator set up from the rule and
+ * DTSTART, the items of each period read in turn, COUNT, UNTIL and the
+ * exclusions applied, and the seek.  Periods that cannot match are skipped
+ * whole, and a rule that stays empty for a full 400-year cycle (or a budget
+ * of checks) is declared exhausted, so that every recur_iter_next() returns
+ * in bounded time.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,106 +30,12 @@
 #include "util.h"
 
 #define RECUR_BUDGET	(1 << 20)	/* period and day checks per next() */
-#define RECUR_MAXDAYS	372		/* a year, or a week, and a margin */
-#define RECUR_MAXSEL	(2 * 366)
-
-/* How a period's candidate days are generated. */
-enum recur_gen {
-	GEN_ALL, GEN_MDAY, GEN_YDAY, GEN_WNO, GEN_BYDAY
-};
-
-/* A month, to read the date of its days without the civil conversion. */
-struct recur_month {
-	int64_t			 lo, jan1, y;	/* its first day, its year's */
-	int			 m, dim, ylen;
-};
-
-struct recur_iter {
-	const struct recur_rule	*rule;
-	const struct tz		*zone;
-	int			 freq;
-	int64_t			 interval;
-	int64_t			 dtstart;	/* local seconds */
-	int64_t			 step;		/* HOURLY..: seconds per period */
-	int64_t			 base0;		/* year, month index, first day
-						 * or first second of period 0 */
-	int64_t			 cycle;		/* YEARLY..DAILY: empty periods,
-						 * HOURLY..: seconds without a
-						 * match before giving up */
-
-	/* The filters, with the defaults from DTSTART filled in. */
-	uint16_t		 bymonth;
-	uint8_t			 bywday, has_byday, has_nwd, nwd_month;
-	uint64_t		 nwd_pos[7], nwd_neg[7];
-	uint64_t		 mday_pos, mday_neg, wno_pos, wno_neg;
-	uint32_t		 byhour;	/* period filters, HOURLY.. */
-	uint64_t		 byminute, bysecond;
-	int			 has_yday, has_setpos;
-	enum recur_gen		 gen;
-	int32_t			*times;		/* seconds after a base, sorted */
-	size_t			 ntimes;
-
-	/* The period being read. */
-	int64_t			 period;
-	int			 built;
-	int64_t			 base[RECUR_MAXDAYS];	/* local seconds */
-	size_t			 nbase;
-	int64_t			 sel[RECUR_MAXSEL];	/* BYSETPOS positions */
-	size_t			 nsel;
-	int64_t			 nitems, k;
-	int64_t			 empty_run;
-	int64_t			 budget;
-	int64_t			 last_hit;	/* HOURLY..: last period used */
-	int64_t			 dcache_day;	/* HOURLY..: recur_day_ok() */
-	int			 dcache_ok;
-
-	int64_t			 total;		/* generated, for COUNT */
-	int			 done, have_last, pending;
-	int64_t			 last_utc;
-	struct recur_occ	 pend;
-
-	int64_t			*ex;		/* excluded local times */
-	size_t			 nex;
-	int			(*skip)(void *, int, int, int);
-	void			*skip_arg;
-
-	int64_t			 wk_year;	/* week 1 starts, years -1..+2 */
-	int64_t			 wk_w1[4];
-	struct recur_month	 mc;		/* the month of the last day */
-};
-
-/* -------------------------------------------------------------------------
- * Bit sets.
- */
-
-static int
-recur_bit(const struct recur_bits *b, int i)
-{
-	return (int)(b->w[i >> 6] >> (i & 63) & 1);
-}
-
-static int
-recur_popcount(const struct recur_bits *b)
-{
-	int	 i, n = 0;
-
-	for (i = 0; i < 6; i++)
-		n += __builtin_popcountll(b->w[i]);
-	return n;
-}
-
-/* -------------------------------------------------------------------------
- * Expansion.
- */
-
-#define RECUR_END	253402300800LL	/* 10000-01-01T00:00:00 */
-#define RECUR_END_DAY	(RECUR_END / RECUR_DAY)
-#define RECUR_CYCLE	(146097LL * RECUR_DAY)	/* 400 Gregorian years */
-
-/* Iterate over the set bits of a 64-bit mask m, b taking each index. */
-#define RECUR_EACH_BIT(b, m, tmp)					\
-	for ((tmp) = (m); (tmp) != 0 &&					\
-	    ((b) = __builtin_ctzll(tmp), 1); (tmp) &= (tmp) - 1)
+/* The Gregorian calendar repeats every 400 years: so many of each unit. */
+#define RECUR_CYCLE_YEARS	400
+#define RECUR_CYCLE_MONTHS	(RECUR_CYCLE_YEARS * 12)
+#define RECUR_CYCLE_WEEKS	20871
+#define RECUR_CYCLE_DAYS	146097
+#define RECUR_CYCLE	(RECUR_CYCLE_DAYS * (int64_t)RECUR_DAY)
 
 static int64_t
 recur_gcd(int64_t a, int64_t b)
@@ -141,356 +48,6 @@ recur_gcd(int64_t a, int64_t b)
 		b = t;
 	}
 	return a;
-}
-
-/* The first day of week 1 of year y: the WKST week holding 4 January. */
-static int64_t
-recur_week1(int64_t y, int wkst)
-{
-	int64_t	 jan4 = tz_days_from_civil(y, 1, 4);
-
-	return jan4 - recur_floormod(recur_wd(jan4) - wkst, 7);
-}
-
-/* The week number of day dn (of year y, weekday wd) and its year's weeks. */
-static void
-recur_weekno(struct recur_iter *it, int64_t dn, int64_t y, int wd, int *wn,
-    int *nweeks)
-{
-	const int64_t	*w1 = it->wk_w1;
-	int64_t		 ws;
-	int		 i, wkst = it->rule->wkst;
-
-	if (it->wk_year != y) {
-		for (i = 0; i < 4; i++)
-			it->wk_w1[i] = recur_week1(y - 1 + i, wkst);
-		it->wk_year = y;
-	}
-	ws = dn - recur_floormod(wd - wkst, 7);
-	i = ws >= w1[2] ? 2 : ws >= w1[1] ? 1 : 0;
-	*wn = (int)((ws - w1[i]) / 7 + 1);
-	*nweeks = (int)((w1[i + 1] - w1[i]) / 7);
-}
-
-/* The first day of month m of year y, from that year's 1 January. */
-static int64_t
-recur_month_start(int64_t jan1, int64_t y, int m)
-{
-	static const int	 before[] = { 0, 31, 59, 90, 120, 151, 181, 212,
-				    243, 273, 304, 334 };
-
-	return jan1 + before[m - 1] + (m > 2 && recur_leap(y));
-}
-
-/* Point the month cache at the month of day dn. */
-static void
-recur_month_cache(struct recur_iter *it, int64_t dn)
-{
-	struct recur_month	*c = &it->mc;
-	int			 d;
-
-	tz_civil_from_days(dn, &c->y, &c->m, &d);
-	c->lo = dn - d + 1;
-	c->dim = recur_mdays(c->y, c->m);
-	c->jan1 = tz_days_from_civil(c->y, 1, 1);
-	c->ylen = 365 + recur_leap(c->y);
-}
-
-/* Whether day dn passes every day-level part of the rule. */
-static int
-recur_day_ok(struct recur_iter *it, int64_t dn)
-{
-	const struct recur_rule	*r = it->rule;
-	const struct recur_month *c = &it->mc;
-	int			 m, d, dim, wd, yd, ylen, pos, neg;
-	int			 wn, nw;
-
-	if (dn < c->lo || dn >= c->lo + c->dim)
-		recur_month_cache(it, dn);
-	m = c->m;
-	d = (int)(dn - c->lo) + 1;
-	dim = c->dim;
-	if (it->bymonth != 0 && !(it->bymonth >> m & 1))
-		return 0;
-	if ((it->mday_pos | it->mday_neg) != 0 && !(it->mday_pos >> d & 1) &&
-	    !(it->mday_neg >> (dim - d + 1) & 1))
-		return 0;
-	wd = recur_wd(dn);
-	yd = (int)(dn - c->jan1) + 1;
-	ylen = c->ylen;
-	if (it->has_byday && !(it->bywday >> wd & 1)) {
-		if (!it->has_nwd)
-			return 0;
-		pos = it->nwd_month ? (d - 1) / 7 + 1 : (yd - 1) / 7 + 1;
-		neg = it->nwd_month ? (dim - d) / 7 + 1 : (ylen - yd) / 7 + 1;
-		if (!(it->nwd_pos[wd] >> pos & 1) &&
-		    !(it->nwd_neg[wd] >> neg & 1))
-			return 0;
-	}
-	if (it->has_yday && !recur_bit(&r->yday_pos, yd) &&
-	    !recur_bit(&r->yday_neg, ylen - yd + 1))
-		return 0;
-	if ((it->wno_pos | it->wno_neg) != 0) {
-		recur_weekno(it, dn, c->y, wd, &wn, &nw);
-		if (!(it->wno_pos >> wn & 1) &&
-		    !(wn <= nw && it->wno_neg >> (nw - wn + 1) & 1))
-			return 0;
-	}
-	return 1;
-}
-
-/* A candidate day: kept in bitmap bm (days from lo) when it matches. */
-static void
-recur_cand(struct recur_iter *it, int64_t dn, int64_t lo, int64_t hi,
-    uint64_t *bm)
-{
-	int64_t	 i = dn - lo;
-
-	if (dn < lo || dn >= hi || (bm[i >> 6] >> (i & 63) & 1))
-		return;
-	if (recur_day_ok(it, dn))
-		bm[i >> 6] |= (uint64_t)1 << (i & 63);
-}
-
-/* BYDAY=nWD candidates: the n-th weekdays of the days [lo, hi). */
-static void
-recur_gen_nth(struct recur_iter *it, int64_t lo, int64_t hi, int64_t plo,
-    int64_t phi, uint64_t *bm)
-{
-	uint64_t	 tmp;
-	int64_t		 first, last;
-	int		 wd, n;
-
-	for (wd = 0; wd < 7; wd++) {
-		first = lo + recur_floormod(wd - recur_wd(lo), 7);
-		last = hi - 1 - recur_floormod(recur_wd(hi - 1) - wd, 7);
-		RECUR_EACH_BIT(n, it->nwd_pos[wd], tmp)
-			recur_cand(it, first + (n - 1) * 7, plo, phi, bm);
-		RECUR_EACH_BIT(n, it->nwd_neg[wd], tmp)
-			if (last - (n - 1) * 7 >= lo)
-				recur_cand(it, last - (n - 1) * 7, plo, phi, bm);
-	}
-}
-
-/* BYWEEKNO candidates: the days of those weeks, of years y-1..y+1. */
-static void
-recur_gen_weekno(struct recur_iter *it, int64_t y, int64_t plo, int64_t phi,
-    uint64_t *bm)
-{
-	int64_t		 yy, w1, start;
-	int		 nw, n, i;
-
-	for (yy = y - 1; yy <= y + 1; yy++) {
-		w1 = recur_week1(yy, it->rule->wkst);
-		nw = (int)((recur_week1(yy + 1, it->rule->wkst) - w1) / 7);
-		for (n = 1; n <= nw; n++) {
-			if (!(it->wno_pos >> n & 1) &&
-			    !(it->wno_neg >> (nw - n + 1) & 1))
-				continue;
-			start = w1 + (n - 1) * 7;
-			for (i = 0; i < 7; i++)
-				recur_cand(it, start + i, plo, phi, bm);
-		}
-	}
-}
-
-/*
- * The candidates of a year or month period [plo, phi) of year y: month 0
- * for a YEARLY period (its months are BYMONTH's, or all), from the
- * generator chosen at creation.
- */
-static void
-recur_gen_period(struct recur_iter *it, int64_t y, int month, int64_t plo,
-    int64_t phi, uint64_t *bm)
-{
-	const struct recur_rule	*r = it->rule;
-	uint64_t		 tmp, t2;
-	uint32_t		 months;
-	int64_t			 first, dn, jan1, ylen;
-	int			 m, d, dim, wd;
-
-	months = month ? 1u << month : it->bymonth ? it->bymonth : 0x1ffe;
-	jan1 = tz_days_from_civil(y, 1, 1);
-	ylen = 365 + recur_leap(y);
-	switch (it->gen) {
-	case GEN_YDAY:
-		for (m = 0; m < 6; m++) {
-			RECUR_EACH_BIT(d, r->yday_pos.w[m], tmp)
-				if (m * 64 + d <= ylen)
-					recur_cand(it, jan1 + m * 64 + d - 1,
-					    plo, phi, bm);
-			RECUR_EACH_BIT(d, r->yday_neg.w[m], tmp)
-				if (m * 64 + d <= ylen)
-					recur_cand(it, jan1 + ylen - m * 64 - d,
-					    plo, phi, bm);
-		}
-		return;
-	case GEN_WNO:
-		recur_gen_weekno(it, y, plo, phi, bm);
-		return;
-	case GEN_BYDAY:
-		if (it->has_nwd && !it->nwd_month)
-			recur_gen_nth(it, jan1, jan1 + ylen, plo, phi, bm);
-		break;
-	default:
-		break;
-	}
-	RECUR_EACH_BIT(m, months, tmp) {
-		first = recur_month_start(jan1, y, m);
-		dim = recur_mdays(y, m);
-		switch (it->gen) {
-		case GEN_MDAY:
-			RECUR_EACH_BIT(d, it->mday_pos, t2)
-				if (d <= dim)
-					recur_cand(it, first + d - 1, plo, phi,
-					    bm);
-			RECUR_EACH_BIT(d, it->mday_neg, t2)
-				if (d <= dim)
-					recur_cand(it, first + dim - d, plo,
-					    phi, bm);
-			break;
-		case GEN_BYDAY:
-			if (it->has_nwd && it->nwd_month)
-				recur_gen_nth(it, first, first + dim, plo, phi,
-				    bm);
-			RECUR_EACH_BIT(wd, it->bywday, t2)
-				for (dn = first + recur_floormod(wd -
-				    recur_wd(first), 7); dn < first + dim;
-				    dn += 7)
-					recur_cand(it, dn, plo, phi, bm);
-			break;
-		default:
-			for (dn = first; dn < first + dim; dn++)
-				recur_cand(it, dn, plo, phi, bm);
-			break;
-		}
-	}
-}
-
-/*
- * The days of period p of a YEARLY, MONTHLY, WEEKLY or DAILY rule, into
- * it->base as local seconds at midnight.  -1 past year 9999.
- */
-static int
-recur_build_days(struct recur_iter *it, int64_t p)
-{
-	uint64_t	 bm[6] = { 0, 0, 0, 0, 0, 0 }, tmp;
-	int64_t		 y, mi, lo, hi;
-	int		 m = 0, wd, w, b;
-
-	it->nbase = 0;
-	switch (it->freq) {
-	case RECUR_YEARLY:
-	case RECUR_MONTHLY:
-		if (it->freq == RECUR_YEARLY)
-			y = it->base0 + p * it->interval;
-		else {
-			mi = it->base0 + p * it->interval;
-			y = recur_floordiv(mi, 12);
-			m = (int)(mi - y * 12) + 1;
-		}
-		if (y > 9999)
-			return -1;
-		lo = tz_days_from_civil(y, 1, 1);
-		if (m > 1)
-			lo = recur_month_start(lo, y, m);
-		hi = lo + (m ? recur_mdays(y, m) : 365 + recur_leap(y));
-		if (m == 0 || it->bymonth == 0 || (it->bymonth >> m & 1))
-			recur_gen_period(it, y, m, lo, hi, bm);
-		break;
-	case RECUR_WEEKLY:
-		lo = it->base0 + p * 7 * it->interval;
-		hi = lo + 7;
-		if (lo >= RECUR_END_DAY)
-			return -1;
-		if (it->bywday == 0)
-			for (wd = 0; wd < 7; wd++)
-				recur_cand(it, lo + wd, lo, hi, bm);
-		RECUR_EACH_BIT(wd, it->bywday, tmp)
-			recur_cand(it, lo + recur_floormod(wd -
-			    it->rule->wkst, 7), lo, hi, bm);
-		break;
-	default:
-		lo = it->base0 + p * it->interval;
-		if (lo >= RECUR_END_DAY)
-			return -1;
-		recur_cand(it, lo, lo, lo + 1, bm);
-		break;
-	}
-	for (w = 0; w < 6; w++)
-		RECUR_EACH_BIT(b, bm[w], tmp)
-			it->base[it->nbase++] = (lo + w * 64 + b) * RECUR_DAY;
-	return 0;
-}
-
-/* The first day after dn that may match: the next month when BYMONTH fails. */
-static int64_t
-recur_next_day(struct recur_iter *it, int64_t dn)
-{
-	int64_t	 y;
-	int	 m, d;
-
-	if (it->bymonth == 0)
-		return dn + 1;
-	tz_civil_from_days(dn, &y, &m, &d);
-	if (it->bymonth >> m & 1)
-		return dn + 1;
-	return tz_days_from_civil(y + (m == 12), m == 12 ? 1 : m + 1, 1);
-}
-
-/* The next set bit of mask above bit i, or -1. */
-static int
-recur_next_bit(uint64_t mask, int i)
-{
-	mask = i >= 63 ? 0 : mask >> (i + 1);
-	return mask == 0 ? -1 : i + 1 + __builtin_ctzll(mask);
-}
-
-/*
- * From period it->period on, the first period of an HOURLY, MINUTELY or
- * SECONDLY rule whose day, hour, minute and second pass the limits; a
- * failing day or hour is skipped whole, keeping the INTERVAL alignment.
- * -1 past year 9999, past a full cycle without a match, or out of budget.
- */
-static int
-recur_build_time(struct recur_iter *it)
-{
-	int64_t	 t, day, sod, next;
-	int	 h, m, s, b;
-
-	for (;;) {
-		t = it->base0 + it->period * it->step;
-		if (t >= RECUR_END || --it->budget < 0 ||
-		    t - it->last_hit > it->cycle)
-			return -1;
-		day = recur_floordiv(t, RECUR_DAY);
-		if (day != it->dcache_day) {
-			it->dcache_day = day;
-			it->dcache_ok = recur_day_ok(it, day);
-		}
-		sod = t - day * RECUR_DAY;
-		h = (int)(sod / 3600);
-		m = (int)(sod / 60 % 60);
-		s = (int)(sod % 60);
-		if (!it->dcache_ok)
-			next = recur_next_day(it, day) * RECUR_DAY;
-		else if (it->byhour != 0 && !(it->byhour >> h & 1))
-			next = (b = recur_next_bit(it->byhour, h)) == -1 ?
-			    (day + 1) * RECUR_DAY : day * RECUR_DAY + b * 3600;
-		else if (it->byminute != 0 && !(it->byminute >> m & 1))
-			next = (b = recur_next_bit(it->byminute, m)) == -1 ?
-			    t - sod % 3600 + 3600 : t - sod % 3600 + b * 60;
-		else if (it->bysecond != 0 && !(it->bysecond >> s & 1))
-			next = (b = recur_next_bit(it->bysecond, s)) == -1 ||
-			    b > 59 ? t - s + 60 : t - s + b;
-		else {
-			it->base[0] = t;
-			it->nbase = 1;
-			return 0;
-		}
-		it->period = recur_floordiv(next - it->base0 + it->step - 1,
-		    it->step);
-	}
 }
 
 /* Positions BYSETPOS picks among n items, increasing, into it->sel. */
@@ -506,10 +63,11 @@ recur_select(struct recur_iter *it, int64_t n)
 		it->nitems = n;
 		return;
 	}
-	for (v = 1; v <= 366 && v <= n; v++)
+	for (v = 1; v <= RECUR_SETPOS_MAX && v <= n; v++)
 		if (recur_bit(&r->setpos_pos, v))
 			a[na++] = v - 1;
-	for (v = (int)(n < 366 ? n : 366); v >= 1; v--)
+	for (v = (int)(n < RECUR_SETPOS_MAX ? n : RECUR_SETPOS_MAX); v >= 1;
+	    v--)
 		if (recur_bit(&r->setpos_neg, v))
 			b[nb++] = n - v;
 	it->nsel = 0;
@@ -593,7 +151,8 @@ recur_times(struct recur_iter *it, uint32_t hours, uint64_t minutes,
 	RECUR_EACH_BIT(h, hours, t1)
 		RECUR_EACH_BIT(m, minutes, t2)
 			RECUR_EACH_BIT(s, seconds, t3)
-				it->times[it->ntimes++] = h * 3600 + m * 60 + s;
+				it->times[it->ntimes++] = h * RECUR_HOUR +
+				    m * RECUR_MINUTE + s;
 }
 
 /* The period filters and the times, with DTSTART's for the parts left out. */
@@ -687,7 +246,7 @@ recur_init_gen(struct recur_iter *it)
 	int			 wd, nn = 0;
 
 	nm = it->freq == RECUR_MONTHLY ? 1 :
-	    __builtin_popcount(it->bymonth ? it->bymonth : 0x1ffe);
+	    __builtin_popcount(it->bymonth ? it->bymonth : RECUR_ALL_MONTHS);
 	it->gen = GEN_ALL;
 	best = nm * 31;
 	if ((it->mday_pos | it->mday_neg) != 0 && (cost = nm *
@@ -710,27 +269,31 @@ recur_init_gen(struct recur_iter *it)
 static void
 recur_init_periods(struct recur_iter *it, const struct recur_civil *dt)
 {
-	static const int64_t	 unit[] = { 3600, 60, 1 };
+	static const int64_t	 unit[] = { RECUR_HOUR, RECUR_MINUTE, 1 };
 	int64_t			 dday = recur_floordiv(it->dtstart, RECUR_DAY);
 	int64_t			 g;
 
 	switch (it->freq) {
 	case RECUR_YEARLY:
 		it->base0 = dt->year;
-		it->cycle = 400 / recur_gcd(it->interval, 400);
+		it->cycle = RECUR_CYCLE_YEARS / recur_gcd(it->interval,
+		    RECUR_CYCLE_YEARS);
 		break;
 	case RECUR_MONTHLY:
 		it->base0 = (int64_t)dt->year * 12 + dt->month - 1;
-		it->cycle = 4800 / recur_gcd(it->interval, 4800);
+		it->cycle = RECUR_CYCLE_MONTHS / recur_gcd(it->interval,
+		    RECUR_CYCLE_MONTHS);
 		break;
 	case RECUR_WEEKLY:
 		it->base0 = dday - recur_floormod(recur_wd(dday) -
 		    it->rule->wkst, 7);
-		it->cycle = 20871 / recur_gcd(it->interval, 20871);
+		it->cycle = RECUR_CYCLE_WEEKS / recur_gcd(it->interval,
+		    RECUR_CYCLE_WEEKS);
 		break;
 	case RECUR_DAILY:
 		it->base0 = dday;
-		it->cycle = 146097 / recur_gcd(it->interval, 146097);
+		it->cycle = RECUR_CYCLE_DAYS / recur_gcd(it->interval,
+		    RECUR_CYCLE_DAYS);
 		break;
 	default:
 		it->step = it->interval * unit[it->freq - RECUR_HOURLY];
@@ -759,8 +322,8 @@ recur_reachable(const struct recur_iter *it)
 	hi = 23;
 	mi = it->freq >= RECUR_MINUTELY ? 59 : 0;
 	si = it->freq >= RECUR_SECONDLY ? 59 : 0;
-	if (g == 1 || g <= (it->freq == RECUR_HOURLY ? 3600 :
-	    it->freq == RECUR_MINUTELY ? 60 : 1))
+	if (g == 1 || g <= (it->freq == RECUR_HOURLY ? RECUR_HOUR :
+	    it->freq == RECUR_MINUTELY ? RECUR_MINUTE : 1))
 		return 1;
 	for (h = 0; h <= hi; h++) {
 		if (it->byhour != 0 && !(it->byhour >> h & 1))
@@ -771,7 +334,7 @@ recur_reachable(const struct recur_iter *it)
 			for (s = 0; s <= si; s++) {
 				if (it->bysecond != 0 && !(it->bysecond >> s & 1))
 					continue;
-				sod = h * 3600 + m * 60 + s;
+				sod = h * RECUR_HOUR + m * RECUR_MINUTE + s;
 				if (sod % g == r)
 					return 1;
 			}
@@ -1085,12 +648,12 @@ recur_format(const struct recur_occ *occ, char *buf, size_t len)
 	*p++ = off < 0 ? '-' : '+';
 	if (off < 0)
 		off = -off;
-	p = recur_put(p, off / 3600 % 100, 2);
+	p = recur_put(p, off / RECUR_HOUR % 100, 2);
 	*p++ = ':';
-	p = recur_put(p, off / 60 % 60, 2);
-	if (off % 60 != 0) {		/* local mean time, before ~1900 */
+	p = recur_put(p, off / RECUR_MINUTE % 60, 2);
+	if (off % RECUR_MINUTE != 0) {	/* local mean time, before ~1900 */
 		*p++ = ':';
-		p = recur_put(p, off % 60, 2);
+		p = recur_put(p, off % RECUR_MINUTE, 2);
 	}
 	*p = '\0';
 	util_strlcpy(buf, tmp, len);

@@ -1,7 +1,8 @@
 /*
- * recur_int.h: what the recurrence rule parser (recur_rule.c) and its
- * expansion (recur.c) share: the parsed rule and the civil-date arithmetic.
- * Private to recur*.c; everyone else goes through recur.h.
+ * recur_int.h: what the parts of the recurrence module share: the parsed
+ * rule (recur_rule.c), the civil-date arithmetic, and the iterator that
+ * recur.c drives and recur_period.c fills with the candidates of each
+ * period.  Private to recur*.c; everyone else goes through recur.h.
  *
  * A rule is stored as bit sets (BYMONTHDAY=1,-1 is two bits), so that it is
  * canonical once parsed and every filter is a shift and a mask.
@@ -9,7 +10,10 @@
 #ifndef STOPPVIF_RECUR_INT_H
 #define STOPPVIF_RECUR_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "recur.h"
 
 enum recur_freq {
 	RECUR_YEARLY, RECUR_MONTHLY, RECUR_WEEKLY, RECUR_DAILY,
@@ -20,11 +24,15 @@ enum recur_until {
 	RECUR_UNTIL_NONE, RECUR_UNTIL_UTC, RECUR_UNTIL_LOCAL, RECUR_UNTIL_DATE
 };
 
+#define RECUR_MINUTE	60
+#define RECUR_HOUR	3600
 #define RECUR_DAY	86400
 
 /* A set of small integers 0..383: the yeardays and the set positions. */
+#define RECUR_WORD_BITS		64
+#define RECUR_BITS_WORDS	6
 struct recur_bits {
-	uint64_t	 w[6];
+	uint64_t	 w[RECUR_BITS_WORDS];
 };
 
 struct recur_rule {
@@ -85,5 +93,124 @@ recur_wd(int64_t z)
 {
 	return (int)recur_floormod(z + 3, 7);
 }
+
+/* -------------------------------------------------------------------------
+ * Bit sets.
+ */
+
+static inline int
+recur_bit(const struct recur_bits *b, int i)
+{
+	return (int)(b->w[i / RECUR_WORD_BITS] >> (i % RECUR_WORD_BITS) & 1);
+}
+
+static inline int
+recur_popcount(const struct recur_bits *b)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < RECUR_BITS_WORDS; i++)
+		n += __builtin_popcountll(b->w[i]);
+	return n;
+}
+
+/* Iterate over the set bits of a 64-bit mask m, b taking each index. */
+#define RECUR_EACH_BIT(b, m, tmp)					\
+	for ((tmp) = (m); (tmp) != 0 &&					\
+	    ((b) = __builtin_ctzll(tmp), 1); (tmp) &= (tmp) - 1)
+
+/* -------------------------------------------------------------------------
+ * The iterator (recur.c), and the periods it reads (recur_period.c).
+ */
+
+#define RECUR_YEAR_LAST	9999
+#define RECUR_END	253402300800LL	/* 10000-01-01T00:00:00 */
+#define RECUR_END_DAY	(RECUR_END / RECUR_DAY)
+#define RECUR_MAXDAYS	372		/* a year, or a week, and a margin */
+#define RECUR_DAY_WORDS	((RECUR_MAXDAYS + RECUR_WORD_BITS - 1) / \
+			 RECUR_WORD_BITS)	/* a bitmap of a period's days */
+#define RECUR_SETPOS_MAX	366		/* BYSETPOS=-366..-1, 1..366 */
+#define RECUR_MAXSEL	(2 * RECUR_SETPOS_MAX)
+#define RECUR_ALL_MONTHS	0x1ffe		/* bits 1..12 */
+
+/* How a period's candidate days are generated. */
+enum recur_gen {
+	GEN_ALL, GEN_MDAY, GEN_YDAY, GEN_WNO, GEN_BYDAY
+};
+
+/* A month, to read the date of its days without the civil conversion. */
+struct recur_month {
+	int64_t			 lo, jan1, y;	/* its first day, its year's */
+	int			 m, dim, ylen;
+};
+
+/* The years whose week 1 is cached: the year of the day and around it. */
+enum { RECUR_WK_PREV, RECUR_WK_THIS, RECUR_WK_NEXT, RECUR_WK_AFTER,
+	RECUR_WK_YEARS };
+
+struct recur_iter {
+	const struct recur_rule	*rule;
+	const struct tz		*zone;
+	int			 freq;
+	int64_t			 interval;
+	int64_t			 dtstart;	/* local seconds */
+	int64_t			 step;		/* HOURLY..: seconds per period */
+	int64_t			 base0;		/* year, month index, first day
+						 * or first second of period 0 */
+	int64_t			 cycle;		/* YEARLY..DAILY: empty periods,
+						 * HOURLY..: seconds without a
+						 * match before giving up */
+
+	/* The filters, with the defaults from DTSTART filled in. */
+	uint16_t		 bymonth;
+	uint8_t			 bywday, has_byday, has_nwd, nwd_month;
+	uint64_t		 nwd_pos[7], nwd_neg[7];
+	uint64_t		 mday_pos, mday_neg, wno_pos, wno_neg;
+	uint32_t		 byhour;	/* period filters, HOURLY.. */
+	uint64_t		 byminute, bysecond;
+	int			 has_yday, has_setpos;
+	enum recur_gen		 gen;
+	int32_t			*times;		/* seconds after a base, sorted */
+	size_t			 ntimes;
+
+	/* The period being read. */
+	int64_t			 period;
+	int			 built;
+	int64_t			 base[RECUR_MAXDAYS];	/* local seconds */
+	size_t			 nbase;
+	int64_t			 sel[RECUR_MAXSEL];	/* BYSETPOS positions */
+	size_t			 nsel;
+	int64_t			 nitems, k;
+	int64_t			 empty_run;
+	int64_t			 budget;
+	int64_t			 last_hit;	/* HOURLY..: last period used */
+	int64_t			 dcache_day;	/* HOURLY..: recur_day_ok() */
+	int			 dcache_ok;
+
+	int64_t			 total;		/* generated, for COUNT */
+	int			 done, have_last, pending;
+	int64_t			 last_utc;
+	struct recur_occ	 pend;
+
+	int64_t			*ex;		/* excluded local times */
+	size_t			 nex;
+	int			(*skip)(void *, int, int, int);
+	void			*skip_arg;
+
+	int64_t			 wk_year;	/* week 1 starts, years -1..+2 */
+	int64_t			 wk_w1[RECUR_WK_YEARS];
+	struct recur_month	 mc;		/* the month of the last day */
+};
+
+/*
+ * recur_period.c: the days of period p of a YEARLY, MONTHLY, WEEKLY or
+ * DAILY rule into it->base, as local seconds at midnight; and from
+ * it->period on, the first period of an HOURLY, MINUTELY or SECONDLY rule
+ * that passes the limits, its start into it->base.  Both return 0, or -1
+ * when the rule is exhausted there (year 9999; a full cycle or the budget
+ * spent, for the second).
+ */
+int	 recur_build_days(struct recur_iter *, int64_t p);
+int	 recur_build_time(struct recur_iter *);
 
 #endif

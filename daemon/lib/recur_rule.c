@@ -3,7 +3,7 @@
  * parser, one table entry per part, and the canonical formatter; with them
  * the civil dates and date-times they read and write ("20260107T140000",
  * "2026-01-07").  Parsed by hand into the bit sets of recur_int.h, that
- * recur.c expands.
+ * recur.c and recur_period.c expand.
  */
 #include <strings.h>
 #include <inttypes.h>

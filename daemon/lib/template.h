@@ -7,13 +7,13 @@
  *	KIND.sms	the text, one paragraph (lines are joined, spaces
  *			collapsed, a trailing newline ignored)
  *
- * {name} is a placeholder from a fixed table (template.c); {{ and }} write
- * a literal brace.  A placeholder the kind does not offer, an unknown one
- * or a lone brace refuses the file.  SMS texts and subjects may reach a
- * phone that someone else reads: {place}, {link} and {shelter} are refused
- * there, and so are the words of guard_phone_check() (guard.h): in the
- * template's own text, every line of it (an email's first lines show on a
- * lock screen, an alert's are read on phones), and in what is rendered:
+ * {name} is a placeholder from a fixed table (template_render.c); {{ and
+ * }} write a literal brace.  A placeholder the kind does not offer, an
+ * unknown one or a lone brace refuses the file.  SMS texts and subjects may
+ * reach a phone that someone else reads: {place}, {link} and {shelter} are
+ * refused there, and so are the words of guard_phone_check() (guard.h): in
+ * the template's own text, every line of it (an email's first lines show on
+ * a lock screen, an alert's are read on phones), and in what is rendered:
  * template_render refuses an SMS text or an email subject that holds one,
  * whatever brought it there (a title, the sender's name).
  *

@@ -15,6 +15,13 @@
 #include "utf8.h"
 #include "util.h"
 
+/* SMS sizes (GSM 03.38, 3GPP TS 23.040): one message alone, and a part of
+ * a concatenated one, in GSM-7 septets or in UCS-2 units. */
+#define GSM7_SINGLE	160
+#define GSM7_PART	153
+#define UCS2_SINGLE	70
+#define UCS2_PART	67
+
 /* ---- growing strings ---- */
 
 void
@@ -162,6 +169,13 @@ gsm_septets(uint32_t c)
 	return 0;
 }
 
+/* The UCS-2 units c takes: 2 beyond U+FFFF (a surrogate pair), else 1. */
+static int
+ucs2_units(uint32_t c)
+{
+	return c != UTF8_BAD && c > 0xffff ? 2 : 1;
+}
+
 /* Whether every character of text is in GSM-7. */
 static int
 gsm_only(const char *text)
@@ -192,18 +206,17 @@ template_sms_segments(const char *text)
 	p = (const unsigned char *)text;
 	n = strlen(text);
 	gsm = gsm_only(text);
-	single = gsm ? 160 : 70;
-	part = gsm ? 153 : 67;
+	single = gsm ? GSM7_SINGLE : UCS2_SINGLE;
+	part = gsm ? GSM7_PART : UCS2_PART;
 	for (i = 0; i < n; i += k) {
 		k = utf8_decode(p + i, n - i, &c);
-		total += gsm ? (size_t)gsm_septets(c) :
-		    (c != UTF8_BAD && c > 0xffff ? 2 : 1);
+		total += (size_t)(gsm ? gsm_septets(c) : ucs2_units(c));
 	}
 	if (total <= single)
 		return 1;
 	for (i = 0; i < n; i += k) {
 		k = utf8_decode(p + i, n - i, &c);
-		w = gsm ? gsm_septets(c) : (c != UTF8_BAD && c > 0xffff ? 2 : 1);
+		w = gsm ? gsm_septets(c) : ucs2_units(c);
 		if (used + (size_t)w > part) {
 			if (parts == INT_MAX)
 				return INT_MAX;
@@ -220,7 +233,9 @@ template_sms_segments(const char *text)
 static const char *
 gsm_translit(uint32_t c, char one[2])
 {
-	/* U+00C0..U+00FF; '.' is kept (in GSM-7, or no spelling). */
+	/* From LATIN1_FIRST to U+00FF; '.' is kept (in GSM-7, or no
+	 * spelling). */
+	enum { LATIN1_FIRST = 0xc0, LATIN1_LAST = 0xff };
 	static const char	 latin1[] =
 	    "AAAA....E.EEIIIID.OOOO.x.UUU.Y...aaa...c..eeiiiid..ooo....uu.y.y";
 	static const struct {
@@ -236,9 +251,11 @@ gsm_translit(uint32_t c, char one[2])
 	};
 	size_t			 i;
 
-	_Static_assert(sizeof latin1 == 65, "U+00C0..U+00FF");
-	if (c >= 0xc0 && c <= 0xff && latin1[c - 0xc0] != '.') {
-		one[0] = latin1[c - 0xc0];
+	_Static_assert(sizeof latin1 == LATIN1_LAST - LATIN1_FIRST + 2,
+	    "U+00C0..U+00FF");
+	if (c >= LATIN1_FIRST && c <= LATIN1_LAST &&
+	    latin1[c - LATIN1_FIRST] != '.') {
+		one[0] = latin1[c - LATIN1_FIRST];
 		one[1] = '\0';
 		return one;
 	}

@@ -27,6 +27,22 @@
 #define TZ_FAR_PAST	INT64_MIN
 #define TZ_FAR_FUTURE	INT64_MAX
 
+/* The TZif header (RFC 8536): magic, version, 15 reserved bytes, six
+ * big-endian 32-bit counts. */
+#define TZIF_MAGIC	"TZif"
+#define TZIF_MAGIC_LEN	4
+#define TZIF_VERSION_AT	4	/* '\0', '2', '3' or '4' */
+#define TZIF_COUNTS_AT	20
+#define TZIF_HEADER_LEN	44
+#define TZIF_TTINFO_LEN	6	/* a type: offset (4), isdst, abbreviation */
+#define TZIF_MAXCOUNT	100000	/* no real zone comes near */
+
+/* The counts of the header, in file order. */
+enum tzif_count {
+	TZIF_ISUT, TZIF_ISSTD, TZIF_LEAP, TZIF_TIME, TZIF_TYPE, TZIF_CHAR,
+	TZIF_NCOUNTS
+};
+
 /* One date of a POSIX rule: Jn, n or Mm.w.d, at time seconds local. */
 struct tz_date {
 	char	 kind;		/* 'J', 'n' or 'M' */
@@ -69,13 +85,12 @@ static int	 tz_leap(int64_t);
 static int64_t	 tz_floordiv(int64_t, int64_t);
 static int64_t	 tz_be(const unsigned char *, int);
 static char	*tz_read(const char *, size_t *, char **);
-static int	 tz_parse(struct tz *, const unsigned char *, size_t,
-		    char **);
 static const char *tz_posix_name(const char *);
 static const char *tz_posix_time(const char *, int32_t *, int);
 static const char *tz_posix_date(const char *, struct tz_date *);
 static int	 tz_posix_parse(const char *, struct tz_posix *);
 static int64_t	 tz_posix_day(int64_t, const struct tz_date *);
+static void	 tz_footer_years(const struct tz *, int64_t);
 static int32_t	 tz_footer(const struct tz *, int64_t, int64_t *, int64_t *);
 static int32_t	 tz_lookup(const struct tz *, int64_t, int64_t *, int64_t *);
 
@@ -148,7 +163,7 @@ tz_read(const char *path, size_t *len, char **cause)
 		return NULL;
 	}
 	if (fstat(fileno(fp), &sb) == -1 || !S_ISREG(sb.st_mode) ||
-	    sb.st_size < 44 || sb.st_size > TZ_MAXFILE) {
+	    sb.st_size < TZIF_HEADER_LEN || sb.st_size > TZ_MAXFILE) {
 		util_cause(cause, "%s : pas un fichier de fuseau", path);
 		fclose(fp);
 		return NULL;
@@ -167,67 +182,103 @@ tz_read(const char *path, size_t *len, char **cause)
 }
 
 /*
- * Fill z from the TZif data p: the 64-bit block of version 2 and later (the
- * 32-bit one for version 1), then the footer.  0 or -1 with *cause set.
+ * Check the header at h, the block of version 1 (tsz 4, 32-bit times) or of
+ * version 2 and later (tsz 8): its counts into cnt, and the size of the
+ * data that follows the header into *size.  0 or -1.
  */
 static int
-tz_parse(struct tz *z, const unsigned char *p, size_t len, char **cause)
+tz_header(const unsigned char *h, size_t tsz, int64_t cnt[TZIF_NCOUNTS],
+    size_t *size)
 {
-	const unsigned char	*h = p, *d, *types, *end = p + len;
-	int64_t			 cnt[6];
-	size_t			 i, size, tsz = 4, nt, ntypes;
-	int			 k, idx;
+	int	 k;
 
-	if (memcmp(h, "TZif", 4) != 0)
-		goto bad;
-	for (k = 0; k < 6; k++)
-		cnt[k] = tz_be(h + 20 + 4 * k, 4);	/* ut std leap time type char */
-	for (k = 0; k < 6; k++)
-		if (cnt[k] < 0 || cnt[k] > 100000)
-			goto bad;
-	size = cnt[3] * 5 + cnt[4] * 6 + cnt[5] + cnt[2] * 8 + cnt[1] + cnt[0];
-	if (h[4] >= '2') {
-		if ((size_t)(end - h) < 44 + size + 44)
-			goto bad;
-		h += 44 + size;
-		if (memcmp(h, "TZif", 4) != 0)
-			goto bad;
-		for (k = 0; k < 6; k++)
-			if ((cnt[k] = tz_be(h + 20 + 4 * k, 4)) < 0 ||
-			    cnt[k] > 100000)
-				goto bad;
-		tsz = 8;
-		size = cnt[3] * 9 + cnt[4] * 6 + cnt[5] + cnt[2] * 12 +
-		    cnt[1] + cnt[0];
-	}
-	d = h + 44;
-	if ((size_t)(end - d) < size || cnt[4] == 0)
-		goto bad;
-	nt = (size_t)cnt[3];
-	ntypes = (size_t)cnt[4];
-	types = d + nt * tsz + nt;
+	if (memcmp(h, TZIF_MAGIC, TZIF_MAGIC_LEN) != 0)
+		return -1;
+	for (k = 0; k < TZIF_NCOUNTS; k++)
+		if ((cnt[k] = tz_be(h + TZIF_COUNTS_AT + 4 * k, 4)) < 0 ||
+		    cnt[k] > TZIF_MAXCOUNT)
+			return -1;
+	*size = (size_t)(cnt[TZIF_TIME] * (int64_t)(tsz + 1) +
+	    cnt[TZIF_TYPE] * TZIF_TTINFO_LEN + cnt[TZIF_CHAR] +
+	    cnt[TZIF_LEAP] * (int64_t)(tsz + 4) + cnt[TZIF_ISSTD] +
+	    cnt[TZIF_ISUT]);
+	return 0;
+}
+
+/*
+ * Fill the transitions of z from the data block d (times of tsz bytes),
+ * which holds the transition times, their type indices, then the types.
+ * 0 or -1.
+ */
+static int
+tz_transitions(struct tz *z, const unsigned char *d, size_t tsz,
+    const int64_t cnt[TZIF_NCOUNTS])
+{
+	size_t			 i, nt = (size_t)cnt[TZIF_TIME];
+	size_t			 ntypes = (size_t)cnt[TZIF_TYPE];
+	const unsigned char	*idx = d + nt * tsz, *types = idx + nt;
+
 	z->first_off = (int32_t)tz_be(types, 4);
 	z->ntrans = nt;
 	z->trans = xcalloc(nt + 1, sizeof *z->trans);
 	z->trans_off = xcalloc(nt + 1, sizeof *z->trans_off);
 	for (i = 0; i < nt; i++) {
 		z->trans[i] = tz_be(d + i * tsz, (int)tsz);
-		if ((idx = d[nt * tsz + i]) >= (int)ntypes ||
+		if (idx[i] >= ntypes ||
 		    (i > 0 && z->trans[i] <= z->trans[i - 1]))
-			goto bad;
-		z->trans_off[i] = (int32_t)tz_be(types + 6 * idx, 4);
+			return -1;
+		z->trans_off[i] = (int32_t)tz_be(types + TZIF_TTINFO_LEN *
+		    idx[i], 4);
 	}
-	if (tsz == 8 && d + size < end && d[size] == '\n') {
-		const char	*s = (const char *)d + size + 1;
-		const char	*nl = memchr(s, '\n', (size_t)(end - d) - size - 1);
-		char		*footer;
+	return 0;
+}
 
-		if (nl != NULL && nl > s) {
-			footer = xstrndup(s, (size_t)(nl - s));
-			z->posix.valid = tz_posix_parse(footer, &z->posix) == 0;
-			free(footer);
-		}
+/* Read the POSIX footer, "\nCET-1CEST,M3.5.0,M10.5.0/3\n", at s. */
+static void
+tz_footer_read(struct tz *z, const unsigned char *s,
+    const unsigned char *end)
+{
+	const unsigned char	*nl;
+	char			*footer;
+
+	if (s >= end || *s != '\n')
+		return;
+	s++;
+	nl = memchr(s, '\n', (size_t)(end - s));
+	if (nl != NULL && nl > s) {
+		footer = xstrndup((const char *)s, (size_t)(nl - s));
+		z->posix.valid = tz_posix_parse(footer, &z->posix) == 0;
+		free(footer);
 	}
+}
+
+/*
+ * Fill z from the TZif data p: the 64-bit block of version 2 and later (the
+ * 32-bit one for version 1), then the footer.  0 or -1 with *cause set.
+ */
+static int
+tz_parse(struct tz *z, const unsigned char *p, size_t len, char **cause)
+{
+	const unsigned char	*h = p, *d, *end = p + len;
+	int64_t			 cnt[TZIF_NCOUNTS];
+	size_t			 size, tsz = 4;
+
+	if (tz_header(h, tsz, cnt, &size) == -1)
+		goto bad;
+	if (h[TZIF_VERSION_AT] >= '2') {
+		if ((size_t)(end - h) < 2 * TZIF_HEADER_LEN + size)
+			goto bad;
+		h += TZIF_HEADER_LEN + size;
+		tsz = 8;
+		if (tz_header(h, tsz, cnt, &size) == -1)
+			goto bad;
+	}
+	d = h + TZIF_HEADER_LEN;
+	if ((size_t)(end - d) < size || cnt[TZIF_TYPE] == 0 ||
+	    tz_transitions(z, d, tsz, cnt) == -1)
+		goto bad;
+	if (tsz == 8)
+		tz_footer_read(z, d + size, end);
 	return 0;
 
 bad:
@@ -373,6 +424,39 @@ tz_posix_day(int64_t y, const struct tz_date *dt)
 }
 
 /*
+ * Fill the footer's cache with the transitions of the years before, of and
+ * after the one of utc, in order.
+ */
+static void
+tz_footer_years(const struct tz *z, int64_t utc)
+{
+	const struct tz_posix	*px = &z->posix;
+	struct tz_cache		*c = z->cache;
+	int64_t			 y, t;
+	int32_t			 o;
+	int			 i, j, n = 0;
+
+	tz_civil_from_days(tz_floordiv(utc + px->std_off, TZ_DAY), &y, &i, &j);
+	for (t = y - 1; t <= y + 1; t++) {
+		c->at[n] = tz_posix_day(t, &px->start) * TZ_DAY +
+		    px->start.time - px->std_off;
+		c->at_off[n++] = px->dst_off;
+		c->at[n] = tz_posix_day(t, &px->end) * TZ_DAY +
+		    px->end.time - px->dst_off;
+		c->at_off[n++] = px->std_off;
+	}
+	for (i = 1; i < n; i++) {	/* insertion sort, 6 items */
+		for (j = i; j > 0 && c->at[j] < c->at[j - 1]; j--) {
+			t = c->at[j], c->at[j] = c->at[j - 1];
+			c->at[j - 1] = t;
+			o = c->at_off[j], c->at_off[j] = c->at_off[j - 1];
+			c->at_off[j - 1] = o;
+		}
+	}
+	c->nat = n;
+}
+
+/*
  * The footer's offset at utc, and the interval around it [*lo, *hi) that
  * has the same offset, from the transitions of the years around utc.
  */
@@ -381,35 +465,14 @@ tz_footer(const struct tz *z, int64_t utc, int64_t *lo, int64_t *hi)
 {
 	const struct tz_posix	*px = &z->posix;
 	struct tz_cache		*c = z->cache;
-	int64_t			 y, t;
-	int32_t			 o;
-	int			 i, j, n = 0;
+	int			 i;
 
 	*lo = TZ_FAR_PAST;
 	*hi = TZ_FAR_FUTURE;
 	if (!px->has_dst)
 		return px->std_off;
-	if (c->nat == 0 || utc < c->at[0] || utc >= c->at[c->nat - 1]) {
-		tz_civil_from_days(tz_floordiv(utc + px->std_off, TZ_DAY), &y,
-		    &i, &j);
-		for (t = y - 1; t <= y + 1; t++) {
-			c->at[n] = tz_posix_day(t, &px->start) * TZ_DAY +
-			    px->start.time - px->std_off;
-			c->at_off[n++] = px->dst_off;
-			c->at[n] = tz_posix_day(t, &px->end) * TZ_DAY +
-			    px->end.time - px->dst_off;
-			c->at_off[n++] = px->std_off;
-		}
-		for (i = 1; i < n; i++) {	/* insertion sort, 6 items */
-			for (j = i; j > 0 && c->at[j] < c->at[j - 1]; j--) {
-				t = c->at[j], c->at[j] = c->at[j - 1];
-				c->at[j - 1] = t;
-				o = c->at_off[j], c->at_off[j] = c->at_off[j - 1];
-				c->at_off[j - 1] = o;
-			}
-		}
-		c->nat = n;
-	}
+	if (c->nat == 0 || utc < c->at[0] || utc >= c->at[c->nat - 1])
+		tz_footer_years(z, utc);
 	if (utc < c->at[0]) {
 		*hi = c->at[0];
 		return c->at_off[0] == px->dst_off ? px->std_off : px->dst_off;
@@ -563,4 +626,37 @@ done:
 	if (offset != NULL)
 		*offset = tz_offset_at(z, local - o);
 	return local - o;
+}
+
+/* The zones tz_cached() loaded, for the life of the process. */
+static struct tz	**tz_loaded;
+static size_t		  tz_nloaded;
+
+const struct tz *
+tz_cached(const char *name, char **cause)
+{
+	struct tz	*z;
+	size_t		 i;
+
+	for (i = 0; name != NULL && i < tz_nloaded; i++)
+		if (strcmp(tz_loaded[i]->name, name) == 0)
+			return tz_loaded[i];
+	if ((z = tz_load(name, cause)) == NULL)
+		return NULL;
+	tz_loaded = xreallocarray(tz_loaded, tz_nloaded + 1,
+	    sizeof *tz_loaded);
+	tz_loaded[tz_nloaded++] = z;
+	return z;
+}
+
+void
+tz_cached_free(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < tz_nloaded; i++)
+		tz_free(tz_loaded[i]);
+	free(tz_loaded);
+	tz_loaded = NULL;
+	tz_nloaded = 0;
 }

@@ -1,8 +1,9 @@
 /*
  * tz.h: time zones from the system's tzdata (TZif files under
  * /usr/share/zoneinfo, versions 1 to 4, with the POSIX TZ footer for times
- * past the last transition).  Pure computation once loaded; no global state,
- * no TZ environment variable, safe to use for several zones at once.
+ * past the last transition).  Pure computation once loaded; no TZ
+ * environment variable, safe to use for several zones at once.  The one
+ * global state is the process's set of zones that tz_cached() keeps.
  *
  * Times are int64_t seconds: "utc" counts seconds since 1970-01-01T00:00:00Z;
  * "local" counts the same way on the zone's wall clock (a civil date-time
@@ -23,6 +24,16 @@ struct tz;
 struct tz	*tz_load(const char *name, char **cause);
 void		 tz_free(struct tz *);
 const char	*tz_name(const struct tz *);
+
+/*
+ * The zone called name, loaded on first use and kept for the life of the
+ * process (a calendar names a handful of zones, read by thousands of events:
+ * one read of each TZif file).  NULL (name NULL, or as tz_load) with *cause
+ * set; nothing is kept of a failure.  The zone is the cache's: never free it.
+ */
+const struct tz	*tz_cached(const char *name, char **cause);
+/* Free every zone tz_cached() loaded (at exit, for leak checkers). */
+void		 tz_cached_free(void);
 
 /* The offset in force at instant utc. */
 int32_t		 tz_offset_at(const struct tz *, int64_t utc);

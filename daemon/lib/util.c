@@ -120,6 +120,21 @@ util_strlcat(char *dst, const char *src, size_t size)
 	return d + util_strlcpy(dst + d, src, size - d);
 }
 
+const char *
+util_join(char *buf, size_t len, const char *const *names)
+{
+	size_t	 i;
+
+	if (len > 0)
+		buf[0] = '\0';
+	for (i = 0; names[i] != NULL; i++) {
+		if (i > 0)
+			util_strlcat(buf, ", ", len);
+		util_strlcat(buf, names[i], len);
+	}
+	return buf;
+}
+
 void
 util_cause(char **cause, const char *fmt, ...)
 {

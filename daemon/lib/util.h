@@ -23,6 +23,8 @@ int	 xvasprintf(char **, const char *, va_list)
 /* strlcpy/strlcat semantics: return the length they tried to create. */
 size_t	 util_strlcpy(char *, const char *, size_t);
 size_t	 util_strlcat(char *, const char *, size_t);
+/* The NULL-terminated names, comma-separated, into buf; returns buf. */
+const char *util_join(char *buf, size_t len, const char *const *names);
 
 /* Free *cause then set it to a new formatted message; NULL cause is ignored. */
 void	 util_cause(char **cause, const char *fmt, ...)

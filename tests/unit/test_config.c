@@ -171,6 +171,19 @@ test_each_error(void **state)
 		    ":2: line longer than 198 characters" },
 		{ "[daemon]\nlanguage = fr\nlanguage = nl\n",
 		    ":3: language: set twice (first on line 2)" },
+		{ "[delivery]\nquiet_hours = 25:00-08:00\n",
+		    ":2: quiet_hours: expected HH:MM-HH:MM, such as 21:00-08:00" },
+		{ "[delivery]\nmax_attempts = 0\n",
+		    ":2: max_attempts: expected a number from 1 to 1000" },
+		{ "[delivery]\nmax_age = 10s\n",
+		    ":2: max_age: expected a duration from 60s to 2592000s" },
+		{ "[inbound]\nsms_listen = 10.0.0.1:8481\n",
+		    ":2: sms_listen: the SMS gateway must reach it" },
+		{ "[daemon]\nsender_name = "
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+		    ":2: sender_name: at most 40 characters" },
+		{ "[channel.email]\nfrom = a\nfrom = b\n",
+		    ":3: from: set twice (first on line 2)" },
 	};
 	size_t	 i;
 	char	*cause;
@@ -262,6 +275,37 @@ test_reloadable(void **state)
 	free(path);
 }
 
+/* The same file twice: every kind of value compares equal to itself. */
+static void
+test_reload_same(void **state)
+{
+	char		*path, *cause = NULL;
+	struct config	*a, *b;
+
+	path = write_conf("[daemon]\nstate_dir = /s\nlog_level = warn\n"
+	    "inbound_listen = 127.0.0.1:8480\n"
+	    "[delivery]\nquiet_hours = 21:00-08:00\nmax_age = 1d\n"
+	    "[api]\nallow_uids = 0\nallow_gids = 0\nmax_body = 2M\n"
+	    "[channel.email]\nfrom = x <a@b.example>\n"
+	    "[shelter.north]\nbeds = 4\n");
+	a = config_load(path, &cause);
+	if (a == NULL)
+		fail_msg("%s", cause);
+	b = config_load(path, &cause);
+	assert_non_null(b);
+	assert_int_equal(config_reloadable(a, b, &cause), 0);
+	assert_string_equal(a->quiet_hours, "21:00-08:00");
+	assert_int_equal(a->max_age, 86400);
+	assert_int_equal(a->log_level, LOG_LEVEL_WARN);
+	assert_string_equal(config_kv(config_channel(a, "email"), "from",
+	    NULL), "x <a@b.example>");
+	assert_int_equal(a->nshelters, 1);
+	assert_string_equal(config_kv(&a->shelters[0], "beds", NULL), "4");
+	config_free(a);
+	config_free(b);
+	free(path);
+}
+
 static int
 teardown(void **state)
 {
@@ -285,6 +329,7 @@ main(void)
 		cmocka_unit_test(test_bom_and_long_line_numbers),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_reloadable),
+		cmocka_unit_test(test_reload_same),
 	};
 
 	if (mkdtemp(tmpdir) == NULL)

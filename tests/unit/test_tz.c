@@ -153,6 +153,40 @@ test_load_refused(void **state)
 	assert_null(tz_load(NULL, NULL));
 }
 
+/* tz_cached: one load a name, failures not kept, emptied on request. */
+static void
+test_cached(void **state)
+{
+	const struct tz	*a, *b;
+	char		*cause = NULL;
+
+	assert_non_null(a = tz_cached("Europe/Brussels", NULL));
+	assert_string_equal(tz_name(a), "Europe/Brussels");
+	assert_ptr_equal(tz_cached("Europe/Brussels", NULL), a);
+	assert_non_null(b = tz_cached("America/New_York", NULL));
+	assert_ptr_not_equal(a, b);
+	assert_ptr_equal(tz_cached("America/New_York", NULL), b);
+	assert_int_equal(tz_offset_at(a, at(2026, 7, 1, 0, 0, 0)), 2 * H);
+
+	assert_null(tz_cached("Mars/Olympus", &cause));
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "Mars/Olympus"));
+	free(cause);
+	cause = NULL;
+	assert_null(tz_cached("Mars/Olympus", &cause));	/* asked again */
+	assert_non_null(cause);
+	free(cause);
+	cause = NULL;
+	assert_null(tz_cached(NULL, &cause));
+	free(cause);
+
+	tz_cached_free();
+	tz_cached_free();			/* twice is harmless */
+	assert_non_null(a = tz_cached("Europe/Brussels", NULL));
+	assert_string_equal(tz_name(a), "Europe/Brussels");
+	tz_cached_free();
+}
+
 static void
 test_brussels_offsets(void **state)
 {
@@ -413,6 +447,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_refused),
+		cmocka_unit_test(test_cached),
 		cmocka_unit_test(test_brussels_offsets),
 		cmocka_unit_test(test_footer_years),
 		cmocka_unit_test(test_cache_agrees),

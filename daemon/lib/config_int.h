@@ -1,0 +1,59 @@
+/*
+ * config_int.h: what the configuration's reader (config.c) and its value
+ * types (config_value.c) share: the description of a key.  Private to
+ * config*.c; everyone else goes through config.h.
+ */
+#ifndef STOPPVIF_CONFIG_INT_H
+#define STOPPVIF_CONFIG_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+/* The type of a key's value: how its text is checked and kept. */
+enum ctype {
+	CT_STRING,
+	CT_PATH,
+	CT_OPTPATH,	/* a path, or empty for none */
+	CT_ENUM,
+	CT_LOGLEVEL,
+	CT_TZ,
+	CT_LISTEN,
+	CT_LOCAL,	/* a loopback address:port or a Unix socket path */
+	CT_SENDER,	/* a name that phones show */
+	CT_WORDS,	/* more words kept off phones (guard.h) */
+	CT_URL,
+	CT_UIDS,
+	CT_GIDS,
+	CT_SIZE,
+	CT_INT,		/* a number in [min, max] */
+	CT_DURATION,	/* "90s", "2h", "1d12h" in [min, max] seconds */
+	CT_QUIET,	/* "HH:MM-HH:MM" or empty */
+};
+
+/* One key of the table: where it is, its default, its bounds. */
+struct ckey {
+	const char		*section;
+	const char		*name;
+	enum ctype		 type;
+	const char		*def;
+	int64_t			 min, max;	/* bounds; CT_SENDER: length */
+	const char *const	*choices;	/* CT_ENUM, CT_LOGLEVEL */
+	int			 reloadable;
+	size_t			 off;		/* of its field in struct config */
+};
+
+/*
+ * Set the field of key k in conf from its text (its default, or what the
+ * file says); 0, or -1 with *cause saying why the text is refused.
+ */
+int	 config_value_set(struct config *, const struct ckey *k,
+	    const char *value, char **cause);
+/* Free what the field of key k holds, if anything. */
+void	 config_value_free(struct config *, const struct ckey *k);
+/* Whether key k holds the same value in a and b. */
+int	 config_value_same(const struct ckey *k, const struct config *a,
+	    const struct config *b);
+
+#endif
