@@ -29,7 +29,6 @@ struct curlev {
 	CURLM			*multi;
 	struct event		*timer;
 	int			 running;
-	int			 nxfers;
 	TAILQ_HEAD(, curlev_xfer) xfers;
 };
 
@@ -58,7 +57,6 @@ curlev_reap(struct curlev *cv)
 		curl_multi_remove_handle(cv->multi, easy);
 		curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
 		TAILQ_REMOVE(&cv->xfers, x, entry);
-		cv->nxfers--;
 		x->done(x->arg, easy, result);
 		free(x);
 	}
@@ -185,11 +183,11 @@ curlev_add(struct curlev *cv, CURL *easy, curlev_done_fn done, void *arg)
 		return -1;
 	}
 	TAILQ_INSERT_TAIL(&cv->xfers, x, entry);
-	cv->nxfers++;
 	return 0;
 }
 
-void
+/* Abort one transfer without calling its done callback. */
+static void
 curlev_remove(struct curlev *cv, CURL *easy)
 {
 	struct curlev_xfer	*x = NULL;
@@ -200,14 +198,7 @@ curlev_remove(struct curlev *cv, CURL *easy)
 	curl_multi_remove_handle(cv->multi, easy);
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
 	TAILQ_REMOVE(&cv->xfers, x, entry);
-	cv->nxfers--;
 	free(x);
-}
-
-int
-curlev_running(const struct curlev *cv)
-{
-	return cv->nxfers;
 }
 
 void

@@ -27,9 +27,5 @@ void		 curlev_free(struct curlev *);
  */
 int		 curlev_add(struct curlev *, CURL *easy, curlev_done_fn done,
 		    void *arg);
-/* Abort one transfer without calling its done callback. */
-void		 curlev_remove(struct curlev *, CURL *easy);
-/* How many transfers are running. */
-int		 curlev_running(const struct curlev *);
 
 #endif

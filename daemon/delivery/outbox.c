@@ -62,21 +62,45 @@ outbox_refuse(struct store *st, const struct outbox_msg *m, int64_t id,
 	return rc;
 }
 
+/*
+ * Seal the payload of m into new row id under dk, then let the check refuse
+ * it (outbox_set_check).  0 or -1 with *cause.
+ */
+static int
+outbox_seal(struct store *st, const struct crypt_key *dk,
+    const struct outbox_msg *m, int64_t id, char **cause)
+{
+	static const char *const sql =
+	    "UPDATE outbox SET payload = ?2 WHERE id = ?1";
+	sqlite3_stmt	*stmt = store_stmt(st, sql);
+	uint8_t		*ct;
+	size_t		 ctlen;
+	char		*why = NULL;
+	int		 rc;
+
+	crypt_seal(dk, "outbox", "payload", id, m->payload,
+	    strlen(m->payload), &ct, &ctlen);
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_blob(stmt, 2, ct, (int)ctlen, SQLITE_STATIC);
+	rc = store_exec_stmt(st, stmt, cause);
+	free(ct);
+	if (rc == 0 && outbox_check != NULL &&
+	    outbox_check(outbox_check_arg, m, &why) == -1) {
+		rc = outbox_refuse(st, m, id, why, cause);
+		free(why);
+	}
+	return rc;
+}
+
 int
 outbox_enqueue(struct store *st, const struct crypt_key *dk,
     const struct outbox_msg *m, int *inserted, char **cause)
 {
-	static const char *const ins = "INSERT OR IGNORE INTO outbox (key,"
+	static const char *const sql = "INSERT OR IGNORE INTO outbox (key,"
 	    " kind, person_id, channel, urgent, created, not_before, event_id,"
 	    " occurrence, remind_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-	static const char *const seal =
-	    "UPDATE outbox SET payload = ?2 WHERE id = ?1";
-	sqlite3_stmt	*stmt = store_stmt(st, ins);
-	uint8_t		*ct;
-	size_t		 ctlen;
-	int64_t		 id;
-	char		 now[32], *why = NULL;
-	int		 rc;
+	sqlite3_stmt	*stmt = store_stmt(st, sql);
+	char		 now[32];
 
 	sqlite3_bind_text(stmt, 1, m->key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, m->kind, -1, SQLITE_STATIC);
@@ -95,20 +119,7 @@ outbox_enqueue(struct store *st, const struct crypt_key *dk,
 		*inserted = store_changes(st) == 1;
 	if (store_changes(st) != 1 || m->payload == NULL)
 		return 0;
-	id = store_last_id(st);
-	crypt_seal(dk, "outbox", "payload", id, m->payload,
-	    strlen(m->payload), &ct, &ctlen);
-	stmt = store_stmt(st, seal);
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_blob(stmt, 2, ct, (int)ctlen, SQLITE_STATIC);
-	rc = store_exec_stmt(st, stmt, cause);
-	free(ct);
-	if (rc == 0 && outbox_check != NULL &&
-	    outbox_check(outbox_check_arg, m, &why) == -1) {
-		rc = outbox_refuse(st, m, id, why, cause);
-		free(why);
-	}
-	return rc;
+	return outbox_seal(st, dk, m, store_last_id(st), cause);
 }
 
 int
@@ -175,53 +186,79 @@ outbox_int_col(sqlite3_stmt *stmt, int col)
 	return json_integer(sqlite3_column_int64(stmt, col));
 }
 
+/* outbox_list's query: its columns in the order of enum outbox_col. */
+static const char *const outbox_list_sql = "SELECT id, key, kind, person_id,"
+    " channel, urgent, status, created, not_before, attempts, event_id,"
+    " occurrence, remind_offset, last_error, reply, sent FROM outbox"
+    " WHERE ?1 IS NULL OR status = ?1 ORDER BY id DESC LIMIT ?2";
+enum outbox_col {
+	OCOL_ID, OCOL_KEY, OCOL_KIND, OCOL_PERSON, OCOL_CHANNEL, OCOL_URGENT,
+	OCOL_STATUS, OCOL_CREATED, OCOL_NOT_BEFORE, OCOL_ATTEMPTS, OCOL_EVENT,
+	OCOL_OCCURRENCE, OCOL_OFFSET, OCOL_ERROR, OCOL_REPLY, OCOL_SENT
+};
+
+/* The current row of outbox_list's query as a JSON object. */
+static json_t *
+outbox_row(sqlite3_stmt *stmt)
+{
+	json_t	*o;
+
+	o = json_pack("{sI ss ss sI ss sb ss ss so sI so so so}",
+	    "id", (json_int_t)sqlite3_column_int64(stmt, OCOL_ID),
+	    "key", (const char *)sqlite3_column_text(stmt, OCOL_KEY),
+	    "kind", (const char *)sqlite3_column_text(stmt, OCOL_KIND),
+	    "person", (json_int_t)sqlite3_column_int64(stmt, OCOL_PERSON),
+	    "channel", (const char *)sqlite3_column_text(stmt, OCOL_CHANNEL),
+	    "urgent", sqlite3_column_int(stmt, OCOL_URGENT),
+	    "status", (const char *)sqlite3_column_text(stmt, OCOL_STATUS),
+	    "created", (const char *)sqlite3_column_text(stmt, OCOL_CREATED),
+	    "not_before", outbox_utc(sqlite3_column_int64(stmt,
+	    OCOL_NOT_BEFORE)),
+	    "attempts", (json_int_t)sqlite3_column_int64(stmt, OCOL_ATTEMPTS),
+	    "event", outbox_int_col(stmt, OCOL_EVENT),
+	    "occurrence", sqlite3_column_type(stmt, OCOL_OCCURRENCE) ==
+	    SQLITE_NULL ? json_null() : outbox_utc(sqlite3_column_int64(stmt,
+	    OCOL_OCCURRENCE)),
+	    "offset", outbox_int_col(stmt, OCOL_OFFSET));
+	outbox_text_col(o, "error", stmt, OCOL_ERROR);
+	outbox_text_col(o, "reply", stmt, OCOL_REPLY);
+	outbox_text_col(o, "sent", stmt, OCOL_SENT);
+	return o;
+}
+
+/* Whether status is one of outbox_statuses. */
+static int
+outbox_status_ok(const char *status)
+{
+	size_t	 i;
+
+	for (i = 0; outbox_statuses[i] != NULL; i++)
+		if (strcmp(outbox_statuses[i], status) == 0)
+			return 1;
+	return 0;
+}
+
 json_t *
 outbox_list(struct store *st, const char *status, int64_t limit,
     struct error *err)
 {
-	static const char *const sql = "SELECT id, key, kind, person_id,"
-	    " channel, urgent, status, created, not_before, attempts, event_id,"
-	    " occurrence, remind_offset, last_error, reply, sent FROM outbox"
-	    " WHERE ?1 IS NULL OR status = ?1 ORDER BY id DESC LIMIT ?2";
 	sqlite3_stmt	*stmt;
-	json_t		*arr, *o;
-	size_t		 i;
+	json_t		*arr;
+	char		 list[64];
 
-	for (i = 0; status != NULL && outbox_statuses[i] != NULL; i++)
-		if (strcmp(outbox_statuses[i], status) == 0)
-			break;
-	if (status != NULL && outbox_statuses[i] == NULL) {
+	if (status != NULL && !outbox_status_ok(status)) {
 		error_set(err, ERR_INVALID, "status", "état inconnu "
-		    "« %s » : pending, sent, failed ou cancelled",
-		    UTF8_CUT(status, 32));
+		    "« %s » : %s", UTF8_CUT(status, 32),
+		    util_join(list, sizeof list, outbox_statuses));
 		return NULL;
 	}
-	stmt = store_stmt(st, sql);
+	stmt = store_stmt(st, outbox_list_sql);
 	if (status != NULL)
 		sqlite3_bind_text(stmt, 1, status, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, limit);
 	arr = json_array();
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		o = json_pack("{sI ss ss sI ss sb ss ss so sI so so so}",
-		    "id", (json_int_t)sqlite3_column_int64(stmt, 0),
-		    "key", (const char *)sqlite3_column_text(stmt, 1),
-		    "kind", (const char *)sqlite3_column_text(stmt, 2),
-		    "person", (json_int_t)sqlite3_column_int64(stmt, 3),
-		    "channel", (const char *)sqlite3_column_text(stmt, 4),
-		    "urgent", sqlite3_column_int(stmt, 5),
-		    "status", (const char *)sqlite3_column_text(stmt, 6),
-		    "created", (const char *)sqlite3_column_text(stmt, 7),
-		    "not_before", outbox_utc(sqlite3_column_int64(stmt, 8)),
-		    "attempts", (json_int_t)sqlite3_column_int64(stmt, 9),
-		    "event", outbox_int_col(stmt, 10),
-		    "occurrence", sqlite3_column_type(stmt, 11) == SQLITE_NULL ?
-		    json_null() : outbox_utc(sqlite3_column_int64(stmt, 11)),
-		    "offset", outbox_int_col(stmt, 12));
-		outbox_text_col(o, "error", stmt, 13);
-		outbox_text_col(o, "reply", stmt, 14);
-		outbox_text_col(o, "sent", stmt, 15);
-		json_array_append_new(arr, o);
-	}
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		json_array_append_new(arr, outbox_row(stmt));
 	sqlite3_reset(stmt);
 	return arr;
 }

@@ -22,7 +22,7 @@ struct outbox_msg {
 	const char	*key;		/* unique */
 	const char	*kind;		/* "reminder" */
 	int64_t		 person_id;
-	const char	*channel;	/* "email", "sms" */
+	const char	*channel;	/* chan_name(): "email", "sms" */
 	int		 urgent;
 	int64_t		 not_before;	/* UTC seconds */
 	int64_t		 event_id;	/* 0 when none */

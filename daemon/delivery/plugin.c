@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "chan.h"
 #include "config.h"
 #include "curlev.h"
 #include "log.h"
@@ -203,18 +204,16 @@ plugin_file_ok(struct sv_host *h, const char *path)
 	return 1;
 }
 
-/* Load the plugin named by the section (spool when none), check its ABI. */
-static int
-plugin_load(struct sv_host *h, const struct config *conf)
+/* The plugin the section names (spool when it has none), or NULL. */
+static const char *
+plugin_name(struct sv_host *h)
 {
-	const char		*name = host_conf(h, "plugin"), *p;
-	sv_plugin_entry_fn	 entry;
-	char			*path, *cause = NULL;
+	const char	*name = host_conf(h, "plugin"), *p;
 
 	if (name == NULL && h->nkv > 0) {
 		host_errorf(h, NULL, "[channel.%s] needs plugin = smtp, "
 		    "sms_http or spool", h->name);
-		return -1;
+		return NULL;
 	}
 	if (name == NULL)
 		name = "spool";
@@ -224,33 +223,45 @@ plugin_load(struct sv_host *h, const struct config *conf)
 	if (*name == '\0' || *p != '\0') {
 		host_errorf(h, "plugin", "\"%s\" is not a plugin name",
 		    UTF8_CUT(name, 32));
-		return -1;
+		return NULL;
 	}
+	return name;
+}
+
+/* Load the plugin named by the section (spool when none), check its ABI. */
+static int
+plugin_load(struct sv_host *h, const struct config *conf)
+{
+	const char		*name;
+	sv_plugin_entry_fn	 entry;
+	char			*path, *cause = NULL;
+	int			 rc = -1;
+
+	if ((name = plugin_name(h)) == NULL)
+		return -1;
 	if (util_check_dir(conf->plugin_dir, geteuid(), &cause) == -1) {
 		host_errorf(h, "plugin", "plugin_dir %s", cause);
 		free(cause);
 		return -1;
 	}
 	xasprintf(&path, "%s/%s.so", conf->plugin_dir, name);
-	if (!plugin_file_ok(h, path)) {
-		free(path);
-		return -1;
-	}
+	if (!plugin_file_ok(h, path))
+		goto out;
 	if ((h->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL) {
 		host_errorf(h, "plugin", "cannot load %s: %s", path, dlerror());
-		free(path);
-		return -1;
+		goto out;
 	}
 	*(void **)&entry = dlsym(h->dl, SV_PLUGIN_ENTRY);
 	if (entry == NULL || (h->ops = entry(&host_api)) == NULL ||
 	    h->ops->abi != SV_PLUGIN_ABI) {
 		host_errorf(h, "plugin", "%s does not speak plugin ABI %d "
 		    "(rebuild it against this stoppvif)", path, SV_PLUGIN_ABI);
-		free(path);
-		return -1;
+		goto out;
 	}
+	rc = 0;
+out:
 	free(path);
-	return 0;
+	return rc;
 }
 
 /* The daemon's own keys: rate and max_in_flight. */
@@ -384,40 +395,42 @@ channel_max_in_flight(const struct channel *ch)
 	return ((const struct sv_host *)ch)->max_in_flight;
 }
 
+/* Append one line to the lines in *all. */
+static void
+plugin_append(char **all, const char *line)
+{
+	char	*tmp;
+
+	xasprintf(&tmp, "%s%s%s", *all ? *all : "", *all ? "\n" : "", line);
+	free(*all);
+	*all = tmp;
+}
+
 int
 channel_check_all(const struct config *conf, char **cause)
 {
 	struct channel	*ch;
-	const char	*fixed[] = { "email", "sms" };
-	char		*all = NULL, *err = NULL, *tmp;
-	size_t		 i, n = 2 + conf->nchannels;
+	char		*all = NULL, *err = NULL;
+	size_t		 i;
+	int		 c;
 
-	for (i = 0; i < n; i++) {
-		const char *name = i < 2 ? fixed[i] :
-		    conf->channels[i - 2].name;
-
-		if (i >= 2 && (strcmp(name, "email") == 0 ||
-		    strcmp(name, "sms") == 0))
-			continue;
-		if (i >= 2) {
-			xasprintf(&tmp, "%s%s%s:%d: [channel.%s]: unknown channel: "
-			    "the channels are [channel.email] and [channel.sms]",
-			    all ? all : "", all ? "\n" : "", conf->file,
-			    conf->channels[i - 2].line, name);
-			free(all);
-			all = tmp;
-			continue;
-		}
-		if ((ch = channel_open(conf, name, NULL, NULL, NULL,
-		    &err)) != NULL) {
-			channel_close(ch);
-			continue;
-		}
-		xasprintf(&tmp, "%s%s%s", all ? all : "", all ? "\n" : "", err);
-		free(all);
+	for (c = 0; c < CHAN_COUNT; c++) {
+		ch = channel_open(conf, chan_name(c), NULL, NULL, NULL, &err);
+		if (ch == NULL)
+			plugin_append(&all, err);
+		channel_close(ch);
 		free(err);
 		err = NULL;
-		all = tmp;
+	}
+	for (i = 0; i < conf->nchannels; i++) {
+		if (chan_parse(conf->channels[i].name) != -1)
+			continue;
+		xasprintf(&err, "%s:%d: [channel.%s]: unknown channel: the "
+		    "channels are %s", conf->file, conf->channels[i].line,
+		    conf->channels[i].name, chan_list());
+		plugin_append(&all, err);
+		free(err);
+		err = NULL;
 	}
 	if (all == NULL)
 		return 0;

@@ -1,11 +1,12 @@
 /*
  * plugin.h: channels and the plugins behind them.
  *
- * A channel is a [channel.NAME] section ("email", "sms") served by the plugin
- * its `plugin` key names, loaded from [delivery] plugin_dir as NAME.so with
- * dlopen(RTLD_NOW | RTLD_LOCAL) after checking that neither the file nor its
- * folder can be changed by anyone but root or the daemon's user.  A channel
- * with no section is served by the spool plugin, the embedded default.
+ * A channel is a [channel.NAME] section, NAME one of chan.h ("email",
+ * "sms"), served by the plugin its `plugin` key names, loaded from
+ * [delivery] plugin_dir as NAME.so with dlopen(RTLD_NOW | RTLD_LOCAL) after
+ * checking that neither the file nor its folder can be changed by anyone but
+ * root or the daemon's user.  A channel with no section is served by the
+ * spool plugin, the embedded default.
  *
  * Besides the plugin's own keys a section may hold two keys read by the
  * daemon: `rate` (messages per second, 0: no limit) and `max_in_flight`.
@@ -43,8 +44,8 @@ double		 channel_rate(const struct channel *);
 int		 channel_max_in_flight(const struct channel *);
 
 /*
- * Check every channel stoppvifd would open (email and sms, and any other
- * section) in check-only mode.  0 or -1 with *cause.
+ * Check every channel stoppvifd would open (those of chan.h) in check-only
+ * mode, and refuse a section of any other name.  0 or -1 with *cause.
  */
 int		 channel_check_all(const struct config *conf, char **cause);
 

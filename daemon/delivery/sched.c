@@ -21,6 +21,7 @@
 #include <event2/event.h>
 
 #include "calendar.h"
+#include "chan.h"
 #include "crypt.h"
 #include "log.h"
 #include "outbox.h"
@@ -31,8 +32,9 @@
 #include "tz.h"
 #include "util.h"
 
-#define SCHED_BATCH	500	/* events per transaction */
+#define SCHED_BATCH	500	/* events per transaction (a LIMIT) */
 #define SCHED_RETRY	5	/* seconds before retrying after an error */
+#define SCHED_UTC_LEN	24	/* "20260107T130000Z" and its NUL, rounded */
 #define SCHED_NKEYS	512	/* data keys kept during one pass: a key is
 				 * costly to make (guarded, locked pages) */
 
@@ -137,23 +139,84 @@ sched_payload(const struct cal_event *ev, const struct recur_occ *occ,
 	return text;
 }
 
+/* One reminder being queued: an occurrence of an event, at an offset. */
+struct sched_rem {
+	const struct cal_event	*ev;
+	const struct recur_occ	*occ;
+	int64_t			 offset;
+	int64_t			 now;
+	char			 occbuf[SCHED_UTC_LEN];	/* the occurrence */
+	char			*payload;
+};
+
+/* Queue reminder r to person on channel c; *added is set when it is new. */
+static int
+sched_enqueue_one(struct sched *s, const struct sched_rem *r, int64_t person,
+    enum chan c, int *added, char **cause)
+{
+	const struct crypt_key	*dk;
+	struct outbox_msg	 m;
+	char			 key[160];
+
+	if ((dk = sched_key(s, person, cause)) == NULL)
+		return -1;
+	snprintf(key, sizeof key, "reminder/%lld/%s/%lld/%lld/%s",
+	    (long long)r->ev->id, r->occbuf, (long long)r->offset,
+	    (long long)person, chan_name(c));
+	memset(&m, 0, sizeof m);
+	m.key = key;
+	m.kind = "reminder";
+	m.person_id = person;
+	m.channel = chan_name(c);
+	m.not_before = r->now;
+	m.event_id = r->ev->id;
+	m.occurrence = r->occ->utc;
+	m.offset = r->offset;
+	m.payload = r->payload;
+	return outbox_enqueue(s->store, dk, &m, added, cause);
+}
+
+/*
+ * Queue reminder r to person on every channel of the event they can be
+ * reached on; *rows counts the new rows.
+ */
+static int
+sched_enqueue_person(struct sched *s, const struct sched_rem *r,
+    int64_t person, unsigned reach, int *rows, char **cause)
+{
+	int	 c, added;
+
+	for (c = 0; c < CHAN_COUNT; c++) {
+		if (!(r->ev->channels & CHAN_BIT(c)))
+			continue;
+		if (!(reach & CHAN_BIT(c))) {
+			log_debug("sched no_contact event=%lld person=%lld "
+			    "channel=%s", (long long)r->ev->id,
+			    (long long)person, chan_name(c));
+			continue;
+		}
+		if (sched_enqueue_one(s, r, person, c, &added, cause) == -1)
+			return -1;
+		*rows += added;
+		s->queued += (uint64_t)added;
+	}
+	return 0;
+}
+
 /* Queue one reminder of ev to every recipient on every channel. */
 static int
 sched_enqueue(struct sched *s, const struct cal_event *ev,
     const struct recur_occ *occ, int64_t offset, int64_t now, char **cause)
 {
-	static const char *const chname[] = { "email", "sms" };
-	const struct crypt_key	*dk;
-	struct outbox_msg	 m;
+	struct sched_rem	 r = { ev, occ, offset, now, "", NULL };
 	int64_t			*ids;
 	unsigned		*reach;
 	ssize_t			 n, i;
-	char			 key[160], occbuf[24], *payload;
-	int			 c, added, rows = 0, rc = 0;
+	int			 rows = 0, rc = 0;
 
 	if ((n = calendar_recipients(s->cal, ev->id, &ids, &reach, cause)) < 0)
 		return -1;
-	if ((payload = sched_payload(ev, occ, offset)) == NULL) {
+	if ((r.payload = sched_payload(ev, occ, offset)) == NULL) {
 		/* its texts were valid UTF-8 when the event was written */
 		util_cause(cause, "event %lld: reminder payload not encodable",
 		    (long long)ev->id);
@@ -161,43 +224,14 @@ sched_enqueue(struct sched *s, const struct cal_event *ev,
 		free(reach);
 		return -1;
 	}
-	sched_utc(occ->utc, occbuf, sizeof occbuf);
-	for (i = 0; i < n && rc == 0; i++) {
-		for (c = 0; c < 2 && rc == 0; c++) {
-			if (!(ev->channels & (1u << c)))
-				continue;
-			if (!(reach[i] & (1u << c))) {
-				log_debug("sched no_contact event=%lld person=%lld "
-				    "channel=%s", (long long)ev->id,
-				    (long long)ids[i], chname[c]);
-				continue;
-			}
-			if ((dk = sched_key(s, ids[i], cause)) == NULL) {
-				rc = -1;
-				break;
-			}
-			snprintf(key, sizeof key, "reminder/%lld/%s/%lld/%lld/%s",
-			    (long long)ev->id, occbuf, (long long)offset,
-			    (long long)ids[i], chname[c]);
-			memset(&m, 0, sizeof m);
-			m.key = key;
-			m.kind = "reminder";
-			m.person_id = ids[i];
-			m.channel = chname[c];
-			m.not_before = now;
-			m.event_id = ev->id;
-			m.occurrence = occ->utc;
-			m.offset = offset;
-			m.payload = payload;
-			rc = outbox_enqueue(s->store, dk, &m, &added, cause);
-			rows += added;
-			s->queued += (uint64_t)added;
-		}
-	}
+	sched_utc(occ->utc, r.occbuf, sizeof r.occbuf);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = sched_enqueue_person(s, &r, ids[i], reach[i], &rows,
+		    cause);
 	log_info("sched reminder event=%lld occurrence=%s offset=%lld "
-	    "recipients=%zd queued=%d", (long long)ev->id, occbuf,
+	    "recipients=%zd queued=%d", (long long)ev->id, r.occbuf,
 	    (long long)offset, n, rows);
-	free(payload);
+	free(r.payload);
 	free(ids);
 	free(reach);
 	return rc;
@@ -210,7 +244,7 @@ sched_offset_due(struct sched *s, const struct cal_event *ev, int64_t offset,
 {
 	struct recur_iter	*it = calendar_event_iter(ev);
 	struct recur_occ	 occ;
-	char			 buf[24];
+	char			 buf[SCHED_UTC_LEN];
 	int			 rc = 0;
 
 	recur_iter_seek(it, from + offset + 1);
@@ -385,7 +419,7 @@ sched_arm(struct sched *s)
 	sqlite3_stmt	*stmt = store_stmt(s->store, sql);
 	struct timespec	 t0;
 	int64_t		 next = -1;
-	char		 buf[24];
+	char		 buf[SCHED_UTC_LEN];
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (sqlite3_step(stmt) == SQLITE_ROW &&

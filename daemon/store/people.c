@@ -1,318 +1,49 @@
 /*
  * people.c: the directory.
  *
- * Each request field is described once, in pfields[]: its JSON name, how it
- * is validated, whether it is required and whether it is sealed.  Adding a
- * person is one insert of the clear columns, a new data key wrapped by the
- * master key, then the sealed columns bound to the new row id.
+ * A request is validated whole first (people_field.c).  Adding a person is
+ * one insert of the clear columns, a new data key wrapped by the master key,
+ * then the sealed columns bound to the new row id.  Reading one opens the
+ * sealed columns with that key; erasing one deletes it.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "audience.h"
-#include "config.h"
-#include "contact.h"
+#include "chan.h"
 #include "crypt.h"
-#include "guard.h"
 #include "people.h"
+#include "people_int.h"
 #include "store.h"
 #include "utf8.h"
 #include "util.h"
 
-static const char *const people_langs[] = { "fr", "nl", "de", "en", NULL };
-
-enum pf_type {
-	PF_TEXT,
-	PF_ROLES,
-	PF_EMAIL,
-	PF_PHONE,
-	PF_LANG,
-	PF_PUBKEY,
-	PF_QUIET,
-};
-
-struct pfield {
-	const char	*name;		/* JSON field and column */
-	enum pf_type	 type;
-	int		 required;	/* on add */
-	int		 clearable;	/* "" or null empties it */
-	int		 sealed;
-	size_t		 max;		/* PF_TEXT: characters */
-	const char	*update;	/* UPDATE for this column */
-};
-
-enum { PF_NAME, PF_ROLES_IDX, PF_COMMUNE, PF_ORG, PF_EMAIL_IDX, PF_PHONE_IDX,
-    PF_LANG_IDX, PF_PUBKEY_IDX, PF_QUIET_IDX, NPFIELDS };
-
-static const struct pfield pfields[NPFIELDS] = {
-	{ "name", PF_TEXT, 1, 0, 1, 100,
-	    "UPDATE people SET name = ?2 WHERE id = ?1" },
-	{ "roles", PF_ROLES, 1, 0, 0, 0, NULL },
-	{ "commune", PF_TEXT, 0, 1, 0, 64,
-	    "UPDATE people SET commune = ?2 WHERE id = ?1" },
-	{ "org", PF_TEXT, 0, 1, 0, 100,
-	    "UPDATE people SET org = ?2 WHERE id = ?1" },
-	{ "email", PF_EMAIL, 0, 1, 1, 0,
-	    "UPDATE people SET email = ?2 WHERE id = ?1" },
-	{ "phone", PF_PHONE, 0, 1, 1, 0,
-	    "UPDATE people SET phone = ?2 WHERE id = ?1" },
-	{ "lang", PF_LANG, 0, 0, 0, 0,
-	    "UPDATE people SET lang = ?2 WHERE id = ?1" },
-	{ "pubkey", PF_PUBKEY, 0, 1, 0, 0,
-	    "UPDATE people SET pubkey = ?2 WHERE id = ?1" },
-	{ "quiet_hours", PF_QUIET, 0, 1, 0, 0,
-	    "UPDATE people SET quiet_hours = ?2 WHERE id = ?1" },
-};
-
-/* Validated values of one request: NULL value with present set clears. */
-struct pvals {
-	int		 present[NPFIELDS];
-	char		*value[NPFIELDS];
-	unsigned	 roles;		/* bit i: audience_roles[i] */
-};
-
+/* A person's row, in the order of enum person_col. */
 #define SQL_PERSON \
     "SELECT p.id, p.name, p.email, p.phone, p.commune, p.org, p.lang," \
     " p.pubkey, p.created, p.updated, p.removed, k.wrapped," \
     " (SELECT group_concat(role) FROM person_roles r" \
     "  WHERE r.person_id = p.id), p.quiet_hours" \
     " FROM people p LEFT JOIN person_keys k ON k.person_id = p.id"
+enum person_col {
+	PCOL_ID, PCOL_NAME, PCOL_EMAIL, PCOL_PHONE, PCOL_COMMUNE, PCOL_ORG,
+	PCOL_LANG, PCOL_PUBKEY, PCOL_CREATED, PCOL_UPDATED, PCOL_REMOVED,
+	PCOL_WRAPPED, PCOL_ROLES, PCOL_QUIET
+};
+
 static const char *const sql_by_id = SQL_PERSON " WHERE p.id = ?";
 static const char *const sql_list = SQL_PERSON " WHERE p.removed IS NULL"
     " AND (?1 IS NULL OR EXISTS (SELECT 1 FROM person_roles r"
     " WHERE r.person_id = p.id AND r.role = ?1)) ORDER BY p.id";
 
+/* A database failure as an internal error; frees cause. */
 static void
-pvals_free(struct pvals *pv)
+people_db_error(struct error *err, char *cause)
 {
-	size_t	 i;
-
-	for (i = 0; i < NPFIELDS; i++) {
-		if (pv->value[i] != NULL && pfields[i].sealed)
-			sodium_memzero(pv->value[i], strlen(pv->value[i]));
-		free(pv->value[i]);
-	}
-}
-
-/* Parse roles: an array of names or one comma-separated string. */
-static int
-pv_roles(json_t *v, unsigned *mask, struct error *err)
-{
-	char		*copy, *tok, *save = NULL;
-	json_t		*item;
-	size_t		 i;
-	int		 bit, rc = 0;
-
-	*mask = 0;
-	if (json_is_string(v)) {
-		copy = xstrdup(json_string_value(v));
-		for (tok = strtok_r(copy, ", ", &save); tok != NULL && rc == 0;
-		    tok = strtok_r(NULL, ", ", &save)) {
-			if ((bit = audience_role(tok)) == -1)
-				rc = -1;
-			else
-				*mask |= 1u << bit;
-		}
-		free(copy);
-	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, item) {
-			if (!json_is_string(item) || (bit =
-			    audience_role(json_string_value(item))) == -1) {
-				rc = -1;
-				break;
-			}
-			*mask |= 1u << bit;
-		}
-	} else
-		rc = -1;
-	if (rc == -1 || *mask == 0) {
-		error_set(err, ERR_INVALID, "roles", "rôle inconnu ou "
-		    "absent : choisissez parmi referent, platform, oncall, "
-		    "coordinator, animator, partner");
-		return -1;
-	}
-	return 0;
-}
-
-/* Check free text: nothing invisible, no control characters, length
- * within bounds. */
-static int
-pv_text(const struct pfield *f, const char *s, struct error *err)
-{
-	char	*cause = NULL;
-
-	if (guard_input_check(s, 0, &cause) == -1) {
-		error_set(err, ERR_INVALID, f->name, "%s", cause);
-		free(cause);
-		return -1;
-	}
-	if (utf8_len(s) > f->max) {
-		error_set(err, ERR_INVALID, f->name, "trop long : "
-		    "%zu caractères au plus", f->max);
-		return -1;
-	}
-	if (!f->clearable && *s == '\0') {
-		error_set(err, ERR_INVALID, f->name, "ne peut pas "
-		    "être vide");
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * A person's quiet hours, "HH:MM-HH:MM" (an en dash or spaces around the
- * dash allowed) or "none" (no quiet hours for them, whatever the daemon's),
- * normalised into buf.  0 or -1.
- */
-static int
-people_quiet(const char *s, char *buf, size_t len)
-{
-	const char	*dash;
-	char		 a[8], b[8];
-	int		 from, to;
-
-	if (strcmp(s, "none") == 0) {
-		util_strlcpy(buf, s, len);
-		return 0;
-	}
-	if ((dash = strstr(s, "\xe2\x80\x93")) == NULL &&	/* en dash */
-	    (dash = strchr(s, '-')) == NULL)
-		return -1;
-	if (sscanf(s, " %7[0-9:]", a) != 1 || sscanf(dash + (*dash == '-' ?
-	    1 : 3), " %7[0-9:] ", b) != 1)
-		return -1;
-	snprintf(buf, len, "%s-%s", a, b);
-	if (config_quiet_parse(buf, &from, &to) == -1)
-		return -1;
-	snprintf(buf, len, "%02d:%02d-%02d:%02d", from / 60, from % 60,
-	    to / 60, to % 60);
-	return 0;
-}
-
-/* Validate one string field; *out is the normalised value. */
-static int
-pv_string(const struct pfield *f, const char *s, char **out,
-    struct error *err)
-{
-	char		 buf[CONTACT_EMAIL_MAX + 1], *cause = NULL;
-	unsigned char	 pk[crypto_box_PUBLICKEYBYTES];
-	size_t		 pklen, i;
-	int		 rc = 0;
-
-	switch (f->type) {
-	case PF_TEXT:
-		if (pv_text(f, s, err) == -1)
-			return -1;
-		*out = xstrdup(s);
-		return 0;
-	case PF_EMAIL:
-		rc = contact_email_normalize(s, buf, sizeof buf, &cause);
-		break;
-	case PF_PHONE:
-		rc = contact_phone_normalize(s, buf, sizeof buf, &cause);
-		break;
-	case PF_LANG:
-		for (i = 0; people_langs[i] != NULL; i++)
-			if (strcmp(people_langs[i], s) == 0)
-				break;
-		if (people_langs[i] == NULL) {
-			error_set(err, ERR_INVALID, f->name, "langue "
-			    "inconnue « %s » : fr, nl, de ou en",
-			    UTF8_CUT(s, 16));
-			return -1;
-		}
-		util_strlcpy(buf, s, sizeof buf);
-		break;
-	case PF_PUBKEY:
-		if (sodium_base642bin(pk, sizeof pk, s, strlen(s), NULL, &pklen,
-		    NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-		    pklen != sizeof pk) {
-			error_set(err, ERR_INVALID, f->name, "clé "
-			    "publique invalide : 32 octets en base64 attendus "
-			    "(44 caractères finissant par =)");
-			return -1;
-		}
-		util_strlcpy(buf, s, sizeof buf);
-		break;
-	case PF_QUIET:
-		if (people_quiet(s, buf, sizeof buf) == -1) {
-			error_set(err, ERR_INVALID, f->name, "heures "
-			    "calmes « %s » : HH:MM-HH:MM attendu (par "
-			    "exemple 21:00-08:00), ou none pour aucune",
-			    UTF8_CUT(s, 32));
-			return -1;
-		}
-		break;
-	case PF_ROLES:
-		/* pvals_parse reads roles itself: never here */
-		error_set(err, ERR_INTERNAL, f->name, "champ mal décrit");
-		return -1;
-	}
-	if (rc == -1) {
-		error_set(err, ERR_INVALID, f->name, "%s", cause);
-		free(cause);
-		return -1;
-	}
-	*out = xstrdup(buf);
-	sodium_memzero(buf, sizeof buf);
-	return 0;
-}
-
-/* Validate a whole request; on add, required fields must be present. */
-static int
-pvals_parse(json_t *req, int adding, struct pvals *pv, struct error *err)
-{
-	const char	*key;
-	json_t		*v;
-	size_t		 i;
-
-	memset(pv, 0, sizeof *pv);
-	if (!json_is_object(req)) {
-		error_set(err, ERR_INVALID, NULL, "la requête doit être "
-		    "un objet JSON");
-		return -1;
-	}
-	json_object_foreach(req, key, v) {
-		for (i = 0; i < NPFIELDS; i++)
-			if (strcmp(pfields[i].name, key) == 0)
-				break;
-		if (i == NPFIELDS) {
-			error_set(err, ERR_INVALID, UTF8_CUT(key, 32),
-			    "champ inconnu « %s »", UTF8_CUT(key, 32));
-			return -1;
-		}
-		pv->present[i] = 1;
-		if (pfields[i].type == PF_ROLES) {
-			if (pv_roles(v, &pv->roles, err) == -1)
-				return -1;
-			continue;
-		}
-		if (pfields[i].clearable && (json_is_null(v) ||
-		    (json_is_string(v) && *json_string_value(v) == '\0')))
-			continue;	/* clears the field */
-		if (!json_is_string(v)) {
-			error_set(err, ERR_INVALID, pfields[i].name,
-			    "doit être une chaîne de caractères");
-			return -1;
-		}
-		if (pv_string(&pfields[i], json_string_value(v),
-		    &pv->value[i], err) == -1)
-			return -1;
-	}
-	for (i = 0; i < NPFIELDS; i++) {
-		if (!pfields[i].required || (!adding && !pv->present[i]))
-			continue;
-		if (!pv->present[i] || (pfields[i].type != PF_ROLES &&
-		    pv->value[i] == NULL)) {
-			error_set(err, ERR_INVALID, pfields[i].name,
-			    "obligatoire");
-			return -1;
-		}
-	}
-	return 0;
+	error_set(err, ERR_INTERNAL, NULL, "%s", cause);
+	free(cause);
 }
 
 /* Write field i of person id: sealed under dk when it is a sealed field. */
@@ -320,25 +51,23 @@ static int
 people_write_field(struct store *st, const struct crypt_key *dk, int64_t id,
     size_t i, const char *value, struct error *err)
 {
-	sqlite3_stmt	*stmt = store_stmt(st, pfields[i].update);
+	sqlite3_stmt	*stmt = store_stmt(st, people_fields[i].update);
 	uint8_t		*ct = NULL;
 	size_t		 ctlen;
 	char		*cause = NULL;
 	int		 rc;
 
 	sqlite3_bind_int64(stmt, 1, id);
-	if (value != NULL && pfields[i].sealed) {
-		crypt_seal(dk, "people", pfields[i].name, id, value,
+	if (value != NULL && people_fields[i].sealed) {
+		crypt_seal(dk, "people", people_fields[i].name, id, value,
 		    strlen(value), &ct, &ctlen);
 		sqlite3_bind_blob(stmt, 2, ct, (int)ctlen, SQLITE_TRANSIENT);
 	} else if (value != NULL)
 		sqlite3_bind_text(stmt, 2, value, -1, SQLITE_TRANSIENT);
 	rc = store_exec_stmt(st, stmt, &cause);
 	free(ct);
-	if (rc == -1) {
-		error_set(err, ERR_INTERNAL, NULL, "%s", cause);
-		free(cause);
-	}
+	if (rc == -1)
+		people_db_error(err, cause);
 	return rc;
 }
 
@@ -370,15 +99,14 @@ people_write_roles(struct store *st, int64_t id, unsigned mask,
 	}
 	return 0;
 fail:
-	error_set(err, ERR_INTERNAL, NULL, "%s", cause);
-	free(cause);
+	people_db_error(err, cause);
 	return -1;
 }
 
 /* Write every present field of pv to person id, then its updated time. */
 static int
 people_write(struct store *st, const struct crypt_key *dk, int64_t id,
-    const struct pvals *pv, struct error *err)
+    const struct people_vals *pv, struct error *err)
 {
 	static const char *const touch =
 	    "UPDATE people SET updated = ?2 WHERE id = ?1";
@@ -389,7 +117,7 @@ people_write(struct store *st, const struct crypt_key *dk, int64_t id,
 	for (i = 0; i < NPFIELDS; i++) {
 		if (!pv->present[i])
 			continue;
-		if (pfields[i].type == PF_ROLES) {
+		if (people_fields[i].type == PF_ROLES) {
 			if (people_write_roles(st, id, pv->roles, err) == -1)
 				return -1;
 		} else if (people_write_field(st, dk, id, i, pv->value[i],
@@ -401,11 +129,34 @@ people_write(struct store *st, const struct crypt_key *dk, int64_t id,
 	sqlite3_bind_text(stmt, 2, util_utc_now(now, sizeof now), -1,
 	    SQLITE_TRANSIENT);
 	if (store_exec_stmt(st, stmt, &cause) == -1) {
-		error_set(err, ERR_INTERNAL, NULL, "%s", cause);
-		free(cause);
+		people_db_error(err, cause);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Give new person id a data key, wrapped by the master key, into *dk (the
+ * caller frees it).  0 or -1 with *cause.
+ */
+static int
+people_new_key(struct store *st, const struct crypt_key *master, int64_t id,
+    struct crypt_key **dk, char **cause)
+{
+	static const char *const sql =
+	    "INSERT INTO person_keys (person_id, wrapped) VALUES (?, ?)";
+	sqlite3_stmt	*stmt = store_stmt(st, sql);
+	uint8_t		*wrapped;
+	size_t		 wlen;
+	int		 rc;
+
+	*dk = crypt_key_random();
+	crypt_key_wrap(master, id, *dk, &wrapped, &wlen);
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_blob(stmt, 2, wrapped, (int)wlen, SQLITE_STATIC);
+	rc = store_exec_stmt(st, stmt, cause);
+	free(wrapped);
+	return rc;
 }
 
 int
@@ -414,17 +165,13 @@ people_add(struct store *st, const struct crypt_key *master, json_t *req,
 {
 	static const char *const ins = "INSERT INTO people (lang, created,"
 	    " updated) VALUES (?1, ?2, ?2)";
-	static const char *const inskey =
-	    "INSERT INTO person_keys (person_id, wrapped) VALUES (?, ?)";
-	struct pvals	 pv;
+	struct people_vals	 pv;
 	struct crypt_key *dk = NULL;
 	sqlite3_stmt	*stmt;
-	uint8_t		*wrapped = NULL;
-	size_t		 wlen;
 	char		 now[32], *cause = NULL;
 	int		 rc = -1;
 
-	if (pvals_parse(req, 1, &pv, err) == -1)
+	if (people_parse(req, 1, &pv, err) == -1)
 		goto out;
 	stmt = store_stmt(st, ins);
 	sqlite3_bind_text(stmt, 1, default_lang, -1, SQLITE_STATIC);
@@ -433,23 +180,15 @@ people_add(struct store *st, const struct crypt_key *master, json_t *req,
 	if (store_exec_stmt(st, stmt, &cause) == -1)
 		goto dberr;
 	*id = store_last_id(st);
-
-	dk = crypt_key_random();
-	crypt_key_wrap(master, *id, dk, &wrapped, &wlen);
-	stmt = store_stmt(st, inskey);
-	sqlite3_bind_int64(stmt, 1, *id);
-	sqlite3_bind_blob(stmt, 2, wrapped, (int)wlen, SQLITE_STATIC);
-	if (store_exec_stmt(st, stmt, &cause) == -1)
+	if (people_new_key(st, master, *id, &dk, &cause) == -1)
 		goto dberr;
 	rc = people_write(st, dk, *id, &pv, err);
 	goto out;
 dberr:
-	error_set(err, ERR_INTERNAL, NULL, "%s", cause);
-	free(cause);
+	people_db_error(err, cause);
 out:
-	free(wrapped);
 	crypt_key_free(dk);
-	pvals_free(&pv);
+	people_vals_free(&pv);
 	return rc;
 }
 
@@ -512,18 +251,11 @@ people_roles_col(sqlite3_stmt *stmt, int col)
 {
 	const char	*list = (const char *)sqlite3_column_text(stmt, col);
 	json_t		*arr = json_array();
-	char		*copy, *tok, *save = NULL;
 	unsigned	 mask = 0;
-	int		 i, bit;
+	int		 i, bad = 0;
 
-	if (list != NULL) {
-		copy = xstrdup(list);
-		for (tok = strtok_r(copy, ",", &save); tok != NULL;
-		    tok = strtok_r(NULL, ",", &save))
-			if ((bit = audience_role(tok)) != -1)
-				mask |= 1u << bit;
-		free(copy);
-	}
+	if (list != NULL)
+		mask = people_role_bits(list, ",", &bad);
 	for (i = 0; audience_roles[i] != NULL; i++)
 		if (mask & (1u << i))
 			json_array_append_new(arr, json_string(audience_roles[i]));
@@ -537,13 +269,13 @@ people_row(sqlite3_stmt *stmt, const struct crypt_key *master,
 {
 	struct crypt_key	*dk;
 	json_t			*o, *name, *email, *phone;
-	int64_t			 id = sqlite3_column_int64(stmt, 0);
+	int64_t			 id = sqlite3_column_int64(stmt, PCOL_ID);
 
-	if ((dk = people_dk(stmt, 11, master, id, err)) == NULL)
+	if ((dk = people_dk(stmt, PCOL_WRAPPED, master, id, err)) == NULL)
 		return NULL;
-	name = people_open_col(stmt, 1, dk, id, "name", err);
-	email = people_open_col(stmt, 2, dk, id, "email", err);
-	phone = people_open_col(stmt, 3, dk, id, "phone", err);
+	name = people_open_col(stmt, PCOL_NAME, dk, id, "name", err);
+	email = people_open_col(stmt, PCOL_EMAIL, dk, id, "email", err);
+	phone = people_open_col(stmt, PCOL_PHONE, dk, id, "phone", err);
 	crypt_key_free(dk);
 	if (name == NULL || email == NULL || phone == NULL) {
 		json_decref(name);
@@ -553,15 +285,15 @@ people_row(sqlite3_stmt *stmt, const struct crypt_key *master,
 	}
 	o = json_pack("{sI so so so so so so so so so ss ss}",
 	    "id", (json_int_t)id, "name", name,
-	    "quiet_hours", people_text_col(stmt, 13),
-	    "roles", people_roles_col(stmt, 12),
-	    "commune", people_text_col(stmt, 4),
-	    "org", people_text_col(stmt, 5),
+	    "quiet_hours", people_text_col(stmt, PCOL_QUIET),
+	    "roles", people_roles_col(stmt, PCOL_ROLES),
+	    "commune", people_text_col(stmt, PCOL_COMMUNE),
+	    "org", people_text_col(stmt, PCOL_ORG),
 	    "email", email, "phone", phone,
-	    "lang", people_text_col(stmt, 6),
-	    "pubkey", people_text_col(stmt, 7),
-	    "created", (const char *)sqlite3_column_text(stmt, 8),
-	    "updated", (const char *)sqlite3_column_text(stmt, 9));
+	    "lang", people_text_col(stmt, PCOL_LANG),
+	    "pubkey", people_text_col(stmt, PCOL_PUBKEY),
+	    "created", (const char *)sqlite3_column_text(stmt, PCOL_CREATED),
+	    "updated", (const char *)sqlite3_column_text(stmt, PCOL_UPDATED));
 	/* texts were valid UTF-8 when written (jansson checked them) */
 	if (o == NULL)
 		error_set(err, ERR_INTERNAL, NULL, "personne %lld illisible "
@@ -580,11 +312,11 @@ people_find(struct store *st, sqlite3_stmt *stmt, int64_t id,
 		    "n'a le numéro %lld", (long long)id);
 		return -1;
 	}
-	if (sqlite3_column_type(stmt, 10) != SQLITE_NULL) {
+	if (sqlite3_column_type(stmt, PCOL_REMOVED) != SQLITE_NULL) {
 		/* removed is a UTC time the daemon wrote: ASCII digits */
 		error_set(err, ERR_NOT_FOUND, "id", "la personne %lld a "
 		    "été effacée le %.10s", (long long)id,
-		    (const char *)sqlite3_column_text(stmt, 10));
+		    (const char *)sqlite3_column_text(stmt, PCOL_REMOVED));
 		return -1;
 	}
 	return 0;
@@ -607,30 +339,52 @@ int
 people_edit(struct store *st, const struct crypt_key *master, int64_t id,
     json_t *req, struct error *err)
 {
-	struct pvals		 pv;
+	struct people_vals		 pv;
 	struct crypt_key	*dk = NULL;
 	sqlite3_stmt		*stmt;
 	int			 rc = -1;
 
-	if (pvals_parse(req, 0, &pv, err) == -1)
+	if (people_parse(req, 0, &pv, err) == -1)
 		goto out;
 	stmt = store_stmt(st, sql_by_id);
 	if (people_find(st, stmt, id, err) == 0)
-		dk = people_dk(stmt, 11, master, id, err);
+		dk = people_dk(stmt, PCOL_WRAPPED, master, id, err);
 	sqlite3_reset(stmt);
 	if (dk != NULL)
 		rc = people_write(st, dk, id, &pv, err);
 out:
 	crypt_key_free(dk);
-	pvals_free(&pv);
+	people_vals_free(&pv);
+	return rc;
+}
+
+/* Whether person id is there and not erased yet: 0, or -1 with err. */
+static int
+people_erasable(struct store *st, int64_t id, struct error *err)
+{
+	static const char *const sql =
+	    "SELECT removed FROM people WHERE id = ?";
+	sqlite3_stmt	*stmt = store_stmt(st, sql);
+	int		 rc, found;
+
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	found = rc == SQLITE_ROW;
+	if (found && sqlite3_column_type(stmt, 0) == SQLITE_NULL)
+		rc = 0;
+	else {
+		error_set(err, ERR_NOT_FOUND, "id", found ?
+		    "la personne %lld est déjà effacée" :
+		    "aucune personne n'a le numéro %lld", (long long)id);
+		rc = -1;
+	}
+	sqlite3_reset(stmt);
 	return rc;
 }
 
 int
 people_remove(struct store *st, int64_t id, struct error *err)
 {
-	static const char *const find =
-	    "SELECT removed FROM people WHERE id = ?";
 	static const char *const delkey =
 	    "DELETE FROM person_keys WHERE person_id = ?";
 	static const char *const delroles =
@@ -642,19 +396,9 @@ people_remove(struct store *st, int64_t id, struct error *err)
 	sqlite3_stmt	*stmt;
 	char		 now[32], *cause = NULL;
 	size_t		 i;
-	int		 rc;
 
-	stmt = store_stmt(st, find);
-	sqlite3_bind_int64(stmt, 1, id);
-	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_ROW || sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
-		sqlite3_reset(stmt);
-		error_set(err, ERR_NOT_FOUND, "id", rc == SQLITE_ROW ?
-		    "la personne %lld est déjà effacée" :
-		    "aucune personne n'a le numéro %lld", (long long)id);
+	if (people_erasable(st, id, err) == -1)
 		return -1;
-	}
-	sqlite3_reset(stmt);
 	util_utc_now(now, sizeof now);
 	for (i = 0; i < sizeof steps / sizeof steps[0]; i++) {
 		stmt = store_stmt(st, steps[i]);
@@ -662,8 +406,7 @@ people_remove(struct store *st, int64_t id, struct error *err)
 		if (steps[i] == erase)
 			sqlite3_bind_text(stmt, 2, now, -1, SQLITE_STATIC);
 		if (store_exec_stmt(st, stmt, &cause) == -1) {
-			error_set(err, ERR_INTERNAL, NULL, "%s", cause);
-			free(cause);
+			people_db_error(err, cause);
 			return -1;
 		}
 	}
@@ -677,10 +420,9 @@ people_list(struct store *st, const struct crypt_key *master,
 	sqlite3_stmt	*stmt;
 	json_t		*arr, *o;
 
-	if (role != NULL && !(audience_role(role) >= 0)) {
-		error_set(err, ERR_INVALID, "role", "rôle inconnu "
-		    "« %s » : referent, platform, oncall, coordinator, "
-		    "animator ou partner", UTF8_CUT(role, 32));
+	if (role != NULL && audience_role(role) == -1) {
+		error_set(err, ERR_INVALID, "role", "rôle inconnu « %s » : %s",
+		    UTF8_CUT(role, 32), audience_role_list());
 		return NULL;
 	}
 	stmt = store_stmt(st, sql_list);
@@ -738,39 +480,63 @@ people_contact_col(sqlite3_stmt *stmt, int col, const struct crypt_key *dk,
 	return 0;
 }
 
+/* people_contact's query: its columns in the order of enum contact_col. */
+static const char *const contact_sql = "SELECT p.email, p.phone, p.name,"
+    " p.lang, p.quiet_hours, k.wrapped FROM people p"
+    " JOIN person_keys k ON k.person_id = p.id"
+    " WHERE p.id = ? AND p.removed IS NULL";
+enum contact_col {
+	CCOL_EMAIL, CCOL_PHONE, CCOL_NAME, CCOL_LANG, CCOL_QUIET, CCOL_WRAPPED
+};
+
+/* The column of each channel's address (the field chan_address() names). */
+static const int contact_addr_col[CHAN_COUNT] = {
+	[CHAN_EMAIL] = CCOL_EMAIL,
+	[CHAN_SMS] = CCOL_PHONE,
+};
+
+/* Fill *pc for channel c from stmt's row of person id. */
+static int
+people_contact_row(sqlite3_stmt *stmt, const struct crypt_key *master,
+    int64_t id, enum chan c, struct people_contact *pc, char **cause)
+{
+	const char	*v;
+
+	if ((pc->dk = crypt_key_unwrap(master, id, sqlite3_column_blob(stmt,
+	    CCOL_WRAPPED), (size_t)sqlite3_column_bytes(stmt, CCOL_WRAPPED),
+	    cause)) == NULL)
+		return -1;
+	/* email: the address and the display name; sms: the phone only */
+	if (people_contact_col(stmt, contact_addr_col[c], pc->dk, id,
+	    chan_address(c), &pc->addr, cause) == -1 || (c == CHAN_EMAIL &&
+	    people_contact_col(stmt, CCOL_NAME, pc->dk, id, "name", &pc->name,
+	    cause) == -1))
+		return -1;
+	if ((v = (const char *)sqlite3_column_text(stmt, CCOL_LANG)) != NULL)
+		util_strlcpy(pc->lang, v, sizeof pc->lang);
+	if ((v = (const char *)sqlite3_column_text(stmt, CCOL_QUIET)) != NULL)
+		pc->quiet = xstrdup(v);
+	return 0;
+}
+
 int
 people_contact(struct store *st, const struct crypt_key *master, int64_t id,
     const char *channel, struct people_contact *pc, char **cause)
 {
-	static const char *const sql = "SELECT p.email, p.phone, p.name,"
-	    " p.lang, p.quiet_hours, k.wrapped FROM people p"
-	    " JOIN person_keys k ON k.person_id = p.id"
-	    " WHERE p.id = ? AND p.removed IS NULL";
-	sqlite3_stmt	*stmt = store_stmt(st, sql);
-	int		 email = strcmp(channel, "email") == 0, rc = -1;
-	const char	*v;
+	sqlite3_stmt	*stmt;
+	int		 c = chan_parse(channel), rc = -1;
 
 	memset(pc, 0, sizeof *pc);
-	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		util_cause(cause, "recipient %lld was erased", (long long)id);
-		goto out;
+	if (c == -1) {
+		util_cause(cause, "unknown channel");
+		return -1;
 	}
-	if ((pc->dk = crypt_key_unwrap(master, id, sqlite3_column_blob(stmt,
-	    5), (size_t)sqlite3_column_bytes(stmt, 5), cause)) == NULL)
-		goto out;
-	/* email: the address and the display name; sms: the phone only */
-	if (people_contact_col(stmt, email ? 0 : 1, pc->dk, id, email ?
-	    "email" : "phone", &pc->addr, cause) == -1 || (email &&
-	    people_contact_col(stmt, 2, pc->dk, id, "name", &pc->name,
-	    cause) == -1))
-		goto out;
-	if ((v = (const char *)sqlite3_column_text(stmt, 3)) != NULL)
-		util_strlcpy(pc->lang, v, sizeof pc->lang);
-	if ((v = (const char *)sqlite3_column_text(stmt, 4)) != NULL)
-		pc->quiet = xstrdup(v);
-	rc = 0;
-out:
+	stmt = store_stmt(st, contact_sql);
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) != SQLITE_ROW)
+		util_cause(cause, "recipient %lld was erased", (long long)id);
+	else
+		rc = people_contact_row(stmt, master, id, c, pc, cause);
 	sqlite3_reset(stmt);
 	if (rc == -1)
 		people_contact_clear(pc);

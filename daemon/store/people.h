@@ -65,9 +65,10 @@ struct people_contact {
 };
 
 /*
- * Fill *pc for person id (not removed) and channel ("email" or "sms"),
- * opening only the fields that channel needs.  0, or -1 with *cause (pc is
- * then empty).  people_contact_clear() wipes and frees it.
+ * Fill *pc for person id (not removed) and channel (a chan_name(): "email"
+ * or "sms"; any other is refused), opening only the fields that channel
+ * needs.  0, or -1 with *cause (pc is then empty).  people_contact_clear()
+ * wipes and frees it.
  */
 int	 people_contact(struct store *, const struct crypt_key *master,
 	    int64_t id, const char *channel, struct people_contact *pc,

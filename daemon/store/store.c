@@ -11,6 +11,8 @@
 #include "store.h"
 #include "util.h"
 
+#define STORE_BUSY_MS	5000	/* wait for a lock at most this long */
+
 struct store_cached {
 	const char	*sql;		/* static string: the cache key */
 	sqlite3_stmt	*stmt;
@@ -67,7 +69,7 @@ store_open(const char *path, char **cause)
 	}
 	if (migrate_run(st->db, migrate_latest(), cause) == -1)
 		goto fail;
-	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	return st;
 fail:
 	store_close(st);
