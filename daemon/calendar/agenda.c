@@ -3,9 +3,8 @@
  * expansion (zone, rule, exclusions), their recipients, and the list of
  * upcoming occurrences with their reminders.
  *
- * Zones are loaded once and kept in a small cache for the life of the
- * process: a calendar uses a handful of zones, and 100,000 events must not
- * mean 100,000 reads of the same TZif file.
+ * Zones come from tz_cached(): a calendar uses a handful of zones, and
+ * 100,000 events must not mean 100,000 reads of the same TZif file.
  */
 #include <sys/types.h>
 
@@ -14,6 +13,7 @@
 #include <time.h>
 
 #include "calendar.h"
+#include "chan.h"
 #include "holiday.h"
 #include "recur.h"
 #include "store.h"
@@ -22,39 +22,6 @@
 
 #define AGENDA_MAX_ITEMS	10000
 #define AGENDA_MAX_DAYS		732
-
-static struct tz	**zones;
-static size_t		  nzones;
-
-const struct tz *
-calendar_zone(const char *name, char **cause)
-{
-	struct tz	*z;
-	size_t		 i;
-
-	if (name == NULL)
-		return NULL;
-	for (i = 0; i < nzones; i++)
-		if (strcmp(tz_name(zones[i]), name) == 0)
-			return zones[i];
-	if ((z = tz_load(name, cause)) == NULL)
-		return NULL;
-	zones = xreallocarray(zones, nzones + 1, sizeof *zones);
-	zones[nzones++] = z;
-	return z;
-}
-
-void
-calendar_zones_free(void)
-{
-	size_t	 i;
-
-	for (i = 0; i < nzones; i++)
-		tz_free(zones[i]);
-	free(zones);
-	zones = NULL;
-	nzones = 0;
-}
 
 /* Holidays and closures, for events that skip them. */
 static int
@@ -106,50 +73,83 @@ agenda_strdup_col(sqlite3_stmt *stmt, int col)
 	return s != NULL ? xstrdup((const char *)s) : NULL;
 }
 
+/* The channels column, "email,sms", as a set of CHAN_BIT()s. */
+static unsigned
+agenda_channels(const char *text)
+{
+	char		*copy, *tok, *save = NULL;
+	unsigned	 set = 0;
+	int		 c;
+
+	copy = xstrdup(text != NULL ? text : "");
+	for (tok = strtok_r(copy, ", ", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", ", &save))
+		if ((c = chan_parse(tok)) != -1)
+			set |= CHAN_BIT(c);
+	free(copy);
+	return set;
+}
+
+/* The columns of sql_event_load. */
+enum { EL_TITLE, EL_LOCATION, EL_COMMUNE, EL_DTSTART, EL_TZ, EL_RRULE,
+    EL_DURATION, EL_SKIP, EL_CHANNELS, EL_PLANNED, EL_OFFSETS, EL_EXDATES };
+
+static const char *const sql_event_load = "SELECT title, location, commune,"
+    " dtstart, tz, rrule, duration, skip_holidays, channels,"
+    " planned_until,"
+    " (SELECT group_concat(offset) FROM (SELECT offset FROM"
+    "   event_reminders WHERE event_id = e.id ORDER BY offset DESC)),"
+    " (SELECT group_concat(local) FROM event_exdates"
+    "   WHERE event_id = e.id)"
+    " FROM events e WHERE id = ?";
+
+/* A text column, NULL when null. */
+static const char *
+agenda_col(sqlite3_stmt *stmt, int col)
+{
+	return (const char *)sqlite3_column_text(stmt, col);
+}
+
+/* Fill ev from the current row of sql_event_load; 0 or -1 with *cause. */
+static int
+agenda_event_row(struct cal_event *ev, sqlite3_stmt *stmt, char **cause)
+{
+	const char	*rr = agenda_col(stmt, EL_RRULE);
+
+	ev->title = agenda_strdup_col(stmt, EL_TITLE);
+	ev->location = agenda_strdup_col(stmt, EL_LOCATION);
+	ev->commune = agenda_strdup_col(stmt, EL_COMMUNE);
+	ev->duration = sqlite3_column_int64(stmt, EL_DURATION);
+	ev->skip_holidays = sqlite3_column_type(stmt, EL_SKIP) != SQLITE_NULL;
+	ev->channels = agenda_channels(agenda_col(stmt, EL_CHANNELS));
+	ev->planned_until = sqlite3_column_int64(stmt, EL_PLANNED);
+	if (recur_civil_parse(agenda_col(stmt, EL_DTSTART), &ev->dtstart,
+	    cause) == -1 ||
+	    (ev->tz = tz_cached(agenda_col(stmt, EL_TZ), cause)) == NULL ||
+	    (rr != NULL && (ev->rule = recur_rule_parse(rr, cause)) == NULL) ||
+	    agenda_lists(ev, agenda_col(stmt, EL_OFFSETS),
+	    agenda_col(stmt, EL_EXDATES), cause) == -1)
+		return -1;
+	return 0;
+}
+
 struct cal_event *
 calendar_event_load(struct calendar *cal, int64_t id, char **cause)
 {
-	static const char *const sql = "SELECT title, location, commune,"
-	    " dtstart, tz, rrule, duration, skip_holidays, channels,"
-	    " planned_until,"
-	    " (SELECT group_concat(offset) FROM (SELECT offset FROM"
-	    "   event_reminders WHERE event_id = e.id ORDER BY offset DESC)),"
-	    " (SELECT group_concat(local) FROM event_exdates"
-	    "   WHERE event_id = e.id)"
-	    " FROM events e WHERE id = ?";
-	sqlite3_stmt		*stmt = store_stmt(cal->store, sql);
-	struct cal_event	*ev;
-	const char		*rr, *ch;
+	sqlite3_stmt		*stmt = store_stmt(cal->store, sql_event_load);
+	struct cal_event	*ev = NULL;
 
 	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		sqlite3_reset(stmt);
+	if (sqlite3_step(stmt) != SQLITE_ROW)
 		util_cause(cause, "event %lld not found", (long long)id);
-		return NULL;
-	}
-	ev = xcalloc(1, sizeof *ev);
-	ev->id = id;
-	ev->title = agenda_strdup_col(stmt, 0);
-	ev->location = agenda_strdup_col(stmt, 1);
-	ev->commune = agenda_strdup_col(stmt, 2);
-	ev->duration = sqlite3_column_int64(stmt, 6);
-	ev->skip_holidays = sqlite3_column_type(stmt, 7) != SQLITE_NULL;
-	ch = (const char *)sqlite3_column_text(stmt, 8);
-	ev->channels = (strstr(ch, "email") ? CAL_CH_EMAIL : 0) |
-	    (strstr(ch, "sms") ? CAL_CH_SMS : 0);
-	ev->planned_until = sqlite3_column_int64(stmt, 9);
-	ev->closures = cal->closures;
-	rr = (const char *)sqlite3_column_text(stmt, 5);
-	if (recur_civil_parse((const char *)sqlite3_column_text(stmt, 3),
-	    &ev->dtstart, cause) == -1 ||
-	    (ev->tz = calendar_zone((const char *)sqlite3_column_text(stmt, 4),
-	    cause)) == NULL ||
-	    (rr != NULL && (ev->rule = recur_rule_parse(rr, cause)) == NULL) ||
-	    agenda_lists(ev, (const char *)sqlite3_column_text(stmt, 10),
-	    (const char *)sqlite3_column_text(stmt, 11), cause) == -1) {
-		sqlite3_reset(stmt);
-		calendar_event_free(ev);
-		return NULL;
+	else {
+		ev = xcalloc(1, sizeof *ev);
+		ev->id = id;
+		ev->closures = cal->closures;
+		if (agenda_event_row(ev, stmt, cause) == -1) {
+			calendar_event_free(ev);
+			ev = NULL;
+		}
 	}
 	sqlite3_reset(stmt);
 	return ev;
@@ -181,6 +181,18 @@ calendar_event_iter(const struct cal_event *ev)
 	return it;
 }
 
+/* The columns of calendar_recipients' statement: who, and whether each
+ * channel reaches them. */
+enum { RC_ID, RC_EMAIL, RC_PHONE };
+
+/* The channels that reach the person of the current row. */
+static unsigned
+agenda_reach(sqlite3_stmt *stmt)
+{
+	return (sqlite3_column_int(stmt, RC_EMAIL) ? CHAN_BIT(CHAN_EMAIL) : 0) |
+	    (sqlite3_column_int(stmt, RC_PHONE) ? CHAN_BIT(CHAN_SMS) : 0);
+}
+
 ssize_t
 calendar_recipients(struct calendar *cal, int64_t id, int64_t **ids,
     unsigned **reach, char **cause)
@@ -203,10 +215,8 @@ calendar_recipients(struct calendar *cal, int64_t id, int64_t **ids,
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		*ids = xreallocarray(*ids, n + 1, sizeof **ids);
 		*reach = xreallocarray(*reach, n + 1, sizeof **reach);
-		(*ids)[n] = sqlite3_column_int64(stmt, 0);
-		(*reach)[n] = (sqlite3_column_int(stmt, 1) ? CAL_CH_EMAIL : 0) |
-		    (sqlite3_column_int(stmt, 2) ? CAL_CH_SMS : 0);
-		n++;
+		(*ids)[n] = sqlite3_column_int64(stmt, RC_ID);
+		(*reach)[n++] = agenda_reach(stmt);
 	}
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE) {
@@ -265,14 +275,14 @@ agenda_item(const struct cal_event *ev, const struct recur_occ *occ,
 	json_t	*rem = json_array(), *ch = json_array();
 	char	 buf[RECUR_FMT_LEN];
 	size_t	 i;
+	int	 c;
 
 	for (i = 0; i < ev->noffsets; i++)
 		json_array_append_new(rem, agenda_time(ev->tz,
 		    occ->utc - ev->offsets[i]));
-	if (ev->channels & CAL_CH_EMAIL)
-		json_array_append_new(ch, json_string("email"));
-	if (ev->channels & CAL_CH_SMS)
-		json_array_append_new(ch, json_string("sms"));
+	for (c = 0; c < CHAN_COUNT; c++)
+		if (ev->channels & CHAN_BIT(c))
+			json_array_append_new(ch, json_string(chan_name(c)));
 	return json_pack("{sI ss ss so so so sI so so}",
 	    "event", (json_int_t)ev->id, "title", ev->title,
 	    "start", recur_format(occ, buf, sizeof buf),
@@ -324,7 +334,7 @@ agenda_window(struct calendar *cal, const char *s, int64_t days,
     int64_t *from, int64_t *to, struct error *err)
 {
 	struct recur_civil	 c;
-	const struct tz		*zone = calendar_zone(cal->default_tz, NULL);
+	const struct tz		*zone = tz_cached(cal->default_tz, NULL);
 	char			*cause = NULL;
 	int64_t			 now = util_now();
 
@@ -346,6 +356,25 @@ agenda_window(struct calendar *cal, const char *s, int64_t days,
 	return 0;
 }
 
+/* The n items sorted by start as a new JSON array, or NULL when !ok;
+ * either way the items are freed. */
+static json_t *
+agenda_array(struct agenda_item *items, size_t n, int ok)
+{
+	json_t	*arr = ok ? json_array() : NULL;
+	size_t	 i;
+
+	if (n > 0)	/* no items: no array at all */
+		qsort(items, n, sizeof *items, agenda_item_cmp);
+	for (i = 0; i < n; i++) {
+		if (arr != NULL)
+			json_array_append(arr, items[i].o);
+		json_decref(items[i].o);
+	}
+	free(items);
+	return arr;
+}
+
 json_t *
 calendar_agenda(struct calendar *cal, const char *fromtext, int64_t days,
     struct error *err)
@@ -355,7 +384,6 @@ calendar_agenda(struct calendar *cal, const char *fromtext, int64_t days,
 	int64_t			*ids = NULL, from, to;
 	size_t			 nids = 0, n = 0, i;
 	char			*cause = NULL;
-	json_t			*arr;
 
 	if (days < 1 || days > AGENDA_MAX_DAYS) {
 		error_set(err, ERR_INVALID, "days", "nombre de jours "
@@ -375,14 +403,5 @@ calendar_agenda(struct calendar *cal, const char *fromtext, int64_t days,
 		}
 	}
 	free(ids);
-	if (n > 0)	/* no items: no array at all */
-		qsort(items, n, sizeof *items, agenda_item_cmp);
-	arr = err->message == NULL ? json_array() : NULL;
-	for (i = 0; i < n; i++) {
-		if (arr != NULL)
-			json_array_append(arr, items[i].o);
-		json_decref(items[i].o);
-	}
-	free(items);
-	return arr;
+	return agenda_array(items, n, err->message == NULL);
 }

@@ -22,8 +22,6 @@ struct store;
 struct tz;
 struct closures;
 
-#define CAL_CH_EMAIL	0x1
-#define CAL_CH_SMS	0x2
 #define CAL_MAX_REMIND	16
 
 /* What the calendar works on; owned by the caller. */
@@ -41,7 +39,7 @@ struct cal_event {
 	char			*location;
 	char			*commune;
 	struct recur_civil	 dtstart;
-	const struct tz		*tz;		/* from the zone cache */
+	const struct tz		*tz;		/* from tz_cached() */
 	struct recur_rule	*rule;		/* NULL: one occurrence */
 	int64_t			 duration;
 	int64_t			 offsets[CAL_MAX_REMIND];	/* descending */
@@ -49,7 +47,7 @@ struct cal_event {
 	int64_t			*exdates;	/* local seconds */
 	size_t			 nexdates;
 	int			 skip_holidays;
-	unsigned		 channels;	/* CAL_CH_* */
+	unsigned		 channels;	/* CHAN_BIT()s (chan.h) */
 	int64_t			 planned_until;
 	struct closures		*closures;
 };
@@ -63,7 +61,8 @@ int	 calendar_add(struct calendar *, json_t *req, int64_t *id,
 /* Change the fields present in req (null clears an optional one). */
 int	 calendar_edit(struct calendar *, int64_t id, json_t *req,
 	    struct error *err);
-/* Remove the event and cancel its pending reminders. */
+/* Remove the event (its pending reminders are the outbox's: the caller
+ * cancels them in the same transaction). */
 int	 calendar_remove(struct calendar *, int64_t id, struct error *err);
 /* The event as a JSON object with its next occurrence (new reference). */
 json_t	*calendar_get(struct calendar *, int64_t id, struct error *err);
@@ -74,17 +73,14 @@ int64_t	 calendar_find_uid(struct calendar *, const char *uid);
 int64_t	 calendar_count(struct calendar *);
 
 /*
- * Load event id for expansion; NULL with *cause set.  The zone comes from a
- * cache that lives until calendar_zones_free().
+ * Load event id for expansion; NULL with *cause set.  The zone comes from
+ * tz_cached(), and lives until tz_cached_free().
  */
 struct cal_event *calendar_event_load(struct calendar *, int64_t id,
 	    char **cause);
 void	 calendar_event_free(struct cal_event *);
 /* An iterator over the event's occurrences, exclusions applied. */
 struct recur_iter *calendar_event_iter(const struct cal_event *);
-/* The zone named name, loaded once; NULL with *cause set. */
-const struct tz *calendar_zone(const char *name, char **cause);
-void	 calendar_zones_free(void);
 /* Instant utc written in zone, "2026-01-07T14:00:00+01:00"; returns buf
  * (at least RECUR_FMT_LEN bytes). */
 const char *calendar_instant(const struct tz *zone, int64_t utc, char *buf,
@@ -93,7 +89,7 @@ const char *calendar_instant(const struct tz *zone, int64_t utc, char *buf,
 /*
  * The people an event reaches: ids of everyone not removed who has one of
  * its audience roles or is named in it, ascending, with which channels each
- * can be reached on (CAL_CH_* of the email and phone they have).  Returns
+ * can be reached on (CHAN_BIT()s of the email and phone they have).  Returns
  * the count, *ids and *reach new arrays (free them), or -1 with *cause.
  */
 ssize_t	 calendar_recipients(struct calendar *, int64_t id, int64_t **ids,

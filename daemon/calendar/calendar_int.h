@@ -1,0 +1,45 @@
+/*
+ * calendar_int.h: what the calendar's files share.  The event definition
+ * that calendar_fields.c validates from a request and calendar.c writes to
+ * the store; a binding helper the import (calendar_ics.c) needs too.
+ * Private to daemon/calendar; everyone else goes through calendar.h.
+ */
+#ifndef STOPPVIF_CALENDAR_INT_H
+#define STOPPVIF_CALENDAR_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "calendar.h"
+#include "error.h"
+
+/* A validated event definition, every text normalised. */
+struct cal_evdef {
+	char		*uid, *title, *kind, *dtstart, *tz, *rrule;
+	char		*location, *commune, *description, *skip;
+	int64_t		 duration;
+	int64_t		 offsets[CAL_MAX_REMIND];	/* descending */
+	size_t		 noffsets;
+	char		**exdates;	/* "YYYY-MM-DDTHH:MM:SS", local */
+	size_t		 nexdates;
+	char		**audience;	/* "role:R" / "person:ID" */
+	size_t		 naudience;
+	unsigned	 channels;	/* CHAN_BIT()s, never empty */
+};
+
+/*
+ * Validate a whole definition from the JSON object req (absent fields take
+ * their defaults) into *d, which the caller frees with calendar_evdef_free
+ * whatever the result.  0, or -1 with err naming the field.
+ */
+int	 calendar_evdef_parse(struct calendar *, json_t *req,
+	    struct cal_evdef *d, struct error *err);
+void	 calendar_evdef_free(struct cal_evdef *d);
+
+/* Bind text s, or SQL NULL when s is NULL, to parameter col of stmt. */
+void	 calendar_bind_text(sqlite3_stmt *stmt, int col, const char *s);
+
+#endif
