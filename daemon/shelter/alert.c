@@ -8,14 +8,18 @@
  * "alert/ALERT/KIND[/TAG]/PERSON/CHANNEL", queued in the caller's
  * transaction, its parameters sealed under the person's data key: the code,
  * the shelter's title, the times, and for the alert email a signed link.
- * Nothing about anyone housed is ever known here.
+ * Nothing about anyone housed is ever known here.  The shelter's own move
+ * is not made here: a claim is checked, then done, around it (shelter_ops.c).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "audience.h"
+#include "chan.h"
 #include "config.h"
 #include "crypt.h"
 #include "log.h"
@@ -27,25 +31,55 @@
 #include "store.h"
 #include "util.h"
 
-#define ALERT_CODE_TRIES	200
-#define ALERT_CODE_QUIET	(7 * 86400)	/* a code is not reused for a week */
-#define ALERT_TOKEN_V1		1
-#define ALERT_TOKEN_BYTES	(1 + 8 + 8 + 8 + CRYPT_MAC_BYTES)
-#define ALERT_MAC_PURPOSE	"ack-link"
-#define ALERT_PHONE_PURPOSE	"phone-ix"	/* alert_recipients.phone_mac */
+static const char *const alert_statuses[AS_COUNT] = {
+	[AS_OPEN] = ALERT_OPEN,
+	[AS_CLAIMED] = ALERT_CLAIMED,
+	[AS_CLOSED] = ALERT_CLOSED,
+};
+
+/* How a claim came, and the channels its claimer hears back on: the one
+ * they used. */
+static const struct {
+	const char	*name;
+	unsigned	 reply;
+} alert_vias[VIA_COUNT] = {
+	[VIA_NONE] = { NULL, CHAN_ALL },
+	[VIA_CLI] = { "cli", CHAN_ALL },
+	[VIA_SMS] = { "sms", CHAN_BIT(CHAN_SMS) },
+	[VIA_LINK] = { "link", CHAN_BIT(CHAN_EMAIL) },
+};
 
 /* What every message of one alert says. */
 struct amsg {
-	int64_t		 id;
-	char		 shelter[64];
-	char		 code[ALERT_CODE_LEN];	/* the alert's own */
-	char		*title;
-	char		 status[8];
-	int64_t		 opened;
-	int64_t		 until;		/* the hold, when reserved; 0 */
-	int		 level;
-	int64_t		 link_valid;
+	int64_t			 id;
+	char			 shelter[SHELTER_NAME_MAX];
+	char			 code[ALERT_CODE_LEN];	/* the alert's own */
+	char			*title;
+	enum alert_status	 status;
+	int64_t			 opened;
+	int64_t			 until;		/* the hold, when reserved; 0 */
+	int			 level;
+	int64_t			 repeats;	/* sent again so far */
+	int64_t			 link_valid;
 };
+
+const char *
+alert_via_name(enum alert_via via)
+{
+	return alert_vias[via].name;
+}
+
+/* The status called name; AS_CLOSED for any other. */
+static enum alert_status
+alert_status_parse(const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < AS_COUNT; i++)
+		if (strcmp(alert_statuses[i], name) == 0)
+			return i;
+	return AS_CLOSED;
+}
 
 static void
 amsg_free(struct amsg *m)
@@ -59,26 +93,31 @@ static int
 amsg_load(struct shelters *s, int64_t id, struct amsg *m, char **cause)
 {
 	static const char *const sql = "SELECT a.shelter, a.code, a.status,"
-	    " a.opened, a.level, s.reserved_until FROM alerts a"
+	    " a.opened, a.level, a.repeats, s.reserved_until FROM alerts a"
 	    " LEFT JOIN shelters s ON s.name = a.shelter AND s.alert_id = a.id"
-	    "  AND s.state = 'reserved' WHERE a.id = ?";
+	    "  AND s.state = ?2 WHERE a.id = ?1";
+	enum { COL_SHELTER, COL_CODE, COL_STATUS, COL_OPENED, COL_LEVEL,
+	    COL_REPEATS, COL_UNTIL };
 	const struct shelter_conf	*sc;
 	sqlite3_stmt			*st = store_stmt(s->store, sql);
 	int				 rc = -1;
 
 	memset(m, 0, sizeof *m);
 	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, shelter_state_name(SS_RESERVED), -1,
+	    SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		m->id = id;
 		util_strlcpy(m->shelter, (const char *)sqlite3_column_text(st,
-		    0), sizeof m->shelter);
-		util_strlcpy(m->code, (const char *)sqlite3_column_text(st, 1),
-		    sizeof m->code);
-		util_strlcpy(m->status, (const char *)sqlite3_column_text(st,
-		    2), sizeof m->status);
-		m->opened = sqlite3_column_int64(st, 3);
-		m->level = sqlite3_column_int(st, 4);
-		m->until = sqlite3_column_int64(st, 5);
+		    COL_SHELTER), sizeof m->shelter);
+		util_strlcpy(m->code, (const char *)sqlite3_column_text(st,
+		    COL_CODE), sizeof m->code);
+		m->status = alert_status_parse((const char *)
+		    sqlite3_column_text(st, COL_STATUS));
+		m->opened = sqlite3_column_int64(st, COL_OPENED);
+		m->level = sqlite3_column_int(st, COL_LEVEL);
+		m->repeats = sqlite3_column_int64(st, COL_REPEATS);
+		m->until = sqlite3_column_int64(st, COL_UNTIL);
 		sc = shelter_conf_find(s, m->shelter);
 		m->title = xstrdup(sc != NULL ? sc->title : m->shelter);
 		m->link_valid = sc != NULL ? sc->link_valid : 0;
@@ -89,87 +128,31 @@ amsg_load(struct shelters *s, int64_t id, struct amsg *m, char **cause)
 	return rc;
 }
 
-static void
-alert_put64(uint8_t *p, int64_t v)
-{
-	int	 i;
-
-	for (i = 7; i >= 0; i--, v = (int64_t)((uint64_t)v >> 8))
-		p[i] = (uint8_t)(v & 0xff);
-}
-
-static int64_t
-alert_get64(const uint8_t *p)
-{
-	uint64_t	 v = 0;
-	int		 i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return (int64_t)v;
-}
-
-/*
- * The signed link token of (alert, person), good until expiry: version,
- * alert, person and expiry (8 bytes each, big-endian), then their MAC under
- * a key derived from the master key; base64url without padding.
- */
+/* The signed link of the alert email to person (a new string). */
 static char *
-alert_token(struct shelters *s, int64_t alert, int64_t person,
-    int64_t expiry)
+alert_link(struct shelters *s, const struct amsg *m, int64_t person)
 {
-	uint8_t		 raw[ALERT_TOKEN_BYTES];
-	char		*out;
-	size_t		 len, i;
-	const int64_t	 v[3] = { alert, person, expiry };
+	const char	*url = (*s->conf)->public_url;
+	char		*token, *link;
+	size_t		 n = strlen(url);
 
-	raw[0] = ALERT_TOKEN_V1;
-	for (i = 0; i < 3; i++)
-		alert_put64(raw + 1 + 8 * i, v[i]);
-	crypt_mac(s->master, ALERT_MAC_PURPOSE, raw, 25, raw + 25);
-	len = sodium_base64_ENCODED_LEN(sizeof raw,
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	out = xmalloc(len);
-	sodium_bin2base64(out, len, raw, sizeof raw,
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	return out;
+	/* from the true now, not rounded up */
+	token = alert_token(s, m->id, person, util_now() + m->link_valid);
+	while (n > 0 && url[n - 1] == '/')
+		n--;
+	xasprintf(&link, "%.*s/a/%s", (int)n, url, token);
+	free(token);
+	return link;
 }
 
-int
-alert_token_parse(struct shelters *s, const char *token, int64_t now,
-    int64_t *alert, int64_t *person, char **cause)
-{
-	uint8_t	 raw[ALERT_TOKEN_BYTES];
-	size_t	 len;
-
-	if (sodium_base642bin(raw, sizeof raw, token, strlen(token), NULL,
-	    &len, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-	    len != sizeof raw || raw[0] != ALERT_TOKEN_V1 ||
-	    crypt_mac_check(s->master, ALERT_MAC_PURPOSE, raw, 25,
-	    raw + 25) == -1) {
-		util_cause(cause, "bad_token");
-		return -1;
-	}
-	if (alert_get64(raw + 17) < now) {
-		util_cause(cause, "expired_token");
-		return -1;
-	}
-	*alert = alert_get64(raw + 1);
-	*person = alert_get64(raw + 9);
-	return 0;
-}
-
-/* The parameters of one message to person: JSON text (new string), or
- * NULL when they cannot be encoded. */
+/* The parameters of one message to person on channel c: JSON text (new
+ * string), or NULL when they cannot be encoded. */
 static char *
 alert_payload(struct shelters *s, const struct amsg *m, const char *kind,
-    int64_t person, int email, int64_t now)
+    int64_t person, enum chan c)
 {
-	const struct config	*conf = *s->conf;
-	json_t			*o;
-	char			 buf[RECUR_FMT_LEN], *token, *link, *text;
-	char			 code[ALERT_CODE_LEN];
-	size_t			 n;
+	json_t	*o;
+	char	 buf[RECUR_FMT_LEN], code[ALERT_CODE_LEN], *link, *text;
 
 	alert_person_code(s, m->id, person, code, sizeof code);
 	o = json_pack("{ss ss ss}", "code", code, "shelter", m->title,
@@ -177,21 +160,71 @@ alert_payload(struct shelters *s, const struct amsg *m, const char *kind,
 	if (m->until != 0)
 		json_object_set_new(o, "until", json_string(shelter_local(s,
 		    m->until, buf, sizeof buf)));
-	if (email && strcmp(kind, "alert") == 0 && m->link_valid > 0) {
-		token = alert_token(s, m->id, person, util_now() +
-		    m->link_valid);	/* from the true now, not rounded up */
-		n = strlen(conf->public_url);
-		while (n > 0 && conf->public_url[n - 1] == '/')
-			n--;
-		xasprintf(&link, "%.*s/a/%s", (int)n, conf->public_url, token);
+	if (c == CHAN_EMAIL && strcmp(kind, "alert") == 0 &&
+	    m->link_valid > 0) {
+		link = alert_link(s, m, person);
 		json_object_set_new(o, "link", json_string(link));
 		free(link);
-		free(token);
 	}
 	text = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) :
 	    NULL;
 	json_decref(o);
 	return text;
+}
+
+/* The channels person (not removed) has an address for. */
+static unsigned
+alert_channels(struct shelters *s, int64_t person)
+{
+	/* column c: whether channel c reaches the person */
+	static const char *const sql = "SELECT email IS NOT NULL,"
+	    " phone IS NOT NULL FROM people WHERE id = ? AND removed IS NULL";
+	sqlite3_stmt	*st = store_stmt(s->store, sql);
+	unsigned	 reach = 0;
+	int		 c;
+
+	_Static_assert(CHAN_EMAIL == 0 && CHAN_SMS == 1 && CHAN_COUNT == 2,
+	    "the columns of alert_channels() follow enum chan");
+	sqlite3_bind_int64(st, 1, person);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		for (c = 0; c < CHAN_COUNT; c++)
+			if (sqlite3_column_int(st, c))
+				reach |= CHAN_BIT(c);
+	sqlite3_reset(st);
+	return reach;
+}
+
+/* Queue message kind (tag: see alert_send) to person on channel c. */
+static int
+alert_enqueue(struct shelters *s, const struct amsg *m, const char *kind,
+    const char *tag, int64_t person, enum chan c,
+    const struct crypt_key *dk, char **cause)
+{
+	struct outbox_msg	 om;
+	char			*key, *payload;
+	int			 rc;
+
+	if ((payload = alert_payload(s, m, kind, person, c)) == NULL) {
+		/* the configured title is checked as UTF-8: a bug */
+		util_cause(cause, "alert %lld: unencodable message",
+		    (long long)m->id);
+		return -1;
+	}
+	xasprintf(&key, "alert/%lld/%s%s%s/%lld/%s", (long long)m->id, kind,
+	    tag ? "/" : "", tag ? tag : "", (long long)person, chan_name(c));
+	memset(&om, 0, sizeof om);
+	om.key = key;
+	om.kind = kind;
+	om.person_id = person;
+	om.channel = chan_name(c);
+	om.urgent = 1;
+	om.not_before = util_now();	/* due at once, whatever now */
+	om.payload = payload;
+	rc = outbox_enqueue(s->store, dk, &om, NULL, cause);
+	sodium_memzero(payload, strlen(payload));
+	free(payload);
+	free(key);
+	return rc;
 }
 
 /*
@@ -201,56 +234,20 @@ alert_payload(struct shelters *s, const struct amsg *m, const char *kind,
  */
 static int
 alert_send(struct shelters *s, const struct amsg *m, const char *kind,
-    const char *tag, int64_t person, unsigned mask, int64_t now,
-    char **cause)
+    const char *tag, int64_t person, unsigned mask, char **cause)
 {
-	static const char *const sql = "SELECT email IS NOT NULL,"
-	    " phone IS NOT NULL FROM people WHERE id = ? AND removed IS NULL";
-	static const char *const chans[2] = { "email", "sms" };
-	sqlite3_stmt		*st = store_stmt(s->store, sql);
 	struct crypt_key	*dk;
-	struct outbox_msg	 om;
-	unsigned		 reach = 0;
-	char			*key, *payload;
-	int			 i, rc = 0;
+	unsigned		 reach;
+	int			 c, rc = 0;
 
-	sqlite3_bind_int64(st, 1, person);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		reach = (sqlite3_column_int(st, 0) ? ALERT_EMAIL : 0) |
-		    (sqlite3_column_int(st, 1) ? ALERT_SMS : 0);
-	sqlite3_reset(st);
-	if ((reach &= mask) == 0)
+	if ((reach = alert_channels(s, person) & mask) == 0)
 		return 0;	/* erased, or no address on those channels */
 	if ((dk = people_data_key(s->store, s->master, person, cause)) == NULL)
 		return -1;
-	for (i = 0; i < 2 && rc == 0; i++) {
-		if (!(reach & (i == 0 ? ALERT_EMAIL : ALERT_SMS)))
-			continue;
-		xasprintf(&key, "alert/%lld/%s%s%s/%lld/%s", (long long)m->id,
-		    kind, tag ? "/" : "", tag ? tag : "", (long long)person,
-		    chans[i]);
-		if ((payload = alert_payload(s, m, kind, person, i == 0,
-		    now)) == NULL) {
-			/* the configured title is checked as UTF-8: a bug */
-			util_cause(cause, "alert %lld: unencodable message",
-			    (long long)m->id);
-			free(key);
-			rc = -1;
-			break;
-		}
-		memset(&om, 0, sizeof om);
-		om.key = key;
-		om.kind = kind;
-		om.person_id = person;
-		om.channel = chans[i];
-		om.urgent = 1;
-		om.not_before = util_now();	/* due at once, whatever now */
-		om.payload = payload;
-		rc = outbox_enqueue(s->store, dk, &om, NULL, cause);
-		sodium_memzero(payload, strlen(payload));
-		free(payload);
-		free(key);
-	}
+	for (c = 0; c < CHAN_COUNT && rc == 0; c++)
+		if (reach & CHAN_BIT(c))
+			rc = alert_enqueue(s, m, kind, tag, person, c, dk,
+			    cause);
 	crypt_key_free(dk);
 	return rc;
 }
@@ -273,6 +270,32 @@ alert_merge(int64_t **set, size_t *n, const int64_t *ids, size_t k)
 	}
 }
 
+/* The people (not removed) one item of an audience reaches at now, in
+ * *ids (a new array, or NULL); how many. */
+static size_t
+alert_audience_item(struct shelters *s, const struct audience_item *it,
+    int64_t now, int64_t **ids)
+{
+	static const char *const by_role = "SELECT r.person_id FROM"
+	    " person_roles r JOIN people p ON p.id = r.person_id"
+	    " WHERE r.role = ? AND p.removed IS NULL";
+	static const char *const by_id =
+	    "SELECT id FROM people WHERE id = ? AND removed IS NULL";
+	sqlite3_stmt	*st;
+
+	if (it->role == audience_role("oncall"))
+		return oncall_people(s->store, now, ids);
+	if (it->role >= 0) {
+		st = store_stmt(s->store, by_role);
+		sqlite3_bind_text(st, 1, audience_roles[it->role], -1,
+		    SQLITE_STATIC);
+	} else {
+		st = store_stmt(s->store, by_id);
+		sqlite3_bind_int64(st, 1, it->person);
+	}
+	return store_ids(st, ids);
+}
+
 /*
  * The people an audience ("role:R,person:ID", checked at configuration
  * time) reaches at now: role:oncall means those on call by the rota.
@@ -282,98 +305,24 @@ static size_t
 alert_audience(struct shelters *s, const char *aud, int64_t now,
     int64_t **ids)
 {
-	static const char *const by_role = "SELECT r.person_id FROM"
-	    " person_roles r JOIN people p ON p.id = r.person_id"
-	    " WHERE r.role = ? AND p.removed IS NULL";
-	static const char *const by_id =
-	    "SELECT id FROM people WHERE id = ? AND removed IS NULL";
-	sqlite3_stmt	*st;
-	char		*copy, *tok, *save = NULL;
-	int64_t		*part, one;
-	size_t		 n = 0, k;
+	struct audience_item	*items;
+	int64_t			*part;
+	char			*bad;
+	size_t			 nitems, n = 0, k, i;
 
 	*ids = NULL;
-	copy = xstrdup(aud);
-	for (tok = strtok_r(copy, ", ", &save); tok != NULL;
-	    tok = strtok_r(NULL, ", ", &save)) {
-		part = NULL;
-		k = 0;
-		if (strcmp(tok, "role:oncall") == 0)
-			k = oncall_people(s->store, now, &part);
-		else {
-			st = store_stmt(s->store, strncmp(tok, "role:", 5) ==
-			    0 ? by_role : by_id);
-			if (strncmp(tok, "role:", 5) == 0)
-				sqlite3_bind_text(st, 1, tok + 5, -1,
-				    SQLITE_TRANSIENT);
-			else if (util_parse_int(tok + 7, 1, INT64_MAX,
-			    &one) == 0)
-				sqlite3_bind_int64(st, 1, one);
-			k = store_ids(st, &part);
-		}
+	if (audience_parse(aud, SIZE_MAX, &items, &nitems, &bad) == -1) {
+		log_warnx("shelter bad_audience (checked at load: a bug)");
+		free(bad);
+		return 0;
+	}
+	for (i = 0; i < nitems; i++) {
+		k = alert_audience_item(s, &items[i], now, &part);
 		alert_merge(ids, &n, part, k);
 		free(part);
 	}
-	free(copy);
+	free(items);
 	return n;
-}
-
-/*
- * A new code of digits digits (the first not 0), unused by the open alerts
- * and their recipients (and, when it can be, by those of the past week, so
- * that a late answer is not mistaken).  0, or -1 when none is free.
- */
-static int
-alert_code(struct shelters *s, int digits, int64_t now, char *code,
-    size_t len)
-{
-	static const char *const sql = "SELECT 1 FROM alerts WHERE code = ?1"
-	    " AND (status = 'open' OR (?2 AND opened > ?3))"
-	    " UNION ALL SELECT 1 FROM alert_recipients r JOIN alerts a"
-	    " ON a.id = r.alert_id WHERE r.code = ?1"
-	    " AND (a.status = 'open' OR (?2 AND a.opened > ?3)) LIMIT 1";
-	sqlite3_stmt	*st;
-	uint32_t	 low = 1;
-	int		 i, taken;
-
-	for (i = 1; i < digits; i++)
-		low *= 10;
-	for (i = 0; i < ALERT_CODE_TRIES; i++) {
-		snprintf(code, len, "%u", low + randombytes_uniform(9 * low));
-		st = store_stmt(s->store, sql);
-		sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int(st, 2, i < ALERT_CODE_TRIES / 2);
-		sqlite3_bind_int64(st, 3, now - ALERT_CODE_QUIET);
-		taken = sqlite3_step(st) == SQLITE_ROW;
-		sqlite3_reset(st);
-		if (!taken)
-			return 0;
-	}
-	return -1;
-}
-
-void
-alert_person_code(struct shelters *s, int64_t id, int64_t person, char *code,
-    size_t len)
-{
-	static const char *const sql = "SELECT coalesce(r.code, a.code)"
-	    " FROM alerts a LEFT JOIN alert_recipients r ON r.alert_id = a.id"
-	    "  AND r.person_id = ?2 WHERE a.id = ?1";
-	sqlite3_stmt	*st = store_stmt(s->store, sql);
-
-	*code = '\0';
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, person);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		util_strlcpy(code, (const char *)sqlite3_column_text(st, 0),
-		    len);
-	sqlite3_reset(st);
-}
-
-void
-alert_phone_mac(struct shelters *s, const char *e164, uint8_t *mac)
-{
-	crypt_mac(s->master, ALERT_PHONE_PURPOSE, e164, strlen(e164), mac);
 }
 
 /* Run one statement on alert id with integer parameters ?2, ?3 ... */
@@ -393,6 +342,26 @@ alert_exec(struct shelters *s, const char *sql, int64_t id, int n,
 	return store_exec_stmt(s->store, st, cause);
 }
 
+/* The MAC of person's phone into mac: 0, or -1 when they have none. */
+static int
+alert_recipient_mac(struct shelters *s, int64_t person, uint8_t *mac)
+{
+	struct people_contact	 pc;
+	char			*why = NULL;
+	int			 rc = -1;
+
+	if (people_contact(s->store, s->master, person, chan_name(CHAN_SMS),
+	    &pc, &why) == 0) {
+		if (pc.addr != NULL) {
+			alert_phone_mac(s, pc.addr, mac);
+			rc = 0;
+		}
+		people_contact_clear(&pc);
+	}
+	free(why);
+	return rc;
+}
+
 /*
  * Make person id a recipient of alert m at level, with a code of their own
  * and the MAC of the phone the alert goes to; 1 when they were one already.
@@ -405,26 +374,18 @@ alert_recipient_add(struct shelters *s, const struct amsg *m,
 	static const char *const ins = "INSERT OR IGNORE INTO alert_recipients"
 	    " (alert_id, person_id, level, notified, code, phone_mac)"
 	    " VALUES (?, ?, ?, ?, ?, ?)";
-	struct people_contact	 pc;
 	sqlite3_stmt		*st;
 	uint8_t			 mac[CRYPT_MAC_BYTES];
-	char			 code[ALERT_CODE_LEN], *why = NULL;
-	int			 has_mac = 0;
+	char			 code[ALERT_CODE_LEN];
+	int			 has_mac;
 
 	if (alert_recipient(s, m->id, id))
 		return 1;
-	if (alert_code(s, sc->code_digits, now, code, sizeof code) == -1) {
+	if (alert_code_new(s, sc->code_digits, now, code, sizeof code) == -1) {
 		util_cause(cause, "no free alert code");
 		return -1;
 	}
-	if (people_contact(s->store, s->master, id, "sms", &pc, &why) == 0) {
-		if (pc.addr != NULL) {
-			alert_phone_mac(s, pc.addr, mac);
-			has_mac = 1;
-		}
-		people_contact_clear(&pc);
-	}
-	free(why);
+	has_mac = alert_recipient_mac(s, id, mac) == 0;
 	st = store_stmt(s->store, ins);
 	sqlite3_bind_int64(st, 1, m->id);
 	sqlite3_bind_int64(st, 2, id);
@@ -451,7 +412,7 @@ alert_reach(struct shelters *s, const struct amsg *m,
 			return -1;
 		if (rc == 1)
 			continue;
-		if (alert_send(s, m, "alert", NULL, ids[i], ALERT_BOTH, now,
+		if (alert_send(s, m, "alert", NULL, ids[i], CHAN_ALL,
 		    cause) == -1)
 			return -1;
 		(*added)++;
@@ -462,7 +423,7 @@ alert_reach(struct shelters *s, const struct amsg *m,
 /* Send kind to every recipient of the alert but except (0: none). */
 static int
 alert_tell(struct shelters *s, const struct amsg *m, const char *kind,
-    const char *tag, int64_t except, int64_t now, char **cause)
+    const char *tag, int64_t except, char **cause)
 {
 	static const char *const sql = "SELECT person_id FROM alert_recipients"
 	    " WHERE alert_id = ? ORDER BY person_id";
@@ -475,7 +436,7 @@ alert_tell(struct shelters *s, const struct amsg *m, const char *kind,
 	n = store_ids(st, &ids);
 	for (i = 0; i < n && rc == 0; i++)
 		if (ids[i] != except)
-			rc = alert_send(s, m, kind, tag, ids[i], ALERT_BOTH, now,
+			rc = alert_send(s, m, kind, tag, ids[i], CHAN_ALL,
 			    cause);
 	free(ids);
 	return rc;
@@ -492,8 +453,7 @@ alert_coordinators(struct shelters *s, const struct amsg *m,
 
 	n = alert_audience(s, "role:coordinator", now, &ids);
 	for (i = 0; i < n && rc == 0; i++)
-		rc = alert_send(s, m, kind, NULL, ids[i], ALERT_BOTH, now,
-		    cause);
+		rc = alert_send(s, m, kind, NULL, ids[i], CHAN_ALL, cause);
 	if (n == 0)
 		log_warnx("shelter no_coordinator alert=%lld kind=%s (give "
 		    "someone the coordinator role)", (long long)m->id, kind);
@@ -513,7 +473,7 @@ alert_notify(struct shelters *s, int64_t id, const char *kind,
 	if (person == 0)
 		rc = alert_coordinators(s, &m, kind, now, cause);
 	else
-		rc = alert_send(s, &m, kind, NULL, person, mask, now, cause);
+		rc = alert_send(s, &m, kind, NULL, person, mask, cause);
 	amsg_free(&m);
 	return rc;
 }
@@ -549,20 +509,18 @@ alert_escalate(struct shelters *s, const struct shelter_conf *sc,
 	return rc;
 }
 
-int
-alert_open(struct shelters *s, const struct shelter_conf *sc, int64_t now,
+/* The row of a new alert for sc, with a free code; *id is its. */
+static int
+alert_insert(struct shelters *s, const struct shelter_conf *sc, int64_t now,
     int64_t *id, char **cause)
 {
 	static const char *const ins = "INSERT INTO alerts (shelter, code,"
-	    " status, opened, level, next_at) VALUES (?, ?, 'open', ?, 1, ?)";
+	    " status, opened, level, next_at) VALUES (?, ?, '" ALERT_OPEN "',"
+	    " ?, 1, ?)";
 	sqlite3_stmt	*st;
-	struct amsg	 m;
 	char		 code[ALERT_CODE_LEN];
-	int64_t		*ids;
-	size_t		 n, added = 0;
-	int		 rc;
 
-	if (alert_code(s, sc->code_digits, now, code, sizeof code) == -1) {
+	if (alert_code_new(s, sc->code_digits, now, code, sizeof code) == -1) {
 		util_cause(cause, "no free alert code");
 		return -1;
 	}
@@ -575,7 +533,20 @@ alert_open(struct shelters *s, const struct shelter_conf *sc, int64_t now,
 	if (store_exec_stmt(s->store, st, cause) == -1)
 		return -1;
 	*id = store_last_id(s->store);
-	if (amsg_load(s, *id, &m, cause) == -1)
+	return 0;
+}
+
+int
+alert_open(struct shelters *s, const struct shelter_conf *sc, int64_t now,
+    int64_t *id, char **cause)
+{
+	struct amsg	 m;
+	int64_t		*ids;
+	size_t		 n, added = 0;
+	int		 rc;
+
+	if (alert_insert(s, sc, now, id, cause) == -1 ||
+	    amsg_load(s, *id, &m, cause) == -1)
 		return -1;
 	n = alert_audience(s, sc->notify, now, &ids);
 	rc = alert_reach(s, &m, sc, ids, n, 1, now, &added, cause);
@@ -595,29 +566,38 @@ alert_open(struct shelters *s, const struct shelter_conf *sc, int64_t now,
 	return rc;
 }
 
+/* Send alert m again to everyone it reached, as repeat number n. */
+static int
+alert_repeat(struct shelters *s, const struct shelter_conf *sc,
+    const struct amsg *m, int64_t n, int64_t now, char **cause)
+{
+	static const char *const again = "UPDATE alerts SET repeats = ?2,"
+	    " next_at = ?3 WHERE id = ?1";
+	char	 tag[32];
+	int	 rc;
+
+	snprintf(tag, sizeof tag, "r%lld", (long long)n);
+	rc = alert_tell(s, m, "alert", tag, 0, cause);
+	if (rc == 0)
+		rc = alert_exec(s, again, m->id, 2, (int64_t[]){ n,
+		    alert_next(sc, now) }, cause);
+	log_info("shelter alert_repeated alert=%lld repeat=%lld",
+	    (long long)m->id, (long long)n);
+	return rc;
+}
+
 int
 alert_step(struct shelters *s, int64_t id, int64_t now, char **cause)
 {
-	static const char *const sql = "SELECT repeats FROM alerts WHERE id = ?";
-	static const char *const again = "UPDATE alerts SET repeats = ?2,"
-	    " next_at = ?3 WHERE id = ?1";
 	static const char *const done = "UPDATE alerts SET exhausted = 1,"
 	    " next_at = NULL WHERE id = ?1";
 	const struct shelter_conf	*sc;
-	sqlite3_stmt			*st;
 	struct amsg			 m;
-	char				 tag[32];
-	int64_t				 repeats = 0;
 	size_t				 added = 0;
 	int				 rc;
 
 	if (amsg_load(s, id, &m, cause) == -1)
 		return -1;
-	st = store_stmt(s->store, sql);
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		repeats = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
 	if ((sc = shelter_conf_find(s, m.shelter)) == NULL) {
 		log_warnx("shelter unconfigured shelter=%s alert=%lld: its "
 		    "escalation stops", m.shelter, (long long)id);
@@ -626,16 +606,9 @@ alert_step(struct shelters *s, int64_t id, int64_t now, char **cause)
 		rc = alert_escalate(s, sc, &m, now, &added, cause);
 		log_info("shelter alert_escalated alert=%lld notified=%zu",
 		    (long long)id, added);
-	} else if (sc->repeat > 0 && repeats < sc->repeat_max) {
-		snprintf(tag, sizeof tag, "r%lld", (long long)repeats + 1);
-		rc = alert_tell(s, &m, "alert", tag, 0, now, cause);
-		if (rc == 0)
-			rc = alert_exec(s, again, id, 2, (int64_t[]){
-			    repeats + 1, alert_next(sc, now) },
-			    cause);
-		log_info("shelter alert_repeated alert=%lld repeat=%lld",
-		    (long long)id, (long long)repeats + 1);
-	} else {
+	} else if (sc->repeat > 0 && m.repeats < sc->repeat_max)
+		rc = alert_repeat(s, sc, &m, m.repeats + 1, now, cause);
+	else {
 		rc = alert_coordinators(s, &m, "alert_nobody", now, cause);
 		if (rc == 0)
 			rc = alert_exec(s, done, id, 0, NULL, cause);
@@ -646,45 +619,53 @@ alert_step(struct shelters *s, int64_t id, int64_t now, char **cause)
 	return rc;
 }
 
+/* Who claimed alert id; 0: nobody. */
+static int64_t
+alert_claimer(struct shelters *s, int64_t id)
+{
+	static const char *const sql =
+	    "SELECT claimed_by FROM alerts WHERE id = ?";
+	sqlite3_stmt	*st = store_stmt(s->store, sql);
+	int64_t		 claimer = 0;
+
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		claimer = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return claimer;
+}
+
 int
 alert_close(struct shelters *s, int64_t id, const char *why,
     enum alert_tell tell, int64_t now, char **cause)
 {
 	static const char *const sql = "UPDATE alerts SET status = CASE"
-	    " status WHEN 'open' THEN 'closed' ELSE status END,"
-	    " closed_at = ?2, close_cause = ?3, next_at = NULL WHERE id = ?1";
-	static const char *const who =
-	    "SELECT claimed_by FROM alerts WHERE id = ?";
+	    " status WHEN '" ALERT_OPEN "' THEN '" ALERT_CLOSED "' ELSE status"
+	    " END, closed_at = ?2, close_cause = ?3, next_at = NULL"
+	    " WHERE id = ?1";
 	sqlite3_stmt	*st;
 	struct amsg	 m;
-	int64_t		 claimer = 0;
+	int64_t		 claimer;
 	int		 rc = 0;
 
 	if (id == 0)
 		return 0;
-	st = store_stmt(s->store, who);
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		claimer = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	claimer = alert_claimer(s, id);
 	if (tell != TELL_NOBODY && amsg_load(s, id, &m, cause) == 0) {
 		if (tell == TELL_ALL)
-			rc = alert_tell(s, &m, "alert_closed", NULL, 0, now,
-			    cause);
+			rc = alert_tell(s, &m, "alert_closed", NULL, 0, cause);
 		else if (claimer != 0)
 			rc = alert_send(s, &m, "alert_closed", NULL, claimer,
-			    ALERT_BOTH, now, cause);
+			    CHAN_ALL, cause);
 		amsg_free(&m);
 	}
+	if (rc == -1)
+		return -1;
 	st = store_stmt(s->store, sql);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_text(st, 3, why, -1, SQLITE_STATIC);
-	if (rc == 0)
-		rc = store_exec_stmt(s->store, st, cause);
-	else
-		sqlite3_reset(st);
-	return rc;
+	return store_exec_stmt(s->store, st, cause);
 }
 
 int
@@ -702,40 +683,29 @@ alert_recipient(struct shelters *s, int64_t id, int64_t person)
 	return yes;
 }
 
-/* The channels a claimer hears back on: the one they used. */
-static unsigned
-alert_via_mask(const char *via)
-{
-	if (via != NULL && strcmp(via, "sms") == 0)
-		return ALERT_SMS;
-	if (via != NULL && strcmp(via, "link") == 0)
-		return ALERT_EMAIL;
-	return ALERT_BOTH;
-}
-
 /*
  * A claim on an alert that is no longer open: the claimer, when an alerted
  * person, is told "déjà pris" on the channel they used (once: the key).
  */
 static int
 alert_late(struct shelters *s, struct amsg *m, const struct sactor *who,
-    int64_t now, struct error *err)
+    struct error *err)
 {
 	char	*cause = NULL;
 
-	if (who->person != 0 && strcmp(who->via, "cli") != 0 &&
+	if (who->person != 0 && who->via != VIA_CLI &&
 	    alert_recipient(s, m->id, who->person) &&
 	    alert_send(s, m, "alert_late", NULL, who->person,
-	    alert_via_mask(who->via), now, &cause) == -1) {
+	    alert_vias[who->via].reply, &cause) == -1) {
 		error_set(err, ERR_INTERNAL, NULL, "%s", cause);
 		free(cause);
 		return -1;
 	}
 	log_info("shelter claim_late alert=%lld via=%s", (long long)m->id,
-	    who->via);
+	    alert_via_name(who->via));
 	error_set(err, ERR_CONFLICT, "code", "déjà pris : l'alerte %s "
-	    "est %s", m->code, strcmp(m->status, "claimed") == 0 ?
-	    "déjà réservée" : "close, le logement n'est plus disponible");
+	    "est %s", m->code, m->status == AS_CLAIMED ? "déjà réservée" :
+	    "close, le logement n'est plus disponible");
 	return -1;
 }
 
@@ -744,7 +714,7 @@ static int
 alert_claimer_ok(struct shelters *s, const struct amsg *m,
     const struct sactor *who, struct error *err)
 {
-	if (strcmp(who->via, "cli") != 0) {
+	if (who->via != VIA_CLI) {
 		if (alert_recipient(s, m->id, who->person))
 			return 0;
 		error_set(err, ERR_FORBIDDEN, NULL, "not alerted");
@@ -757,190 +727,60 @@ alert_claimer_ok(struct shelters *s, const struct amsg *m,
 	return -1;
 }
 
-/* Queue the confirmation and the "déjà réservé" of a won claim. */
-static int
-alert_claimed(struct shelters *s, struct amsg *m, const struct sactor *who,
-    int64_t now, struct error *err)
+int
+alert_claim_check(struct shelters *s, int64_t id, const struct sactor *who,
+    struct alert_ref *ref, struct error *err)
 {
-	static const char *const sql = "UPDATE alerts SET status = 'claimed',"
-	    " claimed_by = ?2, claimed_at = ?3, via = ?4, next_at = NULL"
-	    " WHERE id = ?1";
-	sqlite3_stmt	*st = store_stmt(s->store, sql);
+	struct amsg	 m;
 	char		*cause = NULL;
 	int		 rc;
-
-	sqlite3_bind_int64(st, 1, m->id);
-	if (who->person != 0)
-		sqlite3_bind_int64(st, 2, who->person);
-	sqlite3_bind_int64(st, 3, now);
-	sqlite3_bind_text(st, 4, who->via, -1, SQLITE_STATIC);
-	rc = store_exec_stmt(s->store, st, &cause);
-	if (rc == 0 && who->person != 0)
-		rc = alert_send(s, m, "alert_confirm", NULL, who->person,
-		    alert_via_mask(who->via), now, &cause);
-	if (rc == 0)
-		rc = alert_tell(s, m, "alert_taken", NULL, who->person, now,
-		    &cause);
-	if (rc == -1) {
-		error_set(err, ERR_INTERNAL, NULL, "%s", cause);
-		free(cause);
-	}
-	return rc;
-}
-
-int
-alert_claim(struct shelters *s, int64_t id, const struct sactor *who,
-    int64_t now, json_t **result, struct error *err)
-{
-	const struct shelter_conf	*sc;
-	struct srow			 row;
-	struct amsg			 m;
-	char				*cause = NULL;
-	int				 rc = -1;
 
 	if (amsg_load(s, id, &m, &cause) == -1) {
 		error_set(err, ERR_NOT_FOUND, "code", "%s", cause);
 		free(cause);
 		return -1;
 	}
-	if (strcmp(m.status, "open") != 0)
-		rc = alert_late(s, &m, who, now, err);
-	else if (alert_claimer_ok(s, &m, who, err) == -1)
-		;
-	else if ((sc = shelter_conf_find(s, m.shelter)) == NULL ||
-	    shelter_row(s, m.shelter, &row) == -1 || row.state != SS_VACANT ||
-	    row.alert_id != id)
-		error_set(err, ERR_CONFLICT, "code", "l'alerte %s ne "
-		    "concerne plus un logement libre", m.code);
-	else if (shelter_move(s, sc, &row, SC_CLAIM, who, now, err) == 0) {
-		m.until = row.reserved_until;
-		if ((rc = alert_claimed(s, &m, who, now, err)) == 0) {
-			*result = alert_json(s, id);
-			log_info("shelter claimed shelter=%s alert=%lld via=%s "
-			    "by=%lld", m.shelter, (long long)id, who->via,
-			    (long long)who->person);
-		}
-	}
+	if (m.status != AS_OPEN)
+		rc = alert_late(s, &m, who, err);
+	else
+		rc = alert_claimer_ok(s, &m, who, err);
+	util_strlcpy(ref->shelter, m.shelter, sizeof ref->shelter);
+	util_strlcpy(ref->code, m.code, sizeof ref->code);
 	amsg_free(&m);
 	return rc;
 }
 
-/* The people whose phone sent too many wrong codes to alert id. */
-static json_t *
-alert_locked_json(struct shelters *s, int64_t id)
-{
-	static const char *const sql = "SELECT person_id FROM alert_recipients"
-	    " WHERE alert_id = ? AND bad_tries >= ? ORDER BY person_id";
-	sqlite3_stmt	*st = store_stmt(s->store, sql);
-	json_t		*arr = json_array();
-	int64_t		*ids;
-	size_t		 n, i;
-
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, ALERT_MAX_BAD_TRIES);
-	n = store_ids(st, &ids);
-	for (i = 0; i < n; i++)
-		json_array_append_new(arr, shelter_person(s, ids[i]));
-	free(ids);
-	return arr;
-}
-
-json_t *
-alert_json(struct shelters *s, int64_t id)
-{
-	static const char *const sql = "SELECT shelter, code, status, opened,"
-	    " level, repeats, next_at, exhausted, claimed_by, claimed_at, via,"
-	    " closed_at, (SELECT count(*) FROM alert_recipients r"
-	    "  WHERE r.alert_id = a.id) FROM alerts a WHERE id = ?";
-	sqlite3_stmt	*st = store_stmt(s->store, sql);
-	json_t		*o = NULL;
-	char		 b[4][RECUR_FMT_LEN];
-	int		 i;
-
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return json_null();
-	}
-	for (i = 0; i < 4; i++)
-		shelter_local(s, sqlite3_column_int64(st, (int[]){ 3, 6, 9,
-		    11 }[i]), b[i], sizeof b[i]);
-	o = json_pack("{sI ss ss ss ss si sI so sb sI so so so so}", "id",
-	    (json_int_t)id, "shelter", (const char *)sqlite3_column_text(st,
-	    0), "code", (const char *)sqlite3_column_text(st, 1), "status",
-	    (const char *)sqlite3_column_text(st, 2),
-	    "opened", b[0], "level", sqlite3_column_int(st, 4), "repeats",
-	    (json_int_t)sqlite3_column_int64(st, 5), "next",
-	    sqlite3_column_type(st, 6) == SQLITE_NULL ? json_null() :
-	    json_string(b[1]), "exhausted", sqlite3_column_int(st, 7),
-	    "notified", (json_int_t)sqlite3_column_int64(st, 12),
-	    "claimed_by", sqlite3_column_type(st, 8) == SQLITE_NULL ?
-	    json_null() : shelter_person(s, sqlite3_column_int64(st, 8)),
-	    "claimed_at", sqlite3_column_type(st, 9) == SQLITE_NULL ?
-	    json_null() : json_string(b[2]), "via", sqlite3_column_type(st,
-	    10) == SQLITE_NULL ? json_null() : json_string((const char *)
-	    sqlite3_column_text(st, 10)), "closed", sqlite3_column_type(st,
-	    11) == SQLITE_NULL ? json_null() : json_string(b[3]));
-	sqlite3_reset(st);
-	json_object_set_new(o, "locked", alert_locked_json(s, id));
-	return o;
-}
-
 int
-alert_is_open(struct shelters *s, int64_t id, char *code, size_t len)
+alert_claim_done(struct shelters *s, int64_t id, const struct sactor *who,
+    int64_t until, int64_t now, struct error *err)
 {
-	static const char *const sql =
-	    "SELECT code, status = 'open' FROM alerts WHERE id = ?";
+	static const char *const sql = "UPDATE alerts SET status = '"
+	    ALERT_CLAIMED "', claimed_by = ?2, claimed_at = ?3, via = ?4,"
+	    " next_at = NULL WHERE id = ?1";
 	sqlite3_stmt	*st = store_stmt(s->store, sql);
-	int		 open = 0;
+	struct amsg	 m;
+	char		*cause = NULL;
+	int		 rc;
 
-	*code = '\0';
 	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		util_strlcpy(code, (const char *)sqlite3_column_text(st, 0),
-		    len);
-		open = sqlite3_column_int(st, 1);
+	if (who->person != 0)
+		sqlite3_bind_int64(st, 2, who->person);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_text(st, 4, alert_via_name(who->via), -1, SQLITE_STATIC);
+	if ((rc = store_exec_stmt(s->store, st, &cause)) == 0 &&
+	    (rc = amsg_load(s, id, &m, &cause)) == 0) {
+		m.until = until;
+		if (who->person != 0)
+			rc = alert_send(s, &m, "alert_confirm", NULL,
+			    who->person, alert_vias[who->via].reply, &cause);
+		if (rc == 0)
+			rc = alert_tell(s, &m, "alert_taken", NULL,
+			    who->person, &cause);
+		amsg_free(&m);
 	}
-	sqlite3_reset(st);
-	return open;
-}
-
-int64_t
-alert_by_code(struct shelters *s, const char *code, int64_t *person)
-{
-	static const char *const sql = "SELECT id, 0, status = 'open', opened"
-	    " FROM alerts WHERE code = ?1 UNION ALL"
-	    " SELECT a.id, r.person_id, a.status = 'open', a.opened"
-	    " FROM alert_recipients r JOIN alerts a ON a.id = r.alert_id"
-	    " WHERE r.code = ?1 ORDER BY 3 DESC, 4 DESC, 1 DESC LIMIT 1";
-	sqlite3_stmt	*st = store_stmt(s->store, sql);
-	int64_t		 id = 0;
-
-	*person = 0;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		*person = sqlite3_column_int64(st, 1);
+	if (rc == -1) {
+		error_set(err, ERR_INTERNAL, NULL, "%s", cause);
+		free(cause);
 	}
-	sqlite3_reset(st);
-	return id;
-}
-
-json_t *
-alert_list(struct shelters *s, int64_t limit)
-{
-	static const char *const sql =
-	    "SELECT id FROM alerts ORDER BY opened DESC, id DESC LIMIT ?";
-	sqlite3_stmt	*st = store_stmt(s->store, sql);
-	json_t		*arr = json_array();
-	int64_t		*ids;
-	size_t		 n, i;
-
-	/* the ids first: alert_json() runs statements of its own */
-	sqlite3_bind_int64(st, 1, limit);
-	n = store_ids(st, &ids);
-	for (i = 0; i < n; i++)
-		json_array_append_new(arr, alert_json(s, ids[i]));
-	free(ids);
-	return arr;
+	return rc;
 }

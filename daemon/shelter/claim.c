@@ -24,6 +24,7 @@
 #include <sodium.h>
 
 #include "audit.h"
+#include "chan.h"
 #include "contact.h"
 #include "crypt.h"
 #include "log.h"
@@ -123,10 +124,12 @@ claim_rows(struct shelters *s, const uint8_t *mac, int64_t now,
     struct crow *rows)
 {
 	static const char *const sql = "SELECT r.alert_id, r.person_id,"
-	    " coalesce(r.code, a.code), r.bad_tries, a.status = 'open'"
-	    " FROM alert_recipients r JOIN alerts a ON a.id = r.alert_id"
-	    " WHERE r.phone_mac = ? AND (a.status = 'open' OR a.opened > ?)"
-	    " ORDER BY 5 DESC, a.opened DESC, a.id DESC LIMIT ?";
+	    " coalesce(r.code, a.code), r.bad_tries, a.status = '" ALERT_OPEN
+	    "' FROM alert_recipients r JOIN alerts a ON a.id = r.alert_id"
+	    " WHERE r.phone_mac = ? AND (a.status = '" ALERT_OPEN "'"
+	    " OR a.opened > ?) ORDER BY 5 DESC, a.opened DESC, a.id DESC"
+	    " LIMIT ?";
+	enum { COL_ALERT, COL_PERSON, COL_CODE, COL_BAD_TRIES, COL_OPEN };
 	sqlite3_stmt	*st = store_stmt(s->store, sql);
 	size_t		 n = 0;
 
@@ -134,12 +137,12 @@ claim_rows(struct shelters *s, const uint8_t *mac, int64_t now,
 	sqlite3_bind_int64(st, 2, now - CLAIM_RECENT);
 	sqlite3_bind_int(st, 3, CLAIM_ROWS);
 	while (n < CLAIM_ROWS && sqlite3_step(st) == SQLITE_ROW) {
-		rows[n].alert = sqlite3_column_int64(st, 0);
-		rows[n].person = sqlite3_column_int64(st, 1);
+		rows[n].alert = sqlite3_column_int64(st, COL_ALERT);
+		rows[n].person = sqlite3_column_int64(st, COL_PERSON);
 		util_strlcpy(rows[n].code, (const char *)sqlite3_column_text(st,
-		    2), sizeof rows[n].code);
-		rows[n].bad_tries = sqlite3_column_int64(st, 3);
-		rows[n].open = sqlite3_column_int(st, 4);
+		    COL_CODE), sizeof rows[n].code);
+		rows[n].bad_tries = sqlite3_column_int64(st, COL_BAD_TRIES);
+		rows[n].open = sqlite3_column_int(st, COL_OPEN);
 		n++;
 	}
 	sqlite3_reset(st);
@@ -159,6 +162,18 @@ claim_code_is(const struct crow *row, const char *code)
 	return sodium_memcmp(a, b, sizeof a) == 0;
 }
 
+/* The row of the n rows whose code is code; NULL when none is. */
+static const struct crow *
+claim_match(const struct crow *rows, size_t n, const char *code)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (claim_code_is(&rows[i], code))
+			return &rows[i];
+	return NULL;
+}
+
 /* Claim row's alert for its person, as an SMS reply. */
 static void
 claim_by_sms(struct shelters *s, const struct crow *row)
@@ -171,7 +186,7 @@ claim_by_sms(struct shelters *s, const struct crow *row)
 	who.person = row->person;
 	snprintf(who.text, sizeof who.text, "person:%lld",
 	    (long long)row->person);
-	who.via = "sms";
+	who.via = VIA_SMS;
 	if (shelter_claim_txn(s, row->alert, &who, &result, &err) == -1 &&
 	    err.kind != ERR_CONFLICT)
 		log_warnx("inbound sms_claim_failed alert=%lld error=\"%s\"",
@@ -181,44 +196,31 @@ claim_by_sms(struct shelters *s, const struct crow *row)
 }
 
 /*
- * A reply that claims nothing from an alerted phone, about its newest open
- * alert row: a wrong code counts against the phone (the last allowed one
- * locks it and tells the coordinators); the person is told, once, how to
- * answer.  In its own transaction.
+ * Count a wrong code against row's phone, in the caller's transaction: the
+ * last allowed one locks it (*locked) and tells the coordinators.
  */
-static void
-claim_unclear(struct shelters *s, const struct crow *row, int wrong_code)
+static int
+claim_bad_try(struct shelters *s, const struct crow *row, int64_t now,
+    int *locked, char **cause)
 {
 	static const char *const bump = "UPDATE alert_recipients"
 	    " SET bad_tries = bad_tries + 1 WHERE alert_id = ? AND person_id = ?";
-	sqlite3_stmt	*st;
-	int64_t		 now = util_now();
-	char		*cause = NULL;
-	int		 rc, locked = 0;
+	sqlite3_stmt	*st = store_stmt(s->store, bump);
 
-	if (store_begin(s->store, &cause) == -1)
-		goto fail;
-	rc = 0;
-	if (wrong_code) {
-		st = store_stmt(s->store, bump);
-		sqlite3_bind_int64(st, 1, row->alert);
-		sqlite3_bind_int64(st, 2, row->person);
-		rc = store_exec_stmt(s->store, st, &cause);
-		locked = row->bad_tries + 1 >= ALERT_MAX_BAD_TRIES;
-		if (rc == 0 && locked)
-			rc = alert_notify(s, row->alert, "alert_locked", 0,
-			    ALERT_BOTH, now, &cause);
-	}
-	if (rc == 0)
-		rc = alert_notify(s, row->alert, "alert_unclear", row->person,
-		    ALERT_SMS, now, &cause);
-	if (rc == 0 && locked)
-		rc = audit_record(s->store, geteuid(), "alert.sms_locked",
-		    "alert", row->alert, &cause);
-	if (rc == -1 || store_commit(s->store, &cause) == -1) {
-		store_rollback(s->store);
-		goto fail;
-	}
+	sqlite3_bind_int64(st, 1, row->alert);
+	sqlite3_bind_int64(st, 2, row->person);
+	if (store_exec_stmt(s->store, st, cause) == -1)
+		return -1;
+	if (!(*locked = row->bad_tries + 1 >= ALERT_MAX_BAD_TRIES))
+		return 0;
+	return alert_notify(s, row->alert, "alert_locked", 0, CHAN_ALL, now,
+	    cause);
+}
+
+/* Say what claim_unclear() did. */
+static void
+claim_unclear_log(const struct crow *row, int wrong_code, int locked)
+{
 	if (locked)
 		log_warnx("shelter sms_locked alert=%lld person=%lld: %d wrong "
 		    "codes from this phone, its replies are refused until the "
@@ -228,6 +230,35 @@ claim_unclear(struct shelters *s, const struct crow *row, int wrong_code)
 		log_info("inbound sms_unclear alert=%lld person=%lld "
 		    "reason=%s", (long long)row->alert, (long long)row->person,
 		    wrong_code ? "wrong_code" : "not_a_claim");
+}
+
+/*
+ * A reply that claims nothing from an alerted phone, about its newest open
+ * alert row: a wrong code counts against the phone; the person is told,
+ * once, how to answer.  In its own transaction.
+ */
+static void
+claim_unclear(struct shelters *s, const struct crow *row, int wrong_code)
+{
+	int64_t		 now = util_now();
+	char		*cause = NULL;
+	int		 rc = 0, locked = 0;
+
+	if (store_begin(s->store, &cause) == -1)
+		goto fail;
+	if (wrong_code)
+		rc = claim_bad_try(s, row, now, &locked, &cause);
+	if (rc == 0)
+		rc = alert_notify(s, row->alert, "alert_unclear", row->person,
+		    CHAN_BIT(CHAN_SMS), now, &cause);
+	if (rc == 0 && locked)
+		rc = audit_record(s->store, geteuid(), "alert.sms_locked",
+		    "alert", row->alert, &cause);
+	if (rc == -1 || store_commit(s->store, &cause) == -1) {
+		store_rollback(s->store);
+		goto fail;
+	}
+	claim_unclear_log(row, wrong_code, locked);
 	if (s->queued != NULL)
 		s->queued(s->arg);
 	return;
@@ -264,11 +295,12 @@ claim_e164(const char *from, char *out, size_t len)
 void
 shelter_sms(struct shelters *s, const char *from, const char *text)
 {
-	struct crow	 rows[CLAIM_ROWS];
-	uint8_t		 mac[CRYPT_MAC_BYTES];
-	char		 e164[32], code[ALERT_CODE_LEN];
-	size_t		 n, i;
-	int		 understood;
+	struct crow		 rows[CLAIM_ROWS];
+	const struct crow	*row;
+	uint8_t			 mac[CRYPT_MAC_BYTES];
+	char			 e164[32], code[ALERT_CODE_LEN];
+	size_t			 n;
+	int			 understood;
 
 	if (claim_e164(from, e164, sizeof e164) == -1) {
 		log_info("inbound sms_ignored reason=bad_sender");
@@ -283,27 +315,19 @@ shelter_sms(struct shelters *s, const char *from, const char *text)
 	}
 	understood = text != NULL && claim_parse(text, code,
 	    sizeof code) == 0;
-	for (i = 0; understood && i < n; i++) {
-		if (!claim_code_is(&rows[i], code))
-			continue;
-		sodium_memzero(code, sizeof code);
-		if (rows[i].open && rows[i].bad_tries >= ALERT_MAX_BAD_TRIES)
-			/* locked out: even the right code */
-			log_info("inbound sms_refused reason=locked "
-			    "alert=%lld", (long long)rows[i].alert);
-		else
-			claim_by_sms(s, &rows[i]);
-		return;
-	}
+	row = understood ? claim_match(rows, n, code) : NULL;
 	sodium_memzero(code, sizeof code);
-	if (!rows[0].open) {
+	if (row != NULL && row->open && row->bad_tries >= ALERT_MAX_BAD_TRIES)
+		/* locked out: even the right code */
+		log_info("inbound sms_refused reason=locked alert=%lld",
+		    (long long)row->alert);
+	else if (row != NULL)
+		claim_by_sms(s, row);
+	else if (!rows[0].open)
 		log_info("inbound sms_ignored reason=no_open_alert");
-		return;
-	}
-	if (rows[0].bad_tries >= ALERT_MAX_BAD_TRIES) {
+	else if (rows[0].bad_tries >= ALERT_MAX_BAD_TRIES)
 		log_info("inbound sms_refused reason=locked alert=%lld",
 		    (long long)rows[0].alert);
-		return;
-	}
-	claim_unclear(s, &rows[0], understood);
+	else
+		claim_unclear(s, &rows[0], understood);
 }

@@ -237,6 +237,20 @@ httpd_head(struct httpd_req *req)
 	return 0;
 }
 
+/* No end of the head in the len bytes at data yet: 0 to wait for more,
+ * or the status that refuses a head already too long. */
+static int
+httpd_incomplete(const char *data, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len && data[i] != '\n'; i++)
+		;
+	if (i == len && len > HTTPD_MAX_TARGET + 32)
+		return 414;
+	return len >= HTTPD_MAX_HEAD ? 431 : 0;
+}
+
 int
 httpd_parse(const char *data, size_t len, struct httpd_req *req,
     size_t *used)
@@ -249,14 +263,8 @@ httpd_parse(const char *data, size_t len, struct httpd_req *req,
 	memset(req, 0, sizeof *req);
 	head = httpd_head_end(data, len < HTTPD_MAX_HEAD ? len :
 	    HTTPD_MAX_HEAD);
-	if (head == 0) {
-		/* no end of the head yet: is it already too long? */
-		for (i = 0; i < len && data[i] != '\n'; i++)
-			;
-		if (i == len && len > HTTPD_MAX_TARGET + 32)
-			return 414;
-		return len >= HTTPD_MAX_HEAD ? 431 : 0;
-	}
+	if (head == 0)
+		return httpd_incomplete(data, len);
 	if (memchr(data, '\0', head) != NULL)
 		return 400;
 	/* head, NUL, body, NUL; the path gets its own copy below */
@@ -608,10 +616,4 @@ httpd_free(struct httpd *h)
 	}
 	free(h->name);
 	free(h);
-}
-
-int
-httpd_connections(const struct httpd *h)
-{
-	return h->nconns;
 }

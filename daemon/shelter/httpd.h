@@ -93,7 +93,5 @@ struct httpd	*httpd_new(struct event_base *, const char *name,
 		    httpd_handler, void *arg, char **cause);
 /* Close every connection and the listener (and remove a Unix socket). */
 void		 httpd_free(struct httpd *);
-/* How many connections are open now. */
-int		 httpd_connections(const struct httpd *);
 
 #endif

@@ -125,24 +125,22 @@ inbound_words(struct evbuffer *buf, const char *text, const char *a,
 	evbuffer_add(buf, text, strlen(text));
 }
 
-/* The page of p, in its language (French when unknown). */
-static void
-inbound_page(struct httpd_resp *r, const struct shelter_page *p)
+/* The words of the pages in lang (French when unknown). */
+static size_t
+inbound_lang(const char *lang)
 {
-	struct evbuffer	*b = r->body;
-	size_t		 l;
-	int		 status = 200;
+	size_t	 l;
 
 	for (l = 0; l < NPAGES; l++)
-		if (strcmp(pages[l].lang, p->lang) == 0)
-			break;
-	if (l == NPAGES)
-		l = 0;
-	evbuffer_add_printf(b, "<!doctype html>\n<html lang=\"%s\"><head>"
-	    "<meta charset=\"utf-8\"><meta name=\"viewport\" content=\""
-	    "width=device-width\"><title>%s</title></head>\n<body style=\""
-	    "font-family:sans-serif;max-width:32em;margin:2em auto\">\n<p>",
-	    pages[l].lang, pages[l].title);
+		if (strcmp(pages[l].lang, lang) == 0)
+			return l;
+	return 0;
+}
+
+/* What page p says, in the words of language l; its HTTP status. */
+static int
+inbound_page_text(struct evbuffer *b, size_t l, const struct shelter_page *p)
+{
 	switch (p->what) {
 	case PAGE_OFFER:
 		inbound_words(b, pages[l].offer, p->code, NULL);
@@ -159,13 +157,28 @@ inbound_page(struct httpd_resp *r, const struct shelter_page *p)
 		break;
 	case PAGE_REFUSED:
 		evbuffer_add_printf(b, "%s</p>\n", pages[l].refused);
-		status = 403;
-		break;
+		return 403;
 	case PAGE_ERROR:
 		evbuffer_add_printf(b, "%s</p>\n", pages[l].error);
-		status = 500;
-		break;
+		return 500;
 	}
+	return 200;
+}
+
+/* The page of p, in its language. */
+static void
+inbound_page(struct httpd_resp *r, const struct shelter_page *p)
+{
+	struct evbuffer	*b = r->body;
+	size_t		 l = inbound_lang(p->lang);
+	int		 status;
+
+	evbuffer_add_printf(b, "<!doctype html>\n<html lang=\"%s\"><head>"
+	    "<meta charset=\"utf-8\"><meta name=\"viewport\" content=\""
+	    "width=device-width\"><title>%s</title></head>\n<body style=\""
+	    "font-family:sans-serif;max-width:32em;margin:2em auto\">\n<p>",
+	    pages[l].lang, pages[l].title);
+	status = inbound_page_text(b, l, p);
 	evbuffer_add_printf(b, "</body></html>\n");
 	inbound_headers(r, status, "text/html; charset=utf-8");
 }

@@ -36,6 +36,25 @@ oncall_local(const struct tz *zone, const char *field, const char *local,
 	return 0;
 }
 
+/* The "from" and "to" of req, checked: a slot of a year at most.  0 or
+ * -1 with err naming the field. */
+static int
+oncall_span(const struct tz *zone, json_t *req, int64_t *from, int64_t *to,
+    struct error *err)
+{
+	if (oncall_local(zone, "from", json_string_value(json_object_get(req,
+	    "from")), from, err) == -1 || oncall_local(zone, "to",
+	    json_string_value(json_object_get(req, "to")), to, err) == -1)
+		return -1;
+	if (*to <= *from || *to - *from > ONCALL_SPAN_MAX) {
+		error_set(err, ERR_INVALID, "to", *to <= *from ?
+		    "la fin doit suivre le début" : "une garde dure un an au "
+		    "plus : découpez-la");
+		return -1;
+	}
+	return 0;
+}
+
 int
 oncall_add(struct store *st, const struct tz *zone, json_t *req,
     int64_t *id, struct error *err)
@@ -53,16 +72,8 @@ oncall_add(struct store *st, const struct tz *zone, json_t *req,
 		    "personne de l'annuaire attendu");
 		return -1;
 	}
-	if (oncall_local(zone, "from", json_string_value(json_object_get(req,
-	    "from")), &from, err) == -1 || oncall_local(zone, "to",
-	    json_string_value(json_object_get(req, "to")), &to, err) == -1)
+	if (oncall_span(zone, req, &from, &to, err) == -1)
 		return -1;
-	if (to <= from || to - from > ONCALL_SPAN_MAX) {
-		error_set(err, ERR_INVALID, "to", to <= from ?
-		    "la fin doit suivre le début" : "une garde dure un an au "
-		    "plus : découpez-la");
-		return -1;
-	}
 	stmt = store_stmt(st, ins);
 	sqlite3_bind_int64(stmt, 1, json_integer_value(person));
 	sqlite3_bind_int64(stmt, 2, from);
@@ -99,35 +110,52 @@ oncall_remove(struct store *st, int64_t id, struct error *err)
 	return 0;
 }
 
+/* The slots covering instant ?1, and their columns. */
+static const char *const oncall_at_sql = "SELECT o.id, o.person_id,"
+    " o.start, o.end FROM oncall o JOIN people p ON p.id = o.person_id"
+    " WHERE o.start <= ?1 AND o.end > ?1 AND p.removed IS NULL"
+    " ORDER BY o.start, o.id";
+enum { AT_ID, AT_PERSON, AT_START, AT_END };
+
+/* Append the slot of a row of oncall_at_sql to arr, with its
+ * person's name; -1 with err when that cannot be read. */
+static int
+oncall_slot(struct store *st, const struct crypt_key *master,
+    const struct tz *zone, sqlite3_stmt *stmt, json_t *arr,
+    struct error *err)
+{
+	json_t		*p;
+	char		 from[RECUR_FMT_LEN], to[RECUR_FMT_LEN];
+	int64_t		 person = sqlite3_column_int64(stmt, AT_PERSON);
+
+	if ((p = people_get(st, master, person, err)) == NULL)
+		return -1;
+	json_array_append_new(arr, json_pack("{sI sI sO ss ss}",
+	    "id", (json_int_t)sqlite3_column_int64(stmt, AT_ID),
+	    "person", (json_int_t)person,
+	    "name", json_object_get(p, "name"),
+	    "from", calendar_instant(zone, sqlite3_column_int64(stmt,
+	    AT_START), from, sizeof from),
+	    "to", calendar_instant(zone, sqlite3_column_int64(stmt, AT_END),
+	    to, sizeof to)));
+	json_decref(p);
+	return 0;
+}
+
 json_t *
 oncall_at(struct store *st, const struct crypt_key *master,
     const struct tz *zone, int64_t t, struct error *err)
 {
-	static const char *const sql = "SELECT o.id, o.person_id, o.start,"
-	    " o.end FROM oncall o JOIN people p ON p.id = o.person_id"
-	    " WHERE o.start <= ?1 AND o.end > ?1 AND p.removed IS NULL"
-	    " ORDER BY o.start, o.id";
-	sqlite3_stmt	*stmt = store_stmt(st, sql);
-	json_t		*arr = json_array(), *p;
-	char		 from[RECUR_FMT_LEN], to[RECUR_FMT_LEN];
-	int64_t		 person;
+	sqlite3_stmt	*stmt = store_stmt(st, oncall_at_sql);
+	json_t		*arr = json_array();
 
 	sqlite3_bind_int64(stmt, 1, t);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		person = sqlite3_column_int64(stmt, 1);
-		if ((p = people_get(st, master, person, err)) == NULL) {
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		if (oncall_slot(st, master, zone, stmt, arr, err) == -1) {
 			json_decref(arr);
 			arr = NULL;
 			break;
 		}
-		json_array_append_new(arr, json_pack("{sI sI sO ss ss}", "id",
-		    (json_int_t)sqlite3_column_int64(stmt, 0), "person",
-		    (json_int_t)person, "name", json_object_get(p, "name"),
-		    "from", calendar_instant(zone, sqlite3_column_int64(stmt,
-		    2), from, sizeof from), "to", calendar_instant(zone,
-		    sqlite3_column_int64(stmt, 3), to, sizeof to)));
-		json_decref(p);
-	}
 	sqlite3_reset(stmt);
 	return arr;
 }

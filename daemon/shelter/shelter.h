@@ -52,7 +52,7 @@
  *		 replies after ALERT_MAX_BAD_TRIES wrong codes}
  *	claim	{"alert": id, "shelter", "code", "reserved_until": T,
  *		 "claimed_by": {"id", "name"}|null}
- *		a late claim is refused with 409, "déjà pris"
+ *		a late claim is refused as ERR_CONFLICT, "déjà pris"
  *	report	{"shelter", "year", "from", "to" (the period observed),
  *		 "days": {"occupied", "vacant", "reserved", "unavailable"},
  *		 "days_observed", "occupancy" (percent, 1 decimal),
