@@ -1,6 +1,9 @@
 /*
  * main.c: stoppvifd.  Arguments, configuration, the master key and the
  * store, then one event_base with the control API and signals on it.
+ * main() reads as its steps: parse the arguments, load the configuration,
+ * detach, open the key and the store, build the modules, serve, run the
+ * loop, tear down.
  *
  *	stoppvifd [-c FILE] [-f] [-t] [-v]
  */
@@ -33,6 +36,7 @@
 #include "shelter.h"
 #include "store.h"
 #include "template.h"
+#include "tz.h"
 #include "util.h"
 
 #define DAEMON_DRAIN	10	/* seconds to finish deliveries at SIGTERM */
@@ -54,6 +58,15 @@ struct daemon {
 	struct event		*ev_hup, *ev_term, *ev_int;
 	struct event		*ev_replan;	/* after a reload */
 	int			 stopping;
+};
+
+/* The command line. */
+struct daemon_args {
+	const char		*file;		/* the configuration file */
+	char			*deffile;	/* the default one, to free */
+	int			 foreground;	/* -f */
+	int			 check;		/* -t */
+	int			 verbose;	/* -v */
 };
 
 static void __attribute__((noreturn))
@@ -88,6 +101,36 @@ daemon_closures(const struct config *conf, struct closures **out,
 }
 
 /*
+ * Parse the configuration file again as the next one, with its closures
+ * (*cl), and check all of it.  NULL with *cause on any problem, the running
+ * phone words back in place.
+ */
+static struct config *
+daemon_reload_load(struct daemon *d, struct closures **cl, char **cause)
+{
+	struct config	*next;
+
+	*cl = NULL;
+	if ((next = config_load(d->conf->file, cause)) == NULL)
+		return NULL;
+	/* the new words first: the checks below judge texts with them */
+	if (guard_words_set(next->phone_words, cause) == -1 ||
+	    config_reloadable(d->conf, next, cause) == -1 ||
+	    shelter_conf_check(next, cause) == -1 ||
+	    daemon_closures(next, cl, cause) == -1 ||
+	    (d->dispatch != NULL && dispatch_templates(d->dispatch, next,
+	    cause) == -1)) {
+		config_free(next);
+		closures_free(*cl);
+		*cl = NULL;
+		/* the running list again (it was accepted at its time) */
+		guard_words_set(d->conf->phone_words, NULL);
+		return NULL;
+	}
+	return next;
+}
+
+/*
  * Parse the configuration file again, validate all of it, and swap it in;
  * on any problem keep the running one.  Returns 0 or -1 with *cause.
  */
@@ -96,25 +139,11 @@ daemon_reload(void *arg, char **cause)
 {
 	struct daemon	*d = arg;
 	struct config	*next;
-	struct closures	*cl = NULL;
+	struct closures	*cl;
 	int		 replan;
 
 	sdnotify("RELOADING=1");
-	next = config_load(d->conf->file, cause);
-	/* the new words first: the checks below judge texts with them */
-	if (next != NULL && (guard_words_set(next->phone_words, cause) == -1 ||
-	    config_reloadable(d->conf, next, cause) == -1 ||
-	    shelter_conf_check(next, cause) == -1 ||
-	    daemon_closures(next, &cl, cause) == -1 ||
-	    (d->dispatch != NULL && dispatch_templates(d->dispatch, next,
-	    cause) == -1))) {
-		config_free(next);
-		next = NULL;
-		closures_free(cl);
-		/* the running list again (it was accepted at its time) */
-		guard_words_set(d->conf->phone_words, NULL);
-	}
-	if (next == NULL) {
+	if ((next = daemon_reload_load(d, &cl, cause)) == NULL) {
 		log_warnx("config reload_refused file=%s keeping=old",
 		    d->conf->file);
 		log_warnx("%s", *cause);
@@ -158,6 +187,37 @@ daemon_replan(evutil_socket_t fd, short what, void *arg)
 		log_info("sched replanned reason=reload");
 }
 
+/* Print a start-up problem (file:line: ...) and free it. */
+static void
+daemon_print_cause(char **cause)
+{
+	fprintf(stderr, "%s\n", *cause);
+	free(*cause);
+	*cause = NULL;
+}
+
+/* Check the message templates and the sender's name; -1 when printed. */
+static int
+daemon_check_templates(const struct config *conf)
+{
+	struct template_set	*tpl;
+	char			*cause = NULL;
+	int			 rc = 0;
+
+	if ((tpl = template_load(conf->templates, &cause)) == NULL) {
+		daemon_print_cause(&cause);
+		rc = -1;
+	} else if (template_set_sender(tpl, conf->sender_name,
+	    &cause) == -1) {
+		fprintf(stderr, "%s: [daemon] sender_name: %s\n", conf->file,
+		    cause);
+		free(cause);
+		rc = -1;
+	}
+	template_free(tpl);
+	return rc;
+}
+
 /*
  * Check what delivery needs before starting: the templates, and every
  * channel's plugin and section (loaded in check-only mode).  Prints the
@@ -166,40 +226,24 @@ daemon_replan(evutil_socket_t fd, short what, void *arg)
 static int
 daemon_check_delivery(const struct config *conf)
 {
-	struct template_set	*tpl;
-	char			*cause = NULL;
-	int			 rc = 0;
+	char	*cause = NULL;
+	int	 rc = 0;
 
 	if (crypt_init() == -1)
 		fatalx("libsodium cannot be initialised");
-	if ((tpl = template_load(conf->templates, &cause)) == NULL) {
-		fprintf(stderr, "%s\n", cause);
-		free(cause);
-		cause = NULL;
+	if (daemon_check_templates(conf) == -1)
 		rc = -1;
-	} else if (template_set_sender(tpl, conf->sender_name,
-	    &cause) == -1) {
-		fprintf(stderr, "%s: [daemon] sender_name: %s\n", conf->file,
-		    cause);
-		free(cause);
-		cause = NULL;
-		rc = -1;
-	}
-	template_free(tpl);
 	if (conf->backoff_max < conf->backoff_min) {
 		fprintf(stderr, "%s: [delivery] backoff_max: must not be "
 		    "shorter than backoff_min\n", conf->file);
 		rc = -1;
 	}
 	if (channel_check_all(conf, &cause) == -1) {
-		fprintf(stderr, "%s\n", cause);
-		free(cause);
-		cause = NULL;
+		daemon_print_cause(&cause);
 		rc = -1;
 	}
 	if (shelter_conf_check(conf, &cause) == -1) {
-		fprintf(stderr, "%s\n", cause);
-		free(cause);
+		daemon_print_cause(&cause);
 		rc = -1;
 	}
 	return rc;
@@ -418,7 +462,7 @@ daemon_close(struct daemon *d)
 	event_free(d->ev_replan);
 	dispatch_free(d->dispatch);
 	sched_free(d->sched);
-	calendar_zones_free();
+	tz_cached_free();
 	closures_free(d->closures);
 	event_free(d->ev_hup);
 	event_free(d->ev_term);
@@ -429,28 +473,30 @@ daemon_close(struct daemon *d)
 	config_free(d->conf);
 }
 
-int
-main(int argc, char *argv[])
+/*
+ * The command line into *args; usage() on anything else.  args->file is the
+ * configuration file, args->deffile the default one when none was named
+ * (to free once the file is read).
+ */
+static void
+daemon_args(int argc, char *argv[], struct daemon_args *args)
 {
-	struct daemon	 d;
-	const char	*file = NULL;
-	char		*deffile = NULL, *cause = NULL;
-	int		 ch, foreground = 0, check = 0, detach_fd = -1;
+	int	 ch;
 
-	memset(&d, 0, sizeof d);
+	memset(args, 0, sizeof *args);
 	while ((ch = getopt(argc, argv, "c:ftvh")) != -1) {
 		switch (ch) {
 		case 'c':
-			file = optarg;
+			args->file = optarg;
 			break;
 		case 'f':
-			foreground = 1;
+			args->foreground = 1;
 			break;
 		case 't':
-			check = 1;
+			args->check = 1;
 			break;
 		case 'v':
-			d.verbose = 1;
+			args->verbose = 1;
 			break;
 		default:
 			usage();
@@ -458,79 +504,145 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
-	if (file == NULL)
-		file = deffile = config_default_file();
+	if (args->file == NULL)
+		args->file = args->deffile = config_default_file();
+}
 
-	/* stderr until detached, so that start-up errors reach the terminal */
-	log_init("stoppvifd", 1, LOG_LEVEL_INFO);
-	if ((d.conf = config_load(file, &cause)) == NULL) {
+/*
+ * Read and check the configuration: the file, the words kept off phones,
+ * the closures and what delivery needs.  A problem is printed on stderr
+ * (file:line: ...) and exits 1.
+ */
+static void
+daemon_configure(struct daemon *d, struct daemon_args *args)
+{
+	char	*cause = NULL;
+
+	if ((d->conf = config_load(args->file, &cause)) == NULL) {
 		fprintf(stderr, "%s\n", cause);	/* file:line: key: ... */
 		exit(1);
 	}
-	free(deffile);
+	free(args->deffile);
+	args->deffile = NULL;
 	/* the words kept off phones, before anything checks a text */
-	if (guard_words_set(d.conf->phone_words, &cause) == -1) {
+	if (guard_words_set(d->conf->phone_words, &cause) == -1) {
 		fprintf(stderr, "%s: [privacy] phone_words: %s\n",
-		    d.conf->file, cause);
+		    d->conf->file, cause);
 		exit(1);
 	}
-	if (daemon_closures(d.conf, &d.closures, &cause) == -1) {
+	if (daemon_closures(d->conf, &d->closures, &cause) == -1) {
 		fprintf(stderr, "%s\n", cause);	/* file:line: ... */
 		exit(1);
 	}
-	if (daemon_check_delivery(d.conf) == -1)
+	if (daemon_check_delivery(d->conf) == -1)
 		exit(1);
-	if (check) {
-		closures_free(d.closures);
-		fprintf(stderr, "configuration OK\n");
-		config_free(d.conf);
-		exit(0);
-	}
-	daemon_apply(&d);
+}
+
+/* -t: the configuration passed its checks; say so and exit. */
+static void __attribute__((noreturn))
+daemon_checked(struct daemon *d)
+{
+	closures_free(d->closures);
+	fprintf(stderr, "configuration OK\n");
+	config_free(d->conf);
+	exit(0);
+}
+
+/*
+ * Leave the terminal, unless -f or systemd: returns the descriptor to tell
+ * the waiting parent on (daemon_detached), or -1.  Under systemd, log to
+ * syslog from now on.
+ */
+static int
+daemon_start(struct daemon *d, int foreground)
+{
+	daemon_apply(d);
 	umask(0077);
 	if (!foreground && !sdnotify_enabled())
-		detach_fd = daemon_detach();
-	else if (!foreground)
+		return daemon_detach();
+	if (!foreground)
 		log_init("stoppvifd", 0, log_getlevel());	/* systemd */
-	daemon_open(&d);
+	return -1;
+}
 
-	d.base = daemon_base();
-	daemon_signals(&d);
-	d.cal.store = d.store;
-	daemon_apply(&d);
-	if ((d.sched = sched_new(d.base, &d.cal, d.master, &cause)) == NULL)
+/*
+ * Build the modules on one event base: signals, the calendar, the
+ * scheduler, the dispatcher, the shelters and the inbound listeners.
+ */
+static void
+daemon_build(struct daemon *d)
+{
+	char	*cause = NULL;
+
+	d->base = daemon_base();
+	daemon_signals(d);
+	d->cal.store = d->store;
+	daemon_apply(d);
+	if ((d->sched = sched_new(d->base, &d->cal, d->master, &cause)) == NULL)
 		fatalx("scheduler: %s", cause);
-	if ((d.ev_replan = event_new(d.base, -1, 0, daemon_replan, &d)) == NULL)
+	if ((d->ev_replan = event_new(d->base, -1, 0, daemon_replan,
+	    d)) == NULL)
 		fatalx("cannot make the replan event");
-	if ((d.dispatch = dispatch_new(d.base, d.store, d.master, &d.conf,
+	if ((d->dispatch = dispatch_new(d->base, d->store, d->master, &d->conf,
 	    &cause)) == NULL)
 		fatalx("delivery: %s", cause);
-	sched_on_queue(d.sched, daemon_queued, &d);
-	if ((d.shelters = shelter_new(d.base, d.store, d.master, &d.conf,
-	    daemon_queued, &d, &cause)) == NULL)
+	sched_on_queue(d->sched, daemon_queued, d);
+	if ((d->shelters = shelter_new(d->base, d->store, d->master, &d->conf,
+	    daemon_queued, d, &cause)) == NULL)
 		fatalx("shelters: %s", cause);
-	if ((*d.conf->inbound_listen != '\0' || *d.conf->sms_listen != '\0') &&
-	    (d.inbound = inbound_new(d.base, d.conf, d.shelters,
-	    &cause)) == NULL)
+	if ((*d->conf->inbound_listen != '\0' ||
+	    *d->conf->sms_listen != '\0') && (d->inbound = inbound_new(d->base,
+	    d->conf, d->shelters, &cause)) == NULL)
 		fatalx("%s", cause);
-	d.env.store = d.store;
-	d.env.master = d.master;
-	d.env.conf = &d.conf;
-	d.env.cal = &d.cal;
-	d.env.sched = d.sched;
-	d.env.dispatch = d.dispatch;
-	d.env.shelters = d.shelters;
-	d.env.started = time(NULL);
-	d.env.reload = daemon_reload;
-	d.env.reload_arg = &d;
-	if ((d.api = api_new(d.base, &d.env, &cause)) == NULL)
+}
+
+/*
+ * Open the control socket on what the daemon built, then say it is ready:
+ * to the waiting parent (detach_fd, or -1) and to systemd.
+ */
+static void
+daemon_serve(struct daemon *d, int detach_fd)
+{
+	char	*cause = NULL;
+
+	d->env.store = d->store;
+	d->env.master = d->master;
+	d->env.conf = &d->conf;
+	d->env.cal = &d->cal;
+	d->env.sched = d->sched;
+	d->env.dispatch = d->dispatch;
+	d->env.shelters = d->shelters;
+	d->env.started = time(NULL);
+	d->env.reload = daemon_reload;
+	d->env.reload_arg = d;
+	if ((d->api = api_new(d->base, &d->env, &cause)) == NULL)
 		fatalx("control socket: %s", cause);
-	sdnotify_watchdog_start(d.base);
-	log_info("daemon ready pid=%d config=%s", (int)getpid(), d.conf->file);
+	sdnotify_watchdog_start(d->base);
+	log_info("daemon ready pid=%d config=%s", (int)getpid(), d->conf->file);
 	if (detach_fd != -1)
 		daemon_detached(detach_fd);
 	sdnotify("READY=1\nSTATUS=running");
+}
 
+int
+main(int argc, char *argv[])
+{
+	struct daemon		 d;
+	struct daemon_args	 args;
+	int			 detach_fd;
+
+	memset(&d, 0, sizeof d);
+	daemon_args(argc, argv, &args);
+	d.verbose = args.verbose;
+	/* stderr until detached, so that start-up errors reach the terminal */
+	log_init("stoppvifd", 1, LOG_LEVEL_INFO);
+	daemon_configure(&d, &args);
+	if (args.check)
+		daemon_checked(&d);
+	detach_fd = daemon_start(&d, args.foreground);
+	daemon_open(&d);
+	daemon_build(&d);
+	daemon_serve(&d, detach_fd);
 	if (event_base_dispatch(d.base) == -1)
 		fatalx("event loop failed");
 	daemon_close(&d);

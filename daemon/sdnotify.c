@@ -5,7 +5,6 @@
 #include <sys/un.h>
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,21 +53,6 @@ sdnotify(const char *state)
 	if (rc == -1)
 		log_debug("sdnotify send_failed error=\"%s\"", strerror(errno));
 	close(fd);
-	return rc;
-}
-
-int
-sdnotifyf(const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*s;
-	int	 rc;
-
-	va_start(ap, fmt);
-	xvasprintf(&s, fmt, ap);
-	va_end(ap);
-	rc = sdnotify(s);
-	free(s);
 	return rc;
 }
 

@@ -12,7 +12,6 @@ struct event_base;
 
 /* Send a state string such as "READY=1\nSTATUS=..."; 0, or -1 on error. */
 int	sdnotify(const char *state);
-int	sdnotifyf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Whether $NOTIFY_SOCKET is set (started by systemd with Type=notify). */
 int	sdnotify_enabled(void);

@@ -1,22 +1,26 @@
 /*
  * api_shelter.c: the control API's handlers for the shelters, their alerts
- * and the on-call rota (shapes in shelter.h).  Each writing handler runs in
- * api.c's transaction and records its audit entry there.
+ * and the on-call rota (shapes in shelter.h).  Without a shelter configured
+ * the shelters and alerts are not found; the rota still answers.  Each
+ * writing handler runs in api.c's transaction and records its audit entry
+ * there.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
-#include "api_int.h"
+#include "api_req.h"
+#include "api_shelter.h"
 #include "calendar.h"
 #include "config.h"
 #include "log.h"
 #include "oncall.h"
 #include "shelter.h"
+#include "tz.h"
 #include "util.h"
 
-/* The shelters, or a 404 when the daemon runs without them. */
+/* The shelters, or NULL (not found) when the daemon runs without them. */
 static struct shelters *
 api_shelters(struct api_req *r)
 {
@@ -120,7 +124,7 @@ api_zone(struct api_req *r)
 {
 	const struct tz	*zone;
 
-	if ((zone = calendar_zone((*r->env->conf)->timezone, NULL)) == NULL)
+	if ((zone = tz_cached((*r->env->conf)->timezone, NULL)) == NULL)
 		error_set(&r->err, ERR_INTERNAL, NULL, "fuseau %s "
 		    "illisible", (*r->env->conf)->timezone);
 	return zone;
@@ -153,8 +157,7 @@ api_oncall_set(struct api_req *r)
 		return -1;
 	log_info("api oncall_set id=%lld uid=%u", (long long)id,
 	    (unsigned)r->uid);
-	r->status = 201;
-	r->result = json_pack("{sI}", "id", (json_int_t)id);
+	api_req_created(r, id);
 	return 0;
 }
 

@@ -74,6 +74,7 @@
 #include "sched.h"
 #include "shelter.h"
 #include "store.h"
+#include "tz.h"
 #include "util.h"
 
 #define FUZZ_RESET	1000			/* inputs per database */
@@ -430,7 +431,7 @@ fuzz_exit(void)
 		return;
 	fz = NULL;
 	fuzz_close(f);
-	calendar_zones_free();
+	tz_cached_free();
 	closures_free(f->closures);
 	crypt_key_free(f->master);
 	event_base_free(f->base);
@@ -517,15 +518,15 @@ static int
 fuzz_status_ok(int status)
 {
 	switch (status) {
-	case 200:
-	case 201:
-	case ERR_INVALID:
-	case ERR_FORBIDDEN:
-	case ERR_NOT_FOUND:
-	case 405:
-	case ERR_CONFLICT:
-	case ERR_TOO_LARGE:
-	case ERR_INTERNAL:
+	case 200:	/* OK */
+	case 201:	/* created */
+	case 400:	/* ERR_INVALID */
+	case 403:	/* ERR_FORBIDDEN */
+	case 404:	/* ERR_NOT_FOUND */
+	case 405:	/* a known path, another method */
+	case 409:	/* ERR_CONFLICT */
+	case 413:	/* ERR_TOO_LARGE */
+	case 500:	/* ERR_INTERNAL */
 		return 1;
 	default:
 		return 0;
@@ -604,7 +605,7 @@ fuzz_request(struct fuzz *f, const uint8_t *data, size_t size)
 		fuzz_fail("error without a message", &call, status, text);
 	if (store_in_txn(f->store))
 		fuzz_fail("transaction left open", &call, status, text);
-	if (f->strict && status == ERR_INTERNAL)
+	if (f->strict && status == 500)
 		fuzz_fail("internal error", &call, status, text);
 	free(text);
 	json_decref(reply);

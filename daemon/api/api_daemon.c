@@ -1,0 +1,80 @@
+/*
+ * api_daemon.c: the control API's handlers for the daemon itself: what it
+ * runs (version, uptime, counts, the delivery, scheduler and shelters'
+ * state), the audit log of changes, and a reload of the configuration,
+ * which keeps the running one when the new one is refused.
+ */
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "api.h"
+#include "api_daemon.h"
+#include "api_req.h"
+#include "audit.h"
+#include "calendar.h"
+#include "config.h"
+#include "dispatch.h"
+#include "outbox.h"
+#include "people.h"
+#include "sched.h"
+#include "shelter.h"
+#include "store.h"
+#include "util.h"
+
+#define API_VERSION	"0.1"
+
+int
+api_daemon_status(struct api_req *r)
+{
+	struct api_env	*env = r->env;
+
+	r->result = json_pack("{ss sI sI sI sI si ss so so so}",
+	    "version", API_VERSION,
+	    "pid", (json_int_t)getpid(),
+	    "uptime", (json_int_t)(time(NULL) - env->started),
+	    "people", (json_int_t)people_count(env->store),
+	    "events", (json_int_t)calendar_count(env->cal),
+	    "schema", store_version(env->store),
+	    "language", (*env->conf)->language,
+	    "outbox", outbox_counts(env->store),
+	    "delivery", dispatch_status(env->dispatch),
+	    "scheduler", sched_status(env->sched));
+	json_object_set_new(r->result, "shelters", env->shelters != NULL ?
+	    shelter_status(env->shelters) : json_array());
+	return 0;
+}
+
+int
+api_daemon_audit(struct api_req *r)
+{
+	const char	*s = api_query(r, "limit");
+	int64_t		 limit = 50;
+
+	if (s != NULL && util_parse_int(s, 1, 100000, &limit) == -1) {
+		error_set(&r->err, ERR_INVALID, "limit", "nombre "
+		    "entre 1 et 100000 attendu");
+		return -1;
+	}
+	r->result = audit_list(r->env->store, limit);
+	return 0;
+}
+
+int
+api_daemon_reload(struct api_req *r)
+{
+	char	*cause = NULL;
+
+	if (r->env->reload(r->env->reload_arg, &cause) == -1) {
+		error_set(&r->err, ERR_INVALID, NULL, "configuration "
+		    "refusée, l'ancienne reste en place :\n%s", cause);
+		free(cause);
+		return -1;
+	}
+	if (api_audit_record(r, "reload", "config", 0) == -1)
+		return -1;
+	r->result = json_pack("{sb}", "reloaded", 1);
+	return 0;
+}
