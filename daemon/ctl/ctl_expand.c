@@ -6,25 +6,26 @@
  * Output goes through stdio with a large buffer, so that a million lines
  * cost little more than their computation; a reader that goes away
  * (`| head`) ends the command quietly.  Messages in French, naming the
- * option; exit 1 for a bad value, 2 for a usage error.
+ * option; exit 1 for a bad value, 2 for a usage error.  They read no
+ * configuration, and print their own usage lines.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "ctl_expand.h"
+#include "ctl_cmd.h"
+#include "ctl_io.h"
 #include "holiday.h"
 #include "recur.h"
 #include "tz.h"
 #include "util.h"
 
-#define EXPAND_REFUSED	1
-#define EXPAND_USAGE	2
 #define EXPAND_DEFAULT	1000	/* lines printed for an unbounded rule */
 #define EXPAND_BUFSIZE	(256 * 1024)
 
@@ -49,6 +50,9 @@ static int	 expand_refuse(const char *, const char *, char *);
 static int	 expand_exdates(struct expand *, const char *);
 static int	 expand_check(struct expand *);
 static int	 expand_print(struct expand *);
+static int	 expand_usage(const char *, ...)
+	    __attribute__((format(printf, 1, 2)));
+static int	 expand_option(struct expand *, int, char **);
 static int	 expand_args(struct expand *, int, char **);
 
 static char	 expand_buf[EXPAND_BUFSIZE];
@@ -59,7 +63,7 @@ expand_refuse(const char *opt, const char *what, char *cause)
 {
 	fprintf(stderr, "stoppvifctl: %s : %s\n", opt, cause ? cause : what);
 	free(cause);
-	return EXPAND_REFUSED;
+	return EXIT_REFUSED;
 }
 
 /* Add the local times of one --exdate list. */
@@ -158,7 +162,7 @@ expand_print(struct expand *e)
 		if (errno != EPIPE) {
 			fprintf(stderr, "stoppvifctl: sortie : %s\n",
 			    strerror(errno));
-			rc = EXPAND_REFUSED;
+			rc = EXIT_REFUSED;
 		}
 	} else if (more)
 		fprintf(stderr, "stoppvifctl: règle sans fin : les %d "
@@ -167,7 +171,52 @@ expand_print(struct expand *e)
 	return rc;
 }
 
-/* Read the options into e; 0, or the exit code. */
+/* Say what is wrong with the command line, then the usage; returns exit
+ * code 2. */
+static int
+expand_usage(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fputs("stoppvifctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fputs(EXPAND_USAGE_LINE, stderr);
+	return EXIT_USAGE;
+}
+
+/* Take one option ch of getopt into e; 0, the exit code, or -1 when the
+ * usage was asked for (--help). */
+static int
+expand_option(struct expand *e, int ch, char **argv)
+{
+	switch (ch) {
+	case 'd': e->dtstart = optarg; return 0;
+	case 'z': e->zone = optarg; return 0;
+	case 'r': e->rule = optarg; return 0;
+	case 'u': e->until = optarg; return 0;
+	case 's': e->calendar = optarg; return 0;
+	case 'x': return expand_exdates(e, optarg);
+	case 'c':
+		if (util_parse_int(optarg, 1, INT32_MAX, &e->count) == 0)
+			return 0;
+		fprintf(stderr, "stoppvifctl: --count : « %s » : nombre de 1 "
+		    "à %d attendu\n", optarg, INT32_MAX);
+		return EXIT_REFUSED;
+	case 'h':
+		fputs(EXPAND_USAGE_LINE, stdout);
+		return -1;
+	case ':':
+		return expand_usage("%s : valeur manquante", argv[optind - 1]);
+	default:
+		return expand_usage("option « %s » inconnue",
+		    argv[optind - 1]);
+	}
+}
+
+/* Read the options into e; 0, or the exit code (-1 for --help). */
 static int
 expand_args(struct expand *e, int argc, char **argv)
 {
@@ -186,62 +235,26 @@ expand_args(struct expand *e, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': e->dtstart = optarg; break;
-		case 'z': e->zone = optarg; break;
-		case 'r': e->rule = optarg; break;
-		case 'u': e->until = optarg; break;
-		case 's': e->calendar = optarg; break;
-		case 'c':
-			if (util_parse_int(optarg, 1, INT32_MAX, &e->count) ==
-			    0)
-				break;
-			fprintf(stderr, "stoppvifctl: --count : « %s » : nombre "
-			    "de 1 à %d attendu\n", optarg, INT32_MAX);
-			return EXPAND_REFUSED;
-		case 'x':
-			if ((rc = expand_exdates(e, optarg)) != 0)
-				return rc;
-			break;
-		case 'h':
-			fputs(EXPAND_USAGE_LINE, stdout);
-			return -1;
-		case ':':
-			fprintf(stderr, "stoppvifctl: %s : valeur manquante\n",
-			    argv[optind - 1]);
-			goto usage;
-		default:
-			fprintf(stderr, "stoppvifctl: option « %s » inconnue\n",
-			    argv[optind - 1]);
-			goto usage;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "stoppvifctl: argument « %s » en trop\n",
-		    argv[optind]);
-		goto usage;
-	}
-	if (e->dtstart == NULL) {
-		fprintf(stderr, "stoppvifctl: --dtstart manquant\n");
-		goto usage;
-	}
+	while ((ch = getopt_long(argc, argv, "+:", opts, NULL)) != -1)
+		if ((rc = expand_option(e, ch, argv)) != 0)
+			return rc;
+	if (optind < argc)
+		return expand_usage("argument « %s » en trop", argv[optind]);
+	if (e->dtstart == NULL)
+		return expand_usage("--dtstart manquant");
 	return 0;
-
-usage:
-	fputs(EXPAND_USAGE_LINE, stderr);
-	return EXPAND_USAGE;
 }
 
+/* expand: argv[-1] is the command word, as getopt wants argv[0]. */
 int
-ctl_expand(int argc, char **argv)
+ctl_expand(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv)
 {
 	struct expand	 e;
 	int		 rc;
 
 	memset(&e, 0, sizeof e);
 	e.zone = "Europe/Brussels";
-	if ((rc = expand_args(&e, argc, argv)) == 0 &&
+	if ((rc = expand_args(&e, argc + 1, argv - 1)) == 0 &&
 	    (rc = expand_check(&e)) == 0) {
 		signal(SIGPIPE, SIG_IGN);
 		setvbuf(stdout, expand_buf, _IOFBF, sizeof expand_buf);
@@ -253,32 +266,33 @@ ctl_expand(int argc, char **argv)
 	return rc == -1 ? 0 : rc;
 }
 
+/* holidays BE YEAR: the public holidays of a year, one a line. */
 int
-ctl_holidays(int argc, char **argv)
+ctl_holidays(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv)
 {
 	struct holiday	 h[HOLIDAY_BE_COUNT];
 	int64_t		 year;
 	int		 i;
 
-	if (argc != 3 || argv[1][0] == '-') {
+	if (argc != 2 || argv[0][0] == '-') {
 		fputs(HOLIDAYS_USAGE_LINE, stderr);
-		return EXPAND_USAGE;
+		return EXIT_USAGE;
 	}
-	if (strcasecmp(argv[1], "BE") != 0) {
+	if (strcasecmp(argv[0], "BE") != 0) {
 		fprintf(stderr, "stoppvifctl: holidays : « %s » : calendrier "
-		    "inconnu, BE est le seul calendrier\n", argv[1]);
-		return EXPAND_REFUSED;
+		    "inconnu, BE est le seul calendrier\n", argv[0]);
+		return EXIT_REFUSED;
 	}
-	if (util_parse_int(argv[2], 1, 9999, &year) == -1) {
+	if (util_parse_int(argv[1], 1, 9999, &year) == -1) {
 		fprintf(stderr, "stoppvifctl: holidays : année « %s » invalide "
-		    "(1 à 9999)\n", argv[2]);
-		return EXPAND_REFUSED;
+		    "(1 à 9999)\n", argv[1]);
+		return EXIT_REFUSED;
 	}
 	holiday_be((int)year, h);
 	for (i = 0; i < HOLIDAY_BE_COUNT; i++)
 		printf("%04d-%02d-%02d %s\n", h[i].year, h[i].month, h[i].day,
 		    h[i].name);
 	if (fflush(stdout) == EOF && errno != EPIPE)
-		return EXPAND_REFUSED;
+		return EXIT_REFUSED;
 	return 0;
 }

@@ -1,16 +1,15 @@
 /*
- * ctl_shelter.c: the stoppvifctl commands of the emergency apartments, their
- * alerts and the on-call rota:
+ * ctl_shelter.c: the stoppvifctl commands of the emergency apartments and
+ * their alerts:
  *
- *	oncall set PERSON --from LOCAL --to LOCAL
- *	oncall show [--at LOCAL] | remove ID
  *	shelter list | status NAME | report NAME [--year YYYY]
  *	shelter vacate NAME | occupy NAME | unavailable NAME
  *	alerts list | ack CODE [--by ID]
  *
  * The API's shapes are described in shelter.h.  Times come local with their
  * offset and are written in words of the daemon's language; tables are made
- * of a copy of the answer whose cells are display text.
+ * of a copy of the answer whose cells are display text.  The on-call rota
+ * is in ctl_oncall.c.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -20,31 +19,9 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "ctl_int.h"
+#include "ctl_cmd.h"
+#include "ctl_io.h"
 #include "util.h"
-
-/* How many elements an array has. */
-#define nitems(a)	(sizeof (a) / sizeof (a)[0])
-
-/* The French words of a shelter state; the state itself when unknown. */
-static const char *
-ctl_state_text(const char *state)
-{
-	static const struct {
-		const char	*state, *text;
-	} states[] = {
-		{ "occupied", "occupé" },
-		{ "vacant", "libre (alerte ouverte)" },
-		{ "reserved", "réservé" },
-		{ "unavailable", "indisponible" },
-	};
-	size_t	 i;
-
-	for (i = 0; state != NULL && i < nitems(states); i++)
-		if (strcmp(states[i].state, state) == 0)
-			return states[i].text;
-	return state != NULL ? state : "?";
-}
 
 /* The French word of an alert status. */
 static const char *
@@ -61,62 +38,11 @@ ctl_alert_status_text(const char *status)
 	return status;
 }
 
-/* A string member of an object, or NULL. */
-static const char *
-ctl_str(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-/* A number member of an object as a whole number, integer or real; 0 when
- * missing. */
-static long long
-ctl_num(json_t *o, const char *key)
-{
-	return (long long)json_number_value(json_object_get(o, key));
-}
-
-/* A time member of an object for people ("-" when null). */
-static char *
-ctl_when_of(struct ctl *c, json_t *o, const char *key)
-{
-	return ctl_when(c, ctl_str(o, key), DATEFMT_SHORT);
-}
-
-/* Set key of o to the display text s, and free s. */
-static void
-ctl_set_text(json_t *o, const char *key, char *s)
-{
-	json_object_set_new(o, key, json_string(s));
-	free(s);
-}
-
-/* "s" after a count above one, as French writes it. */
-static const char *
-ctl_plural(long long n)
-{
-	return n > 1 ? "s" : "";
-}
-
 /* The name of a {"id", "name"} member, or NULL. */
 static const char *
 ctl_who(json_t *o, const char *key)
 {
 	return ctl_str(json_object_get(o, key), "name");
-}
-
-/* Print rows as a table: each row is first made display text by view. */
-static void
-ctl_view_table(struct ctl *c, json_t *rows, const struct ctl_col *cols,
-    size_t ncols, json_t *(*view)(struct ctl *, json_t *))
-{
-	json_t	*out = json_array(), *r;
-	size_t	 i;
-
-	json_array_foreach(rows, i, r)
-		json_array_append_new(out, view(c, r));
-	ctl_table(out, cols, ncols, NULL);
-	json_decref(out);
 }
 
 /* Print an aligned "label : value" line, and free value. */
@@ -126,21 +52,6 @@ ctl_field(const char *label, char *value)
 	printf("%s%*s : %s\n", label, (int)(17 - ctl_width(label)), "",
 	    *value != '\0' ? value : "-");
 	free(value);
-}
-
-/* base, or base?key=VALUE with VALUE URL-encoded. */
-static char *
-ctl_query(const char *base, const char *key, const char *value)
-{
-	char	*esc, *path;
-
-	if (value == NULL)
-		return xstrdup(base);
-	if ((esc = curl_easy_escape(NULL, value, 0)) == NULL)
-		ctl_die(EXIT_REFUSED, "libcurl ne sait pas encoder --%s", key);
-	xasprintf(&path, "%s?%s=%s", base, key, esc);
-	curl_free(esc);
-	return path;
 }
 
 /* The NAME argument of a shelter command, or exit 2. */
@@ -262,17 +173,6 @@ ctl_alert_view(struct ctl *c, json_t *a)
 	ctl_set_text(v, "level", ctl_alert_level(a));
 	json_object_set_new(v, "claimed_by", json_string(who ? who : "—"));
 	json_object_set_new(v, "via", json_string(via ? via : "—"));
-	return v;
-}
-
-/* One on-call slot as a row of display text. */
-static json_t *
-ctl_slot_view(struct ctl *c, json_t *s)
-{
-	json_t	*v = json_copy(s);
-
-	ctl_set_text(v, "from", ctl_when_of(c, s, "from"));
-	ctl_set_text(v, "to", ctl_when_of(c, s, "to"));
 	return v;
 }
 
@@ -515,151 +415,7 @@ ctl_claim_print(struct ctl *c, json_t *cl)
 	free(until);
 }
 
-/* The shelter lines of status: "logement aisova : occupé depuis ...". */
-void
-ctl_status_shelters(struct ctl *c, json_t *s)
-{
-	json_t		*sh;
-	const char	*state, *code;
-	char		*since;
-	size_t		 i;
-
-	json_array_foreach(json_object_get(s, "shelters"), i, sh) {
-		state = ctl_str(sh, "state");
-		code = ctl_str(sh, "code");
-		printf("logement %s : ", ctl_str(sh, "name") ? ctl_str(sh,
-		    "name") : "?");
-		if (code != NULL && state != NULL &&
-		    strcmp(state, "vacant") == 0)
-			printf("libre (alerte %s ouverte)", code);
-		else if (code != NULL)
-			printf("%s (alerte %s)", ctl_state_text(state), code);
-		else
-			printf("%s", ctl_state_text(state));
-		since = ctl_when_of(c, sh, "since");
-		if (ctl_str(sh, "since") != NULL)
-			printf(" depuis %s", since);
-		free(since);
-		putchar('\n');
-	}
-}
-
-int
-ctl_oncall_set(struct ctl *c, const struct ctl_cmd *cmd, int argc,
-    char **argv)
-{
-	static const struct option opts[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char	*from = NULL, *to = NULL;
-	json_t		*body, *ans;
-	int64_t		 person;
-	int		 ch;
-
-	optind = 0;	/* GNU getopt permutes: PERSON may come first */
-	while ((ch = getopt_long(argc + 1, argv - 1, "", opts, NULL)) != -1) {
-		if (ch == 'f')
-			from = optarg;
-		else if (ch == 't')
-			to = optarg;
-		else
-			ctl_cmd_usage(cmd);
-	}
-	if (from == NULL || to == NULL)
-		ctl_cmd_usage(cmd);
-	person = ctl_id(argc + 1 - optind, argv - 1 + optind, cmd);
-	body = json_pack("{sIssss}", "person", (json_int_t)person, "from",
-	    from, "to", to);
-	if (body == NULL)
-		ctl_die(EXIT_USAGE, "--from, --to : texte UTF-8 attendu");
-	ans = ctl_call(c, "POST", "/v1/oncall", body);
-	json_decref(body);
-	if (c->json)
-		ctl_print_json(ans);
-	else
-		printf("%lld\n", (long long)json_integer_value(
-		    json_object_get(ans, "id")));
-	json_decref(ans);
-	return 0;
-}
-
-/* Nobody is on call at LOCAL (NULL: now). */
-static void
-ctl_nobody(struct ctl *c, const char *at)
-{
-	char	*iso, *when;
-
-	if (at == NULL) {
-		printf("personne n'est de garde maintenant\n");
-		return;
-	}
-	/* ctl_when() reads the seconds too: YYYY-MM-DDTHH:MM has none. */
-	if (strlen(at) == 16)
-		xasprintf(&iso, "%s:00", at);
-	else
-		iso = xstrdup(at);
-	when = ctl_when(c, iso, DATEFMT_SHORT);
-	printf("personne n'est de garde le %s\n", when);
-	free(when);
-	free(iso);
-}
-
-int
-ctl_oncall_show(struct ctl *c, const struct ctl_cmd *cmd, int argc,
-    char **argv)
-{
-	static const struct option opts[] = {
-		{ "at", required_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 }
-	};
-	static const struct ctl_col cols[] = {
-		{ "N°", "id" }, { "PERSONNE", "person" }, { "NOM", "name" },
-		{ "DU", "from" }, { "AU", "to" },
-	};
-	const char	*at = NULL;
-	char		*path;
-	json_t		*ans;
-	int		 ch;
-
-	optind = 0;
-	while ((ch = getopt_long(argc + 1, argv - 1, "+", opts, NULL)) != -1) {
-		if (ch != 'a')
-			ctl_cmd_usage(cmd);
-		at = optarg;
-	}
-	if (optind != argc + 1)
-		ctl_cmd_usage(cmd);
-	path = ctl_query("/v1/oncall", "at", at);
-	ans = ctl_call(c, "GET", path, NULL);
-	free(path);
-	if (c->json)
-		ctl_print_json(ans);
-	else if (json_array_size(ans) == 0)
-		ctl_nobody(c, at);
-	else
-		ctl_view_table(c, ans, cols, nitems(cols), ctl_slot_view);
-	json_decref(ans);
-	return 0;
-}
-
-int
-ctl_oncall_remove(struct ctl *c, const struct ctl_cmd *cmd, int argc,
-    char **argv)
-{
-	int64_t	 id = ctl_id(argc, argv, cmd);
-	json_t	*ans;
-
-	ans = ctl_call_id(c, "DELETE", "/v1/oncall", id, NULL);
-	if (c->json)
-		ctl_print_json(ans);
-	else
-		printf("garde %lld supprimée\n", (long long)id);
-	json_decref(ans);
-	return 0;
-}
-
+/* shelter list: every shelter, its state and open alert. */
 int
 ctl_shelter_list(struct ctl *c, const struct ctl_cmd *cmd, int argc,
     char **argv)
@@ -684,6 +440,7 @@ ctl_shelter_list(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	return 0;
 }
 
+/* shelter status NAME: one shelter and its history. */
 int
 ctl_shelter_status(struct ctl *c, const struct ctl_cmd *cmd, int argc,
     char **argv)
@@ -714,6 +471,7 @@ ctl_shelter_move(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	return 0;
 }
 
+/* shelter report NAME: a year of a shelter in figures. */
 int
 ctl_shelter_report(struct ctl *c, const struct ctl_cmd *cmd, int argc,
     char **argv)
@@ -746,6 +504,7 @@ ctl_shelter_report(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	return 0;
 }
 
+/* alerts list: the alerts, open or closed. */
 int
 ctl_alerts_list(struct ctl *c, const struct ctl_cmd *cmd, int argc,
     char **argv)
@@ -771,6 +530,7 @@ ctl_alerts_list(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	return 0;
 }
 
+/* alerts ack CODE: claim the shelter of an alert (for person --by). */
 int
 ctl_alerts_ack(struct ctl *c, const struct ctl_cmd *cmd, int argc,
     char **argv)

@@ -1,0 +1,281 @@
+/*
+ * ctl_status.c: the stoppvifctl commands about the daemon itself:
+ *
+ *	status
+ *	reload
+ *	audit [--limit N]
+ *	outbox list [--status pending|sent|failed|cancelled] [--show-body]
+ *	outbox retry ID
+ *
+ * status sums up the daemon in a few lines (directory, calendar, outbox,
+ * shelters); the others show its audit log and the queue of messages it
+ * sends, and let a failed message go again.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "ctl_cmd.h"
+#include "ctl_io.h"
+#include "util.h"
+
+/* How long the daemon has been up, its pid and version. */
+static void
+ctl_status_daemon(json_t *s)
+{
+	long	 up = (long)json_integer_value(json_object_get(s, "uptime"));
+
+	printf("stoppvifd %s, pid %lld, en marche depuis %ldj %02ldh%02ldm\n",
+	    json_string_value(json_object_get(s, "version")),
+	    (long long)json_integer_value(json_object_get(s, "pid")),
+	    up / 86400, up / 3600 % 24, up / 60 % 60);
+}
+
+/* The outbox counts and the next reminder of a status answer. */
+static void
+ctl_status_outbox(json_t *s)
+{
+	json_t	*o = json_object_get(s, "outbox");
+	json_t	*next = json_object_get(json_object_get(s, "scheduler"),
+		    "next_reminder");
+	char	*when;
+
+	printf("messages : %lld en attente, %lld envoyé(s), %lld en échec, "
+	    "%lld annulé(s)\n",
+	    (long long)json_integer_value(json_object_get(o, "pending")),
+	    (long long)json_integer_value(json_object_get(o, "sent")),
+	    (long long)json_integer_value(json_object_get(o, "failed")),
+	    (long long)json_integer_value(json_object_get(o, "cancelled")));
+	when = json_is_string(next) ? ctl_localtime(json_string_value(next)) :
+	    xstrdup("aucun");
+	printf("prochain rappel : %s\n", when);
+	free(when);
+}
+
+/* The shelter lines of status: "logement aisova : occupé depuis ...". */
+static void
+ctl_status_shelters(struct ctl *c, json_t *s)
+{
+	json_t		*sh;
+	const char	*state, *code;
+	char		*since;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(s, "shelters"), i, sh) {
+		state = ctl_str(sh, "state");
+		code = ctl_str(sh, "code");
+		printf("logement %s : ", ctl_str(sh, "name") ? ctl_str(sh,
+		    "name") : "?");
+		if (code != NULL && state != NULL &&
+		    strcmp(state, "vacant") == 0)
+			printf("libre (alerte %s ouverte)", code);
+		else if (code != NULL)
+			printf("%s (alerte %s)", ctl_state_text(state), code);
+		else
+			printf("%s", ctl_state_text(state));
+		since = ctl_when_of(c, sh, "since");
+		if (ctl_str(sh, "since") != NULL)
+			printf(" depuis %s", since);
+		free(since);
+		putchar('\n');
+	}
+}
+
+/* A status answer for people. */
+static void
+ctl_status_print(struct ctl *c, json_t *s)
+{
+	ctl_status_daemon(s);
+	printf("annuaire : %lld personne(s)\n", (long long)
+	    json_integer_value(json_object_get(s, "people")));
+	printf("calendrier : %lld événement(s)\n", (long long)
+	    json_integer_value(json_object_get(s, "events")));
+	ctl_status_outbox(s);
+	ctl_status_shelters(c, s);
+}
+
+/* status: the daemon in a few lines. */
+int
+ctl_status(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv)
+{
+	if (argc != 0)
+		ctl_cmd_usage(cmd);
+	ctl_answer(c, ctl_call(c, "GET", "/v1/status", NULL), ctl_status_print);
+	return 0;
+}
+
+/* reload: make the daemon read its configuration again. */
+int
+ctl_reload(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv)
+{
+	if (argc != 0)
+		ctl_cmd_usage(cmd);
+	ctl_done(c, ctl_call(c, "POST", "/v1/reload", NULL),
+	    "configuration rechargée\n");
+	return 0;
+}
+
+/* Cell text for the audit table: local times. */
+static char *
+ctl_audit_cell(struct ctl *c, const char *key, json_t *v)
+{
+	if (strcmp(key, "at") == 0)
+		return ctl_localtime(json_string_value(v));
+	return ctl_text(v);
+}
+
+/* audit: the last entries of the audit log. */
+int
+ctl_audit(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "limit", required_argument, NULL, 'l' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const struct ctl_col cols[] = {
+		{ "N°", "id" }, { "QUAND", "at" }, { "UID", "uid" },
+		{ "ACTION", "action" }, { "OBJET", "object" },
+		{ "ID", "object_id" },
+	};
+	int64_t	 limit = 50;
+	char	*path;
+	json_t	*ans;
+	int	 ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc + 1, argv - 1, "+", opts, NULL)) != -1) {
+		if (ch != 'l')
+			ctl_cmd_usage(cmd);
+		if (util_parse_int(optarg, 1, 100000, &limit) == -1)
+			ctl_die(EXIT_USAGE, "--limit : nombre de 1 à 100000 "
+			    "attendu");
+	}
+	if (optind != argc + 1)
+		ctl_cmd_usage(cmd);
+	xasprintf(&path, "/v1/audit?limit=%lld", (long long)limit);
+	ans = ctl_call(c, "GET", path, NULL);
+	free(path);
+	if (c->json)
+		ctl_print_json(ans);
+	else
+		ctl_table(c, ans, cols, nitems(cols), ctl_audit_cell);
+	json_decref(ans);
+	return 0;
+}
+
+/* What each listed message says (--show-body), after the table. */
+static void
+ctl_outbox_bodies(json_t *rows)
+{
+	json_t	*m;
+	size_t	 i;
+
+	json_array_foreach(rows, i, m) {
+		printf("\n— message %lld à %s\n", (long long)json_integer_value(
+		    json_object_get(m, "id")), ctl_str(m, "to") ? ctl_str(m,
+		    "to") : "?");
+		if (ctl_str(m, "subject") != NULL)
+			printf("Objet : %s\n", ctl_str(m, "subject"));
+		if (ctl_str(m, "body") != NULL)
+			printf("%s\n", ctl_str(m, "body"));
+		else if (ctl_str(m, "render_error") != NULL)
+			printf("(illisible : %s)\n", ctl_str(m,
+			    "render_error"));
+	}
+}
+
+/* Cell text for the outbox table: local times. */
+static char *
+ctl_outbox_cell(struct ctl *c, const char *key, json_t *v)
+{
+	if (strcmp(key, "not_before") == 0 || strcmp(key, "occurrence") == 0)
+		return ctl_localtime(json_string_value(v));
+	return ctl_text(v);
+}
+
+/* The path of outbox list: the status asked for, and the bodies. */
+static char *
+ctl_outbox_path(const char *status, int bodies)
+{
+	char	*path, *esc;
+
+	esc = curl_easy_escape(NULL, status ? status : "", 0);
+	xasprintf(&path, "/v1/outbox?limit=1000%s%s%s", status ? "&status=" :
+	    "", status ? esc : "", bodies ? "&body=1" : "");
+	curl_free(esc);
+	return path;
+}
+
+/* The messages of outbox list for people. */
+static void
+ctl_outbox_print(struct ctl *c, json_t *ans, const char *status, int bodies)
+{
+	static const struct ctl_col cols[] = {
+		{ "N°", "id" }, { "ÉTAT", "status" }, { "TYPE", "kind" },
+		{ "CANAL", "channel" }, { "PERSONNE", "person" },
+		{ "ÉVÉNEMENT", "event" }, { "OCCURRENCE", "occurrence" },
+		{ "À PARTIR DE", "not_before" }, { "ESSAIS", "attempts" },
+	};
+
+	if (json_array_size(ans) == 0)
+		printf("aucun message%s%s\n", status ? " à l'état " : "",
+		    status ? status : "");
+	else
+		ctl_table(c, ans, cols, nitems(cols), ctl_outbox_cell);
+	if (bodies)
+		ctl_outbox_bodies(ans);
+}
+
+/* outbox list: the queued messages, of one status with --status. */
+int
+ctl_outbox_list(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option opts[] = {
+		{ "status", required_argument, NULL, 's' },
+		{ "show-body", no_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*status = NULL;
+	char		*path;
+	json_t		*ans;
+	int		 ch, bodies = 0;
+
+	optind = 0;
+	while ((ch = getopt_long(argc + 1, argv - 1, "+", opts, NULL)) != -1) {
+		if (ch == 'b')
+			bodies = 1;
+		else if (ch == 's')
+			status = optarg;
+		else
+			ctl_cmd_usage(cmd);
+	}
+	if (optind != argc + 1)
+		ctl_cmd_usage(cmd);
+	path = ctl_outbox_path(status, bodies);
+	ans = ctl_call(c, "GET", path, NULL);
+	free(path);
+	if (c->json)
+		ctl_print_json(ans);
+	else
+		ctl_outbox_print(c, ans, status, bodies);
+	json_decref(ans);
+	return 0;
+}
+
+/* outbox retry ID: send a message again now. */
+int
+ctl_outbox_retry(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	int64_t	 id = ctl_id(argc, argv, cmd);
+
+	ctl_done(c, ctl_call_id(c, "POST", "/v1/outbox", id, NULL),
+	    "message %lld remis en file : il part maintenant\n",
+	    (long long)id);
+	return 0;
+}
