@@ -1,13 +1,14 @@
 /*
- * smtp.c: the email channel plugin.
+ * smtp.c: the email channel plugin, the SMTP transport.
  *
  * Each message is one SMTP transaction run by libcurl on the daemon's multi
  * handle (host->curl_add).  The plugin keeps max_connections slots, each
  * with one easy handle reused message after message so that its connection
  * stays open; send() answers -1 while every slot is busy.  A message is a
- * curl_mime: our headers (From and To with RFC 2047 display names, Subject
- * in encoded-words, Date in UTC, a Message-ID derived from the outbox key,
- * Auto-Submitted) and one text/plain UTF-8 part in quoted-printable.
+ * curl_mime of the header and the body that rfc5322.c writes (From and To
+ * with RFC 2047 display names, Subject in encoded-words, Date in UTC, a
+ * Message-ID derived from the outbox key, Auto-Submitted; one text/plain
+ * UTF-8 part in quoted-printable).
  *
  * The outcome comes from the last SMTP reply, captured with
  * CURLOPT_DEBUGFUNCTION together with the last command sent: a 5xx answer
@@ -22,17 +23,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
+#include "rfc5322.h"
 #include "stoppvif_plugin.h"
 
 #define SMTP_TIMEOUT_DEFAULT	30
@@ -41,9 +40,13 @@
 #define SMTP_CONN_MAX		256
 #define SMTP_PASSWORD_MAX	1024
 #define SMTP_REPLY_MAX		256	/* kept of the server's last line */
-#define SMTP_WORD_MAX		75	/* an RFC 2047 encoded-word */
-#define SMTP_LINE_MAX		76	/* a line holding encoded-words */
-#define SMTP_MSGID_MAX		200	/* of the encoded key, then hashed */
+#define SMTP_HOST_MAX		256	/* this host's name, for EHLO */
+
+/* Replies: a code of three digits, then ' ', '-' or the end. */
+#define SMTP_CODE_LEN		3
+#define SMTP_VERB_LEN		4	/* of a command: MAIL, QUIT... */
+#define SMTP_AUTH_REQUIRED	530
+#define SMTP_AUTH_FAILED	535
 
 /* One transfer slot: an easy handle and the message it carries. */
 struct smtp_slot {
@@ -62,8 +65,7 @@ struct smtp {
 	struct sv_host		*host;
 	char			*url;		/* the EHLO name as its path */
 	char			*from_addr;	/* MAIL FROM */
-	char			*from_header;	/* "From: ..." */
-	const char		*domain;	/* of from_addr: Message-IDs */
+	char			*from_name;	/* its display name, or NULL */
 	char			*ca_file;
 	char			*username;
 	char			*password;
@@ -73,392 +75,9 @@ struct smtp {
 	struct smtp_slot	*slots;
 };
 
-/* A growing string. */
-struct smtp_buf {
-	char	*s;
-	size_t	 len;
-	size_t	 cap;
-};
-
 static const struct sv_host_api *smtp_api;
 
 const struct sv_channel_ops *stoppvif_plugin_entry(const struct sv_host_api *);
-
-/* -- strings ------------------------------------------------------------ */
-
-static void *
-smtp_xrealloc(void *p, size_t n)
-{
-	if ((p = realloc(p, n)) == NULL)
-		abort();
-	return p;
-}
-
-static char *
-smtp_xstrndup(const char *s, size_t n)
-{
-	char	*d;
-
-	d = smtp_xrealloc(NULL, n + 1);
-	memcpy(d, s, n);
-	d[n] = '\0';
-	return d;
-}
-
-static void
-smtp_buf_add(struct smtp_buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->s = smtp_xrealloc(b->s, b->cap);
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-smtp_buf_str(struct smtp_buf *b, const char *s)
-{
-	smtp_buf_add(b, s, strlen(s));
-}
-
-static void __attribute__((format(printf, 2, 3)))
-smtp_buf_fmt(struct smtp_buf *b, const char *fmt, ...)
-{
-	char	 tmp[128];
-	va_list	 ap;
-	int	 n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof tmp)
-		abort();	/* only short, fixed formats come here */
-	smtp_buf_add(b, tmp, (size_t)n);
-}
-
-/* The column the next character lands on, counting from 0. */
-static size_t
-smtp_buf_col(const struct smtp_buf *b)
-{
-	size_t	 i;
-
-	for (i = b->len; i > 0; i--)
-		if (b->s[i - 1] == '\n')
-			return b->len - i;
-	return b->len;
-}
-
-static int
-smtp_is_alnum(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9');
-}
-
-/* RFC 5322 atext. */
-static int
-smtp_is_atext(unsigned char c)
-{
-	return smtp_is_alnum(c) || (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~",
-	    c) != NULL);
-}
-
-/* Only printable ASCII, no control character, no 8-bit byte. */
-static int
-smtp_is_printable(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
-			return 0;
-	return 1;
-}
-
-/* -- addresses ---------------------------------------------------------- */
-
-/* A dot-atom local part (RFC 5321 without quoted strings), ASCII. */
-static int
-smtp_local_ok(const char *s, size_t n)
-{
-	size_t	 i;
-
-	if (n == 0 || n > 64 || s[0] == '.' || s[n - 1] == '.')
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] == '.' ? s[i + 1] == '.' : !smtp_is_atext(s[i]))
-			return 0;
-	}
-	return 1;
-}
-
-/* A host name of LDH labels, or an address literal "[...]". */
-static int
-smtp_domain_ok(const char *s, size_t n)
-{
-	size_t	 i, label = 0;
-
-	if (n == 0 || n > 253)
-		return 0;
-	if (s[0] == '[') {
-		if (n < 3 || s[n - 1] != ']')
-			return 0;
-		for (i = 1; i < n - 1; i++)
-			if (!smtp_is_alnum(s[i]) && s[i] != '.' && s[i] != ':')
-				return 0;
-		return 1;
-	}
-	for (i = 0; i <= n; i++) {
-		if (i == n || s[i] == '.') {
-			if (label == 0 || label > 63 || s[i - 1] == '-')
-				return 0;
-			label = 0;
-		} else if (smtp_is_alnum(s[i]) || (s[i] == '-' && label > 0))
-			label++;
-		else
-			return 0;
-	}
-	return 1;
-}
-
-/* Whether addr is a plain local@domain address we can send to. */
-static int
-smtp_addr_ok(const char *addr)
-{
-	const char	*at;
-	size_t		 n = strlen(addr);
-
-	if (n > 254 || (at = strrchr(addr, '@')) == NULL)
-		return 0;
-	return smtp_local_ok(addr, (size_t)(at - addr)) &&
-	    smtp_domain_ok(at + 1, n - (size_t)(at - addr) - 1);
-}
-
-/*
- * Split "Name <addr>", "\"Name\" <addr>", "<addr>" or "addr" into a display
- * name (NULL when none) and an address, both new strings.  Returns 0, or -1
- * when value is not one valid mailbox.
- */
-static int
-smtp_mailbox_parse(const char *value, char **name, char **addr)
-{
-	const char	*s = value, *e, *lt;
-	size_t		 i, j, n;
-
-	*name = *addr = NULL;
-	for (e = value; *e != '\0'; e++)
-		if ((unsigned char)*e < 0x20 || *e == 0x7f)
-			return -1;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-		e--;
-	if (e > s && e[-1] == '>') {
-		for (lt = e - 1; lt > s && *lt != '<'; lt--)
-			;
-		if (*lt != '<')
-			return -1;
-		*addr = smtp_xstrndup(lt + 1, (size_t)(e - lt - 2));
-		for (e = lt; e > s && (e[-1] == ' ' || e[-1] == '\t'); e--)
-			;
-		n = (size_t)(e - s);
-		if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
-			*name = smtp_xstrndup(s + 1, n - 2);
-			for (i = j = 0; (*name)[i] != '\0'; i++, j++) {
-				if ((*name)[i] == '\\' && (*name)[i + 1] != '\0')
-					i++;
-				(*name)[j] = (*name)[i];
-			}
-			(*name)[j] = '\0';
-		} else if (n > 0)
-			*name = smtp_xstrndup(s, n);
-	} else
-		*addr = smtp_xstrndup(s, (size_t)(e - s));
-	if (!smtp_addr_ok(*addr) || (*name != NULL && **name == '\0')) {
-		free(*name);
-		free(*addr);
-		*name = *addr = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-/* -- header encoding ---------------------------------------------------- */
-
-/* The length of the UTF-8 sequence at p; 1 for a byte that starts none. */
-static size_t
-smtp_utf8_len(const unsigned char *p)
-{
-	size_t	 n, i;
-
-	if (p[0] < 0xc2 || p[0] > 0xf4)
-		return 1;
-	n = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : 2;
-	for (i = 1; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 1;
-	return n;
-}
-
-/*
- * Append text as RFC 2047 "Q" encoded-words in UTF-8, folded with CRLF SP
- * so that no word exceeds 75 characters nor a line 76, and no UTF-8
- * sequence is cut between two words.  Only letters, digits and "!*+-/" are
- * left as they are, which makes the words valid in a phrase too (RFC 2047
- * 5(3)); a space is "_".
- */
-static void
-smtp_encode_words(struct smtp_buf *b, const char *text)
-{
-	static const char	 hex[] = "0123456789ABCDEF";
-	const unsigned char	*p = (const unsigned char *)text;
-	char			 chunk[16];
-	size_t			 room, word, clen, n, i;
-
-	if (smtp_buf_col(b) + 24 > SMTP_LINE_MAX)
-		smtp_buf_str(b, "\r\n ");
-	room = SMTP_LINE_MAX - smtp_buf_col(b);
-	if (room > SMTP_WORD_MAX)
-		room = SMTP_WORD_MAX;
-	smtp_buf_str(b, "=?UTF-8?Q?");
-	word = 10;
-	while (*p != '\0') {
-		clen = smtp_utf8_len(p);
-		for (i = n = 0; i < clen; i++) {
-			if (smtp_is_alnum(p[i]) || strchr("!*+-/", p[i]))
-				chunk[n++] = (char)p[i];
-			else if (p[i] == ' ')
-				chunk[n++] = '_';
-			else {
-				chunk[n++] = '=';
-				chunk[n++] = hex[p[i] >> 4];
-				chunk[n++] = hex[p[i] & 0xf];
-			}
-		}
-		if (word + n + 2 > room) {
-			smtp_buf_str(b, "?=\r\n =?UTF-8?Q?");
-			room = SMTP_WORD_MAX;
-			word = 10;
-		}
-		smtp_buf_add(b, chunk, n);
-		word += n;
-		p += clen;
-	}
-	smtp_buf_str(b, "?=");
-}
-
-/* Append a display name: an atom phrase, a quoted string or encoded-words. */
-static void
-smtp_phrase(struct smtp_buf *b, const char *name)
-{
-	const char	*p;
-	int		 atoms = 1;
-
-	if (!smtp_is_printable(name) || strstr(name, "=?") != NULL ||
-	    strlen(name) > 900) {
-		smtp_encode_words(b, name);
-		return;
-	}
-	for (p = name; *p != '\0'; p++)
-		if (!smtp_is_atext(*p) && *p != ' ')
-			atoms = 0;
-	if (atoms && name[0] != ' ' && p[-1] != ' ') {
-		smtp_buf_str(b, name);
-		return;
-	}
-	smtp_buf_str(b, "\"");
-	for (p = name; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			smtp_buf_str(b, "\\");
-		smtp_buf_add(b, p, 1);
-	}
-	smtp_buf_str(b, "\"");
-}
-
-/* Append "Name <addr>", or the bare address without a name. */
-static void
-smtp_mailbox(struct smtp_buf *b, const char *name, const char *addr)
-{
-	if (name == NULL || *name == '\0') {
-		smtp_buf_str(b, addr);
-		return;
-	}
-	smtp_phrase(b, name);
-	if (smtp_buf_col(b) + strlen(addr) + 3 > 78)
-		smtp_buf_str(b, "\r\n");
-	smtp_buf_str(b, " <");
-	smtp_buf_str(b, addr);
-	smtp_buf_str(b, ">");
-}
-
-/* Append an RFC 5322 date in UTC, locale-free. */
-static void
-smtp_date(struct smtp_buf *b, int64_t created)
-{
-	static const char	 days[7][4] = { "Sun", "Mon", "Tue", "Wed",
-	    "Thu", "Fri", "Sat" };
-	static const char	 months[12][4] = { "Jan", "Feb", "Mar", "Apr",
-	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	struct tm		 tm;
-	time_t			 t = created > 0 ? (time_t)created : time(NULL);
-
-	if (gmtime_r(&t, &tm) == NULL) {
-		t = time(NULL);
-		gmtime_r(&t, &tm);
-	}
-	smtp_buf_fmt(b, "%s, %02d %s %04d %02d:%02d:%02d +0000",
-	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-/* FNV-1a, 64 bits, from a given basis: for over-long keys only. */
-static uint64_t
-smtp_fnv(const char *s, uint64_t h)
-{
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-/*
- * Append the Message-ID's left part, a dot-atom that is a function of the
- * key alone, one-to-one: letters, digits, '-' and '_' stay, a '/' becomes
- * '.' (when that keeps a valid dot-atom), every other byte is %XX.  Over
- * SMTP_MSGID_MAX characters, the tail is replaced by two 64-bit hashes.
- */
-static void
-smtp_msgid_key(struct smtp_buf *b, const char *key)
-{
-	static const char	 hex[] = "0123456789ABCDEF";
-	const unsigned char	*k = (const unsigned char *)key;
-	size_t			 start = b->len, i;
-
-	for (i = 0; k[i] != '\0'; i++) {
-		if (smtp_is_alnum(k[i]) || k[i] == '-' || k[i] == '_')
-			smtp_buf_add(b, (const char *)&k[i], 1);
-		else if (k[i] == '/' && i > 0 && k[i - 1] != '/' &&
-		    k[i + 1] != '\0')
-			smtp_buf_str(b, ".");
-		else
-			smtp_buf_fmt(b, "%%%c%c", hex[k[i] >> 4],
-			    hex[k[i] & 0xf]);
-	}
-	if (b->len - start <= SMTP_MSGID_MAX)
-		return;
-	b->len = start + SMTP_MSGID_MAX - 40;
-	if (b->s[b->len - 1] == '%')
-		b->len -= 1;
-	else if (b->s[b->len - 2] == '%')
-		b->len -= 2;
-	while (b->s[b->len - 1] == '.')
-		b->len--;
-	b->s[b->len] = '\0';
-	smtp_buf_fmt(b, ".%016llx%016llx",
-	    (unsigned long long)smtp_fnv(key, 0xcbf29ce484222325ULL),
-	    (unsigned long long)smtp_fnv(key, 0x84222325cbf29ce4ULL));
-}
 
 static struct curl_slist *
 smtp_slist_add(struct curl_slist *l, const char *s)
@@ -474,64 +93,38 @@ smtp_slist_add(struct curl_slist *l, const char *s)
 static struct curl_slist *
 smtp_headers(struct smtp *sp, const struct sv_message *msg)
 {
-	struct curl_slist	*l;
-	struct smtp_buf		 b = { NULL, 0, 0 };
-	const char		*subject = msg->subject;
+	struct rfc5322_msg	 m;
+	struct curl_slist	*l = NULL;
+	char			*fields[RFC5322_FIELDS_MAX];
+	size_t			 i, n;
 
-	l = smtp_slist_add(NULL, sp->from_header);
-	smtp_buf_str(&b, "To: ");
-	smtp_mailbox(&b, msg->to_name, msg->to);
-	l = smtp_slist_add(l, b.s);
-	if (subject != NULL) {
-		b.len = 0;
-		smtp_buf_str(&b, "Subject: ");
-		if (smtp_is_printable(subject) && strstr(subject, "=?") ==
-		    NULL && b.len + strlen(subject) <= 78)
-			smtp_buf_str(&b, subject);
-		else if (*subject != '\0')
-			smtp_encode_words(&b, subject);
-		l = smtp_slist_add(l, b.s);
+	memset(&m, 0, sizeof m);
+	m.from_name = sp->from_name;
+	m.from_addr = sp->from_addr;
+	m.to_name = msg->to_name;
+	m.to_addr = msg->to;
+	m.subject = msg->subject;
+	m.date = msg->created;
+	m.key = msg->key;
+	m.id = msg->id;
+	n = rfc5322_header(&m, fields);
+	for (i = 0; i < n; i++) {
+		l = smtp_slist_add(l, fields[i]);
+		free(fields[i]);
 	}
-	b.len = 0;
-	smtp_buf_str(&b, "Date: ");
-	smtp_date(&b, msg->created);
-	l = smtp_slist_add(l, b.s);
-	b.len = 0;
-	smtp_buf_str(&b, "Message-ID: <");
-	if (msg->key != NULL && *msg->key != '\0')
-		smtp_msgid_key(&b, msg->key);
-	else
-		smtp_buf_fmt(&b, "id.%lld", (long long)msg->id);
-	smtp_buf_str(&b, "@");
-	smtp_buf_str(&b, sp->domain);
-	smtp_buf_str(&b, ">");
-	l = smtp_slist_add(l, b.s);
-	l = smtp_slist_add(l, "MIME-Version: 1.0");
-	l = smtp_slist_add(l, "Auto-Submitted: auto-generated");
-	free(b.s);
 	return l;
 }
 
-/* The body with every line ending made CRLF, so that QP keeps the lines. */
-static char *
-smtp_body(const char *body)
-{
-	struct smtp_buf	 b = { NULL, 0, 0 };
-	const char	*p;
-
-	smtp_buf_add(&b, "", 0);
-	for (p = body != NULL ? body : ""; *p != '\0'; p++) {
-		if (*p == '\r' && p[1] == '\n')
-			continue;
-		if (*p == '\r' || *p == '\n')
-			smtp_buf_str(&b, "\r\n");
-		else
-			smtp_buf_add(&b, p, 1);
-	}
-	return b.s;
-}
-
 /* -- transfers ---------------------------------------------------------- */
+
+/* Whether the command of size bytes at data begins with verb. */
+static int
+smtp_verb(const char *data, size_t size, const char *verb)
+{
+	size_t	 n = strlen(verb);
+
+	return size >= n && strncmp(data, verb, n) == 0;
+}
 
 /*
  * curl's protocol trace: keep the server's last reply line and whether the
@@ -554,13 +147,13 @@ smtp_debug(CURL *easy, curl_infotype type, char *data, size_t size,
 		n = size < sizeof slot->reply ? size : sizeof slot->reply - 1;
 		memcpy(slot->reply, data, n);
 		slot->reply[n] = '\0';
-	} else if (type == CURLINFO_HEADER_OUT && size >= 4) {
-		slot->quit = strncmp(data, "QUIT", 4) == 0;
+	} else if (type == CURLINFO_HEADER_OUT && size >= SMTP_VERB_LEN) {
+		slot->quit = smtp_verb(data, size, "QUIT");
 		if (!slot->quit)
-			slot->txn = size >= 5 && (strncmp(data, "MAIL ", 5) == 0 ||
-			    strncmp(data, "RCPT ", 5) == 0 ||
-			    strncmp(data, "DATA\r", 5) == 0 ||
-			    strncmp(data, "DATA\n", 5) == 0);
+			slot->txn = smtp_verb(data, size, "MAIL ") ||
+			    smtp_verb(data, size, "RCPT ") ||
+			    smtp_verb(data, size, "DATA\r") ||
+			    smtp_verb(data, size, "DATA\n");
 	}
 	return 0;
 }
@@ -639,13 +232,13 @@ smtp_prepare(struct smtp_slot *slot, const struct sv_message *msg)
 	if ((slot->mime = curl_mime_init(slot->easy)) == NULL ||
 	    (part = curl_mime_addpart(slot->mime)) == NULL)
 		return -1;
-	body = smtp_body(msg->body);
+	body = rfc5322_body(msg->body);
 	rc = curl_mime_data(part, body, CURL_ZERO_TERMINATED);
 	free(body);
 	if (rc == CURLE_OK)
-		rc = curl_mime_type(part, "text/plain; charset=UTF-8");
+		rc = curl_mime_type(part, RFC5322_BODY_TYPE);
 	if (rc == CURLE_OK)
-		rc = curl_mime_encoder(part, "quoted-printable");
+		rc = curl_mime_encoder(part, RFC5322_BODY_ENCODING);
 	if (rc == CURLE_OK)
 		rc = curl_easy_setopt(slot->easy, CURLOPT_MAIL_RCPT, slot->rcpt);
 	if (rc == CURLE_OK)
@@ -662,11 +255,19 @@ smtp_prepare(struct smtp_slot *slot, const struct sv_message *msg)
 static long
 smtp_reply_code(const char *line)
 {
-	if (line[0] < '2' || line[0] > '5' || line[1] < '0' || line[1] > '9' ||
-	    line[2] < '0' || line[2] > '9' ||
-	    (line[3] != ' ' && line[3] != '-' && line[3] != '\0'))
+	long	 code = 0;
+	int	 i;
+
+	if (line[0] < '2' || line[0] > '5')
 		return 0;
-	return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+	for (i = 0; i < SMTP_CODE_LEN; i++) {
+		if (line[i] < '0' || line[i] > '9')
+			return 0;
+		code = code * 10 + (line[i] - '0');
+	}
+	if (line[i] != ' ' && line[i] != '-' && line[i] != '\0')
+		return 0;
+	return code;
 }
 
 /*
@@ -680,7 +281,8 @@ smtp_outcome(CURLcode result, long code, int txn)
 {
 	if (result == CURLE_OK)
 		return SV_SENT;
-	if (code >= 500 && code <= 599 && txn && code != 530 && code != 535)
+	if (code >= 500 && code <= 599 && txn && code != SMTP_AUTH_REQUIRED &&
+	    code != SMTP_AUTH_FAILED)
 		return SV_FAILED;
 	return SV_RETRY;
 }
@@ -764,7 +366,7 @@ smtp_send(void *ctx, const struct sv_message *msg)
 	struct smtp_slot	*slot = NULL;
 	int			 i;
 
-	if (msg->to == NULL || !smtp_addr_ok(msg->to)) {
+	if (msg->to == NULL || !rfc5322_addr_ok(msg->to)) {
 		smtp_api->log(sp->host, SV_LOG_WARN, "smtp failed msg=%lld "
 		    "reason=bad_address", (long long)msg->id);
 		smtp_api->complete(sp->host, msg, SV_FAILED,
@@ -815,7 +417,7 @@ smtp_free(struct smtp *sp)
 	free(sp->username);
 	free(sp->ca_file);
 	free(sp->from_addr);
-	free(sp->from_header);
+	free(sp->from_name);
 	free(sp->url);
 	free(sp);
 }
@@ -856,7 +458,7 @@ smtp_conf_long(struct smtp *sp, const char *key, const char *value,
 static int
 smtp_helo_ok(const char *s)
 {
-	return smtp_domain_ok(s, strlen(s));
+	return rfc5322_domain_ok(s, strlen(s));
 }
 
 /* Whether the URL has that part (for the path: other than "/"). */
@@ -909,7 +511,7 @@ smtp_conf_url(struct smtp *sp, const char *value, const char *helo,
     int *smtps)
 {
 	CURLU		*u;
-	char		*url = NULL, *path, name[256];
+	char		*url = NULL, *path, name[SMTP_HOST_MAX];
 	const char	*why;
 
 	*smtps = 0;
@@ -940,34 +542,27 @@ smtp_conf_url(struct smtp *sp, const char *value, const char *helo,
 	}
 	if (curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK)
 		abort();
-	sp->url = smtp_xstrndup(url, strlen(url));
+	sp->url = rfc5322_xstrndup(url, strlen(url));
 	curl_free(url);
 	curl_url_cleanup(u);
 	return 0;
 }
 
-/* Check from and keep the address and the From header line. */
+/* Check from and keep its address and display name. */
 static int
 smtp_conf_from(struct smtp *sp, const char *value)
 {
-	struct smtp_buf	 b = { NULL, 0, 0 };
-	char		*name;
-
 	if (value == NULL) {
 		smtp_api->conf_error(sp->host, "from", "missing: "
 		    "\"Name <address>\" or an address");
 		return -1;
 	}
-	if (smtp_mailbox_parse(value, &name, &sp->from_addr) == -1) {
+	if (rfc5322_mailbox_parse(value, &sp->from_name, &sp->from_addr) ==
+	    -1) {
 		smtp_api->conf_error(sp->host, "from", "not a valid address: "
 		    "\"Name <local@domain>\" or local@domain");
 		return -1;
 	}
-	sp->domain = strrchr(sp->from_addr, '@') + 1;
-	smtp_buf_str(&b, "From: ");
-	smtp_mailbox(&b, name, sp->from_addr);
-	sp->from_header = b.s;
-	free(name);
 	return 0;
 }
 
@@ -1021,14 +616,50 @@ smtp_conf_open(struct smtp *sp, const char *key, const char *value,
 	return fd;
 }
 
+/* Read fd into buf, at most size bytes, *n of them; NULL, or why not. */
+static const char *
+smtp_read_all(int fd, char *buf, size_t size, size_t *n)
+{
+	ssize_t	 r;
+
+	*n = 0;
+	while (*n < size && (r = read(fd, buf + *n, size - *n)) != 0) {
+		if (r == -1 && errno != EINTR)
+			return strerror(errno);
+		if (r > 0)
+			*n += (size_t)r;
+	}
+	return NULL;
+}
+
+/*
+ * What is wrong with the password read, the *n bytes at buf, or NULL; its
+ * line end is dropped from *n.
+ */
+static const char *
+smtp_password_check(const char *buf, size_t *n)
+{
+	if (*n > 0 && buf[*n - 1] == '\n')
+		(*n)--;
+	if (*n > 0 && buf[*n - 1] == '\r')
+		(*n)--;
+	if (*n > SMTP_PASSWORD_MAX)
+		return "too long";
+	if (*n == 0)
+		return "empty";
+	if (memchr(buf, '\0', *n) != NULL || memchr(buf, '\n', *n) != NULL ||
+	    memchr(buf, '\r', *n) != NULL)
+		return "must hold the password alone on one line";
+	return NULL;
+}
+
 /* Read the password: one line, private to its owner and group. */
 static int
 smtp_conf_password(struct smtp *sp, const char *value)
 {
 	struct stat	 st;
 	char		 buf[SMTP_PASSWORD_MAX + 2], *path;
-	const char	*why = NULL;
-	ssize_t		 r;
+	const char	*why;
 	size_t		 n = 0;
 	int		 fd;
 
@@ -1039,27 +670,13 @@ smtp_conf_password(struct smtp *sp, const char *value)
 	}
 	if (st.st_mode & (S_IROTH | S_IWOTH))
 		why = "readable or writable by others: chmod o-rw";
-	while (why == NULL && n < sizeof buf &&
-	    (r = read(fd, buf + n, sizeof buf - n)) != 0) {
-		if (r == -1 && errno != EINTR)
-			why = strerror(errno);
-		else if (r > 0)
-			n += (size_t)r;
-	}
+	else
+		why = smtp_read_all(fd, buf, sizeof buf, &n);
 	close(fd);
-	if (n > 0 && buf[n - 1] == '\n')
-		n--;
-	if (n > 0 && buf[n - 1] == '\r')
-		n--;
-	if (why == NULL && n > SMTP_PASSWORD_MAX)
-		why = "too long";
-	else if (why == NULL && n == 0)
-		why = "empty";
-	else if (why == NULL && (memchr(buf, '\0', n) != NULL ||
-	    memchr(buf, '\n', n) != NULL || memchr(buf, '\r', n) != NULL))
-		why = "must hold the password alone on one line";
 	if (why == NULL)
-		sp->password = smtp_xstrndup(buf, n);
+		why = smtp_password_check(buf, &n);
+	if (why == NULL)
+		sp->password = rfc5322_xstrndup(buf, n);
 	else
 		smtp_api->conf_error(sp->host, "password_file", "%s: %s",
 		    path, why);
@@ -1085,7 +702,7 @@ smtp_conf_auth(struct smtp *sp, const char *user, const char *pwfile,
 		    "password_file (the password is never in this file)");
 		return -1;
 	}
-	if (*user == '\0' || !smtp_is_printable(user)) {
+	if (*user == '\0' || !rfc5322_printable(user)) {
 		smtp_api->conf_error(sp->host, "username", "empty or with "
 		    "control characters");
 		return -1;
@@ -1097,7 +714,7 @@ smtp_conf_auth(struct smtp *sp, const char *user, const char *pwfile,
 		    "username: the password would cross the network in clear");
 		return -1;
 	}
-	sp->username = smtp_xstrndup(user, strlen(user));
+	sp->username = rfc5322_xstrndup(user, strlen(user));
 	return 0;
 }
 
@@ -1120,58 +737,80 @@ smtp_conf_ca(struct smtp *sp, const char *value)
 	return 0;
 }
 
+/* The keys of the section, as the host gives them (NULL: absent). */
+struct smtp_keys {
+	const char	*url, *from, *tls, *ca, *user, *pwfile, *timeout,
+			*maxc, *helo;
+};
+
+/* Ask for every key first, so that none is reported unknown. */
+static void
+smtp_conf_keys(struct sv_host *host, struct smtp_keys *k)
+{
+	k->url = smtp_api->conf(host, "url");
+	k->from = smtp_api->conf(host, "from");
+	k->tls = smtp_api->conf(host, "tls");
+	k->ca = smtp_api->conf(host, "ca_file");
+	k->user = smtp_api->conf(host, "username");
+	k->pwfile = smtp_api->conf(host, "password_file");
+	k->timeout = smtp_api->conf(host, "timeout");
+	k->maxc = smtp_api->conf(host, "max_connections");
+	k->helo = smtp_api->conf(host, "helo");
+}
+
 /*
- * Read and check the section, reporting every problem found (not only the
- * first).  Opens no connection either way: easy handles are made by the
- * first send() of each slot.
+ * Check every key into sp and *nslots, reporting each problem found (not
+ * only the first).  Returns 0 or -1.
+ */
+static int
+smtp_conf_check(struct smtp *sp, const struct smtp_keys *k, long *nslots)
+{
+	const char	*helo = k->helo;
+	int		 bad = 0, smtps = 0;
+
+	if (helo != NULL && !smtp_helo_ok(helo)) {
+		smtp_api->conf_error(sp->host, "helo", "not a host name");
+		bad = 1;
+		helo = NULL;
+	}
+	bad |= smtp_conf_url(sp, k->url, helo, &smtps) == -1;
+	bad |= smtp_conf_from(sp, k->from) == -1;
+	bad |= smtp_conf_tls(sp, k->tls, smtps) == -1;
+	bad |= smtp_conf_ca(sp, k->ca) == -1;
+	bad |= smtp_conf_auth(sp, k->user, k->pwfile,
+	    smtps || sp->use_ssl == CURLUSESSL_ALL) == -1;
+	bad |= smtp_conf_long(sp, "timeout", k->timeout, SMTP_TIMEOUT_DEFAULT,
+	    1, SMTP_TIMEOUT_MAX, &sp->timeout) == -1;
+	bad |= smtp_conf_long(sp, "max_connections", k->maxc,
+	    SMTP_CONN_DEFAULT, 1, SMTP_CONN_MAX, nslots) == -1;
+	return bad ? -1 : 0;
+}
+
+/*
+ * Read and check the section.  Opens no connection either way: easy
+ * handles are made by the first send() of each slot.
  */
 static void *
 smtp_init(struct sv_host *host, int check_only)
 {
-	struct smtp	*sp;
-	const char	*url, *from, *tls, *ca, *user, *pwfile, *tmo, *maxc,
-			*helo;
-	long		 nslots;
-	int		 bad = 0, smtps = 0;
+	struct smtp_keys	 k;
+	struct smtp		*sp;
+	long			 nslots;
+	int			 i;
 
-	/* Ask for every key first, so that none is reported unknown. */
-	url = smtp_api->conf(host, "url");
-	from = smtp_api->conf(host, "from");
-	tls = smtp_api->conf(host, "tls");
-	ca = smtp_api->conf(host, "ca_file");
-	user = smtp_api->conf(host, "username");
-	pwfile = smtp_api->conf(host, "password_file");
-	tmo = smtp_api->conf(host, "timeout");
-	maxc = smtp_api->conf(host, "max_connections");
-	helo = smtp_api->conf(host, "helo");
-
-	sp = smtp_xrealloc(NULL, sizeof *sp);
+	smtp_conf_keys(host, &k);
+	sp = rfc5322_xrealloc(NULL, sizeof *sp);
 	memset(sp, 0, sizeof *sp);
 	sp->host = host;
-	if (helo != NULL && !smtp_helo_ok(helo)) {
-		smtp_api->conf_error(host, "helo", "not a host name");
-		bad = 1;
-		helo = NULL;
-	}
-	bad |= smtp_conf_url(sp, url, helo, &smtps) == -1;
-	bad |= smtp_conf_from(sp, from) == -1;
-	bad |= smtp_conf_tls(sp, tls, smtps) == -1;
-	bad |= smtp_conf_ca(sp, ca) == -1;
-	bad |= smtp_conf_auth(sp, user, pwfile,
-	    smtps || sp->use_ssl == CURLUSESSL_ALL) == -1;
-	bad |= smtp_conf_long(sp, "timeout", tmo, SMTP_TIMEOUT_DEFAULT, 1,
-	    SMTP_TIMEOUT_MAX, &sp->timeout) == -1;
-	bad |= smtp_conf_long(sp, "max_connections", maxc, SMTP_CONN_DEFAULT,
-	    1, SMTP_CONN_MAX, &nslots) == -1;
-	if (bad) {
+	if (smtp_conf_check(sp, &k, &nslots) == -1) {
 		smtp_free(sp);
 		return NULL;
 	}
 	sp->nslots = (int)nslots;
-	sp->slots = smtp_xrealloc(NULL, (size_t)nslots * sizeof *sp->slots);
+	sp->slots = rfc5322_xrealloc(NULL, (size_t)nslots * sizeof *sp->slots);
 	memset(sp->slots, 0, (size_t)nslots * sizeof *sp->slots);
-	for (nslots = 0; nslots < sp->nslots; nslots++)
-		sp->slots[nslots].sp = sp;
+	for (i = 0; i < sp->nslots; i++)
+		sp->slots[i].sp = sp;
 	if (!check_only)
 		smtp_api->log(host, SV_LOG_DEBUG, "smtp ready slots=%d "
 		    "timeout=%ld", sp->nslots, sp->timeout);
