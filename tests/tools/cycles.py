@@ -9,6 +9,11 @@ or more objects, with one symbol per edge as the reason, and exits 1; prints
 "no circles among N objects" and exits 0 otherwise.
 
 With --dot it prints the graph in Graphviz form instead of checking it.
+
+With --unused OBJ... [-- USER...] it checks instead that every function an
+object exports is used by another object (or by one of the USER objects:
+the unit tests): an export nobody else calls should be static.  main is
+exempt.
 """
 import os
 import subprocess
@@ -82,7 +87,36 @@ def circles(edges):
     return out
 
 
+def unused(paths, users):
+    """Exported functions no other object (nor a user object) uses."""
+    used_by = {}
+    for p in paths + users:
+        _, used = symbols(p)
+        for s in used:
+            used_by.setdefault(s, set()).add(p)
+    out = []
+    for p in paths:
+        text = subprocess.run(["nm", "-g", "--defined-only", p], check=True,
+                              capture_output=True, text=True).stdout
+        for line in text.splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[1] == "T" and parts[2] != "main" \
+                    and not (used_by.get(parts[2], set()) - {p}):
+                out.append(f"{os.path.basename(p)[:-2]}: {parts[2]}")
+    return out
+
+
 def main(argv):
+    if argv[1:2] == ["--unused"]:
+        rest = argv[2:]
+        cut = rest.index("--") if "--" in rest else len(rest)
+        found = unused(sorted(set(rest[:cut])), rest[cut + 1:])
+        for f in found:
+            print("exported but used by no other file: " + f)
+        if found:
+            return 1
+        print(f"every export used among {len(set(rest[:cut]))} objects")
+        return 0
     dot = argv[1:2] == ["--dot"]
     paths = argv[2:] if dot else argv[1:]
     if not paths:
