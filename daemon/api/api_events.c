@@ -112,9 +112,7 @@ api_events_remove(struct api_req *r)
 		return -1;
 	/* its reminders still pending go with it, in the same transaction */
 	if (outbox_cancel_event(r->env->store, r->id, NULL, &cause) == -1) {
-		error_set(&r->err, ERR_INTERNAL, NULL, "%s", cause);
-		free(cause);
-		return -1;
+		return error_take(&r->err, ERR_INTERNAL, NULL, cause);
 	}
 	if (api_audit_record(r, "events.remove", "event", r->id) == -1)
 		return -1;

@@ -88,9 +88,7 @@ api_audit_record(struct api_req *r, const char *action, const char *object,
 
 	if (audit_record(r->env->store, r->uid, action, object, id,
 	    &cause) == -1) {
-		error_set(&r->err, ERR_INTERNAL, NULL, "%s", cause);
-		free(cause);
-		return -1;
+		return error_take(&r->err, ERR_INTERNAL, NULL, cause);
 	}
 	return 0;
 }

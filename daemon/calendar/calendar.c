@@ -208,11 +208,10 @@ cal_write(struct calendar *cal, int64_t *id, const struct cal_evdef *d,
 	if (cal_write_children(cal->store, *id, d, &cause) == 0)
 		return 0;
 fail:
-	if (strstr(cause, "UNIQUE") != NULL)
-		error_set(err, ERR_CONFLICT, "uid", "un autre événement a "
-		    "déjà l'identifiant « %s »", UTF8_CUT(d->uid, 64));
-	else
-		error_set(err, ERR_INTERNAL, NULL, "%s", cause);
+	if (strstr(cause, "UNIQUE") == NULL)
+		return error_take(err, ERR_INTERNAL, NULL, cause);
+	error_set(err, ERR_CONFLICT, "uid", "un autre événement a "
+	    "déjà l'identifiant « %s »", UTF8_CUT(d->uid, 64));
 	free(cause);
 	return -1;
 }
@@ -276,9 +275,7 @@ calendar_remove(struct calendar *cal, int64_t id, struct error *err)
 	}
 	return 0;
 fail:
-	error_set(err, ERR_INTERNAL, NULL, "%s", cause);
-	free(cause);
-	return -1;
+	return error_take(err, ERR_INTERNAL, NULL, cause);
 }
 
 #define SQL_EVENT \

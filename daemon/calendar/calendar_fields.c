@@ -109,9 +109,7 @@ cal_text_ok(const char *field, const char *s, size_t max, int newlines,
 
 	/* invalid UTF-8, controls, invisible and direction characters */
 	if (guard_input_check(s, newlines, &cause) == -1) {
-		error_set(err, ERR_INVALID, field, "%s", cause);
-		free(cause);
-		return -1;
+		return error_take(err, ERR_INVALID, field, cause);
 	}
 	if (utf8_len(s) > max) {
 		error_set(err, ERR_INVALID, field, "trop long : %zu "

@@ -56,9 +56,7 @@ cal_import_times(struct calendar *cal, int64_t id, json_t *ev,
 	calendar_bind_text(stmt, TP_UPDATED, cal_utc_text(u) ? u : NULL);
 	if (store_exec_stmt(cal->store, stmt, &cause) == 0)
 		return 0;
-	error_set(err, ERR_INTERNAL, NULL, "%s", cause);
-	free(cause);
-	return -1;
+	return error_take(err, ERR_INTERNAL, NULL, cause);
 }
 
 /* Add or update (same UID) the event of one imported object. */

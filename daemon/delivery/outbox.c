@@ -294,9 +294,7 @@ outbox_retry(struct store *st, int64_t id, struct error *err)
 	sqlite3_bind_int64(stmt, 2, util_now());
 	if (store_exec_stmt(st, stmt, &cause) == 0)
 		return 0;
-	error_set(err, ERR_INTERNAL, NULL, "%s", cause);
-	free(cause);
-	return -1;
+	return error_take(err, ERR_INTERNAL, NULL, cause);
 }
 
 json_t *

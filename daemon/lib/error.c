@@ -39,3 +39,13 @@ error_clear(struct error *err)
 	err->field = NULL;
 	err->kind = ERR_NONE;
 }
+
+int
+error_take(struct error *err, enum error_kind kind, const char *field,
+    char *cause)
+{
+	error_set(err, kind, field, "%s", cause != NULL ? cause :
+	    "erreur interne");
+	free(cause);
+	return -1;
+}

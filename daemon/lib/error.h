@@ -34,5 +34,12 @@ struct error {
 void	 error_set(struct error *err, enum error_kind kind, const char *field,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void	 error_clear(struct error *err);
+/*
+ * Set err from a message a lower layer handed back through char **cause,
+ * and free cause (NULL reads "erreur interne").  Returns -1, for
+ * "return error_take(err, ERR_INTERNAL, NULL, cause);".
+ */
+int	 error_take(struct error *err, enum error_kind kind, const char *field,
+	    char *cause);
 
 #endif

@@ -697,9 +697,7 @@ alert_late(struct shelters *s, struct amsg *m, const struct sactor *who,
 	    alert_recipient(s, m->id, who->person) &&
 	    alert_send(s, m, "alert_late", NULL, who->person,
 	    alert_vias[who->via].reply, &cause) == -1) {
-		error_set(err, ERR_INTERNAL, NULL, "%s", cause);
-		free(cause);
-		return -1;
+		return error_take(err, ERR_INTERNAL, NULL, cause);
 	}
 	log_info("shelter claim_late alert=%lld via=%s", (long long)m->id,
 	    alert_via_name(who->via));
@@ -778,9 +776,7 @@ alert_claim_done(struct shelters *s, int64_t id, const struct sactor *who,
 			    who->person, &cause);
 		amsg_free(&m);
 	}
-	if (rc == -1) {
-		error_set(err, ERR_INTERNAL, NULL, "%s", cause);
-		free(cause);
-	}
+	if (rc == -1)
+		error_take(err, ERR_INTERNAL, NULL, cause);
 	return rc;
 }

@@ -81,9 +81,7 @@ oncall_add(struct store *st, const struct tz *zone, json_t *req,
 	sqlite3_bind_text(stmt, 4, util_utc_now(now, sizeof now), -1,
 	    SQLITE_TRANSIENT);
 	if (store_exec_stmt(st, stmt, &cause) == -1) {
-		error_set(err, ERR_INTERNAL, NULL, "%s", cause);
-		free(cause);
-		return -1;
+		return error_take(err, ERR_INTERNAL, NULL, cause);
 	}
 	*id = store_last_id(st);
 	return 0;
@@ -98,9 +96,7 @@ oncall_remove(struct store *st, int64_t id, struct error *err)
 
 	sqlite3_bind_int64(stmt, 1, id);
 	if (store_exec_stmt(st, stmt, &cause) == -1) {
-		error_set(err, ERR_INTERNAL, NULL, "%s", cause);
-		free(cause);
-		return -1;
+		return error_take(err, ERR_INTERNAL, NULL, cause);
 	}
 	if (store_changes(st) == 0) {
 		error_set(err, ERR_NOT_FOUND, "id", "aucune garde n'a le "

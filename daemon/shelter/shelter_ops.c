@@ -284,9 +284,7 @@ shelter_claim_txn(struct shelters *s, int64_t id, struct sactor *who,
 	int	 rc;
 
 	if (store_begin(s->store, &cause) == -1) {
-		error_set(err, ERR_INTERNAL, NULL, "%s", cause);
-		free(cause);
-		return -1;
+		return error_take(err, ERR_INTERNAL, NULL, cause);
 	}
 	rc = shelter_claim(s, id, who, util_now_up(), result, err);
 	if ((rc == 0 || err->kind == ERR_CONFLICT) &&
@@ -297,11 +295,8 @@ shelter_claim_txn(struct shelters *s, int64_t id, struct sactor *who,
 			s->queued(s->arg);
 	} else {
 		store_rollback(s->store);
-		if (cause != NULL) {
-			error_set(err, ERR_INTERNAL, NULL, "%s", cause);
-			free(cause);
-			rc = -1;
-		}
+		if (cause != NULL)
+			rc = error_take(err, ERR_INTERNAL, NULL, cause);
 	}
 	shelter_arm(s);
 	return rc;

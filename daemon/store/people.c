@@ -38,14 +38,6 @@ static const char *const sql_list = SQL_PERSON " WHERE p.removed IS NULL"
     " AND (?1 IS NULL OR EXISTS (SELECT 1 FROM person_roles r"
     " WHERE r.person_id = p.id AND r.role = ?1)) ORDER BY p.id";
 
-/* A database failure as an internal error; frees cause. */
-static void
-people_db_error(struct error *err, char *cause)
-{
-	error_set(err, ERR_INTERNAL, NULL, "%s", cause);
-	free(cause);
-}
-
 /* Write field i of person id: sealed under dk when it is a sealed field. */
 static int
 people_write_field(struct store *st, const struct crypt_key *dk, int64_t id,
@@ -67,7 +59,7 @@ people_write_field(struct store *st, const struct crypt_key *dk, int64_t id,
 	rc = store_exec_stmt(st, stmt, &cause);
 	free(ct);
 	if (rc == -1)
-		people_db_error(err, cause);
+		error_take(err, ERR_INTERNAL, NULL, cause);
 	return rc;
 }
 
@@ -99,8 +91,7 @@ people_write_roles(struct store *st, int64_t id, unsigned mask,
 	}
 	return 0;
 fail:
-	people_db_error(err, cause);
-	return -1;
+	return error_take(err, ERR_INTERNAL, NULL, cause);
 }
 
 /* Write every present field of pv to person id, then its updated time. */
@@ -128,10 +119,8 @@ people_write(struct store *st, const struct crypt_key *dk, int64_t id,
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_text(stmt, 2, util_utc_now(now, sizeof now), -1,
 	    SQLITE_TRANSIENT);
-	if (store_exec_stmt(st, stmt, &cause) == -1) {
-		people_db_error(err, cause);
-		return -1;
-	}
+	if (store_exec_stmt(st, stmt, &cause) == -1)
+		return error_take(err, ERR_INTERNAL, NULL, cause);
 	return 0;
 }
 
@@ -185,7 +174,7 @@ people_add(struct store *st, const struct crypt_key *master, json_t *req,
 	rc = people_write(st, dk, *id, &pv, err);
 	goto out;
 dberr:
-	people_db_error(err, cause);
+	error_take(err, ERR_INTERNAL, NULL, cause);
 out:
 	crypt_key_free(dk);
 	people_vals_free(&pv);
@@ -405,10 +394,8 @@ people_remove(struct store *st, int64_t id, struct error *err)
 		sqlite3_bind_int64(stmt, 1, id);
 		if (steps[i] == erase)
 			sqlite3_bind_text(stmt, 2, now, -1, SQLITE_STATIC);
-		if (store_exec_stmt(st, stmt, &cause) == -1) {
-			people_db_error(err, cause);
-			return -1;
-		}
+		if (store_exec_stmt(st, stmt, &cause) == -1)
+			return error_take(err, ERR_INTERNAL, NULL, cause);
 	}
 	return 0;
 }

@@ -124,9 +124,7 @@ pv_text(const struct people_field *f, const char *s, struct error *err)
 	char	*cause = NULL;
 
 	if (guard_input_check(s, 0, &cause) == -1) {
-		error_set(err, ERR_INVALID, f->name, "%s", cause);
-		free(cause);
-		return -1;
+		return error_take(err, ERR_INVALID, f->name, cause);
 	}
 	if (utf8_len(s) > f->max) {
 		error_set(err, ERR_INVALID, f->name, "trop long : "
@@ -185,9 +183,7 @@ pv_contact(const struct people_field *f, const char *s, char *buf, size_t len,
 		rc = contact_phone_normalize(s, buf, len, &cause);
 	if (rc == 0)
 		return 0;
-	error_set(err, ERR_INVALID, f->name, "%s", cause);
-	free(cause);
-	return -1;
+	return error_take(err, ERR_INVALID, f->name, cause);
 }
 
 /* One of the languages (lang.h), into buf. */
