@@ -179,12 +179,26 @@ class SmtpSink:
         except FileNotFoundError:
             return ""
 
+    # smtp-sink creates a message's file at MAIL FROM and writes it while
+    # the transaction goes on: a file written to within the last SETTLE
+    # seconds may still lack its recipients or the end of its body.
+    SETTLE = 0.15
+
     def dump_files(self):
-        """The dump files, oldest first (by modification time, then name)."""
+        """The finished dump files, oldest first (by modification time,
+        then name): those not written to for SETTLE seconds."""
         if self.dump_dir is None:
             return []
-        files = [p for p in self.dump_dir.rglob("*") if p.is_file()]
-        return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
+        now = time.time_ns()
+        files = []
+        for p in self.dump_dir.rglob("*"):
+            try:
+                st = p.stat()
+            except FileNotFoundError:
+                continue
+            if p.is_file() and now - st.st_mtime_ns >= self.SETTLE * 1e9:
+                files.append((st.st_mtime_ns, p.name, p))
+        return [p for _, _, p in sorted(files)]
 
     def messages(self):
         """Every message received so far, parsed, oldest first."""
