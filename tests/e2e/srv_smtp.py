@@ -179,26 +179,54 @@ class SmtpSink:
         except FileNotFoundError:
             return ""
 
-    # smtp-sink creates a message's file at MAIL FROM and writes it while
-    # the transaction goes on: a file written to within the last SETTLE
-    # seconds may still lack its recipients or the end of its body.
+    # smtp-sink creates a message's file at MAIL FROM and keeps it open
+    # while the transaction goes on: until it closes it, the file may lack
+    # its recipients or the end of its body.  An open file shows among the
+    # process's descriptors; where /proc cannot tell, a file written to
+    # within SETTLE seconds counts as unfinished.
     SETTLE = 0.15
 
-    def dump_files(self):
-        """The finished dump files, oldest first (by modification time,
-        then name): those not written to for SETTLE seconds."""
+    def _open_paths(self):
+        """The files smtp-sink holds open, or None when /proc won't say."""
+        if self.proc is None or self.proc.poll() is not None:
+            return set()
+        fd_dir = f"/proc/{self.proc.pid}/fd"
+        try:
+            fds = os.listdir(fd_dir)
+        except OSError:
+            return None
+        paths = set()
+        for fd in fds:
+            try:
+                paths.add(os.readlink(f"{fd_dir}/{fd}"))
+            except OSError:
+                pass
+        return paths
+
+    def dump_files(self, finished=True):
+        """The dump files, oldest first (by modification time, then name):
+        the finished ones, or with finished=False every file begun."""
         if self.dump_dir is None:
             return []
-        now = time.time_ns()
         files = []
         for p in self.dump_dir.rglob("*"):
             try:
                 st = p.stat()
             except FileNotFoundError:
                 continue
-            if p.is_file() and now - st.st_mtime_ns >= self.SETTLE * 1e9:
+            if p.is_file():
                 files.append((st.st_mtime_ns, p.name, p))
-        return [p for _, _, p in sorted(files)]
+        files.sort()
+        if finished:
+            # read the descriptors after the listing: a file still open
+            # now was open when it was listed
+            open_now = self._open_paths()
+            if open_now is None:
+                limit = time.time_ns() - self.SETTLE * 1e9
+                files = [f for f in files if f[0] <= limit]
+            else:
+                files = [f for f in files if str(f[2]) not in open_now]
+        return [p for _, _, p in files]
 
     def messages(self):
         """Every message received so far, parsed, oldest first."""
