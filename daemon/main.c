@@ -5,12 +5,13 @@
  * detach, open the key and the store, build the modules, serve, run the
  * loop, tear down.
  *
- *	stoppvifd [-c FILE] [-f] [-t] [-v]
+ *	stoppvifd [-c FILE] [-f] [-t] [-v] [--init]
  */
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,7 @@ struct daemon {
 	struct inbound		*inbound;
 	struct event		*ev_hup, *ev_term, *ev_int;
 	struct event		*ev_replan;	/* after a reload */
+	int			 key_created;	/* the key was made at this start */
 	int			 stopping;
 };
 
@@ -67,12 +69,14 @@ struct daemon_args {
 	int			 foreground;	/* -f */
 	int			 check;		/* -t */
 	int			 verbose;	/* -v */
+	int			 init;		/* --init: a new database */
 };
 
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: stoppvifd [-c file] [-f] [-t] [-v]\n");
+	fprintf(stderr, "usage: stoppvifd [-c file] [-f] [-t] [-v] "
+	    "[--init]\n");
 	exit(2);
 }
 
@@ -329,41 +333,89 @@ daemon_check_key(struct daemon *d, int key_created)
 	free(stored);
 }
 
-/*
- * Open the state folder, the master key and the database.  A new key is
- * only made for a new database: a missing key beside an existing database
- * means the key file was lost, and a fresh one would read nothing.
- */
+/* The state folder: made when missing, private, writable by the daemon. */
 static void
-daemon_open(struct daemon *d)
+daemon_state_dir(struct daemon *d)
 {
-	struct stat	 sb;
-	char		*cause = NULL, *db;
-	int		 created = 0, db_exists;
+	char	*cause = NULL;
 
 	if (util_mkdir(d->conf->state_dir, 0750, &cause) == -1 ||
 	    util_check_dir(d->conf->state_dir, geteuid(), &cause) == -1)
 		fatalx("state_dir %s", cause);
+	if (store_writable(d->conf->state_dir, &cause) == -1)
+		fatalx("state_dir %s", cause);
+}
+
+/*
+ * The master key, for the database db as store_probe() found it.  A new key
+ * is only made for a new database: a missing key beside a database that
+ * holds data means the key file was lost, and a fresh one would read
+ * nothing.  An existing key beside a missing or empty database means the
+ * database was lost (or is misplaced): refused unless --init.
+ */
+static void
+daemon_key(struct daemon *d, const char *db, int found, int init)
+{
+	const char	*key = d->conf->key_file;
+	char		*cause = NULL;
+	int		 created = 0;
+
+	d->master = crypt_master_load(key, found != STORE_DATA, &created,
+	    &cause);
+	if (d->master == NULL && found == STORE_DATA)
+		fatalx("%s; the database %s exists, so its key file must be "
+		    "restored from your backup", cause, db);
+	if (d->master == NULL)
+		fatalx("%s", cause);
+	d->key_created = created;
+	if (created)
+		log_info("crypto key_created file=%s (back it up: without it "
+		    "the database cannot be read)", key);
+	else if (found != STORE_DATA && !init)
+		fatalx("the database %s is %s, but the master key %s exists: "
+		    "the network's data was in a database that is not there "
+		    "any more.  Put it back from your backup (or set state_dir "
+		    "to the folder that holds it); to start on purpose with an "
+		    "empty database and this key, run stoppvifd --init once",
+		    db, found == STORE_NONE ? "missing" : "empty", key);
+	else if (found != STORE_DATA)
+		log_info("store init file=%s (--init: a new, empty database "
+		    "with the existing key)", db);
+	else if (init)
+		log_info("store init_ignored file=%s (the database holds data)",
+		    db);
+}
+
+/*
+ * Open the state folder, the master key and the database, which must pass
+ * store_probe() first (its quick_check among others).
+ */
+static void
+daemon_open(struct daemon *d, int init)
+{
+	struct timespec	 t0, t1;
+	char		*cause = NULL, *db;
+	int		 found;
+
+	daemon_state_dir(d);
 	if (api_running(d->conf->socket, &cause))
 		fatalx("%s", cause);
 	if (crypt_init() == -1)
 		fatalx("libsodium cannot be initialised");
 	db = config_db_path(d->conf);
-	db_exists = stat(db, &sb) == 0;
-	d->master = crypt_master_load(d->conf->key_file, !db_exists, &created,
-	    &cause);
-	if (d->master == NULL && db_exists)
-		fatalx("%s; the database %s exists, so its key file must be "
-		    "restored from your backup", cause, db);
-	if (d->master == NULL)
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((found = store_probe(db, &cause)) == -1)
 		fatalx("%s", cause);
-	if (created)
-		log_info("crypto key_created file=%s (back it up: without it "
-		    "the database cannot be read)", d->conf->key_file);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info("store checked file=%s found=%s usec=%lld", db,
+	    found == STORE_DATA ? "data" : found == STORE_EMPTY ? "empty" :
+	    "none", (long long)(t1.tv_sec - t0.tv_sec) * 1000000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000);
+	daemon_key(d, db, found, init);
 	if ((d->store = store_open(db, &cause)) == NULL)
 		fatalx("%s", cause);
 	free(db);
-	daemon_check_key(d, created);
+	daemon_check_key(d, d->key_created);
 }
 
 /*
@@ -481,11 +533,19 @@ daemon_close(struct daemon *d)
 static void
 daemon_args(int argc, char *argv[], struct daemon_args *args)
 {
+	static const struct option longopts[] = {
+		{ "init", no_argument, NULL, 'I' },
+		{ NULL, 0, NULL, 0 },
+	};
 	int	 ch;
 
 	memset(args, 0, sizeof *args);
-	while ((ch = getopt(argc, argv, "c:ftvh")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:ftvh", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
+		case 'I':
+			args->init = 1;
+			break;
 		case 'c':
 			args->file = optarg;
 			break;
@@ -640,7 +700,7 @@ main(int argc, char *argv[])
 	if (args.check)
 		daemon_checked(&d);
 	detach_fd = daemon_start(&d, args.foreground);
-	daemon_open(&d);
+	daemon_open(&d, args.init);
 	daemon_build(&d);
 	daemon_serve(&d, detach_fd);
 	if (event_base_dispatch(d.base) == -1)

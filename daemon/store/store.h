@@ -17,6 +17,27 @@
 
 struct store;
 
+/* What store_probe() found at the database's path. */
+enum store_found {
+	STORE_NONE,		/* no file: a new database */
+	STORE_EMPTY,		/* a file of zero bytes, or SQLite without tables */
+	STORE_DATA,		/* a database with stoppvif's schema */
+};
+
+/*
+ * Look at the database at path before store_open(), creating nothing: a
+ * folder, a file that is not SQLite or another program's database, one
+ * that PRAGMA quick_check finds damaged, one locked by another process or
+ * that the daemon cannot write are refused.  Returns an enum store_found,
+ * or -1 with *cause saying what is wrong and how to restore.
+ */
+int		 store_probe(const char *path, char **cause);
+/*
+ * Whether the daemon (its effective uid) may write path, a file or a
+ * folder: 0, or -1 with *cause naming it, its owner and mode, and the fix.
+ */
+int		 store_writable(const char *path, char **cause);
+
 /*
  * Open (creating when missing) the database at path: WAL, synchronous FULL,
  * foreign keys, busy timeout, secure_delete; then run the migrations.
@@ -40,7 +61,12 @@ void		 store_rollback(struct store *);
 /* Whether a transaction is open. */
 int		 store_in_txn(struct store *);
 
-/* Step a statement that returns no row; 0 or -1 with *cause. */
+/*
+ * Step a statement that returns no row; 0 or -1 with *cause.  A cause the
+ * user can act on (a full disk, a lock, a read-only database, an I/O error)
+ * is in French and says what to do; SQLite's English goes to the log.  So
+ * for store_begin, store_commit and store_checkpoint.
+ */
 int		 store_exec_stmt(struct store *, sqlite3_stmt *, char **cause);
 /*
  * Step stmt to its end and reset it: its first column, as integers, in *ids
@@ -50,6 +76,10 @@ size_t		 store_ids(sqlite3_stmt *, int64_t **ids);
 int64_t		 store_last_id(struct store *);
 int		 store_changes(struct store *);
 const char	*store_errmsg(struct store *);
+/* The last failure on the store as a cause for the user: French with what
+ * to do for a full disk, a lock, a read-only file or an I/O error (SQLite's
+ * English goes to the log, naming the step what), else "database: ...". */
+void		 store_cause(struct store *, const char *what, char **cause);
 
 /*
  * Checkpoint the WAL into the database and truncate it, so that pages

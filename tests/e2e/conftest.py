@@ -170,15 +170,16 @@ class Daemon:
     def running(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def start(self, ready="status", env=None):
+    def start(self, ready="status", env=None, args=()):
         """Start stoppvifd -f; wait until `status` answers (or, with
         ready="log", until the log says it is ready).  env: extra
-        environment variables."""
+        environment variables; args: more arguments (--init when a test
+        made the key before the database)."""
         assert not self.running(), "daemon already running"
         offset = self.log_size()
         self.logf = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [str(STOPPVIFD), "-f", "-c", str(self.conf)],
+            [str(STOPPVIFD), "-f", "-c", str(self.conf)] + list(args),
             stdin=subprocess.DEVNULL, stdout=self.logf, stderr=self.logf,
             env=dict(os.environ, **(env or {})))
         deadline = time.monotonic() + START_TIMEOUT
@@ -204,6 +205,17 @@ class Daemon:
                 pytest.fail(f"stoppvifd not ready after {START_TIMEOUT} s;"
                             f" log tail:\n{tail(self.log())}")
             time.sleep(0.05)
+
+    def start_refused(self, args=(), argv_prefix=(), timeout=10.0):
+        """Start stoppvifd -f expecting a refusal at start-up; (exit code,
+        output).  argv_prefix: to run it as another user (setpriv ...)."""
+        r = run(list(argv_prefix) + [STOPPVIFD, "-f", "-c", self.conf] +
+                list(args), timeout=timeout)
+        out = r.stdout + r.stderr
+        assert sanitizer_report(out) is None, out
+        assert r.returncode != 0, f"stoppvifd started:\n{out}"
+        assert not self.socket.exists(), "a refused start left its socket"
+        return r.returncode, out
 
     def _close_log(self):
         if self.logf is not None:

@@ -4,7 +4,10 @@
  * handed back reset and unbound), transactions (a rolled-back write is
  * gone, also after a reopen), reopening keeps the data, the exclusive lock
  * refuses a second opener, the WAL checkpoint, and the refusal of a
- * database newer than this program or of a file that is no database.
+ * database newer than this program or of a file that is no database; the
+ * errors a user meets (full disk, read-only) handed back in French; what
+ * store_probe() finds at a path (nothing, zero bytes, data, a damaged
+ * file, text, another program's database, a folder).
  */
 #include <sys/stat.h>
 
@@ -351,6 +354,156 @@ test_not_a_database(void **state)
 	free(path);
 }
 
+/* Run one PRAGMA (a static string) on the store's own connection. */
+static void
+store_pragma(struct store *st, const char *sql)
+{
+	sqlite3_stmt	*stmt = store_stmt(st, sql);
+
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		;
+	sqlite3_reset(stmt);
+}
+
+/*
+ * A full disk (max_page_count reached): the write fails, the cause is in
+ * French and says what to do, SQLite's English stays for the log; the
+ * store works again once there is room.
+ */
+static void
+test_full_disk_in_french(void **state)
+{
+	static const char *const cap = "PRAGMA max_page_count = 64";
+	static const char *const uncap = "PRAGMA max_page_count = 1000000";
+	char		*path = db_path(), *cause = NULL, key[32];
+	struct store	*st = open_ok(path);
+	static char	 blob[16384];
+	int		 i, rc = 0;
+
+	store_pragma(st, cap);
+	for (i = 0; i < 200 && rc == 0; i++) {
+		snprintf(key, sizeof key, "filler%d", i);
+		rc = store_meta_set(st, key, blob, sizeof blob, &cause);
+	}
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(cause, "disque du serveur est plein"));
+	assert_non_null(strstr(cause, "libérer de la place"));
+	assert_null(strstr(cause, "full"));
+	assert_non_null(strstr(store_errmsg(st), "full"));
+	free(cause);
+	cause = NULL;
+	store_pragma(st, uncap);
+	assert_int_equal(store_meta_set(st, "after", "x", 1, &cause), 0);
+	store_close(st);
+	free(path);
+}
+
+/* A read-only database (query_only here) and a transaction: in French. */
+static void
+test_readonly_in_french(void **state)
+{
+	static const char *const ro = "PRAGMA query_only = 1";
+	static const char *const rw = "PRAGMA query_only = 0";
+	char		*path = db_path(), *cause = NULL;
+	struct store	*st = open_ok(path);
+	sqlite3_stmt	*stmt;
+
+	store_pragma(st, ro);
+	stmt = store_stmt(st, sql_insert);
+	sqlite3_bind_text(stmt, 1, "fr", -1, SQLITE_STATIC);
+	assert_int_equal(store_exec_stmt(st, stmt, &cause), -1);
+	assert_non_null(strstr(cause, "lecture seule"));
+	assert_non_null(strstr(cause, "inscriptibles par stoppvifd"));
+	free(cause);
+	cause = NULL;
+	store_pragma(st, rw);
+	insert_lang(st, "fr");
+	assert_int_equal(count_lang(st, "fr"), 1);
+	store_close(st);
+	free(path);
+}
+
+/* store_probe() on path: the found value, or -1 with a cause holding want. */
+static void
+probe_is(const char *path, int found, const char *want)
+{
+	char	*cause = NULL;
+
+	assert_int_equal(store_probe(path, &cause), found);
+	if (want == NULL) {
+		assert_null(cause);
+		return;
+	}
+	if (cause == NULL || strstr(cause, want) == NULL)
+		fail_msg("probe %s: \"%s\" wanted in \"%s\"", path, want,
+		    cause ? cause : "(none)");
+	free(cause);
+}
+
+/* Write text n times into a new file at path. */
+static void
+write_file(const char *path, const char *text, int n)
+{
+	FILE	*fp;
+
+	assert_non_null(fp = fopen(path, "w"));
+	while (n-- > 0)
+		fputs(text, fp);
+	fclose(fp);
+}
+
+/* Overwrite 4 pages in the middle of the file at path with noise. */
+static void
+damage_file(const char *path)
+{
+	unsigned char	 noise[4 * 4096];
+	FILE		*fp;
+	size_t		 i;
+
+	for (i = 0; i < sizeof noise; i++)
+		noise[i] = (unsigned char)(i * 7919 + 13);
+	assert_non_null(fp = fopen(path, "r+"));
+	fseek(fp, file_size(path) / 2 / 4096 * 4096, SEEK_SET);
+	fwrite(noise, 1, sizeof noise, fp);
+	fclose(fp);
+}
+
+/* What the daemon finds at its database path before opening it. */
+static void
+test_probe(void **state)
+{
+	char		*path = db_path(), *cause = NULL;
+	struct store	*st;
+	sqlite3		*db;
+	int		 i;
+
+	probe_is(path, STORE_NONE, NULL);
+	write_file(path, "", 0);
+	probe_is(path, STORE_EMPTY, NULL);
+	st = open_ok(path);
+	for (i = 0; i < 3000; i++)
+		insert_lang(st, "nl");
+	store_close(st);
+	probe_is(path, STORE_DATA, NULL);
+	damage_file(path);
+	probe_is(path, -1, "is damaged (");
+	probe_is(path, -1, "--init");
+	write_file(path, "people;events\n", 500);
+	probe_is(path, -1, "not a stoppvif database");
+	unlink(path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (x)", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(db);
+	probe_is(path, -1, "another program");
+	unlink(path);
+	assert_int_equal(mkdir(path, 0700), 0);
+	probe_is(path, -1, "is a folder");
+	rmdir(path);
+	assert_int_equal(store_writable(tmpdir, &cause), 0);
+	free(path);
+}
+
 static int
 group_setup(void **state)
 {
@@ -380,6 +533,9 @@ main(void)
 		cmocka_unit_test(test_checkpoint),
 		cmocka_unit_test(test_newer_refused),
 		cmocka_unit_test(test_not_a_database),
+		cmocka_unit_test(test_full_disk_in_french),
+		cmocka_unit_test(test_readonly_in_french),
+		cmocka_unit_test(test_probe),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
