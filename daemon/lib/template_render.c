@@ -191,7 +191,10 @@ ph_place(const struct rctx *r)
 	return s;
 }
 
-/* The offset in words: whole days, else whole hours, else minutes. */
+/*
+ * The offset in words: whole days, else whole hours, else minutes (never
+ * "maintenant" for an offset of a few seconds).
+ */
 static char *
 ph_in(const struct rctx *r)
 {
@@ -203,6 +206,10 @@ ph_in(const struct rctx *r)
 		return xstrdup("");
 	if (o == 0)
 		return xstrdup(in_words[r->lang].now);
+	/* to the nearest minute, at least one: 3570 s is "dans 1 heure" */
+	if (o % SECS_MINUTE != 0)
+		o = o < SECS_MINUTE ? SECS_MINUTE :
+		    (o + SECS_MINUTE / 2) / SECS_MINUTE * SECS_MINUTE;
 	if (o % SECS_DAY == 0) {
 		if ((n = o / SECS_DAY) == 1)
 			return xstrdup(in_words[r->lang].tomorrow);
@@ -211,9 +218,7 @@ ph_in(const struct rctx *r)
 		n = o / SECS_HOUR;
 		unit = in_words[r->lang].hour;
 	} else {
-		n = o / SECS_MINUTE + (o % SECS_MINUTE >= SECS_MINUTE / 2);
-		if (n == 0)
-			n = 1;
+		n = o / SECS_MINUTE;
 		unit = in_words[r->lang].minute;
 	}
 	xasprintf(&s, "%s %lld %s", in_words[r->lang].ahead, (long long)n,
@@ -331,17 +336,22 @@ parse_local(const char *s, struct recur_civil *c, int *utcoff, int *has_off,
 /*
  * How far ahead the start is when the message is rendered at now, for
  * {in}: the reminder's configured offset when it goes out on time (within
- * IN_SLACK), else the time truly left, rounded to the unit people would
- * say ("dans 3 jours", "dans 20 heures"), so that a reminder held back by
- * quiet hours or sent late after a stop never says "demain" for today.
+ * a tenth of it, at most IN_SLACK), else the time truly left, rounded to
+ * the unit people would say ("dans 3 jours", "dans 20 heures", "dans 2
+ * minutes"), so that a reminder held back by quiet hours or sent late
+ * after a stop never says "demain" for today, nor "dans 2 minutes" when one
+ * is left.  A start still to come is at least a minute away: "maintenant"
+ * only once the event has begun (or for a reminder set at its start).
  */
 #define IN_SLACK	300
 static int64_t
 rctx_in(const struct rctx *r, int64_t start_utc, int64_t now)
 {
-	int64_t	 left = start_utc - now;
+	int64_t	 left = start_utc - now, slack = r->offset / 10;
 
-	if (llabs(left - r->offset) <= IN_SLACK)
+	if (slack > IN_SLACK)
+		slack = IN_SLACK;
+	if (llabs(left - r->offset) <= slack)
 		return r->offset;
 	if (left <= 0)
 		return 0;

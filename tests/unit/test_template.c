@@ -697,6 +697,16 @@ test_in_late(void **state)
 		{ 7200, 1822374300 - 1500, "in 25 minutes" },
 		{ 7200, 1822374300 - 20, "in 1 minute" },
 		{ 7200, 1822374300 + 600, "now" },		/* started */
+		{ 7200, 1822374300 - 3570, "in 1 hour" },	/* 59.5 min */
+		/* short reminders: the slack is a tenth of the offset */
+		{ 120, 1822374300 - 120, "in 2 minutes" },	/* on time */
+		{ 120, 1822374300 - 110, "in 2 minutes" },	/* slack */
+		{ 120, 1822374300 - 65, "in 1 minute" },	/* late */
+		{ 120, 1822374300 - 1, "in 1 minute" },	/* not begun */
+		{ 60, 1822374300 - 60, "in 1 minute" },
+		{ 60, 1822374300 + 200, "now" },		/* begun */
+		{ 1800, 1822374300 - 1799, "in 30 minutes" },
+		{ 1800, 1822374300 - 1500, "in 25 minutes" },
 	};
 	struct template_set	*ts;
 	json_t			*p;
@@ -717,6 +727,59 @@ test_in_late(void **state)
 		render_ok(ts, "reminder", "sms", "en", p, NULL, &body);
 		assert_string_equal(body, cases[i].in);
 		free(body);
+	}
+	json_decref(p);
+	template_free(ts);
+}
+
+/*
+ * A reminder due less than an hour before its start, rendered when due (or
+ * a little late), in every language: "dans 2 minutes", never "maintenant".
+ */
+static void
+test_in_short(void **state)
+{
+	static const int64_t	 start = 1822374300;	/* 2027-10-01 09:05 */
+	static const struct {
+		int64_t		 offset, left;
+		const char	*in[4];
+	} cases[] = {
+		{ 120, 120, { "dans 2 minutes", "over 2 minuten",
+		    "in 2 Minuten", "in 2 minutes" } },
+		{ 120, 100, { "dans 2 minutes", "over 2 minuten",
+		    "in 2 Minuten", "in 2 minutes" } },
+		{ 120, 20, { "dans 1 minute", "over 1 minuut", "in 1 Minute",
+		    "in 1 minute" } },
+		{ 30, 30, { "dans 1 minute", "over 1 minuut", "in 1 Minute",
+		    "in 1 minute" } },
+		{ 3000, 2990, { "dans 50 minutes", "over 50 minuten",
+		    "in 50 Minuten", "in 50 minutes" } },
+	};
+	struct template_set	*ts;
+	json_t			*p;
+	char			*body, file[64];
+	size_t			 i, l;
+
+	tmp_reset();
+	for (l = 0; l < 4; l++) {
+		snprintf(file, sizeof file, "%s/reminder.sms", langs[l]);
+		tmp_write(file, "{in}\n");
+		snprintf(file, sizeof file, "%s/reminder.email", langs[l]);
+		tmp_write(file, "Subject: s\n\n{in}\n");
+	}
+	tmp_alerts();
+	ts = load_ok(tmpdir);
+	p = params("{\"title\":\"T\",\"start\":\"2027-10-01T09:05:00+02:00\"}");
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		json_object_set_new(p, "offset", json_integer(cases[i].offset));
+		json_object_set_new(p, "now",
+		    json_integer(start - cases[i].left));
+		for (l = 0; l < 4; l++) {
+			render_ok(ts, "reminder", "sms", langs[l], p, NULL,
+			    &body);
+			assert_string_equal(body, cases[i].in[l]);
+			free(body);
+		}
 	}
 	json_decref(p);
 	template_free(ts);
@@ -1944,6 +2007,7 @@ main(void)
 		cmocka_unit_test(test_line_dropped),
 		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_in_late),
+		cmocka_unit_test(test_in_short),
 		cmocka_unit_test(test_render_errors),
 		cmocka_unit_test(test_segments),
 		cmocka_unit_test(test_sms_one_segment),
