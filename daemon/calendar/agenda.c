@@ -220,7 +220,7 @@ calendar_recipients(struct calendar *cal, int64_t id, int64_t **ids,
 	}
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE) {
-		util_cause(cause, "database: %s", store_errmsg(cal->store));
+		store_cause(cal->store, "agenda", cause);
 		free(*ids);
 		free(*reach);
 		*ids = NULL;

@@ -224,7 +224,7 @@ calendar_add(struct calendar *cal, json_t *req, int64_t *id,
 	int			 rc = -1;
 
 	*id = 0;
-	cal->check_future = 1;
+	cal->check_future = !cal->importing;
 	if (calendar_evdef_parse(cal, req, &d, err) == 0)
 		rc = cal_write(cal, id, &d, err);
 	calendar_evdef_free(&d);
@@ -247,9 +247,10 @@ calendar_edit(struct calendar *cal, int64_t id, json_t *req,
 	if ((cur = calendar_get(cal, id, err)) == NULL)
 		return -1;
 	/* A finished event can still be edited, unless its dates change. */
-	cal->check_future = json_object_get(req, "rrule") != NULL ||
+	cal->check_future = !cal->importing &&
+	    (json_object_get(req, "rrule") != NULL ||
 	    json_object_get(req, "dtstart") != NULL ||
-	    json_object_get(req, "tz") != NULL;
+	    json_object_get(req, "tz") != NULL);
 	json_object_update(cur, req);
 	if (calendar_evdef_parse(cal, cur, &d, err) == 0)
 		rc = cal_write(cal, &id, &d, err);

@@ -30,6 +30,7 @@ struct calendar {
 	const char		 *default_tz;	/* [daemon] timezone */
 	struct closures		 *closures;	/* NULL: none configured */
 	int			  check_future;	/* set by add and edit */
+	int			  importing;	/* past events welcome */
 };
 
 /* One event loaded for expansion (calendar_event_load). */
@@ -105,9 +106,12 @@ json_t	*calendar_agenda(struct calendar *, const char *from, int64_t days,
 
 /*
  * Import an iCalendar text: each VEVENT is added, or updates the event with
- * the same UID.  *result is {"added": n, "updated": n, "ignored": [...]}.
- * All or nothing.  0 or -1 with err set; *ids (new array, *nids entries)
- * lists the events written, for the scheduler.
+ * the same UID; a finished one is kept (never reminded), one the calendar
+ * refuses is skipped.  *result is {"added": n, "updated": n, "skipped": n,
+ * "ignored": ["« title » (UID u): why", ...], "events": [...]}, the events
+ * being ics_import_items' items (ics.h) without "index".  -1 with err set
+ * only when the text is not iCalendar or the store fails; *ids (new
+ * array, *nids entries) lists the events written, for the scheduler.
  */
 int	 calendar_import(struct calendar *, const char *ics, json_t **result,
 	    int64_t **ids, size_t *nids, struct error *err);

@@ -390,7 +390,9 @@ ef_rrule(struct calendar *cal, struct cal_evdef *d, json_t *v,
 	if (cal->check_future && !cal_has_future(d, rule)) {
 		recur_rule_free(rule);
 		error_set(err, ERR_INVALID, "rrule", "cette règle ne "
-		    "produit aucune occurrence dans les 10 prochaines années");
+		    "produit aucune occurrence dans les 10 prochaines années "
+		    "(série terminée ?) : rien à rappeler ; pour garder un "
+		    "événement passé, importez-le (events import)");
 		return -1;
 	}
 	recur_rule_free(rule);
@@ -450,7 +452,7 @@ static int
 ef_location(struct calendar *cal, struct cal_evdef *d, json_t *v,
     struct error *err)
 {
-	return ef_text("location", v, &d->location, CAL_MAX_LOCATION, 0, err);
+	return ef_text("location", v, &d->location, CAL_MAX_LOCATION, 1, err);
 }
 
 static int
@@ -723,6 +725,20 @@ cal_check_keys(json_t *req, struct error *err)
 	return 0;
 }
 
+/* Whether rule (as recur_rule_format writes it) repeats within a day. */
+static int
+cal_rrule_too_often(const char *rule)
+{
+	static const char *const freqs[] = { "FREQ=HOURLY", "FREQ=MINUTELY",
+	    "FREQ=SECONDLY", NULL };
+	size_t	 i;
+
+	for (i = 0; rule != NULL && freqs[i] != NULL; i++)
+		if (strstr(rule, freqs[i]) != NULL)
+			return 1;
+	return 0;
+}
+
 int
 calendar_evdef_parse(struct calendar *cal, json_t *req, struct cal_evdef *d,
     struct error *err)
@@ -736,6 +752,13 @@ calendar_evdef_parse(struct calendar *cal, json_t *req, struct cal_evdef *d,
 		if (efields[i].parse(cal, d, json_object_get(req,
 		    efields[i].name), err) == -1)
 			return -1;
+	}
+	if (d->noffsets > 0 && cal_rrule_too_often(d->rrule)) {
+		error_set(err, ERR_INVALID, "rrule", "une règle qui se répète "
+		    "toutes les heures, minutes ou secondes (FREQ=HOURLY, "
+		    "MINUTELY ou SECONDLY) ne peut pas avoir de rappels : "
+		    "choisissez au plus une fois par jour (FREQ=DAILY)");
+		return -1;
 	}
 	if (d->noffsets > 0 && d->naudience == 0) {
 		error_set(err, ERR_INVALID, "audience", "des rappels "

@@ -3,7 +3,11 @@
  *
  * An import adds each VEVENT through calendar_add, or edits the event with
  * the same UID through calendar_edit, so that imported events are validated
- * like any other; it keeps the creation and change times the text carries.
+ * like any other, but for the future: a finished series is kept for the
+ * reports and the agenda, and never reminded.  An event the calendar
+ * refuses is skipped and the report says why; only a text that is not
+ * iCalendar is refused whole.  It keeps the creation and change times the
+ * text carries.
  * An export is the list of events handed to ics_export.
  */
 #include <stdlib.h>
@@ -61,14 +65,12 @@ cal_import_times(struct calendar *cal, int64_t id, json_t *ev,
 
 /* Add or update (same UID) the event of one imported object. */
 static int
-cal_import_one(struct calendar *cal, json_t *ev, size_t n, int64_t *id,
-    int *updated, struct error *err)
+cal_import_one(struct calendar *cal, json_t *ev, int64_t *id, int *updated,
+    struct error *err)
 {
 	const char	*uid = json_string_value(json_object_get(ev, "uid"));
-	const char	*title = json_string_value(json_object_get(ev, "title"));
 	int64_t		 found = uid ? calendar_find_uid(cal, uid) : 0;
 	int		 rc;
-	char		*why, *field;
 
 	*updated = found > 0;
 	if (found > 0) {
@@ -78,18 +80,44 @@ cal_import_one(struct calendar *cal, json_t *ev, size_t n, int64_t *id,
 		rc = calendar_add(cal, ev, id, err);
 	if (rc == 0)
 		rc = cal_import_times(cal, *id, ev, err);
-	if (rc == -1) {
-		/* name the event, its title cut on a character */
-		why = err->message;
-		field = err->field;
-		err->message = err->field = NULL;
-		error_set(err, err->kind ? err->kind : ERR_INTERNAL,
-		    field, "événement %zu « %s » : %s", n + 1, title ?
-		    UTF8_CUT(title, 60) : "?", why ? why : "erreur interne");
-		free(why);
-		free(field);
-	}
 	return rc;
+}
+
+/* Add note (a new string) to the report item it and to the flat report. */
+static void
+cal_import_note(json_t *it, json_t *report, char *note)
+{
+	const char	*title = json_string_value(json_object_get(it, "title"));
+	const char	*uid = json_string_value(json_object_get(it, "uid"));
+	char		*msg;
+
+	json_array_append_new(json_object_get(it, "notes"), json_string(note));
+	xasprintf(&msg, "« %s » (UID %s), ligne %lld : %s", title ?
+	    UTF8_CUT(title, 60) : "?", uid ? UTF8_CUT(uid, 64) : "-",
+	    (long long)json_integer_value(json_object_get(it, "line")), note);
+	json_array_append_new(report, json_string(msg));
+	free(msg);
+	free(note);
+}
+
+/* A title on several lines is put on one: it goes into SMS and subjects. */
+static void
+cal_import_title(json_t *ev, json_t *it, json_t *report)
+{
+	const char	*t = json_string_value(json_object_get(ev, "title"));
+	char		*flat, *p;
+
+	if (t == NULL || strpbrk(t, "\r\n") == NULL)
+		return;
+	flat = xstrdup(t);
+	for (p = flat; *p != '\0'; p++)
+		if (*p == '\r' || *p == '\n')
+			*p = ' ';
+	json_object_set_new(ev, "title", json_string(flat));
+	free(flat);
+	json_object_set_new(it, "outcome", json_string("adapted"));
+	cal_import_note(it, report, xstrdup("titre sur plusieurs lignes mis "
+	    "sur une ligne"));
 }
 
 /*
@@ -97,61 +125,106 @@ cal_import_one(struct calendar *cal, json_t *ev, size_t n, int64_t *id,
  * reminders and no audience keeps no reminders, and the report says so.
  */
 static void
-cal_import_alarms(json_t *ev, json_t *report)
+cal_import_alarms(json_t *ev, json_t *it, json_t *report)
 {
 	json_t		*rem = json_object_get(ev, "remind");
 	json_t		*aud = json_object_get(ev, "audience");
-	const char	*title = json_string_value(json_object_get(ev, "title"));
-	const char	*uid = json_string_value(json_object_get(ev, "uid"));
-	char		*msg;
 
 	if (json_array_size(rem) == 0 || json_array_size(aud) > 0 ||
 	    (json_is_string(aud) && *json_string_value(aud) != '\0'))
 		return;
 	json_object_del(ev, "remind");
-	xasprintf(&msg, "« %s » (UID %s) : rappels ignorés, faute de "
-	    "public (X-STOPPVIF-AUDIENCE) ; ajoutez-le avec events edit "
-	    "--audience … --remind …", title ? UTF8_CUT(title, 60) : "?",
-	    uid ? UTF8_CUT(uid, 64) : "-");
-	json_array_append_new(report, json_string(msg));
-	free(msg);
+	json_object_set_new(it, "outcome", json_string("adapted"));
+	cal_import_note(it, report, xstrdup("rappels ignorés, faute de public "
+	    "(X-STOPPVIF-AUDIENCE) ; ajoutez-le avec events edit --audience "
+	    "… --remind …"));
+}
+
+/* What one import did so far. */
+struct cal_import_run {
+	json_t		*events, *report;
+	int64_t		*ids;
+	size_t		 nids, added, updated, skipped;
+};
+
+/*
+ * Write the event of report item it, if it has one.  An event the calendar
+ * refuses is skipped, the reason in its item; 0, or -1 with err set when
+ * the store fails.
+ */
+static int
+cal_import_item(struct calendar *cal, struct cal_import_run *run, json_t *it,
+    struct error *err)
+{
+	json_t	*ix = json_object_get(it, "index"), *ev;
+	int64_t	 id;
+	int	 upd;
+	char	*why;
+
+	if (!json_is_integer(ix)) {
+		run->skipped += strcmp(json_string_value(json_object_get(it,
+		    "outcome")), "skipped") == 0;
+		return 0;
+	}
+	ev = json_array_get(run->events, (size_t)json_integer_value(ix));
+	json_object_del(it, "index");
+	cal_import_title(ev, it, run->report);
+	cal_import_alarms(ev, it, run->report);
+	if (cal_import_one(cal, ev, &id, &upd, err) == 0) {
+		run->ids[run->nids++] = id;
+		upd ? run->updated++ : run->added++;
+		return 0;
+	}
+	if (err->kind != ERR_INVALID && err->kind != ERR_CONFLICT)
+		return -1;
+	xasprintf(&why, "événement ignoré : %s%s%s", err->field ?
+	    err->field : "", err->field ? " : " : "", err->message ?
+	    err->message : "refusé");
+	error_clear(err);
+	json_object_set_new(it, "outcome", json_string("skipped"));
+	cal_import_note(it, run->report, why);
+	run->skipped++;
+	return 0;
 }
 
 int
 calendar_import(struct calendar *cal, const char *ics, json_t **result,
     int64_t **ids, size_t *nids, struct error *err)
 {
-	json_t	*events, *report = NULL, *ev;
-	char	*cause = NULL;
-	size_t	 i, added = 0, updated = 0;
-	int	 upd;
+	struct cal_import_run	 run;
+	json_t			*items = NULL, *it;
+	char			*cause = NULL;
+	size_t			 i;
+	int			 rc = 0;
 
+	memset(&run, 0, sizeof run);
 	*ids = NULL;
 	*nids = 0;
-	events = ics_import(ics, strlen(ics), cal->default_tz, &report, &cause);
-	if (events == NULL) {
+	run.events = ics_import_items(ics, strlen(ics), cal->default_tz,
+	    &run.report, &items, &cause);
+	if (run.events == NULL) {
 		error_set(err, ERR_INVALID, "ics", "%s", cause);
 		free(cause);
 		return -1;
 	}
-	*ids = xcalloc(json_array_size(events) + 1, sizeof **ids);
-	if (report == NULL)
-		report = json_array();
-	json_array_foreach(events, i, ev) {
-		cal_import_alarms(ev, report);
-		if (cal_import_one(cal, ev, i, &(*ids)[i], &upd, err) == -1) {
-			json_decref(events);
-			json_decref(report);
-			free(*ids);
-			*ids = NULL;
-			return -1;
-		}
-		upd ? updated++ : added++;
+	run.ids = xcalloc(json_array_size(run.events) + 1, sizeof *run.ids);
+	cal->importing = 1;
+	json_array_foreach(items, i, it)
+		if ((rc = cal_import_item(cal, &run, it, err)) == -1)
+			break;
+	cal->importing = 0;
+	json_decref(run.events);
+	if (rc == -1) {
+		json_decref(run.report);
+		json_decref(items);
+		free(run.ids);
+		return -1;
 	}
-	*nids = json_array_size(events);
-	*result = json_pack("{sI sI so}", "added", (json_int_t)added,
-	    "updated", (json_int_t)updated, "ignored", report);
-	json_decref(events);
+	*ids = run.ids;
+	*nids = run.nids;
+	*result = json_pack("{sI sI sI so so}", "added", (json_int_t)run.added,
+	    "updated", (json_int_t)run.updated, "skipped",
+	    (json_int_t)run.skipped, "ignored", run.report, "events", items);
 	return 0;
 }
 

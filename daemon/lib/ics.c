@@ -9,9 +9,13 @@
  * for every event), X-STOPPVIF lists keep their escaped commas.  libical
  * checks the RRULEs; instants move between zones through tz.h, the
  * daemon's own reading of the system tzdata (ics_zone.c).  Every VEVENT
- * becomes an event object or an error; whatever is not carried over is
- * named in the report; what import does with each property, and the kinds
- * of event, are the tables of ics_names.c.
+ * becomes an event object (ics_event.c) or an error, or, in a lenient
+ * import, an item of the report that says why it was skipped; whatever is
+ * not carried over is named in the report; what import does with each
+ * property, and the kinds of event, are the tables of ics_names.c.  A
+ * VEVENT with a RECURRENCE-ID is applied to its series once every series
+ * is read: a cancelled occurrence becomes an EXDATE, a moved one an EXDATE
+ * and an event of its own.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -29,589 +33,90 @@
 #include "utf8.h"
 #include "util.h"
 
-/* A time and the zone it is read in ("UTC", or an IANA name). */
-struct ics_when {
-	struct ics_time	 t;
-	char		 zone[ICS_ZONE_MAX];
-	int		 floating;	/* a date, or no TZID and no Z */
-};
-
-#define ICS_NOTES_MAX	500	/* report lines, then one that counts */
-
-/* One import run. */
-struct ics_import {
-	const char		*default_tz;
-	json_t			*events;
-	json_t			*report;
-	size_t			 notes;		/* report lines not kept */
-	char			**cause;
-	struct ics_zones	 zones;
-};
-
-/* The VEVENT being imported. */
-struct ics_ev {
-	struct ics_import	*imp;
-	const struct ics_comp	*cal, *comp;
-	char			*title, *uid;	/* unescaped, or NULL */
-	char			*label;		/* « title » (UID uid) */
-	struct ics_when		 start;
-	char			 tz[ICS_ZONE_MAX];
-	const char		*rrule;
-	const char		*kind;
-};
-
-static void	ics_note(struct ics_import *, const char *, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-static int	ics_fail(struct ics_ev *, const struct ics_prop *,
-		    const char *, ...) __attribute__((format(printf, 3, 4)));
-
-/* Fill e for VEVENT (or other component) comp: title, UID and label. */
-static void
-ics_ev_init(struct ics_ev *e, struct ics_import *imp,
-    const struct ics_comp *cal, const struct ics_comp *comp)
-{
-	const struct ics_prop	*p;
-	char			 qt[ICS_QUOTE_LEN], qu[ICS_QUOTE_LEN];
-	char			*uid;
-
-	memset(e, 0, sizeof *e);
-	e->imp = imp;
-	e->cal = cal;
-	e->comp = comp;
-	if ((p = ics_prop(comp, "SUMMARY")) != NULL && p->value[0] != '\0')
-		e->title = ics_text(p->value);
-	if ((p = ics_prop(comp, "UID")) != NULL && p->value[0] != '\0')
-		e->uid = ics_text(p->value);
-	if (e->uid != NULL) {
-		ics_quote(qu, sizeof qu, e->uid);
-		xasprintf(&uid, " (UID %s)", qu);
-	} else
-		uid = xstrdup("");
-	if (e->title != NULL) {
-		ics_quote(qt, sizeof qt, e->title);
-		xasprintf(&e->label, "« %s »%s", qt, uid);
-	} else
-		xasprintf(&e->label, "%s de la ligne %d%s", comp->name,
-		    comp->line, uid);
-	free(uid);
-}
-
-/* Free what ics_ev_init made. */
-static void
-ics_ev_free(struct ics_ev *e)
-{
-	free(e->title);
-	free(e->uid);
-	free(e->label);
-}
-
 /*
- * Add "label: message" to the report; past ICS_NOTES_MAX lines, only
- * count them (ics_import says how many).
+ * A new item of the per-component report, for component c of e:
+ * {"line", "uid", "title", "outcome", "notes"}; it becomes imp->cur.
  */
 static void
-ics_note(struct ics_import *imp, const char *label, const char *fmt, ...)
+ics_item_open(struct ics_import *imp, const struct ics_ev *e)
 {
-	va_list	 ap;
-	char	*msg, *s;
+	json_t	*it = json_object();
 
-	if (json_array_size(imp->report) >= ICS_NOTES_MAX) {
-		imp->notes++;
+	json_object_set_new(it, "line", json_integer(e->comp->line));
+	json_object_set_new(it, "component", json_string(e->comp->name));
+	json_object_set_new(it, "uid", e->uid ? json_string(e->uid) :
+	    json_null());
+	json_object_set_new(it, "title", e->title ? json_string(e->title) :
+	    json_null());
+	json_object_set_new(it, "outcome", json_string("skipped"));
+	json_object_set_new(it, "notes", json_array());
+	json_array_append_new(imp->items, it);
+	imp->cur = it;
+}
+
+/* Record that the current item gave event object obj. */
+static void
+ics_item_event(struct ics_import *imp, json_t *obj)
+{
+	json_array_append_new(imp->events, obj);
+	if (imp->cur == NULL)
 		return;
-	}
-	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
-	va_end(ap);
-	xasprintf(&s, "%s: %s", label, msg);
-	json_array_append_new(imp->report, json_string(s));
-	free(s);
-	free(msg);
-}
-
-/* Set the import's cause, naming the event and p's line; returns -1. */
-static int
-ics_fail(struct ics_ev *e, const struct ics_prop *p, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*msg;
-
-	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
-	va_end(ap);
-	if (p != NULL)
-		util_cause(e->imp->cause, "%s, ligne %d: %s", e->label,
-		    p->line, msg);
-	else
-		util_cause(e->imp->cause, "%s: %s", e->label, msg);
-	free(msg);
-	return -1;
+	json_object_set_new(imp->cur, "outcome", json_string(
+	    json_array_size(json_object_get(imp->cur, "notes")) > 0 ?
+	    "adapted" : "imported"));
+	json_object_set_new(imp->cur, "index", json_integer(
+	    (json_int_t)json_array_size(imp->events) - 1));
 }
 
 /*
- * Read value (of property p, whose TZID and VALUE apply) as a time and
- * the zone it is in: "UTC" for a "Z" time, the resolved TZID, else the
- * default zone (w->t.date or floating: the caller may read it in another).
+ * Read e into an event object.  In a lenient import an event that cannot
+ * be read is skipped, the reason in its item; else -1 with the cause.
  */
 static int
-ics_when_read(struct ics_ev *e, const struct ics_prop *p, const char *value,
-    struct ics_when *w)
+ics_import_read(struct ics_import *imp, struct ics_ev *e)
 {
-	const char	*vt = ics_param(p, "VALUE"), *tzid;
-	char		 q[ICS_QUOTE_LEN];
+	char	**cause = imp->cause, *why = NULL;
+	json_t	*obj;
 
-	ics_quote(q, sizeof q, value);
-	if (ics_time_parse(value, &w->t) == -1 || (vt != NULL &&
-	    ((strcasecmp(vt, "DATE") == 0 && !w->t.date) ||
-	    (strcasecmp(vt, "DATE-TIME") == 0 && w->t.date))))
-		return ics_fail(e, p, "%s « %s » illisible (attendu AAAAMMJJ "
-		    "ou AAAAMMJJTHHMMSS)", p->name, q);
-	w->floating = 0;
-	if (w->t.utc)
-		util_strlcpy(w->zone, "UTC", sizeof w->zone);
-	else if (!w->t.date && (tzid = ics_param(p, "TZID")) != NULL) {
-		if (ics_zone_resolve(&e->imp->zones, e->cal, tzid, w->zone,
-		    sizeof w->zone) == -1) {
-			ics_quote(q, sizeof q, tzid);
-			return ics_fail(e, p, "fuseau « %s » inconnu : ni nom "
-			    "IANA, ni nom Windows connu, ni VTIMEZONE avec "
-			    "X-LIC-LOCATION", q);
-		}
-	} else {
-		util_strlcpy(w->zone, e->imp->default_tz, sizeof w->zone);
-		w->floating = 1;
+	if (imp->lenient)
+		imp->cause = &why;
+	obj = ics_ev_object(e);
+	imp->cause = cause;
+	if (obj != NULL) {
+		ics_item_event(imp, obj);
+		return 0;
 	}
-	return 0;
-}
-
-/* DTSTART and RRULE of the event. */
-static int
-ics_ev_start(struct ics_ev *e)
-{
-	const struct ics_prop	*p;
-	char			 q[ICS_QUOTE_LEN];
-
-	if ((p = ics_prop(e->comp, "DTSTART")) == NULL)
-		return ics_fail(e, NULL, "DTSTART manquant");
-	if (ics_when_read(e, p, p->value, &e->start) == -1)
+	if (!imp->lenient)
 		return -1;
-	if ((p = ics_prop(e->comp, "RRULE")) != NULL) {
-		if (ics_rrule_check(p->value) == -1) {
-			ics_quote(q, sizeof q, p->value);
-			return ics_fail(e, p, "RRULE « %s » illisible", q);
-		}
-		e->rrule = p->value;
-	}
+	ics_note(imp, e->label, "événement ignoré : %s", why ? why : "?");
+	free(why);
 	return 0;
 }
 
-/*
- * The length of the event: DURATION, else DTEND - DTSTART (on the wall
- * clock of DTSTART's zone), else 1 day for a date and 1 hour for a time.
- */
-static int
-ics_ev_duration(struct ics_ev *e, int64_t *secs)
-{
-	const struct ics_prop	*dur, *end;
-	struct ics_when		 w;
-	char			 q[ICS_QUOTE_LEN];
-
-	dur = ics_prop(e->comp, "DURATION");
-	end = ics_prop(e->comp, "DTEND");
-	if (dur != NULL) {
-		ics_quote(q, sizeof q, dur->value);
-		if (ics_dur_parse(dur->value, secs) == -1)
-			return ics_fail(e, dur, "DURATION « %s » illisible", q);
-		if (*secs < 0)
-			return ics_fail(e, dur, "DURATION « %s » négative", q);
-		if (end != NULL)
-			ics_note(e->imp, e->label, "DTEND ignoré (DURATION "
-			    "présent)");
-		return 0;
-	}
-	if (end == NULL) {
-		*secs = e->start.t.date ? ICS_DAY : ICS_HOUR;
-		return 0;
-	}
-	if (ics_when_read(e, end, end->value, &w) == -1)
-		return -1;
-	if (w.floating)
-		util_strlcpy(w.zone, e->start.zone, sizeof w.zone);
-	if (ics_convert(&e->imp->zones, &w.t, w.zone, e->start.zone) == -1)
-		return ics_fail(e, end, "DTEND hors des années 1 à 9999");
-	*secs = ics_time_secs(&w.t) - ics_time_secs(&e->start.t);
-	if (*secs < 0)
-		return ics_fail(e, end, "DTEND avant DTSTART");
-	return 0;
-}
-
-/*
- * One date of EXDATE property p, read as a wall-clock time in the event's
- * zone and appended to out unless it is in the set seen.  A date excludes
- * the occurrence of that day; a floating time is read in the event's zone.
- */
-static int
-ics_ev_exdate(struct ics_ev *e, const struct ics_prop *p, const char *item,
-    json_t *seen, json_t *out)
-{
-	struct ics_when	 w;
-	char		 iso[32];
-
-	if (ics_when_read(e, p, item, &w) == -1)
-		return -1;
-	if (w.t.date) {
-		w.t.hour = e->start.t.hour;
-		w.t.min = e->start.t.min;
-		w.t.sec = e->start.t.sec;
-	}
-	if (w.floating)
-		util_strlcpy(w.zone, e->tz, sizeof w.zone);
-	if (ics_convert(&e->imp->zones, &w.t, w.zone, e->tz) == -1)
-		return ics_fail(e, p, "EXDATE hors des années 1 à 9999");
-	ics_time_iso(&w.t, iso, sizeof iso);
-	/* a set, not a search: the list may be long */
-	if (json_object_get(seen, iso) == NULL) {
-		json_object_set_new(seen, iso, json_true());
-		json_array_append_new(out, json_string(iso));
-	}
-	return 0;
-}
-
-/* The dates of EXDATE property p, a comma list, through ics_ev_exdate. */
-static int
-ics_ev_exdate_list(struct ics_ev *e, const struct ics_prop *p, json_t *seen,
-    json_t *out)
-{
-	char	*list = xstrdup(p->value), *item, *save = NULL;
-	int	 rc = 0;
-
-	for (item = strtok_r(list, ",", &save); item != NULL;
-	    item = strtok_r(NULL, ",", &save)) {
-		item += strspn(item, " ");
-		item[strcspn(item, " ")] = '\0';
-		if (*item == '\0')
-			continue;
-		if ((rc = ics_ev_exdate(e, p, item, seen, out)) == -1)
-			break;
-	}
-	free(list);
-	return rc;
-}
-
-/*
- * EXDATEs as wall-clock times in the event's zone, in file order without
- * repeats.  Without an RRULE they are reported, once.
- */
-static int
-ics_ev_exdates(struct ics_ev *e, json_t *out)
-{
-	const struct ics_prop	*p;
-	json_t			*seen = json_object();
-	size_t			 i;
-	int			 noted = 0, rc = 0;
-
-	for (i = 0; i < e->comp->nprops && rc == 0; i++) {
-		p = &e->comp->props[i];
-		if (strcmp(p->name, "EXDATE") != 0)
-			continue;
-		if (e->rrule != NULL)
-			rc = ics_ev_exdate_list(e, p, seen, out);
-		else if (!noted++)
-			ics_note(e->imp, e->label, "EXDATE sans RRULE ignoré");
-	}
-	json_decref(seen);
-	return rc;
-}
-
-static int
-ics_offset_cmp(const void *a, const void *b)
-{
-	int64_t	 x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? 1 : x > y ? -1 : 0;
-}
-
-/*
- * How long before the start VALARM c rings, into *before: 1, or 0 when the
- * alarm is not imported (reported: not a duration before the start), -1
- * with the cause set when its TRIGGER cannot be read.
- */
-static int
-ics_ev_alarm(struct ics_ev *e, const struct ics_comp *c, int64_t *before)
-{
-	const struct ics_prop	*trig;
-	const char		*vt, *rel;
-	char			 q[ICS_QUOTE_LEN];
-	int64_t			 secs;
-
-	if (ics_prop(c, "REPEAT") != NULL)
-		ics_note(e->imp, e->label, "répétition du rappel ignorée");
-	if ((trig = ics_prop(c, "TRIGGER")) == NULL) {
-		ics_note(e->imp, e->label, "rappel sans TRIGGER ignoré");
-		return 0;
-	}
-	vt = ics_param(trig, "VALUE");
-	rel = ics_param(trig, "RELATED");
-	if ((vt != NULL && strcasecmp(vt, "DATE-TIME") == 0) ||
-	    isdigit((unsigned char)trig->value[0])) {
-		ics_note(e->imp, e->label, "rappel à date fixe ignoré");
-		return 0;
-	}
-	if (rel != NULL && strcasecmp(rel, "END") == 0) {
-		ics_note(e->imp, e->label, "rappel relatif à la fin ignoré");
-		return 0;
-	}
-	if (ics_dur_parse(trig->value, &secs) == -1) {
-		ics_quote(q, sizeof q, trig->value);
-		return ics_fail(e, trig, "TRIGGER « %s » illisible", q);
-	}
-	if (secs > 0) {
-		ics_note(e->imp, e->label, "rappel après le début ignoré");
-		return 0;
-	}
-	*before = -secs;
-	return 1;
-}
-
-/*
- * The reminders: VALARMs whose TRIGGER is a duration before the start,
- * largest first, without repeats.  Other triggers are reported.
- */
-static int
-ics_ev_alarms(struct ics_ev *e, json_t *out)
-{
-	const struct ics_comp	*c;
-	int64_t			*offs;
-	size_t			 n = 0, i;
-	char			 buf[32];
-	int			 rc;
-
-	offs = xcalloc(e->comp->ncomps + 1, sizeof *offs);
-	for (i = 0; i < e->comp->ncomps; i++) {
-		c = e->comp->comps[i];
-		if (strcmp(c->name, "VALARM") != 0) {
-			ics_note(e->imp, e->label, "composant %s ignoré",
-			    c->name);
-			continue;
-		}
-		if ((rc = ics_ev_alarm(e, c, &offs[n])) == -1) {
-			free(offs);
-			return -1;
-		}
-		n += (size_t)rc;
-	}
-	/* sorted, then each once: an event may hold very many alarms */
-	qsort(offs, n, sizeof *offs, ics_offset_cmp);
-	for (i = 0; i < n; i++)
-		if (i == 0 || offs[i] != offs[i - 1])
-			json_array_append_new(out, json_string(duration_format(
-			    offs[i], buf, sizeof buf)));
-	free(offs);
-	return 0;
-}
-
-/*
- * The kind: X-STOPPVIF-KIND when it is one, else the first category that
- * names one, else "other".  Categories that say something else are
- * reported.
- */
-static const char *
-ics_ev_kind(struct ics_ev *e)
-{
-	const struct ics_prop	*p;
-	json_t			*cats, *v;
-	char			*x, q[ICS_QUOTE_LEN];
-	size_t			 i, j;
-	int			 kind = -1, k;
-
-	if ((p = ics_prop(e->comp, "X-STOPPVIF-KIND")) != NULL) {
-		x = ics_text(p->value);
-		if ((kind = ics_kind_find(x, strcasecmp)) == -1) {
-			ics_quote(q, sizeof q, x);
-			ics_note(e->imp, e->label, "X-STOPPVIF-KIND « %s » "
-			    "inconnu ignoré", q);
-		}
-		free(x);
-	}
-	for (i = 0; i < e->comp->nprops; i++) {
-		p = &e->comp->props[i];
-		if (strcmp(p->name, "CATEGORIES") != 0)
-			continue;
-		cats = ics_text_list(p->value);
-		json_array_foreach(cats, j, v) {
-			k = ics_kind_of(json_string_value(v));
-			if (kind == -1 && k != -1)
-				kind = k;
-			else if (k != kind || k == -1) {
-				ics_quote(q, sizeof q, json_string_value(v));
-				ics_note(e->imp, e->label, "catégorie « %s » "
-				    "ignorée", q);
-			}
-		}
-		json_decref(cats);
-	}
-	return ics_kind_name(kind);
-}
-
-/*
- * Set key from X-STOPPVIF property name when the event has it: a list for
- * audience and channels, a text (empty: null) otherwise.
- */
+/* Keep VEVENT comp (with a RECURRENCE-ID) for ics_import_overrides. */
 static void
-ics_ev_extra(struct ics_ev *e, json_t *obj, const char *key, const char *name,
-    int list)
+ics_override_keep(struct ics_import *imp, const struct ics_comp *cal,
+    const struct ics_comp *comp)
 {
-	const struct ics_prop	*p;
-	char			*s;
-
-	if ((p = ics_prop(e->comp, name)) == NULL)
-		return;
-	if (list) {
-		json_object_set_new(obj, key, ics_text_list(p->value));
-		return;
+	if (imp->novr == imp->ovrcap) {
+		imp->ovrcap = imp->ovrcap ? imp->ovrcap * 2 : 8;
+		imp->ovr = xreallocarray(imp->ovr, imp->ovrcap,
+		    sizeof *imp->ovr);
 	}
-	s = ics_text(p->value);
-	json_object_set_new(obj, key, *s == '\0' ? json_null() :
-	    json_string(s));
-	free(s);
+	imp->ovr[imp->novr].cal = cal;
+	imp->ovr[imp->novr].comp = comp;
+	imp->ovr[imp->novr++].item = imp->cur;
 }
 
-/*
- * Report the properties of the event that are not imported.  The names
- * seen are kept in a set: an event may carry very many properties.
- */
-static void
-ics_ev_ignored(struct ics_ev *e)
-{
-	const char	*name;
-	json_t		*seen = json_object();
-	size_t		 i;
-	enum ics_use	 use;
-	int		 people = 0, again;
-
-	for (i = 0; i < e->comp->nprops; i++) {
-		name = e->comp->props[i].name;
-		if (!(again = json_object_get(seen, name) != NULL))
-			json_object_set_new(seen, name, json_true());
-		use = ics_prop_use(name);
-		if (use == ICS_UNKNOWN) {
-			if (!again)
-				ics_note(e->imp, e->label, "%s ignoré", name);
-		} else if (use == ICS_ONCE && again) {
-			if (strcmp(name, "RRULE") == 0)
-				ics_note(e->imp, e->label, "RRULE "
-				    "supplémentaire ignorée");
-			else
-				ics_note(e->imp, e->label, "%s en double "
-				    "ignoré", name);
-		} else if (use == ICS_PEOPLE && !people++)
-			ics_note(e->imp, e->label, "participants ignorés");
-	}
-	json_decref(seen);
-}
-
-/* Set key to the UTC time of property name, when it has one. */
-static void
-ics_ev_stamp(struct ics_ev *e, json_t *obj, const char *key,
-    const char *name)
-{
-	const struct ics_prop	*p;
-	struct ics_time		 t;
-	char			 iso[32];
-
-	if ((p = ics_prop(e->comp, name)) == NULL ||
-	    ics_time_parse(p->value, &t) == -1 || !t.utc)
-		return;
-	ics_time_iso(&t, iso, sizeof iso);
-	util_strlcat(iso, "Z", sizeof iso);
-	json_object_set_new(obj, key, json_string(iso));
-}
-
-/*
- * DTSTART, RRULE and the length of the event, and the zone it is kept in:
- * DTSTART's, but the default zone for a single event at a UTC time.
- */
+/* Whether STATUS of comp says it is cancelled. */
 static int
-ics_ev_when(struct ics_ev *e, int64_t *secs)
+ics_cancelled(const struct ics_comp *comp)
 {
-	if (ics_ev_start(e) == -1 || ics_ev_duration(e, secs) == -1)
-		return -1;
-	util_strlcpy(e->tz, e->start.zone, sizeof e->tz);
-	if (!e->start.t.utc || e->rrule != NULL)
-		return 0;
-	util_strlcpy(e->tz, e->imp->default_tz, sizeof e->tz);
-	if (ics_convert(&e->imp->zones, &e->start.t, "UTC", e->tz) == -1)
-		return ics_fail(e, ics_prop(e->comp, "DTSTART"), "DTSTART "
-		    "hors des années 1 à 9999");
-	return 0;
-}
+	static const char	 cancelled[] = "CANCELLED";
+	const struct ics_prop	*p = ics_prop(comp, "STATUS");
 
-/* Set key to the TEXT of property name, null when absent or empty. */
-static void
-ics_ev_text(struct ics_ev *e, json_t *obj, const char *key, const char *name)
-{
-	const struct ics_prop	*p = ics_prop(e->comp, name);
-	char			*s;
-
-	s = p != NULL && p->value[0] != '\0' ? ics_text(p->value) : NULL;
-	json_object_set_new(obj, key, s ? json_string(s) : json_null());
-	free(s);
-}
-
-/* The event object of e, lasting secs, with its remind and exdates. */
-static json_t *
-ics_ev_fields(struct ics_ev *e, int64_t secs, json_t *remind, json_t *exdates)
-{
-	json_t	*obj = json_object();
-	char	 iso[32], dur[32];
-
-	if (e->uid != NULL)
-		json_object_set_new(obj, "uid", json_string(e->uid));
-	json_object_set_new(obj, "title", json_string(e->title));
-	json_object_set_new(obj, "kind", json_string(e->kind));
-	ics_time_iso(&e->start.t, iso, sizeof iso);
-	json_object_set_new(obj, "dtstart", json_string(iso));
-	json_object_set_new(obj, "tz", json_string(e->tz));
-	json_object_set_new(obj, "rrule", e->rrule != NULL ?
-	    json_string(e->rrule) : json_null());
-	json_object_set_new(obj, "duration", json_string(duration_format(secs,
-	    dur, sizeof dur)));
-	ics_ev_text(e, obj, "location", "LOCATION");
-	ics_ev_extra(e, obj, "commune", "X-STOPPVIF-COMMUNE", 0);
-	ics_ev_text(e, obj, "description", "DESCRIPTION");
-	json_object_set_new(obj, "remind", remind);
-	ics_ev_extra(e, obj, "audience", "X-STOPPVIF-AUDIENCE", 1);
-	ics_ev_extra(e, obj, "channels", "X-STOPPVIF-CHANNELS", 1);
-	ics_ev_extra(e, obj, "skip_holidays", "X-STOPPVIF-SKIP-HOLIDAYS", 0);
-	json_object_set_new(obj, "exdates", exdates);
-	ics_ev_stamp(e, obj, "created", "CREATED");
-	ics_ev_stamp(e, obj, "updated", "LAST-MODIFIED");
-	return obj;
-}
-
-/*
- * The event object of e, or NULL with the cause set.  CREATED and
- * LAST-MODIFIED come back as the read-only "created" and "updated", so
- * that export, import and export again give the same text.
- */
-static json_t *
-ics_ev_object(struct ics_ev *e)
-{
-	json_t	*remind, *exdates;
-	int64_t	 secs;
-
-	if (ics_ev_when(e, &secs) == -1)
-		return NULL;
-	ics_ev_ignored(e);
-	e->kind = ics_ev_kind(e);
-	remind = json_array();
-	exdates = json_array();
-	if (ics_ev_alarms(e, remind) == -1 ||
-	    ics_ev_exdates(e, exdates) == -1) {
-		json_decref(remind);
-		json_decref(exdates);
-		return NULL;
-	}
-	return ics_ev_fields(e, secs, remind, exdates);
+	return p != NULL && strncasecmp(p->value, cancelled,
+	    sizeof cancelled - 1) == 0;
 }
 
 /* Import one VEVENT of cal: an event, a report, or -1 with the cause. */
@@ -619,30 +124,27 @@ static int
 ics_import_event(struct ics_import *imp, const struct ics_comp *cal,
     const struct ics_comp *comp)
 {
-	static const char	 cancelled[] = "CANCELLED";
 	struct ics_ev		 e;
-	const struct ics_prop	*p;
-	json_t			*obj = NULL;
-	char			 q[ICS_QUOTE_LEN];
-	int			 rc = -1;
+	int			 rc = 0;
 
 	ics_ev_init(&e, imp, cal, comp);
-	if ((p = ics_prop(comp, "RECURRENCE-ID")) != NULL) {
-		ics_quote(q, sizeof q, p->value);
-		ics_note(imp, e.label, "occurrence modifiée ignorée "
-		    "(RECURRENCE-ID %s)", q);
-		rc = 0;
-	} else if ((p = ics_prop(comp, "STATUS")) != NULL &&
-	    strncasecmp(p->value, cancelled, sizeof cancelled - 1) == 0) {
-		ics_note(imp, e.label, "événement annulé ignoré");
-		rc = 0;
-	} else if (e.title == NULL)
-		ics_fail(&e, NULL, "SUMMARY manquant : chaque événement a "
-		    "besoin d'un titre");
-	else if ((obj = ics_ev_object(&e)) != NULL) {
-		json_array_append_new(imp->events, obj);
-		rc = 0;
-	}
+	if (imp->items != NULL)
+		ics_item_open(imp, &e);
+	if (ics_prop(comp, "RECURRENCE-ID") != NULL)
+		ics_override_keep(imp, cal, comp);
+	else if (ics_cancelled(comp))
+		ics_note(imp, e.label, "événement annulé (STATUS:CANCELLED) "
+		    "ignoré : rien à rappeler");
+	else if (e.title == NULL) {
+		if (imp->lenient)
+			ics_note(imp, e.label, "événement ignoré : SUMMARY "
+			    "manquant, chaque événement a besoin d'un titre");
+		else
+			rc = ics_fail(&e, NULL, "SUMMARY manquant : chaque "
+			    "événement a besoin d'un titre");
+	} else
+		rc = ics_import_read(imp, &e);
+	imp->cur = NULL;
 	ics_ev_free(&e);
 	return rc;
 }
@@ -671,11 +173,188 @@ ics_import_calendar(struct ics_import *imp, const struct ics_comp *cal)
 				return -1;
 		} else if (strcmp(c->name, "VTIMEZONE") != 0) {
 			ics_ev_init(&e, imp, cal, c);
+			if (imp->items != NULL)
+				ics_item_open(imp, &e);
 			ics_note(imp, e.label, "%s ignoré", c->name);
+			imp->cur = NULL;
 			ics_ev_free(&e);
 		}
 	}
 	return 0;
+}
+
+/* The series event object of imp with this UID (it has an RRULE), or NULL. */
+static json_t *
+ics_series_find(struct ics_import *imp, const char *uid)
+{
+	json_t		*obj;
+	const char	*u;
+	size_t		 i;
+
+	if (uid == NULL)
+		return NULL;
+	json_array_foreach(imp->events, i, obj) {
+		u = json_string_value(json_object_get(obj, "uid"));
+		if (u != NULL && strcmp(u, uid) == 0 &&
+		    json_is_string(json_object_get(obj, "rrule")))
+			return obj;
+	}
+	return NULL;
+}
+
+/*
+ * The RECURRENCE-ID of override e as a wall-clock time in zone tz of the
+ * series starting at dtstart ("YYYY-MM-DDTHH:MM:SS"), into iso.  0 or -1
+ * with the cause set.
+ */
+static int
+ics_override_when(struct ics_ev *e, const char *tz, const char *dtstart,
+    char *iso, size_t len)
+{
+	const struct ics_prop	*p = ics_prop(e->comp, "RECURRENCE-ID");
+	struct ics_time		 start;
+	struct ics_when		 w;
+
+	if (ics_when_read(e, p, p->value, &w) == -1)
+		return -1;
+	if (w.t.date && dtstart != NULL &&
+	    ics_local_parse(dtstart, &start) == 0) {
+		w.t.hour = start.hour;
+		w.t.min = start.min;
+		w.t.sec = start.sec;
+	}
+	if (w.floating)
+		util_strlcpy(w.zone, tz, sizeof w.zone);
+	if (ics_convert(&e->imp->zones, &w.t, w.zone, tz) == -1)
+		return ics_fail(e, p, "RECURRENCE-ID hors des années 1 à 9999");
+	ics_time_iso(&w.t, iso, len);
+	return 0;
+}
+
+/* Exclude iso from series obj, once. */
+static void
+ics_series_exclude(json_t *obj, const char *iso)
+{
+	json_t	*ex = json_object_get(obj, "exdates"), *v;
+	size_t	 i;
+
+	json_array_foreach(ex, i, v)
+		if (strcmp(json_string_value(v), iso) == 0)
+			return;
+	json_array_append_new(ex, json_string(iso));
+}
+
+/* Give moved occurrence obj what its series says and it does not. */
+static void
+ics_override_inherit(json_t *obj, json_t *series, const char *uid,
+    const char *iso)
+{
+	static const char *const keys[] = { "audience", "channels", "commune",
+	    "location", "description", NULL };
+	json_t	*v;
+	char	*u;
+	size_t	 i;
+
+
+	for (i = 0; series != NULL && keys[i] != NULL; i++) {
+		v = json_object_get(obj, keys[i]);
+		if ((v == NULL || json_is_null(v)) &&
+		    (v = json_object_get(series, keys[i])) != NULL)
+			json_object_set(obj, keys[i], v);
+	}
+	if (series != NULL && json_array_size(json_object_get(obj,
+	    "remind")) == 0)
+		json_object_set(obj, "remind", json_object_get(series,
+		    "remind"));
+	if (series != NULL && strcmp(json_string_value(json_object_get(obj,
+	    "kind")), "other") == 0)
+		json_object_set(obj, "kind", json_object_get(series, "kind"));
+	xasprintf(&u, "%s-%c%c%c%c%c%c%c%c", uid != NULL ? uid : "occurrence",
+	    iso[0], iso[1], iso[2], iso[3], iso[5], iso[6], iso[8], iso[9]);
+	json_object_set_new(obj, "uid", json_string(u));
+	free(u);
+}
+
+/*
+ * A moved occurrence (override e of series, which may be NULL) becomes an
+ * event of its own, with the series' audience, channels and reminders.
+ */
+static int
+ics_override_moved(struct ics_ev *e, json_t *series, const char *iso)
+{
+	const char	*t;
+	json_t		*obj;
+
+	if (e->title == NULL && series != NULL &&
+	    (t = json_string_value(json_object_get(series, "title"))) != NULL)
+		e->title = xstrdup(t);
+	if (e->title == NULL)
+		return ics_fail(e, NULL, "SUMMARY manquant");
+	if ((obj = ics_ev_object(e)) == NULL)
+		return -1;
+	json_object_set_new(obj, "rrule", json_null());
+	ics_override_inherit(obj, series, e->uid, iso);
+	ics_note(e->imp, e->label, "occurrence du %s déplacée : importée "
+	    "comme événement à part (UID %s), ses rappels avec elle", iso,
+	    json_string_value(json_object_get(obj, "uid")));
+	ics_item_event(e->imp, obj);
+	return 0;
+}
+
+/* Apply override e: cancel or move one occurrence of its series. */
+static int
+ics_override_apply(struct ics_ev *e)
+{
+	json_t		*series = ics_series_find(e->imp, e->uid);
+	const char	*tz = series ? json_string_value(json_object_get(series,
+	    "tz")) : e->imp->default_tz;
+	char		 iso[32];
+
+	if (ics_override_when(e, tz, series ? json_string_value(
+	    json_object_get(series, "dtstart")) : NULL, iso, sizeof iso) == -1)
+		return -1;
+	if (series != NULL)
+		ics_series_exclude(series, iso);
+	if (ics_cancelled(e->comp)) {
+		ics_note(e->imp, e->label, series != NULL ? "occurrence du %s "
+		    "annulée : retirée de la série, pas de rappel" :
+		    "occurrence annulée du %s d'une série absente : ignorée",
+		    iso);
+		if (series != NULL)
+			json_object_set_new(e->imp->cur, "outcome",
+			    json_string("adapted"));
+		return 0;
+	}
+	return ics_override_moved(e, series, iso);
+}
+
+/* Apply the RECURRENCE-ID overrides once every series is read. */
+static int
+ics_import_overrides(struct ics_import *imp)
+{
+	struct ics_ev	 e;
+	char		**cause = imp->cause, *why = NULL;
+	size_t		 i;
+	int		 rc = 0;
+
+	for (i = 0; i < imp->novr && rc == 0; i++) {
+		ics_ev_init(&e, imp, imp->ovr[i].cal, imp->ovr[i].comp);
+		imp->cur = imp->ovr[i].item;
+		if (imp->lenient)
+			imp->cause = &why;
+		rc = ics_override_apply(&e);
+		imp->cause = cause;
+		if (rc == -1 && imp->lenient) {
+			ics_note(imp, e.label, "occurrence ignorée : %s",
+			    why ? why : "?");
+			free(why);
+			why = NULL;
+			rc = 0;
+		}
+		imp->cur = NULL;
+		ics_ev_free(&e);
+	}
+	return rc;
 }
 
 /*
@@ -698,42 +377,82 @@ ics_import_report(struct ics_import *imp, json_t **report)
 		json_decref(imp->report);
 }
 
+/* Read the calendars of root; 0, or -1 with the cause set. */
+static int
+ics_import_root(struct ics_import *imp, const struct ics_comp *root)
+{
+	size_t	 i;
+
+	for (i = 0; i < root->ncomps; i++)
+		if (ics_import_calendar(imp, root->comps[i]) == -1)
+			return -1;
+	return ics_import_overrides(imp);
+}
+
+/* ics_import and ics_import_items: lenient, with items, or neither. */
+static json_t *
+ics_import_run(struct ics_import *imp, const char *text, size_t len,
+    json_t **report)
+{
+	struct ics_comp	*root = NULL;
+	json_t		*events = NULL;
+
+	if (ics_zone_get(&imp->zones, imp->default_tz) == NULL) {
+		util_cause(imp->cause, "fuseau par défaut « %s » inconnu",
+		    UTF8_CUT(imp->default_tz, ICS_ZONE_SHOWN));
+		goto done;
+	}
+	if ((root = ics_read(text != NULL ? text : "", text != NULL ? len : 0,
+	    imp->cause)) == NULL)
+		goto done;
+	imp->events = json_array();
+	imp->report = json_array();
+	if (ics_import_root(imp, root) == -1) {
+		json_decref(imp->events);
+		json_decref(imp->report);
+		goto done;
+	}
+	events = imp->events;
+	ics_import_report(imp, report);
+done:
+	free(imp->ovr);
+	ics_zones_free(&imp->zones);
+	ics_comp_free(root);
+	return events;
+}
+
 json_t *
 ics_import(const char *text, size_t len, const char *default_tz,
     json_t **report, char **cause)
 {
 	struct ics_import	 imp;
-	struct ics_comp		*root = NULL;
-	json_t			*events = NULL;
-	size_t			 i;
 
 	if (report != NULL)
 		*report = NULL;
 	memset(&imp, 0, sizeof imp);
 	imp.cause = cause;
 	imp.default_tz = default_tz != NULL ? default_tz : "UTC";
-	if (ics_zone_get(&imp.zones, imp.default_tz) == NULL) {
-		util_cause(cause, "fuseau par défaut « %s » inconnu",
-		    UTF8_CUT(imp.default_tz, ICS_ZONE_SHOWN));
-		goto done;
-	}
-	if ((root = ics_read(text != NULL ? text : "", text != NULL ? len : 0,
-	    cause)) == NULL)
-		goto done;
-	imp.events = json_array();
-	imp.report = json_array();
-	for (i = 0; i < root->ncomps; i++)
-		if (ics_import_calendar(&imp, root->comps[i]) == -1)
-			break;
-	if (i < root->ncomps) {
-		json_decref(imp.events);
-		json_decref(imp.report);
-		goto done;
-	}
-	events = imp.events;
-	ics_import_report(&imp, report);
-done:
-	ics_zones_free(&imp.zones);
-	ics_comp_free(root);
+	return ics_import_run(&imp, text, len, report);
+}
+
+json_t *
+ics_import_items(const char *text, size_t len, const char *default_tz,
+    json_t **report, json_t **items, char **cause)
+{
+	struct ics_import	 imp;
+	json_t			*events;
+
+	*items = NULL;
+	if (report != NULL)
+		*report = NULL;
+	memset(&imp, 0, sizeof imp);
+	imp.cause = cause;
+	imp.default_tz = default_tz != NULL ? default_tz : "UTC";
+	imp.lenient = 1;
+	imp.items = json_array();
+	if ((events = ics_import_run(&imp, text, len, report)) != NULL)
+		*items = imp.items;
+	else
+		json_decref(imp.items);
 	return events;
 }

@@ -42,6 +42,21 @@ json_t	*ics_import(const char *text, size_t len, const char *default_tz,
 	    json_t **report, char **cause);
 
 /*
+ * Like ics_import, but lenient: an event that cannot be represented is
+ * skipped, not a reason to refuse the text (NULL only when it is not
+ * iCalendar at all).  *items (new array) has one object per component
+ * other than VTIMEZONE, in file order: {"line": n, "component": "VEVENT",
+ * "uid": s|null, "title": s|null, "outcome": "imported" | "adapted" |
+ * "skipped", "notes": ["why", ...]}, and "index", the rank of its event
+ * in the array returned, when it gave one.  A RECURRENCE-ID cancels the
+ * occurrence of its series (an EXDATE) or moves it (an EXDATE, and an
+ * event of its own whose UID is the series' followed by "-YYYYMMDD").
+ */
+json_t	*ics_import_items(const char *text, size_t len,
+	    const char *default_tz, json_t **report, json_t **items,
+	    char **cause);
+
+/*
  * Write events (an array of event objects as `events show` answers) as
  * one VCALENDAR, with a VTIMEZONE for each zone used, CRLF line ends and
  * lines folded at 75 octets.  The output depends only on the events (DTSTAMP

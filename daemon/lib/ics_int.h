@@ -169,4 +169,68 @@ void		 ics_zones_free(struct ics_zones *);
 int	 ics_zone_check(const char *, char **);
 void	 ics_out_vtimezone(struct ics_buf *, const char *);
 
+/*
+ * ics.c and ics_event.c: one import run and the VEVENT being read.
+ */
+/* A time and the zone it is read in ("UTC", or an IANA name). */
+struct ics_when {
+	struct ics_time	 t;
+	char		 zone[ICS_ZONE_MAX];
+	int		 floating;	/* a date, or no TZID and no Z */
+};
+
+#define ICS_NOTES_MAX	500	/* report lines, then one that counts */
+
+/* A VEVENT with a RECURRENCE-ID, applied once every series is read. */
+struct ics_override {
+	const struct ics_comp	*cal, *comp;
+	json_t			*item;
+};
+
+/* One import run. */
+struct ics_import {
+	const char		*default_tz;
+	json_t			*events;
+	json_t			*report;
+	size_t			 notes;		/* report lines not kept */
+	char			**cause;
+	struct ics_zones	 zones;
+	int			 lenient;	/* a bad event is skipped */
+	json_t			*items;		/* one per component */
+	json_t			*cur;		/* the item being read */
+	struct ics_override	*ovr;
+	size_t			 novr, ovrcap;
+};
+
+/* The VEVENT being imported. */
+struct ics_ev {
+	struct ics_import	*imp;
+	const struct ics_comp	*cal, *comp;
+	char			*title, *uid;	/* unescaped, or NULL */
+	char			*label;		/* « title » (UID uid) */
+	struct ics_when		 start;
+	char			 tz[ICS_ZONE_MAX];
+	const char		*rrule;
+	const char		*kind;
+};
+
+/*
+ * ics_event.c: a VEVENT into an event object.  ics_ev_init fills e for
+ * component comp of VCALENDAR cal (ics_ev_free frees it); ics_note adds
+ * "label: message" to the report and to the current item; ics_fail sets
+ * the import's cause, naming the event and p's line, and returns -1;
+ * ics_when_read reads a time of p and its zone; ics_ev_object makes the
+ * event object (new reference) or returns NULL with the cause set.
+ */
+void	 ics_ev_init(struct ics_ev *, struct ics_import *,
+	    const struct ics_comp *, const struct ics_comp *);
+void	 ics_ev_free(struct ics_ev *);
+void	 ics_note(struct ics_import *, const char *, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+int	 ics_fail(struct ics_ev *, const struct ics_prop *, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+int	 ics_when_read(struct ics_ev *, const struct ics_prop *, const char *,
+	    struct ics_when *);
+json_t	*ics_ev_object(struct ics_ev *);
+
 #endif

@@ -41,7 +41,8 @@ static const char *const google_events[] = {
 	    " \"description\": \"Ordre du jour :\\n1. Situations en "
 	    "cours\\n2. Divers, questions; suite\","
 	    " \"remind\": [\"7d\", \"1d\"],"
-	    " \"exdates\": [\"2026-04-01T14:00:00\", \"2026-08-05T14:00:00\"],"
+	    " \"exdates\": [\"2026-04-01T14:00:00\", \"2026-08-05T14:00:00\","
+	    " \"2026-03-04T14:00:00\"],"
 	    " \"created\": \"2025-11-20T09:00:00Z\","
 	    " \"updated\": \"2025-11-30T17:00:00Z\"}",
 	    "{\"uid\": \"7h6g5f4d3s2a1q0w9e8r7t6y5u@google.com\","
@@ -72,16 +73,33 @@ static const char *const google_events[] = {
 	    " \"exdates\": [],"
 	    " \"created\": \"2025-11-10T10:00:00Z\","
 	    " \"updated\": \"2025-11-10T10:00:00Z\"}",
+	"{\"uid\": \"3k2j4h5g6f7d8s9a0p1o2i3u4y@google.com-20260304\","
+	    " \"title\": \"Réunion de la plateforme (déplacée)\","
+	    " \"kind\": \"other\","
+	    " \"dtstart\": \"2026-03-04T15:00:00\","
+	    " \"tz\": \"Europe/Brussels\","
+	    " \"rrule\": null,"
+	    " \"duration\": \"2h\","
+	    " \"location\": \"Maison communale, Place du Marché 1, 4000 "
+	    "Liège, Belgique\","
+	    " \"description\": \"Ordre du jour :\\n1. Situations en "
+	    "cours\\n2. Divers, questions; suite\","
+	    " \"remind\": [\"7d\", \"1d\"],"
+	    " \"exdates\": [],"
+	    " \"created\": \"2025-11-20T09:00:00Z\","
+	    " \"updated\": \"2025-12-01T09:00:00Z\"}",
 	NULL,
 };
 static const char *const google_report[] = {
 	"« Formation aux violences intrafamiliales » (UID "
 	    "7h6g5f4d3s2a1q0w9e8r7t6y5u@google.com): participants ignorés",
-	"« Réunion de la plateforme (déplacée) » (UID "
-	    "3k2j4h5g6f7d8s9a0p1o2i3u4y@google.com): occurrence modifiée "
-	    "ignorée (RECURRENCE-ID 20260304T140000)",
 	"« Point presse » (UID 0p9o8i7u6y5t4r3e2w1q@google.com): "
-	    "événement annulé ignoré",
+	    "événement annulé (STATUS:CANCELLED) ignoré : rien à rappeler",
+	"« Réunion de la plateforme (déplacée) » (UID "
+	    "3k2j4h5g6f7d8s9a0p1o2i3u4y@google.com): occurrence du "
+	    "2026-03-04T14:00:00 déplacée : importée comme événement à part "
+	    "(UID 3k2j4h5g6f7d8s9a0p1o2i3u4y@google.com-20260304), ses "
+	    "rappels avec elle",
 	NULL,
 };
 
@@ -1034,6 +1052,48 @@ test_no_event(void **state)
 #define EV(body)	CAL("BEGIN:VEVENT\r\nUID:u1\r\n" \
 			    "SUMMARY:Réunion\r\n" body "END:VEVENT\r\n")
 
+/* A lenient import skips what it cannot read, and says so per event. */
+static void
+test_import_lenient(void **state)
+{
+	static const char text[] = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+	    "BEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Sans début\r\nEND:VEVENT\r\n"
+	    "BEGIN:VEVENT\r\nUID:s\r\nSUMMARY:Série\r\n"
+	    "DTSTART;TZID=Europe/Brussels:20270202T100000\r\n"
+	    "RRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT\r\n"
+	    "BEGIN:VEVENT\r\nUID:s\r\nSTATUS:CANCELLED\r\n"
+	    "RECURRENCE-ID:20270209T090000Z\r\n"
+	    "DTSTART;TZID=Europe/Brussels:20270209T100000\r\nEND:VEVENT\r\n"
+	    "END:VCALENDAR\r\n";
+	json_t	*ev, *rep, *items, *it;
+	char	*cause = NULL;
+
+	(void)state;
+	ev = ics_import_items(text, strlen(text), TZ, &rep, &items, &cause);
+	assert_non_null(ev);
+	assert_int_equal(json_array_size(ev), 1);
+	assert_int_equal(json_array_size(items), 3);
+	it = json_array_get(items, 0);
+	assert_string_equal(json_string_value(json_object_get(it, "outcome")),
+	    "skipped");
+	assert_int_equal(json_integer_value(json_object_get(it, "line")), 3);
+	assert_non_null(strstr(json_string_value(json_array_get(
+	    json_object_get(it, "notes"), 0)), "DTSTART manquant"));
+	it = json_array_get(items, 2);
+	assert_string_equal(json_string_value(json_object_get(it, "outcome")),
+	    "adapted");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(
+	    json_array_get(ev, 0), "exdates"), 0)), "2027-02-09T10:00:00");
+	json_decref(ev);
+	json_decref(rep);
+	json_decref(items);
+	/* not iCalendar at all: refused whole */
+	assert_null(ics_import_items("x", 1, TZ, &rep, &items, &cause));
+	assert_null(items);
+	assert_null(rep);
+	free(cause);
+}
+
 /* Text that is not iCalendar, or an event that cannot be imported. */
 static void
 test_import_errors(void **state)
@@ -1295,6 +1355,7 @@ main(void)
 		cmocka_unit_test(test_exdates),
 		cmocka_unit_test(test_no_event),
 		cmocka_unit_test(test_import_errors),
+		cmocka_unit_test(test_import_lenient),
 		cmocka_unit_test(test_export_errors),
 		cmocka_unit_test(test_quote_boundaries),
 	};
