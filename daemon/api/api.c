@@ -49,6 +49,13 @@ struct api {
 
 #define API_WRITES	0x1	/* in a transaction, with its audit entry */
 #define API_BODY	0x2	/* a JSON object body is required */
+#define API_LARGE	0x4	/* a body up to API_IMPORT_MAX, not max_body */
+
+/*
+ * A calendar of ten thousand events is over a megabyte of iCalendar: the
+ * import takes more than [api] max_body, up to this bound.
+ */
+#define API_IMPORT_MAX	((int64_t)32 << 20)
 
 struct api_route {
 	enum evhttp_cmd_type	 method;
@@ -67,13 +74,15 @@ static const struct api_route api_routes[] = {
 	{ EVHTTP_REQ_PATCH,  "/v1/people/{id}",	API_WRITES | API_BODY,
 	    api_people_edit },
 	{ EVHTTP_REQ_DELETE, "/v1/people/{id}",	API_WRITES, api_people_remove },
+	{ EVHTTP_REQ_POST,   "/v1/people/{id}/feed", API_WRITES | API_BODY,
+	    api_people_feed },
 	{ EVHTTP_REQ_GET,    "/v1/audit",	0, api_daemon_audit },
 	{ EVHTTP_REQ_POST,   "/v1/reload",	API_WRITES, api_daemon_reload },
 	{ EVHTTP_REQ_GET,    "/v1/events",	0, api_events_list },
 	{ EVHTTP_REQ_POST,   "/v1/events",	API_WRITES | API_BODY,
 	    api_events_add },
-	{ EVHTTP_REQ_POST,   "/v1/events/import", API_WRITES | API_BODY,
-	    api_events_import },
+	{ EVHTTP_REQ_POST,   "/v1/events/import",
+	    API_WRITES | API_BODY | API_LARGE, api_events_import },
 	{ EVHTTP_REQ_GET,    "/v1/events/export", 0, api_events_export },
 	{ EVHTTP_REQ_GET,    "/v1/events/{id}",	0, api_events_show },
 	{ EVHTTP_REQ_PATCH,  "/v1/events/{id}",	API_WRITES | API_BODY,
@@ -256,10 +265,7 @@ static int
 api_txn_error(struct api_req *r, char *cause)
 {
 	log_warnx("api transaction_failed error=\"%s\"", cause);
-	error_set(&r->err, ERR_INTERNAL, NULL, "base de données : %s",
-	    cause);
-	free(cause);
-	return -1;
+	return error_take(&r->err, ERR_INTERNAL, NULL, cause);
 }
 
 /*
@@ -296,6 +302,14 @@ static int
 api_run(struct api_req *r, const struct api_route *rt,
     const struct api_call *call)
 {
+	int64_t	 max = (rt->flags & API_LARGE) ? API_IMPORT_MAX :
+	    (*r->env->conf)->max_body;
+
+	if ((int64_t)call->len > max) {
+		error_set(&r->err, ERR_TOO_LARGE, NULL, "requête trop grande : "
+		    "%lld octets au plus", (long long)max);
+		return -1;
+	}
 	if (api_req_query(r, call->query) == -1 ||
 	    api_req_body(r, call->body, call->len) == -1)
 		return -1;
@@ -474,7 +488,9 @@ api_new(struct event_base *base, struct api_env *env, char **cause)
 	api->path = xstrdup(conf->socket);
 	if ((api->http = evhttp_new(base)) == NULL)
 		fatalx("api: evhttp_new failed");
-	evhttp_set_max_body_size(api->http, conf->max_body);
+	/* the largest a route takes; each route checks its own (api_run) */
+	evhttp_set_max_body_size(api->http, (ev_ssize_t)(conf->max_body >
+	    API_IMPORT_MAX ? conf->max_body : API_IMPORT_MAX));
 	evhttp_set_max_headers_size(api->http, 16384);
 	evhttp_set_timeout(api->http, 30);
 	evhttp_set_allowed_methods(api->http, EVHTTP_REQ_GET |

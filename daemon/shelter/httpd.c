@@ -337,8 +337,9 @@ static const struct {
 	int		 status;
 	const char	*reason;
 } httpd_reasons[] = {
-	{ 200, "OK" }, { 400, "Bad Request" }, { 403, "Forbidden" },
-	{ 404, "Not Found" }, { 405, "Method Not Allowed" },
+	{ 200, "OK" }, { 304, "Not Modified" }, { 400, "Bad Request" },
+	{ 403, "Forbidden" }, { 404, "Not Found" },
+	{ 405, "Method Not Allowed" },
 	{ 408, "Request Timeout" }, { 413, "Content Too Large" },
 	{ 414, "URI Too Long" }, { 431, "Request Header Fields Too Large" },
 	{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
@@ -373,11 +374,17 @@ hconn_respond(struct hconn *c, const struct httpd_resp *r, int keep)
 	struct evbuffer	*out = bufferevent_get_output(c->bev);
 	size_t		 n = r->body != NULL ? evbuffer_get_length(r->body) : 0;
 
-	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
-	    "Content-Length: %zu\r\nConnection: %s\r\n%s%s\r\n", r->status,
-	    httpd_reason(r->status), r->type != NULL ? r->type : "text/plain",
-	    n, keep ? "keep-alive" : "close", r->status == 405 ?
-	    "Allow: GET, POST\r\n" : "", r->headers != NULL ? r->headers : "");
+	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n",
+	    r->status, httpd_reason(r->status), r->type != NULL ? r->type :
+	    "text/plain");
+	/* a 304 has no body, and no length but that of the 200 (RFC 9110) */
+	if (r->status != 304)
+		evbuffer_add_printf(out, "Content-Length: %zu\r\n", n);
+	else
+		n = 0;
+	evbuffer_add_printf(out, "Connection: %s\r\n%s%s\r\n", keep ?
+	    "keep-alive" : "close", r->status == 405 ? "Allow: GET, POST\r\n" :
+	    "", r->headers != NULL ? r->headers : "");
 	if (n > 0)
 		evbuffer_add_buffer(out, r->body);
 	if (!keep) {

@@ -1,11 +1,11 @@
 /*
  * inbound.c: the listeners for what comes from outside the machine's users
  * (inbound.h): the SMS gateway on its own authenticated listener, and the
- * pages of signed links on the public one.
+ * pages of signed links and the calendar feeds on the public one.
  *
  * Both run on httpd.c, with caps on connections and a deadline per request.
  * Nothing here logs a phone number, a text, a code or a token: the shelters
- * log what they decided, by alert id.
+ * log what they decided, by alert id, and a feed by person id.
  */
 #include <sys/queue.h>
 
@@ -18,15 +18,20 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "calendar.h"
+#include "calendar_feed.h"
 #include "config.h"
 #include "crypt.h"
 #include "httpd.h"
 #include "inbound.h"
 #include "log.h"
 #include "shelter.h"
+#include "shelter_int.h"
 #include "util.h"
 
 #define INBOUND_TOKEN_MAX	128	/* characters of a link token */
+#define INBOUND_FEED_PATH	"/cal/"	/* then the token and ".ics" */
+#define INBOUND_FEED_EXT	".ics"
 
 /* The public pages: many people, often through one reverse proxy. */
 static const struct httpd_limits inbound_public_limits = { 128, 32, 10, 5 };
@@ -40,6 +45,8 @@ struct inbound {
 	struct shelters		*shelters;
 	time_t			 refused_logged;
 	unsigned		 refused;	/* since then */
+	char			 feed_headers[512];	/* of the answer
+							   being made */
 };
 
 /* The words of the pages, in each language. */
@@ -202,12 +209,123 @@ inbound_token_ok(const char *token)
 	    "0123456789_-") == n;
 }
 
+/*
+ * The token of a feed's path, "/cal/TOKEN.ics", into token (len bytes);
+ * 0 when the path is not one.
+ */
+static int
+inbound_feed_token(const char *path, char *token, size_t len)
+{
+	size_t	 n, pre = strlen(INBOUND_FEED_PATH);
+	size_t	 ext = strlen(INBOUND_FEED_EXT);
+
+	n = strlen(path);
+	if (n <= pre + ext || n - pre - ext >= len ||
+	    strcmp(path + n - ext, INBOUND_FEED_EXT) != 0)
+		return 0;
+	memcpy(token, path + pre, n - pre - ext);
+	token[n - pre - ext] = '\0';
+	return inbound_token_ok(token);
+}
+
+/*
+ * Whether If-None-Match's list names etag (RFC 9110 13.1.2: entity tags
+ * separated by commas, weak ones compared as strong, "*" for any).
+ */
+static int
+inbound_etag_match(const char *list, const char *etag)
+{
+	size_t	 len, n = strlen(etag);
+
+	for (;;) {
+		list += strspn(list, " \t,");
+		if (*list == '\0')
+			return 0;
+		if (strncmp(list, "W/", 2) == 0)
+			list += 2;
+		len = strcspn(list, " \t,");
+		if ((len == 1 && *list == '*') || (len == n &&
+		    memcmp(list, etag, n) == 0))
+			return 1;
+		list += len;
+	}
+}
+
+/* The answer of feed f: 304 when the client has it (If-None-Match). */
+static void
+inbound_feed_answer(struct inbound *in, const struct httpd_req *req,
+    struct httpd_resp *r, const struct calendar_feed *f)
+{
+	const char	*inm = httpd_header(req, "If-None-Match");
+
+	r->type = "text/calendar; charset=utf-8";
+	/* a subscription reads it again and again: cached by the client
+	 * only, asked again each time, and never indexed */
+	snprintf(in->feed_headers, sizeof in->feed_headers, "ETag: %s\r\n"
+	    "Cache-Control: private, no-cache\r\n"
+	    "Referrer-Policy: no-referrer\r\nX-Robots-Tag: noindex\r\n"
+	    "X-Content-Type-Options: nosniff\r\n", f->etag);
+	r->headers = in->feed_headers;
+	if (inm != NULL && inbound_etag_match(inm, f->etag))
+		r->status = 304;
+	else {
+		r->status = 200;
+		evbuffer_add(r->body, f->text, f->len);
+	}
+}
+
+/*
+ * GET /cal/TOKEN.ics: the calendar feed of the person whose token it is;
+ * 404 for any token that opens none, so that nothing tells a reset token
+ * from one never made.
+ */
+static void
+inbound_feed(struct inbound *in, const struct httpd_req *req,
+    struct httpd_resp *r)
+{
+	struct shelters		*s = in->shelters;
+	struct calendar		 cal;
+	struct calendar_feed	 f;
+	char			 token[INBOUND_TOKEN_MAX + 1], *cause = NULL;
+	int			 rc;
+
+	if (req->method != HTTPD_GET) {
+		inbound_plain(r, 405, "GET only\n");
+		return;
+	}
+	if (!inbound_feed_token(req->path, token, sizeof token)) {
+		inbound_plain(r, 404, "not found\n");
+		return;
+	}
+	memset(&cal, 0, sizeof cal);
+	cal.store = s->store;
+	cal.default_tz = (*s->conf)->timezone;
+	if ((rc = calendar_feed(&cal, s->master, token, &f, &cause)) == 1) {
+		inbound_feed_answer(in, req, r, &f);
+		log_debug("inbound feed served person=%lld events=%zu "
+		    "status=%d", (long long)f.person, f.nevents, r->status);
+	} else if (rc == 0)
+		inbound_plain(r, 404, "not found\n");
+	else {
+		log_warnx("inbound feed_failed person=%lld: %s",
+		    (long long)f.person, cause);
+		inbound_plain(r, 500, "error\n");
+	}
+	calendar_feed_clear(&f);
+	free(cause);
+}
+
 void
 inbound_public(const struct httpd_req *req, struct httpd_resp *r, void *arg)
 {
 	struct inbound		*in = arg;
 	struct shelter_page	 page;
 
+	if (strncmp(req->path, INBOUND_FEED_PATH,
+	    strlen(INBOUND_FEED_PATH)) == 0) {
+		inbound_feed(in, req, r);
+		return;
+	}
 	if (strncmp(req->path, "/a/", 3) != 0 || !inbound_token_ok(req->path +
 	    3)) {
 		inbound_plain(r, 404, "not found\n");

@@ -19,6 +19,10 @@
  *	GET  /a/TOKEN	the page of a signed link: what it is about, and a
  *		button; a GET never claims (mail scanners follow links)
  *	POST /a/TOKEN	claims the alert for the person the link was made for
+ *	GET  /cal/TOKEN.ics	the calendar feed of the person whose feed
+ *		token it is (calendar_feed.h), text/calendar with an ETag;
+ *		304 when If-None-Match names it; 404 for a token that opens
+ *		no feed (unknown, reset, its person removed); 405 but GET
  *
  * Pages are plain HTML in the person's language and say no more than an
  * SMS would: the person's code, and whether the lodging is theirs.

@@ -221,6 +221,18 @@ static const char *const migrations[] = {
 	"  WHERE phone_mac IS NOT NULL;"
 	"CREATE INDEX alert_recipients_code ON alert_recipients(code)"
 	"  WHERE code IS NOT NULL;",
+
+	/*
+	 * 8: calendar feeds.  Each person may have one feed token (the
+	 * webcal:// address of their events); only a keyed hash of it is kept,
+	 * so that the database alone does not open anyone's feed.  Resetting
+	 * the token replaces the row: the old address answers 404.
+	 */
+	"CREATE TABLE person_feeds ("
+	"  person_id INTEGER PRIMARY KEY REFERENCES people(id),"
+	"  token_hash BLOB NOT NULL UNIQUE,"
+	"  created TEXT NOT NULL"
+	");",
 };
 #define NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -378,10 +378,12 @@ people_remove(struct store *st, int64_t id, struct error *err)
 	    "DELETE FROM person_keys WHERE person_id = ?";
 	static const char *const delroles =
 	    "DELETE FROM person_roles WHERE person_id = ?";
+	static const char *const delfeed =	/* its address opens nothing */
+	    "DELETE FROM person_feeds WHERE person_id = ?";
 	static const char *const erase = "UPDATE people SET name = NULL,"
 	    " email = NULL, phone = NULL, pubkey = NULL, org = NULL,"
 	    " commune = NULL, removed = ?2, updated = ?2 WHERE id = ?1";
-	const char *const steps[] = { delkey, delroles, erase };
+	const char *const steps[] = { delkey, delroles, delfeed, erase };
 	sqlite3_stmt	*stmt;
 	char		 now[32], *cause = NULL;
 	size_t		 i;

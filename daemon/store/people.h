@@ -36,7 +36,8 @@ int	 people_add(struct store *, const struct crypt_key *master,
 int	 people_edit(struct store *, const struct crypt_key *master,
 	    int64_t id, json_t *req, struct error *err);
 
-/* Erase: destroy the data key and the sealed fields; the id stays. */
+/* Erase: destroy the data key, the sealed fields and the calendar feed
+ * token; the id stays. */
 int	 people_remove(struct store *, int64_t id, struct error *err);
 
 /* One person as a JSON object (new reference), or NULL with err set. */
