@@ -24,6 +24,7 @@ int	ctl_people_list(struct ctl *, const struct ctl_cmd *, int, char **);
 int	ctl_people_show(struct ctl *, const struct ctl_cmd *, int, char **);
 int	ctl_people_edit(struct ctl *, const struct ctl_cmd *, int, char **);
 int	ctl_people_remove(struct ctl *, const struct ctl_cmd *, int, char **);
+int	ctl_people_feed(struct ctl *, const struct ctl_cmd *, int, char **);
 
 /* ctl_events.c: the calendar and its agenda. */
 int	ctl_events_add(struct ctl *, const struct ctl_cmd *, int, char **);

@@ -23,6 +23,7 @@
 
 #include "ctl_cmd.h"
 #include "ctl_io.h"
+#include "ctl_words.h"
 #include "util.h"
 
 /* Options of events add and events edit. */
@@ -95,20 +96,40 @@ ctl_event_body(int argc, char **argv, const struct ctl_cmd *cmd, int *optidx)
 	return body;
 }
 
-/* events add: prints the new event's ID. */
+/* events add: "événement 12 ajouté". */
 int
 ctl_events_add(struct ctl *c, const struct ctl_cmd *cmd, int argc,
     char **argv)
 {
-	return ctl_add(c, cmd, argc, argv, ctl_event_body, "/v1/events");
+	ctl_created(c, ctl_add(c, cmd, argc, argv, ctl_event_body,
+	    "/v1/events"), "événement", "ajouté");
+	return 0;
+}
+
+/* Value text of an event's field in words: its kind, audience, channels;
+ * NULL for the other fields. */
+static char *
+ctl_event_words(const char *key, json_t *v)
+{
+	if (strcmp(key, "kind") == 0)
+		return xstrdup(ctl_word(CTL_W_KIND, json_string_value(v)));
+	if (strcmp(key, "audience") == 0)
+		return ctl_audience_text(v);
+	if (strcmp(key, "channels") == 0)
+		return ctl_words(CTL_W_CHANNEL, v);
+	return NULL;
 }
 
 /* Cell text for the events table: the next occurrence for people. */
 static char *
 ctl_event_cell(struct ctl *c, const char *key, json_t *v)
 {
+	char	*s;
+
 	if (strcmp(key, "next") == 0)
 		return ctl_when(c, json_string_value(v), DATEFMT_SHORT);
+	if ((s = ctl_event_words(key, v)) != NULL)
+		return s;
 	return ctl_text(v);
 }
 
@@ -118,10 +139,12 @@ ctl_events_list(struct ctl *c, const struct ctl_cmd *cmd, int argc,
     char **argv)
 {
 	static const struct ctl_col cols[] = {
-		{ "N°", "id" }, { "TITRE", "title" }, { "TYPE", "kind" },
-		{ "PROCHAINE", "next" }, { "DURÉE", "duration" },
-		{ "RAPPELS", "remind" }, { "PUBLIC", "audience" },
-		{ "RÈGLE", "rrule" },
+		{ "N°", "id", 0 }, { "TITRE", "title", CTL_COL_WRAP },
+		{ "TYPE", "kind", 0 }, { "PROCHAINE", "next", 0 },
+		{ "DURÉE", "duration", 0 },
+		{ "RAPPELS", "remind", CTL_COL_WRAP },
+		{ "PUBLIC", "audience", CTL_COL_WRAP },
+		{ "RÈGLE", "rrule", CTL_COL_WRAP | CTL_COL_OPT },
 	};
 	json_t	*ans;
 
@@ -138,17 +161,42 @@ ctl_events_list(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	return 0;
 }
 
-/* Value text of an event's field: times in words or local, holidays. */
+/* The exceptions of an event in words, one date after another. */
+static char *
+ctl_exdates_text(struct ctl *c, json_t *v)
+{
+	json_t	*x;
+	char	*s = NULL, *when, *tmp;
+	size_t	 i;
+
+	json_array_foreach(v, i, x) {
+		when = ctl_when(c, json_string_value(x), DATEFMT_LONG);
+		xasprintf(&tmp, "%s%s%s", s ? s : "", s ? ", " : "", when);
+		free(when);
+		free(s);
+		s = tmp;
+	}
+	return s != NULL ? s : xstrdup("");
+}
+
+/* Value text of an event's field: every time in the same words, the
+ * kind, audience and channels in words, holidays. */
 static char *
 ctl_event_field(struct ctl *c, const char *key, json_t *v)
 {
-	if (strcmp(key, "next") == 0)
+	char	*s;
+
+	if (strcmp(key, "next") == 0 || strcmp(key, "dtstart") == 0)
 		return ctl_when(c, json_string_value(v), DATEFMT_LONG);
 	if (strcmp(key, "created") == 0 || strcmp(key, "updated") == 0)
-		return ctl_localtime(json_string_value(v));
+		return ctl_utc_when(c, json_string_value(v), DATEFMT_LONG);
+	if (strcmp(key, "exdates") == 0)
+		return ctl_exdates_text(c, v);
 	if (strcmp(key, "skip_holidays") == 0)
 		return xstrdup(json_is_string(v) ? "sautés (BE)" :
 		    "non sautés");
+	if ((s = ctl_event_words(key, v)) != NULL)
+		return s;
 	return ctl_text(v);
 }
 
@@ -157,15 +205,17 @@ static void
 ctl_event_print(struct ctl *c, json_t *e)
 {
 	static const struct ctl_col rows[] = {
-		{ "numéro", "id" }, { "titre", "title" }, { "type", "kind" },
-		{ "début", "dtstart" }, { "fuseau", "tz" },
-		{ "règle", "rrule" }, { "durée", "duration" },
-		{ "lieu", "location" }, { "commune", "commune" },
-		{ "rappels", "remind" }, { "public", "audience" },
-		{ "canaux", "channels" }, { "jours fériés", "skip_holidays" },
-		{ "exceptions", "exdates" }, { "prochaine", "next" },
-		{ "description", "description" }, { "uid", "uid" },
-		{ "créé", "created" }, { "modifié", "updated" },
+		{ "numéro", "id", 0 }, { "titre", "title", 0 },
+		{ "type", "kind", 0 },
+		{ "début", "dtstart", 0 }, { "fuseau", "tz", 0 },
+		{ "règle", "rrule", 0 }, { "durée", "duration", 0 },
+		{ "lieu", "location", 0 }, { "commune", "commune", 0 },
+		{ "rappels", "remind", 0 }, { "public", "audience", 0 },
+		{ "canaux", "channels", 0 },
+		{ "jours fériés", "skip_holidays", 0 },
+		{ "exceptions", "exdates", 0 }, { "prochaine", "next", 0 },
+		{ "description", "description", 0 }, { "uid", "uid", 0 },
+		{ "créé", "created", 0 }, { "modifié", "updated", 0 },
 	};
 
 	ctl_record(c, e, rows, nitems(rows), 12, 1, ctl_event_field);
@@ -329,25 +379,35 @@ static void
 ctl_agenda_print(struct ctl *c, json_t *it)
 {
 	json_t	*v;
-	char	*start, *end, *when;
+	char	*start, *end, *when, *line, *tmp;
 	size_t	 i;
 	long long n = json_integer_value(json_object_get(it, "audience"));
 
 	start = ctl_when(c, ctl_str(it, "start"), DATEFMT_SHORT);
 	end = ctl_when(c, ctl_str(it, "end"), DATEFMT_SHORT);
 	/* The end's time alone when it is the same day. */
-	printf("%s–%s  %s", start, strncmp(start, end, strlen(start) - 5) ==
-	    0 ? end + strlen(start) - 5 : end, ctl_str(it, "title"));
-	if (ctl_str(it, "commune") != NULL)
-		printf(" (%s)", ctl_str(it, "commune"));
-	printf(" — %lld personne%s\n", n, ctl_plural(n));
+	xasprintf(&line, "%s–%s  %s%s%s%s — %lld personne%s", start,
+	    strncmp(start, end, strlen(start) - 5) == 0 ?
+	    end + strlen(start) - 5 : end, ctl_str(it, "title"),
+	    ctl_str(it, "commune") ? " (" : "", ctl_str(it, "commune") ?
+	    ctl_str(it, "commune") : "", ctl_str(it, "commune") ? ")" : "",
+	    n, ctl_plural(n));
+	ctl_wrap(stdout, line, 0, 4, ctl_columns(c));
+	free(line);
+	line = NULL;
 	json_array_foreach(json_object_get(it, "reminders"), i, v) {
 		when = ctl_when(c, json_string_value(v), DATEFMT_SHORT);
-		printf("%s%s", i == 0 ? "    rappels : " : ", ", when);
+		xasprintf(&tmp, "%s%s%s", line ? line : "", line ? ", " : "",
+		    when);
+		free(line);
 		free(when);
+		line = tmp;
 	}
-	if (json_array_size(json_object_get(it, "reminders")) > 0)
-		putchar('\n');
+	if (line != NULL) {
+		fputs("    rappels : ", stdout);
+		ctl_wrap(stdout, line, 14, 14, ctl_columns(c));
+	}
+	free(line);
 	free(start);
 	free(end);
 }

@@ -7,6 +7,7 @@
  * an exit code, and writes answers for people: aligned tables, "label :
  * value" records, times in the configured zone or in words.
  */
+#include <sys/param.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -22,6 +23,7 @@
 
 #include "config.h"
 #include "ctl_io.h"
+#include "ctl_words.h"
 #include "datefmt.h"
 #include "recur.h"
 #include "utf8.h"
@@ -180,16 +182,20 @@ ctl_send(struct config *conf, const char *method, const char *path,
 static void __attribute__((noreturn))
 ctl_refused(struct ctl *c, json_t *ans)
 {
-	json_t	*err = json_object_get(ans, "error");
-	json_t	*field = json_object_get(ans, "field");
+	json_t		*err = json_object_get(ans, "error");
+	json_t		*field = json_object_get(ans, "field");
+	const char	*why, *french;
 
 	if (c->json) {
 		json_dumpf(ans, stdout, JSON_INDENT(2));
 		putchar('\n');
 	}
+	why = json_is_string(err) ? json_string_value(err) : "erreur inconnue";
+	if ((french = ctl_store_error(why)) != NULL)
+		why = french;
 	fprintf(stderr, "stoppvifctl: %s%s%s\n", json_is_string(field) ?
 	    json_string_value(field) : "", json_is_string(field) ? ": " : "",
-	    json_is_string(err) ? json_string_value(err) : "erreur inconnue");
+	    why);
 	json_decref(ans);
 	exit(EXIT_REFUSED);
 }
@@ -282,12 +288,13 @@ ctl_done(struct ctl *c, json_t *ans, const char *fmt, ...)
 	json_decref(ans);
 }
 
-/* The ID of what a POST created, alone on a line. */
+/* What a POST created: "personne 33 ajoutée". */
 void
-ctl_created(struct ctl *c, json_t *ans)
+ctl_created(struct ctl *c, json_t *ans, const char *noun,
+    const char *participle)
 {
-	ctl_done(c, ans, "%lld\n", (long long)json_integer_value(
-	    json_object_get(ans, "id")));
+	ctl_done(c, ans, "%s %lld %s\n", noun, (long long)json_integer_value(
+	    json_object_get(ans, "id")), participle);
 }
 
 /* Append the items of a comma- or space-separated list to arr. */
@@ -312,8 +319,8 @@ ctl_body_set(json_t *body, const char *key, const char *value)
 		ctl_die(EXIT_USAGE, "--%s : texte UTF-8 attendu", key);
 }
 
-/* The add commands: the flags become a POST of path; prints the new ID. */
-int
+/* The add commands: the flags become a POST of path; the answer. */
+json_t *
 ctl_add(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv,
     ctl_body_fn body_fn, const char *path)
 {
@@ -327,8 +334,7 @@ ctl_add(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv,
 	}
 	ans = ctl_call(c, "POST", path, body);
 	json_decref(body);
-	ctl_created(c, ans);
-	return 0;
+	return ans;
 }
 
 /* The edit commands: the flags become a PATCH of BASE/ID. */
@@ -366,6 +372,18 @@ ctl_id(int argc, char **argv, const struct ctl_cmd *cmd)
 		ctl_die(EXIT_USAGE, "« %s » n'est pas un numéro (entier "
 		    "positif attendu)", argv[0]);
 	return id;
+}
+
+/* Display width of the first len bytes of a UTF-8 string. */
+static size_t
+ctl_width_n(const char *s, size_t len)
+{
+	size_t	 n = 0, i;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			n++;
+	return n;
 }
 
 /* Display width of a UTF-8 string: its code points. */
@@ -435,24 +453,67 @@ ctl_set_text(json_t *o, const char *key, char *s)
 	free(s);
 }
 
-/* The French words of a shelter state; the state itself when unknown. */
-const char *
-ctl_state_text(const char *state)
+size_t
+ctl_columns(struct ctl *c)
 {
-	static const struct {
-		const char	*state, *text;
-	} states[] = {
-		{ "occupied", "occupé" },
-		{ "vacant", "libre (alerte ouverte)" },
-		{ "reserved", "réservé" },
-		{ "unavailable", "indisponible" },
-	};
-	size_t	 i;
+	return c->wide ? 0 : CTL_COLUMNS;
+}
 
-	for (i = 0; state != NULL && i < nitems(states); i++)
-		if (strcmp(states[i].state, state) == 0)
-			return states[i].text;
-	return state != NULL ? state : "?";
+/*
+ * The bytes of the first line of s in width characters (0: no limit),
+ * ending before a newline, at the last blank or after the last comma,
+ * semicolon or at sign that lets it, else after width characters; *next
+ * is where the next line starts.
+ */
+static size_t
+ctl_break(const char *s, size_t width, const char **next)
+{
+	size_t		 len = strlen(s), i = 0, n = 0, k, brk = 0, after = 0;
+	uint32_t	 cp;
+
+	while (i < len && (width == 0 || n < width)) {
+		k = utf8_decode((const unsigned char *)s + i, len - i, &cp);
+		if (cp == '\n') {
+			*next = s + i + 1;
+			return i;
+		}
+		if (cp == ' ' && i > 0) {
+			brk = i;
+			after = i + 1;
+		} else if (cp == ',' || cp == ';' || cp == '@') {
+			brk = after = i + k;
+		}
+		i += k;
+		n++;
+	}
+	if (i < len && s[i] == ' ') {
+		brk = i;
+		after = i + 1;
+	} else if (i == len || brk == 0)
+		brk = after = i;
+	*next = s + after;
+	return brk;
+}
+
+/* Print s wrapped to width on fp (ctl_io.h). */
+void
+ctl_wrap(FILE *fp, const char *s, size_t used, size_t indent, size_t width)
+{
+	const char	*next;
+	size_t		 len, room;
+
+	room = width == 0 ? 0 : width > used + 10 ? width - used : 10;
+	for (;;) {
+		len = ctl_break(s, room, &next);
+		fwrite(s, 1, len, fp);
+		fputc('\n', fp);
+		if (*next == '\0')
+			break;
+		s = next;
+		fprintf(fp, "%*s", (int)indent, "");
+		room = width == 0 ? 0 : width > indent + 10 ? width - indent :
+		    10;
+	}
 }
 
 /* A UTC time "YYYY-MM-DDTHH:MM:SSZ" in the configured zone, "dd/mm/YYYY
@@ -471,6 +532,30 @@ ctl_localtime(const char *utc)
 	localtime_r(&t, &tm);
 	strftime(buf, sizeof buf, "%d/%m/%Y %H:%M", &tm);
 	return xstrdup(buf);
+}
+
+/* A UTC time in the configured zone, in words. */
+char *
+ctl_utc_when(struct ctl *c, const char *utc, enum datefmt_style style)
+{
+	struct recur_civil	 t;
+	struct tm		 tm;
+	time_t			 secs;
+	char			 buf[DATEFMT_LEN];
+	const char		*lang = ctl_config(c)->language;
+
+	memset(&tm, 0, sizeof tm);
+	if (utc == NULL || strptime(utc, "%Y-%m-%dT%H:%M:%SZ", &tm) == NULL)
+		return xstrdup(utc ? utc : "-");
+	secs = timegm(&tm);
+	localtime_r(&secs, &tm);
+	t.year = tm.tm_year + 1900;
+	t.month = tm.tm_mon + 1;
+	t.day = tm.tm_mday;
+	t.hour = tm.tm_hour;
+	t.minute = tm.tm_min;
+	t.second = tm.tm_sec;
+	return xstrdup(datefmt(lang, style, &t, buf, sizeof buf));
 }
 
 /* "2026-01-07T14:00:00+01:00" written for people in the daemon's
@@ -523,27 +608,109 @@ ctl_cells(struct ctl *c, json_t *rows, const struct ctl_col *cols,
 	return cells;
 }
 
-/* Print nlines lines of ncols cells in aligned columns. */
-static void
-ctl_print_cells(char **cells, size_t nlines, size_t ncols)
+/* The width of a table: its shown columns and the blanks between them. */
+static size_t
+ctl_total(const size_t *w, const int *show, size_t ncols)
 {
-	size_t	 r, k, *w, pad;
+	size_t	 k, total = 0, n = 0;
 
-	w = xcalloc(ncols, sizeof *w);
-	for (r = 0; r < nlines; r++)
-		for (k = 0; k < ncols; k++)
-			if (ctl_width(cells[r * ncols + k]) > w[k])
-				w[k] = ctl_width(cells[r * ncols + k]);
-	for (r = 0; r < nlines; r++) {
+	for (k = 0; k < ncols; k++)
+		if (show[k]) {
+			total += w[k];
+			n++;
+		}
+	return total + (n > 1 ? 2 * (n - 1) : 0);
+}
+
+/* Narrow the widest shown column having the flags need, down to floor
+ * (or its title), until the table fits CTL_COLUMNS or none can give. */
+static void
+ctl_narrow(const struct ctl_col *cols, size_t ncols, size_t *w,
+    const int *show, unsigned need, size_t floor)
+{
+	size_t	 k, widest, min;
+
+	while (ctl_total(w, show, ncols) > CTL_COLUMNS) {
+		widest = ncols;
 		for (k = 0; k < ncols; k++) {
-			fputs(cells[r * ncols + k], stdout);
-			if (k + 1 == ncols)
-				break;
-			pad = w[k] - ctl_width(cells[r * ncols + k]) + 2;
-			printf("%*s", (int)pad, "");
+			min = MAX(floor, ctl_width(cols[k].title));
+			if (show[k] && (cols[k].flags & need) == need &&
+			    w[k] > min && (widest == ncols || w[k] > w[widest]))
+				widest = k;
+		}
+		if (widest == ncols)
+			return;
+		w[widest]--;
+	}
+}
+
+/* Fit a table in CTL_COLUMNS: leave out optional columns from the right,
+ * then narrow the wrapped ones, then any. */
+static void
+ctl_fit(const struct ctl_col *cols, size_t ncols, size_t *w, int *show)
+{
+	size_t	 k;
+
+	for (k = ncols; k-- > 0 && ctl_total(w, show, ncols) > CTL_COLUMNS;)
+		if (cols[k].flags & CTL_COL_OPT)
+			show[k] = 0;
+	ctl_narrow(cols, ncols, w, show, CTL_COL_WRAP, 12);
+	ctl_narrow(cols, ncols, w, show, 0, 4);
+}
+
+/* Print one row of cells, on as many lines as its wrapped cells take. */
+static void
+ctl_print_row(char **row, const size_t *w, const int *show, size_t ncols)
+{
+	const char	**pos, *next;
+	size_t		 k, len, owed;
+	int		 more = 1;
+
+	pos = xcalloc(ncols, sizeof *pos);
+	for (k = 0; k < ncols; k++)
+		pos[k] = row[k];
+	while (more) {
+		more = 0;
+		owed = 0;
+		for (k = 0; k < ncols; k++) {
+			if (!show[k])
+				continue;
+			len = ctl_break(pos[k], w[k], &next);
+			if (len > 0) {
+				/* len ends at a character boundary */
+				printf("%*s", (int)owed, "");
+				fwrite(pos[k], 1, len, stdout);
+			}
+			owed = (len > 0 ? 0 : owed) + w[k] + 2 -
+			    ctl_width_n(pos[k], len);
+			pos[k] = next;
+			more |= *next != '\0';
 		}
 		putchar('\n');
 	}
+	free(pos);
+}
+
+/* Print nlines lines of cells in aligned columns, fitted to the view. */
+static void
+ctl_print_cells(struct ctl *c, char **cells, size_t nlines,
+    const struct ctl_col *cols, size_t ncols)
+{
+	size_t	 r, k, *w;
+	int	*show;
+
+	w = xcalloc(ncols, sizeof *w);
+	show = xcalloc(ncols, sizeof *show);
+	for (k = 0; k < ncols; k++)
+		show[k] = 1;
+	for (r = 0; r < nlines; r++)
+		for (k = 0; k < ncols; k++)
+			w[k] = MAX(w[k], ctl_width(cells[r * ncols + k]));
+	if (!c->wide)
+		ctl_fit(cols, ncols, w, show);
+	for (r = 0; r < nlines; r++)
+		ctl_print_row(cells + r * ncols, w, show, ncols);
+	free(show);
 	free(w);
 }
 
@@ -556,7 +723,7 @@ ctl_table(struct ctl *c, json_t *rows, const struct ctl_col *cols,
 	char	**cells;
 
 	cells = ctl_cells(c, rows, cols, ncols, fmt);
-	ctl_print_cells(cells, nlines, ncols);
+	ctl_print_cells(c, cells, nlines, cols, ncols);
 	for (i = 0; i < nlines * ncols; i++)
 		free(cells[i]);
 	free(cells);
@@ -588,9 +755,10 @@ ctl_record(struct ctl *c, json_t *o, const struct ctl_col *rows,
 	for (i = 0; i < nrows; i++) {
 		val = json_object_get(o, rows[i].key);
 		v = fmt != NULL ? fmt(c, rows[i].key, val) : ctl_text(val);
-		printf("%s%*s : %s\n", rows[i].title, (int)(width -
-		    ctl_width(rows[i].title)), "", dash && *v == '\0' ? "-" :
-		    v);
+		printf("%s%*s : ", rows[i].title, (int)(width -
+		    ctl_width(rows[i].title)), "");
+		ctl_wrap(stdout, dash && *v == '\0' ? "-" : v, width + 3,
+		    width + 3, ctl_columns(c));
 		free(v);
 	}
 }

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -21,6 +22,10 @@
 #define EXIT_USAGE	2	/* usage error */
 #define EXIT_DOWN	3	/* daemon not reachable */
 
+/* The width of the default view: tables and text fit in it; --wide shows
+ * everything, unwrapped. */
+#define CTL_COLUMNS	100
+
 /* How many elements an array has. */
 #define nitems(a)	(sizeof (a) / sizeof (a)[0])
 
@@ -30,6 +35,7 @@ struct ctl {
 	const char	*file;		/* configuration file */
 	struct config	*conf;		/* loaded by the first call */
 	int		 json;		/* --json: print answers as they are */
+	int		 wide;		/* --wide: all columns, unwrapped */
 };
 
 struct ctl_cmd;
@@ -44,10 +50,14 @@ struct ctl_cmd {
 	const char	*usage;
 };
 
-/* A column of a table (or a line of a record): title and object key. */
+/* A column of a table (or a line of a record): title and object key, and
+ * how it gives way when the table is wider than CTL_COLUMNS. */
 struct ctl_col {
 	const char	*title;
 	const char	*key;
+	unsigned	 flags;
+#define CTL_COL_WRAP	0x1	/* narrowed first, its text wrapped */
+#define CTL_COL_OPT	0x2	/* left out of the default view if need be */
 };
 
 /* Cell text of key's value v, freed by the caller. */
@@ -87,8 +97,10 @@ void	 ctl_answer(struct ctl *, json_t *ans, ctl_printer print);
 /* Print ans as JSON with --json, else the message fmt. */
 void	 ctl_done(struct ctl *, json_t *ans, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
-/* The "id" of a creation's answer: as JSON with --json, else alone. */
-void	 ctl_created(struct ctl *, json_t *ans);
+/* A creation's answer: as JSON with --json, else "NOUN ID PARTICIPLE"
+ * ("personne 33 ajoutée"). */
+void	 ctl_created(struct ctl *, json_t *ans, const char *noun,
+	    const char *participle);
 
 /* Requests from flags. */
 /* Append the items of a comma- or space-separated list to arr; exits 2,
@@ -96,8 +108,9 @@ void	 ctl_created(struct ctl *, json_t *ans);
 void	 ctl_list_append(json_t *arr, const char *list, const char *opt);
 /* Set key of body to the string value; exits 2 when it is not UTF-8. */
 void	 ctl_body_set(json_t *body, const char *key, const char *value);
-/* `people add`, `events add`: the flags become a POST of path. */
-int	 ctl_add(struct ctl *, const struct ctl_cmd *, int argc, char **argv,
+/* `people add`, `events add`: the flags become a POST of path; returns
+ * the answer (for ctl_created()). */
+json_t	*ctl_add(struct ctl *, const struct ctl_cmd *, int argc, char **argv,
 	    ctl_body_fn, const char *path);
 /* `people edit`, `events edit`: the flags (before or after the ID) become
  * a PATCH of BASE/ID; hint is an option to suggest when none was given. */
@@ -119,12 +132,22 @@ long long ctl_num(json_t *o, const char *key);
 const char *ctl_plural(long long n);
 /* Set key of o to the display text s, and free s. */
 void	 ctl_set_text(json_t *o, const char *key, char *s);
-/* The French words of a shelter state; the state itself when unknown. */
-const char *ctl_state_text(const char *state);
+/* The width of the view: CTL_COLUMNS, or 0 (no limit) with --wide. */
+size_t	 ctl_columns(struct ctl *);
+/*
+ * Print s and a newline on fp, in lines of at most width characters (0:
+ * one line), broken at blanks or after commas where it can be, else
+ * between two characters: the first line starts at column used, the
+ * next ones after indent blanks.
+ */
+void	 ctl_wrap(FILE *fp, const char *s, size_t used, size_t indent,
+	    size_t width);
 
 /* Times, as text the caller frees. */
 /* A UTC time "YYYY-MM-DDTHH:MM:SSZ" in the configured zone. */
 char	*ctl_localtime(const char *utc);
+/* A UTC time in the configured zone, in words of the daemon's language. */
+char	*ctl_utc_when(struct ctl *, const char *utc, enum datefmt_style);
 /* A local time with offset, in words of the daemon's language. */
 char	*ctl_when(struct ctl *, const char *iso, enum datefmt_style);
 /* A time member of an object, short ("-" when null). */

@@ -1,16 +1,21 @@
 /*
  * ctl_main.c: stoppvifctl, the client of the control API.
  *
- *	stoppvifctl [-c FILE] [--json] COMMAND ...
+ *	stoppvifctl [-c FILE] [--json] [--wide] COMMAND ...
+ *	stoppvifctl --help | help [WORD]
  *
  * The top of the client: the global options and a table that maps command
  * words to their handler, one file per group of commands (ctl_cmd.h).
  * Handlers build a JSON request, send it over the daemon's Unix socket
  * (ctl_io.c), and print the answer: aligned text for people, the JSON as is
- * with --json.  Exit codes: 0 done, 1 refused or failed, 2 usage error, 3
+ * with --json.  A mistyped command gets one line naming the nearest one.
+ * Exit codes: 0 done, 1 refused or failed, 2 usage error, 3
  * daemon not reachable.
  */
+#include <sys/param.h>
+
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +26,11 @@
 #include "ctl_cmd.h"
 #include "ctl_io.h"
 #include "log.h"
+#include "utf8.h"
+#include "util.h"
+
+#define CTL_WORD_MAX	32	/* characters of a command word compared */
+#define CTL_NEAR_MAX	2	/* slips of a word still suggested */
 
 #define PERSON_FLAGS "--name N --role R[,R...] [--commune C] [--org O]" \
 	" [--email E] [--phone +32...] [--lang fr|nl|de|en] [--pubkey KEY]" \
@@ -41,6 +51,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "people edit ID [--name N] [--role R,...] [--commune C] [--org O]"
 	    " [--email E] [--phone P] [--lang L] [--pubkey KEY]" },
 	{ "people", "remove", ctl_people_remove, "people remove ID" },
+	{ "people", "feed", ctl_people_feed, "people feed ID [--reset]" },
 	{ "audit", NULL, ctl_audit, "audit [--limit N]" },
 	{ "reload", NULL, ctl_reload, "reload" },
 	{ "events", "add", ctl_events_add, "events add " EVENT_FLAGS },
@@ -76,22 +87,145 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "holidays", NULL, ctl_holidays, "holidays BE YEAR" },
 };
 
-/* Every command's usage, and exit 2. */
-static void __attribute__((noreturn))
-usage(void)
+/* The usage of the commands whose first word is group (NULL: all), on fp;
+ * long lines wrapped to the width of the default view. */
+static void
+ctl_usage_print(FILE *fp, const char *group)
 {
 	size_t	 i;
 
-	fprintf(stderr, "usage: stoppvifctl [-c FILE] [--json] COMMAND ...\n"
-	    "commands:\n");
-	for (i = 0; i < nitems(ctl_cmds); i++)
-		fprintf(stderr, "  %s\n", ctl_cmds[i].usage);
+	fprintf(fp, "usage: stoppvifctl [-c FILE] [--json] [--wide] COMMAND "
+	    "...\ncommandes :\n");
+	for (i = 0; i < nitems(ctl_cmds); i++) {
+		if (group != NULL && strcmp(group, ctl_cmds[i].word1) != 0)
+			continue;
+		fputs("  ", fp);
+		ctl_wrap(fp, ctl_cmds[i].usage, 2, 6, CTL_COLUMNS);
+	}
+	fprintf(fp, "--json : la réponse du démon telle quelle, pour les "
+	    "scripts ; --wide : les tableaux\nen entier ; le détail : man "
+	    "stoppvifctl\n");
+}
+
+/* Every command's usage on stderr, and exit 2. */
+static void __attribute__((noreturn))
+usage(void)
+{
+	ctl_usage_print(stderr, NULL);
 	exit(EXIT_USAGE);
 }
 
-/* Every command accepts --json, before or after its words: take it out. */
+/* The code points of s into out (CTL_WORD_MAX of them); their number,
+ * CTL_WORD_MAX when s is longer than that. */
+static size_t
+ctl_codepoints(const char *s, uint32_t *out)
+{
+	size_t	 n = 0, len = strlen(s), k;
+
+	while (len > 0 && n < CTL_WORD_MAX) {
+		k = utf8_decode((const unsigned char *)s, len, &out[n++]);
+		s += k;
+		len -= k;
+	}
+	return len > 0 ? CTL_WORD_MAX : n;
+}
+
+/* Edit distance of a and b in characters, a swap of two neighbours
+ * counting one; more than CTL_NEAR_MAX is as good as far. */
+static size_t
+ctl_distance(const char *a, const char *b)
+{
+	uint32_t	 x[CTL_WORD_MAX], y[CTL_WORD_MAX];
+	size_t		 d[CTL_WORD_MAX + 1][CTL_WORD_MAX + 1], n, m, i, j, v;
+
+	n = ctl_codepoints(a, x);
+	m = ctl_codepoints(b, y);
+	if (n == 0 || m == 0 || n == CTL_WORD_MAX || m == CTL_WORD_MAX)
+		return SIZE_MAX;
+	for (i = 0; i <= n; i++)
+		d[i][0] = i;
+	for (j = 0; j <= m; j++)
+		d[0][j] = j;
+	for (i = 1; i <= n; i++) {
+		for (j = 1; j <= m; j++) {
+			v = d[i - 1][j - 1] + (x[i - 1] != y[j - 1]);
+			v = MIN(v, MIN(d[i - 1][j], d[i][j - 1]) + 1);
+			if (i > 1 && j > 1 && x[i - 1] == y[j - 2] &&
+			    x[i - 2] == y[j - 1])
+				v = MIN(v, d[i - 2][j - 2] + 1);
+			d[i][j] = v;
+		}
+	}
+	return d[n][m];
+}
+
+/* The command word nearest to typed (the second word of group when group
+ * is set), or NULL when none is near enough to be a typing slip. */
+static const char *
+ctl_nearest(const char *group, const char *typed)
+{
+	const char	*best = NULL, *w;
+	size_t		 i, d, bestd = SIZE_MAX;
+
+	for (i = 0; i < nitems(ctl_cmds); i++) {
+		if (group != NULL && (ctl_cmds[i].word2 == NULL ||
+		    strcmp(group, ctl_cmds[i].word1) != 0))
+			continue;
+		w = group != NULL ? ctl_cmds[i].word2 : ctl_cmds[i].word1;
+		if ((d = ctl_distance(typed, w)) < bestd) {
+			bestd = d;
+			best = w;
+		}
+	}
+	/* one slip in three characters at most, and two in all */
+	if (bestd > CTL_NEAR_MAX || bestd * 3 > utf8_len(typed))
+		return NULL;
+	return best;
+}
+
+/* Say that the command typed is unknown, suggest the nearest, exit 2. */
+static void __attribute__((noreturn))
+ctl_unknown(const char *group, const char *typed)
+{
+	const char	*near = ctl_nearest(group, typed);
+
+	fprintf(stderr, "stoppvifctl: commande inconnue : « %s%s%s »",
+	    group ? group : "", group ? " " : "", UTF8_CUT(typed, 40));
+	if (near != NULL)
+		fprintf(stderr, " (voulez-vous dire « %s%s%s » ?)", group ?
+		    group : "", group ? " " : "", near);
+	fputc('\n', stderr);
+	exit(EXIT_USAGE);
+}
+
+/* Whether word is the first word of some command. */
+static int
+ctl_is_group(const char *word)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(ctl_cmds); i++)
+		if (strcmp(word, ctl_cmds[i].word1) == 0)
+			return 1;
+	return 0;
+}
+
+/* help [WORD]: the usage on stdout, of the commands of WORD if given. */
+static void __attribute__((noreturn))
+ctl_help(int argc, char **argv)
+{
+	if (argc > 2)
+		usage();
+	if (argc == 2 && !ctl_is_group(argv[1]))
+		ctl_unknown(NULL, argv[1]);
+	ctl_usage_print(stdout, argc == 2 ? argv[1] : NULL);
+	exit(0);
+}
+
+/* Every command accepts --json and --wide, before or after its words:
+ * take them out. */
 static void
-ctl_take_json(struct ctl *c, int *argc, char **argv)
+ctl_take_flags(struct ctl *c, int *argc, char **argv)
 {
 	int	 i, o = 1;
 
@@ -103,6 +237,8 @@ ctl_take_json(struct ctl *c, int *argc, char **argv)
 		}
 		if (strcmp(argv[i], "--json") == 0)
 			c->json = 1;
+		else if (strcmp(argv[i], "--wide") == 0)
+			c->wide = 1;
 		else
 			argv[o++] = argv[i];
 	}
@@ -129,6 +265,9 @@ ctl_options(struct ctl *c, int argc, char **argv)
 		case 'j':
 			c->json = 1;
 			break;
+		case 'h':
+			ctl_usage_print(stdout, NULL);
+			exit(0);
 		default:
 			usage();
 		}
@@ -136,7 +275,8 @@ ctl_options(struct ctl *c, int argc, char **argv)
 	return optind;
 }
 
-/* The command named by the words of argv, or the usage and exit 2. */
+/* The command named by the words of argv; exit 2 with the usage when
+ * there is none, or with the nearest command when one is mistyped. */
 static const struct ctl_cmd *
 ctl_find(int argc, char **argv)
 {
@@ -145,6 +285,8 @@ ctl_find(int argc, char **argv)
 
 	if (argc == 0)
 		usage();
+	if (strcmp(argv[0], "help") == 0)
+		ctl_help(argc, argv);
 	for (i = 0; i < nitems(ctl_cmds); i++) {
 		cmd = &ctl_cmds[i];
 		if (strcmp(argv[0], cmd->word1) != 0)
@@ -154,7 +296,24 @@ ctl_find(int argc, char **argv)
 		if (argc > 1 && strcmp(argv[1], cmd->word2) == 0)
 			return cmd;
 	}
-	usage();
+	if (!ctl_is_group(argv[0]))
+		ctl_unknown(NULL, argv[0]);
+	if (argc == 1 || argv[1][0] == '-') {
+		ctl_usage_print(stderr, argv[0]);
+		exit(EXIT_USAGE);
+	}
+	ctl_unknown(argv[0], argv[1]);
+}
+
+/* COMMAND --help: the command's usage on stdout, and exit 0. */
+static void
+ctl_cmd_help(const struct ctl_cmd *cmd, int argc, char **argv)
+{
+	if (argc == 0 || strcmp(argv[0], "--help") != 0)
+		return;
+	fputs("usage: stoppvifctl [-c FILE] [--json] ", stdout);
+	ctl_wrap(stdout, cmd->usage, 38, 6, CTL_COLUMNS);
+	exit(0);
 }
 
 /* Take the global options, find the command and run it. */
@@ -167,12 +326,13 @@ main(int argc, char *argv[])
 
 	memset(&c, 0, sizeof c);
 	log_init("stoppvifctl", 1, LOG_LEVEL_WARN);
-	ctl_take_json(&c, &argc, argv);
+	ctl_take_flags(&c, &argc, argv);
 	used = ctl_options(&c, argc, argv);
 	argc -= used;
 	argv += used;
 	cmd = ctl_find(argc, argv);
 	used = cmd->word2 == NULL ? 1 : 2;
+	ctl_cmd_help(cmd, argc - used, argv + used);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	rc = cmd->fn(&c, cmd, argc - used, argv + used);
 	curl_global_cleanup();

@@ -64,7 +64,7 @@ ctl_oncall_set(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 		ctl_die(EXIT_USAGE, "--from, --to : texte UTF-8 attendu");
 	ans = ctl_call(c, "POST", "/v1/oncall", body);
 	json_decref(body);
-	ctl_created(c, ans);
+	ctl_created(c, ans, "garde", "ajoutée");
 	return 0;
 }
 
@@ -99,8 +99,9 @@ ctl_oncall_show(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 		{ NULL, 0, NULL, 0 }
 	};
 	static const struct ctl_col cols[] = {
-		{ "N°", "id" }, { "PERSONNE", "person" }, { "NOM", "name" },
-		{ "DU", "from" }, { "AU", "to" },
+		{ "N°", "id", 0 }, { "PERSONNE", "person", 0 },
+		{ "NOM", "name", 0 },
+		{ "DU", "from", 0 }, { "AU", "to", 0 },
 	};
 	const char	*at = NULL;
 	char		*path;

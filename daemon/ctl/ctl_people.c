@@ -6,6 +6,7 @@
  *	    [--quiet-hours HH:MM-HH:MM|none]
  *	people list [--role R] | show ID | remove ID
  *	people edit ID [the flags of people add]
+ *	people feed ID [--reset]
  *
  * The flags become the fields of a JSON person as the API takes them; the
  * daemon checks them (roles, phone numbers, languages) and says what is
@@ -20,6 +21,8 @@
 
 #include "ctl_cmd.h"
 #include "ctl_io.h"
+#include "ctl_words.h"
+#include "util.h"
 
 /* Options shared by people add and people edit. */
 static const struct option ctl_person_opts[] = {
@@ -80,12 +83,17 @@ ctl_person_body(int argc, char **argv, const struct ctl_cmd *cmd,
 	return body;
 }
 
-/* Value text of a person's field: local times for the dates. */
+/* Value text of a person's field: roles in words, the phone as people
+ * write it, local times for the dates. */
 static char *
 ctl_person_cell(struct ctl *c, const char *key, json_t *v)
 {
 	if (strcmp(key, "created") == 0 || strcmp(key, "updated") == 0)
 		return ctl_localtime(json_string_value(v));
+	if (strcmp(key, "roles") == 0)
+		return ctl_words(CTL_W_ROLE, v);
+	if (strcmp(key, "phone") == 0 && json_is_string(v))
+		return ctl_phone_text(json_string_value(v));
 	return ctl_text(v);
 }
 
@@ -94,23 +102,26 @@ static void
 ctl_person_print(struct ctl *c, json_t *p)
 {
 	static const struct ctl_col rows[] = {
-		{ "numéro", "id" }, { "nom", "name" }, { "rôles", "roles" },
-		{ "commune", "commune" }, { "organisme", "org" },
-		{ "e-mail", "email" }, { "téléphone", "phone" },
-		{ "langue", "lang" }, { "clé publique", "pubkey" },
-		{ "heures calmes", "quiet_hours" },
-		{ "créé", "created" }, { "modifié", "updated" },
+		{ "numéro", "id", 0 }, { "nom", "name", 0 },
+		{ "rôles", "roles", 0 },
+		{ "commune", "commune", 0 }, { "organisme", "org", 0 },
+		{ "e-mail", "email", 0 }, { "téléphone", "phone", 0 },
+		{ "langue", "lang", 0 }, { "clé publique", "pubkey", 0 },
+		{ "heures calmes", "quiet_hours", 0 },
+		{ "créé", "created", 0 }, { "modifié", "updated", 0 },
 	};
 
 	ctl_record(c, p, rows, nitems(rows), 13, 0, ctl_person_cell);
 }
 
-/* people add: prints the new person's ID. */
+/* people add: "personne 33 ajoutée". */
 int
 ctl_people_add(struct ctl *c, const struct ctl_cmd *cmd, int argc,
     char **argv)
 {
-	return ctl_add(c, cmd, argc, argv, ctl_person_body, "/v1/people");
+	ctl_created(c, ctl_add(c, cmd, argc, argv, ctl_person_body,
+	    "/v1/people"), "personne", "ajoutée");
+	return 0;
 }
 
 /* people list: the directory as a table, or those of one role. */
@@ -123,10 +134,12 @@ ctl_people_list(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 		{ NULL, 0, NULL, 0 }
 	};
 	static const struct ctl_col cols[] = {
-		{ "N°", "id" }, { "NOM", "name" }, { "RÔLES", "roles" },
-		{ "COMMUNE", "commune" }, { "ORGANISME", "org" },
-		{ "E-MAIL", "email" }, { "TÉLÉPHONE", "phone" },
-		{ "LANGUE", "lang" },
+		{ "N°", "id", 0 }, { "NOM", "name", CTL_COL_WRAP },
+		{ "RÔLES", "roles", CTL_COL_WRAP },
+		{ "COMMUNE", "commune", CTL_COL_WRAP | CTL_COL_OPT },
+		{ "ORGANISME", "org", CTL_COL_WRAP },
+		{ "E-MAIL", "email", CTL_COL_WRAP },
+		{ "TÉLÉPHONE", "phone", 0 }, { "LANGUE", "lang", CTL_COL_OPT },
 	};
 	const char	*role = NULL;
 	char		*path;
@@ -148,9 +161,9 @@ ctl_people_list(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 		ctl_print_json(ans);
 	else if (json_array_size(ans) == 0)
 		printf("aucune personne%s%s\n", role ? " avec le rôle " : "",
-		    role ? role : "");
+		    role ? ctl_word(CTL_W_ROLE, role) : "");
 	else
-		ctl_table(c, ans, cols, nitems(cols), NULL);
+		ctl_table(c, ans, cols, nitems(cols), ctl_person_cell);
 	json_decref(ans);
 	return 0;
 }
@@ -186,5 +199,46 @@ ctl_people_remove(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	ctl_done(c, ctl_call_id(c, "DELETE", "/v1/people", id, NULL),
 	    "personne %lld effacée : ses coordonnées sont illisibles\n",
 	    (long long)id);
+	return 0;
+}
+
+/*
+ * people feed ID [--reset]: the webcal:// address of the person's calendar
+ * feed, made at the first call; the daemon keeps only a hash of it, so it
+ * is shown this once, and --reset makes a new one (the old one then
+ * answers 404).
+ */
+int
+ctl_people_feed(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option opts[] = {
+		{ "reset", no_argument, NULL, 'R' },
+		{ NULL, 0, NULL, 0 }
+	};
+	json_t		*body, *ans;
+	char		*path;
+	int64_t		 id;
+	int		 ch, reset = 0;
+
+	optind = 0;	/* GNU getopt permutes: --reset may come first */
+	while ((ch = getopt_long(argc + 1, argv - 1, "", opts, NULL)) != -1) {
+		if (ch != 'R')
+			ctl_cmd_usage(cmd);
+		reset = 1;
+	}
+	id = ctl_id(argc + 1 - optind, argv - 1 + optind, cmd);
+	xasprintf(&path, "/v1/people/%lld/feed", (long long)id);
+	body = json_pack("{sb}", "reset", reset);
+	ans = ctl_call(c, "POST", path, body);
+	json_decref(body);
+	free(path);
+	if (!c->json)
+		fprintf(stderr, "adresse du calendrier de la personne %lld, à "
+		    "ouvrir sur son appareil ; elle n'est montrée qu'une fois "
+		    "(people feed %lld --reset en fait une nouvelle)\n",
+		    (long long)id, (long long)id);
+	ctl_done(c, ans, "%s\n", ctl_str(ans, "url") ? ctl_str(ans, "url") :
+	    "-");
 	return 0;
 }

@@ -21,22 +21,8 @@
 
 #include "ctl_cmd.h"
 #include "ctl_io.h"
+#include "ctl_words.h"
 #include "util.h"
-
-/* The French word of an alert status. */
-static const char *
-ctl_alert_status_text(const char *status)
-{
-	if (status == NULL)
-		return "?";
-	if (strcmp(status, "open") == 0)
-		return "ouverte";
-	if (strcmp(status, "claimed") == 0)
-		return "réservée";
-	if (strcmp(status, "closed") == 0)
-		return "close";
-	return status;
-}
 
 /* The name of a {"id", "name"} member, or NULL. */
 static const char *
@@ -47,10 +33,11 @@ ctl_who(json_t *o, const char *key)
 
 /* Print an aligned "label : value" line, and free value. */
 static void
-ctl_field(const char *label, char *value)
+ctl_field(struct ctl *c, const char *label, char *value)
 {
-	printf("%s%*s : %s\n", label, (int)(17 - ctl_width(label)), "",
-	    *value != '\0' ? value : "-");
+	printf("%s%*s : ", label, (int)(17 - ctl_width(label)), "");
+	ctl_wrap(stdout, *value != '\0' ? value : "-", 20, 20,
+	    ctl_columns(c));
 	free(value);
 }
 
@@ -131,7 +118,7 @@ ctl_shelter_view(struct ctl *c, json_t *sh)
 {
 	json_t	*v = json_copy(sh);
 
-	json_object_set_new(v, "state", json_string(ctl_state_text(
+	json_object_set_new(v, "state", json_string(ctl_word(CTL_W_SHELTER, 
 	    ctl_str(sh, "state"))));
 	ctl_set_text(v, "since", ctl_when_of(c, sh, "since"));
 	ctl_set_text(v, "detail", ctl_shelter_detail(c, sh));
@@ -148,14 +135,19 @@ ctl_move_view(struct ctl *c, json_t *m)
 
 	ctl_set_text(v, "at", ctl_when_of(c, m, "at"));
 	if (from != NULL)
-		xasprintf(&s, "%s → %s", ctl_state_text(from),
-		    ctl_state_text(ctl_str(m, "to")));
+		xasprintf(&s, "%s → %s", ctl_word(CTL_W_SHELTER, from),
+		    ctl_word(CTL_W_SHELTER, ctl_str(m, "to")));
 	else
-		s = xstrdup(ctl_state_text(ctl_str(m, "to")));
+		s = xstrdup(ctl_word(CTL_W_SHELTER, ctl_str(m, "to")));
 	ctl_set_text(v, "move", s);
+	json_object_set_new(v, "cause", json_string(ctl_word(CTL_W_CAUSE,
+	    ctl_str(m, "cause"))));
 	if (json_is_object(actor))
 		ctl_set_text(v, "actor", ctl_text(json_object_get(actor,
 		    "name")));
+	else
+		ctl_set_text(v, "actor", ctl_actor_text(json_string_value(
+		    actor)));
 	return v;
 }
 
@@ -167,12 +159,13 @@ ctl_alert_view(struct ctl *c, json_t *a)
 	const char	*who = ctl_who(a, "claimed_by"), *via;
 
 	via = ctl_str(a, "via");
-	json_object_set_new(v, "status", json_string(ctl_alert_status_text(
+	json_object_set_new(v, "status", json_string(ctl_word(CTL_W_ALERT, 
 	    ctl_str(a, "status"))));
 	ctl_set_text(v, "opened", ctl_when_of(c, a, "opened"));
 	ctl_set_text(v, "level", ctl_alert_level(a));
 	json_object_set_new(v, "claimed_by", json_string(who ? who : "—"));
-	json_object_set_new(v, "via", json_string(via ? via : "—"));
+	json_object_set_new(v, "via", json_string(via ? ctl_word(CTL_W_VIA,
+	    via) : "—"));
 	return v;
 }
 
@@ -184,18 +177,18 @@ ctl_shelter_alert_print(struct ctl *c, json_t *a)
 	char		*s, *level;
 
 	if (!json_is_object(a)) {
-		ctl_field("alerte", xstrdup("-"));
+		ctl_field(c, "alerte", xstrdup("-"));
 		return;
 	}
 	level = ctl_alert_level(a);
 	xasprintf(&s, "%s (%s), niveau %s, envoyée à %lld personne%s",
 	    ctl_str(a, "code") ? ctl_str(a, "code") : "?",
-	    ctl_alert_status_text(ctl_str(a, "status")), level, n,
+	    ctl_word(CTL_W_ALERT, ctl_str(a, "status")), level, n,
 	    ctl_plural(n));
 	free(level);
-	ctl_field("alerte", s);
-	ctl_field("ouverte le", ctl_when_of(c, a, "opened"));
-	ctl_field("prochain envoi", ctl_when_of(c, a, "next"));
+	ctl_field(c, "alerte", s);
+	ctl_field(c, "ouverte le", ctl_when_of(c, a, "opened"));
+	ctl_field(c, "prochain envoi", ctl_when_of(c, a, "next"));
 }
 
 /* Print a shelter field by field, then its history. */
@@ -203,25 +196,27 @@ static void
 ctl_shelter_print(struct ctl *c, json_t *sh)
 {
 	static const struct ctl_col cols[] = {
-		{ "QUAND", "at" }, { "CHANGEMENT", "move" },
-		{ "CAUSE", "cause" }, { "PAR", "actor" },
+		{ "QUAND", "at", 0 }, { "CHANGEMENT", "move", CTL_COL_WRAP },
+		{ "CAUSE", "cause", CTL_COL_WRAP },
+		{ "PAR", "actor", CTL_COL_WRAP },
 	};
 	json_t		*who = json_object_get(sh, "reserved_by");
 	json_t		*hist = json_object_get(sh, "history");
 	char		*s;
 
-	ctl_field("nom", ctl_text(json_object_get(sh, "name")));
-	ctl_field("titre", ctl_text(json_object_get(sh, "title")));
-	ctl_field("état", xstrdup(ctl_state_text(ctl_str(sh, "state"))));
-	ctl_field("depuis", ctl_when_of(c, sh, "since"));
+	ctl_field(c, "nom", ctl_text(json_object_get(sh, "name")));
+	ctl_field(c, "titre", ctl_text(json_object_get(sh, "title")));
+	ctl_field(c, "état", xstrdup(ctl_word(CTL_W_SHELTER, ctl_str(sh,
+	    "state"))));
+	ctl_field(c, "depuis", ctl_when_of(c, sh, "since"));
 	ctl_shelter_alert_print(c, json_object_get(sh, "alert"));
 	if (json_is_object(who)) {
 		xasprintf(&s, "%s (n° %lld)", ctl_str(who, "name") ?
 		    ctl_str(who, "name") : "?", ctl_num(who, "id"));
-		ctl_field("réservé par", s);
+		ctl_field(c, "réservé par", s);
 	} else
-		ctl_field("réservé par", xstrdup("-"));
-	ctl_field("jusqu'au", ctl_when_of(c, sh, "reserved_until"));
+		ctl_field(c, "réservé par", xstrdup("-"));
+	ctl_field(c, "jusqu'au", ctl_when_of(c, sh, "reserved_until"));
 	if (json_array_size(hist) == 0) {
 		printf("\nhistorique : aucun changement\n");
 		return;
@@ -243,7 +238,7 @@ ctl_moved_print(json_t *sh, const char *name)
 	code = ctl_str(a, "code") ? ctl_str(a, "code") : "?";
 	if (state == NULL || strcmp(state, "vacant") != 0 ||
 	    !json_is_object(a))
-		printf("%s : %s\n", name, ctl_state_text(state));
+		printf("%s : %s\n", name, ctl_word(CTL_W_SHELTER, state));
 	else if (n == 0)
 		printf("%s : libre, alerte %s ouverte, mais personne n'a été "
 		    "alerté\n", name, code);
@@ -382,24 +377,38 @@ ctl_claim_times(json_t *r)
 	return s;
 }
 
+/* The days of a report in each state, and the rate of occupation; "pas
+ * de données" for a year the shelter has no history of. */
+static void
+ctl_report_days(struct ctl *c, json_t *r)
+{
+	json_t	*days = json_object_get(r, "days");
+
+	if (json_number_value(json_object_get(r, "days_observed")) <= 0) {
+		ctl_field(c, "période observée", xstrdup("pas de données : "
+		    "aucun historique du logement pour cette année"));
+		ctl_field(c, "taux d'occupation", xstrdup("pas de données"));
+		return;
+	}
+	ctl_field(c, "période observée", ctl_period(c, r));
+	ctl_field(c, "occupé", ctl_days(json_object_get(days, "occupied")));
+	ctl_field(c, "libre", ctl_days(json_object_get(days, "vacant")));
+	ctl_field(c, "réservé", ctl_days(json_object_get(days, "reserved")));
+	ctl_field(c, "indisponible", ctl_days(json_object_get(days,
+	    "unavailable")));
+	ctl_field(c, "taux d'occupation", ctl_percent(json_object_get(r,
+	    "occupancy")));
+}
+
 /* Print a shelter's report for people. */
 static void
 ctl_report_print(struct ctl *c, json_t *r)
 {
-	json_t	*days = json_object_get(r, "days");
-
 	printf("logement %s, année %lld\n", ctl_str(r, "shelter") ?
 	    ctl_str(r, "shelter") : "?", ctl_num(r, "year"));
-	ctl_field("période observée", ctl_period(c, r));
-	ctl_field("occupé", ctl_days(json_object_get(days, "occupied")));
-	ctl_field("libre", ctl_days(json_object_get(days, "vacant")));
-	ctl_field("réservé", ctl_days(json_object_get(days, "reserved")));
-	ctl_field("indisponible", ctl_days(json_object_get(days,
-	    "unavailable")));
-	ctl_field("taux d'occupation", ctl_percent(json_object_get(r,
-	    "occupancy")));
-	ctl_field("alertes", ctl_report_alerts(r));
-	ctl_field("temps de réponse", ctl_claim_times(r));
+	ctl_report_days(c, r);
+	ctl_field(c, "alertes", ctl_report_alerts(r));
+	ctl_field(c, "temps de réponse", ctl_claim_times(r));
 }
 
 /* The one-line answer to alerts ack. */
@@ -421,8 +430,9 @@ ctl_shelter_list(struct ctl *c, const struct ctl_cmd *cmd, int argc,
     char **argv)
 {
 	static const struct ctl_col cols[] = {
-		{ "NOM", "name" }, { "TITRE", "title" }, { "ÉTAT", "state" },
-		{ "DEPUIS", "since" }, { "ALERTE OU RÉSERVATION", "detail" },
+		{ "NOM", "name", 0 }, { "TITRE", "title", CTL_COL_WRAP },
+		{ "ÉTAT", "state", 0 }, { "DEPUIS", "since", 0 },
+		{ "ALERTE OU RÉSERVATION", "detail", CTL_COL_WRAP },
 	};
 	json_t	*ans;
 
@@ -510,10 +520,11 @@ ctl_alerts_list(struct ctl *c, const struct ctl_cmd *cmd, int argc,
     char **argv)
 {
 	static const struct ctl_col cols[] = {
-		{ "N°", "id" }, { "LOGEMENT", "shelter" }, { "CODE", "code" },
-		{ "ÉTAT", "status" }, { "OUVERTE", "opened" },
-		{ "NIVEAU", "level" }, { "RÉSERVÉE PAR", "claimed_by" },
-		{ "VIA", "via" },
+		{ "N°", "id", 0 }, { "LOGEMENT", "shelter", 0 },
+		{ "CODE", "code", 0 }, { "ÉTAT", "status", 0 },
+		{ "OUVERTE", "opened", 0 }, { "NIVEAU", "level", CTL_COL_WRAP },
+		{ "RÉSERVÉE PAR", "claimed_by", CTL_COL_WRAP },
+		{ "VIA", "via", 0 },
 	};
 	json_t	*ans;
 

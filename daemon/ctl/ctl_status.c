@@ -21,6 +21,7 @@
 
 #include "ctl_cmd.h"
 #include "ctl_io.h"
+#include "ctl_words.h"
 #include "util.h"
 
 /* How long the daemon has been up, its pid and version. */
@@ -74,9 +75,10 @@ ctl_status_shelters(struct ctl *c, json_t *s)
 		    strcmp(state, "vacant") == 0)
 			printf("libre (alerte %s ouverte)", code);
 		else if (code != NULL)
-			printf("%s (alerte %s)", ctl_state_text(state), code);
+			printf("%s (alerte %s)", ctl_word(CTL_W_SHELTER,
+			    state), code);
 		else
-			printf("%s", ctl_state_text(state));
+			printf("%s", ctl_word(CTL_W_SHELTER, state));
 		since = ctl_when_of(c, sh, "since");
 		if (ctl_str(sh, "since") != NULL)
 			printf(" depuis %s", since);
@@ -119,13 +121,39 @@ ctl_reload(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv)
 	return 0;
 }
 
-/* Cell text for the audit table: local times. */
+/* Cell text for the audit table: local times, actions and objects in
+ * words. */
 static char *
 ctl_audit_cell(struct ctl *c, const char *key, json_t *v)
 {
 	if (strcmp(key, "at") == 0)
 		return ctl_localtime(json_string_value(v));
+	if (strcmp(key, "action") == 0)
+		return xstrdup(ctl_word(CTL_W_ACTION, json_string_value(v)));
+	if (strcmp(key, "object") == 0)
+		return ctl_object_text(json_string_value(v));
 	return ctl_text(v);
+}
+
+/* The audit log for people, saying when older entries are left out. */
+static void
+ctl_audit_print(struct ctl *c, json_t *ans, int64_t limit, int given)
+{
+	static const struct ctl_col cols[] = {
+		{ "N°", "id", 0 }, { "QUAND", "at", 0 }, { "UID", "uid", 0 },
+		{ "ACTION", "action", CTL_COL_WRAP },
+		{ "OBJET", "object", CTL_COL_WRAP }, { "ID", "object_id", 0 },
+	};
+
+	if (json_array_size(ans) == 0) {
+		printf("journal vide\n");
+		return;
+	}
+	ctl_table(c, ans, cols, nitems(cols), ctl_audit_cell);
+	if ((int64_t)json_array_size(ans) >= limit)
+		printf("(les %lld dernières entrées seulement%s)\n",
+		    (long long)limit, given ? "" : " : --limit N pour en "
+		    "voir plus");
 }
 
 /* audit: the last entries of the audit log. */
@@ -136,20 +164,16 @@ ctl_audit(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv)
 		{ "limit", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static const struct ctl_col cols[] = {
-		{ "N°", "id" }, { "QUAND", "at" }, { "UID", "uid" },
-		{ "ACTION", "action" }, { "OBJET", "object" },
-		{ "ID", "object_id" },
-	};
 	int64_t	 limit = 50;
 	char	*path;
 	json_t	*ans;
-	int	 ch;
+	int	 ch, given = 0;
 
 	optind = 0;
 	while ((ch = getopt_long(argc + 1, argv - 1, "+", opts, NULL)) != -1) {
 		if (ch != 'l')
 			ctl_cmd_usage(cmd);
+		given = 1;
 		if (util_parse_int(optarg, 1, 100000, &limit) == -1)
 			ctl_die(EXIT_USAGE, "--limit : nombre de 1 à 100000 "
 			    "attendu");
@@ -162,7 +186,7 @@ ctl_audit(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv)
 	if (c->json)
 		ctl_print_json(ans);
 	else
-		ctl_table(c, ans, cols, nitems(cols), ctl_audit_cell);
+		ctl_audit_print(c, ans, limit, given);
 	json_decref(ans);
 	return 0;
 }
@@ -172,12 +196,14 @@ static void
 ctl_outbox_bodies(json_t *rows)
 {
 	json_t	*m;
+	char	*to;
 	size_t	 i;
 
 	json_array_foreach(rows, i, m) {
+		to = ctl_phone_text(ctl_str(m, "to") ? ctl_str(m, "to") : "?");
 		printf("\n— message %lld à %s\n", (long long)json_integer_value(
-		    json_object_get(m, "id")), ctl_str(m, "to") ? ctl_str(m,
-		    "to") : "?");
+		    json_object_get(m, "id")), to);
+		free(to);
 		if (ctl_str(m, "subject") != NULL)
 			printf("Objet : %s\n", ctl_str(m, "subject"));
 		if (ctl_str(m, "body") != NULL)
@@ -188,12 +214,21 @@ ctl_outbox_bodies(json_t *rows)
 	}
 }
 
-/* Cell text for the outbox table: local times. */
+/* Cell text for the outbox table: local times, states and kinds in
+ * words. */
 static char *
 ctl_outbox_cell(struct ctl *c, const char *key, json_t *v)
 {
+	const char	*s = json_string_value(v);
+
 	if (strcmp(key, "not_before") == 0 || strcmp(key, "occurrence") == 0)
-		return ctl_localtime(json_string_value(v));
+		return ctl_localtime(s);
+	if (strcmp(key, "status") == 0)
+		return xstrdup(ctl_word(CTL_W_OUTBOX, s));
+	if (strcmp(key, "kind") == 0)
+		return xstrdup(ctl_word(CTL_W_MESSAGE, s));
+	if (strcmp(key, "channel") == 0)
+		return xstrdup(ctl_word(CTL_W_CHANNEL, s));
 	return ctl_text(v);
 }
 
@@ -215,15 +250,17 @@ static void
 ctl_outbox_print(struct ctl *c, json_t *ans, const char *status, int bodies)
 {
 	static const struct ctl_col cols[] = {
-		{ "N°", "id" }, { "ÉTAT", "status" }, { "TYPE", "kind" },
-		{ "CANAL", "channel" }, { "PERSONNE", "person" },
-		{ "ÉVÉNEMENT", "event" }, { "OCCURRENCE", "occurrence" },
-		{ "À PARTIR DE", "not_before" }, { "ESSAIS", "attempts" },
+		{ "N°", "id", 0 }, { "ÉTAT", "status", 0 },
+		{ "TYPE", "kind", CTL_COL_WRAP }, { "CANAL", "channel", 0 },
+		{ "PERSONNE", "person", 0 },
+		{ "ÉVÉNEMENT", "event", CTL_COL_OPT },
+		{ "OCCURRENCE", "occurrence", CTL_COL_OPT },
+		{ "À PARTIR DE", "not_before", 0 }, { "ESSAIS", "attempts", 0 },
 	};
 
 	if (json_array_size(ans) == 0)
 		printf("aucun message%s%s\n", status ? " à l'état " : "",
-		    status ? status : "");
+		    status ? ctl_word(CTL_W_OUTBOX, status) : "");
 	else
 		ctl_table(c, ans, cols, nitems(cols), ctl_outbox_cell);
 	if (bodies)

@@ -142,18 +142,35 @@ def test_bad_value_is_a_usage_error(conf, args, message):
     assert r.stdout == ""
 
 
-@pytest.mark.parametrize("args", [
-    ["shelter"], ["oncall"], ["alerts"], ["shelter", "frobnicate", "x"],
-    ["alerts", "claim", "4821"], ["oncall", "add", "33"], ["-h"],
-])
-def test_unknown_or_missing_word_prints_every_command(conf, args):
-    r = ctl(conf, *args)
+@pytest.mark.parametrize("group", ["shelter", "oncall", "alerts"])
+def test_missing_word_prints_the_commands_of_the_group(conf, group):
+    r = ctl(conf, group)
     assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
     assert r.stderr.startswith("usage: stoppvifctl [-c FILE] [--json] "
-                               "COMMAND ...\ncommands:\n"), r.stderr
-    for line in USAGE.values():
-        assert f"\n  {line}\n" in r.stderr, (line, r.stderr)
+                               "[--wide] COMMAND ...\ncommandes :\n"), r.stderr
+    for cmd, line in USAGE.items():
+        assert (f"\n  {line}\n" in r.stderr) == cmd.startswith(group), (
+            line, r.stderr)
     assert r.stdout == ""
+
+
+@pytest.mark.parametrize("args", [
+    ["shelter", "frobnicate", "x"], ["alerts", "claim", "4821"],
+    ["oncall", "add", "33"],
+])
+def test_unknown_word_is_one_line(conf, args):
+    r = ctl(conf, *args)
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    assert r.stderr == (f"stoppvifctl: commande inconnue : « {args[0]} "
+                        f"{args[1]} »\n"), r.stderr
+    assert r.stdout == ""
+
+
+def test_h_prints_every_command_on_stdout(conf):
+    r = ctl(conf, "-h")
+    assert r.returncode == 0 and r.stderr == "", r
+    for line in USAGE.values():
+        assert f"\n  {line}\n" in r.stdout, (line, r.stdout)
 
 
 @pytest.mark.parametrize("args", [
