@@ -110,15 +110,30 @@ ics_fail(struct ics_ev *e, const struct ics_prop *p, const char *fmt, ...)
 }
 
 /*
+ * The zone of the calendar's floating times: its X-WR-TIMEZONE (Apple,
+ * Google) when that names a usable zone, else the import's default zone.
+ */
+static const char *
+ics_floating_zone(struct ics_ev *e)
+{
+	const struct ics_prop	*p = ics_prop(e->cal, "X-WR-TIMEZONE");
+
+	if (p != NULL && ics_zone_get(&e->imp->zones, p->value) != NULL)
+		return p->value;
+	return e->imp->default_tz;
+}
+
+/*
  * Read value (of property p, whose TZID and VALUE apply) as a time and
  * the zone it is in: "UTC" for a "Z" time, the resolved TZID, else the
- * default zone (w->t.date or floating: the caller may read it in another).
+ * calendar's floating zone (w->t.date or floating: the caller may read it
+ * in another).  A TZID that cannot be resolved refuses the event only.
  */
 int
 ics_when_read(struct ics_ev *e, const struct ics_prop *p, const char *value,
     struct ics_when *w)
 {
-	const char	*vt = ics_param(p, "VALUE"), *tzid;
+	const char	*vt = ics_param(p, "VALUE"), *tzid, *why;
 	char		 q[ICS_QUOTE_LEN];
 
 	ics_quote(q, sizeof q, value);
@@ -132,14 +147,14 @@ ics_when_read(struct ics_ev *e, const struct ics_prop *p, const char *value,
 		util_strlcpy(w->zone, "UTC", sizeof w->zone);
 	else if (!w->t.date && (tzid = ics_param(p, "TZID")) != NULL) {
 		if (ics_zone_resolve(&e->imp->zones, e->cal, tzid, w->zone,
-		    sizeof w->zone) == -1) {
+		    sizeof w->zone, &why) == -1) {
 			ics_quote(q, sizeof q, tzid);
-			return ics_fail(e, p, "fuseau « %s » inconnu : ni nom "
-			    "IANA, ni nom Windows connu, ni VTIMEZONE avec "
-			    "X-LIC-LOCATION", q);
+			return ics_fail(e, p, "fuseau « %s » inconnu : %s ; "
+			    "événement refusé", q, why != NULL ? why :
+			    "nom trop long");
 		}
 	} else {
-		util_strlcpy(w->zone, e->imp->default_tz, sizeof w->zone);
+		util_strlcpy(w->zone, ics_floating_zone(e), sizeof w->zone);
 		w->floating = 1;
 	}
 	return 0;

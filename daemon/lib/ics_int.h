@@ -63,18 +63,18 @@ struct ics_time {
 };
 
 /*
- * The zones loaded during one import (ics_zone.c); start zeroed.  The last
- * TZID resolved is remembered: an EXDATE list resolves the same one for
- * each of its dates.
+ * The zones loaded during one import (ics_zone.c); start zeroed.  Each
+ * TZID resolved is remembered, with its VCALENDAR: every event and each
+ * date of an EXDATE list resolves it again, and matching a VTIMEZONE's
+ * rules with candidate zones is not free.
  */
 struct ics_zcache;
+struct ics_tzmemo;
 struct ics_zones {
 	struct ics_zcache	*v;
 	size_t			 n;
-	const void		*last_cal;	/* the VCALENDAR of last_tzid */
-	char			*last_tzid;
-	char			 last_out[ICS_ZONE_MAX];
-	int			 last_rc;
+	struct ics_tzmemo	*memo;
+	size_t			 nmemo;
 };
 
 /* The days of month m (1-12) of year y. */
@@ -152,12 +152,13 @@ void	 ics_out_list(struct ics_buf *, const char *, json_t *);
 /*
  * ics_zone.c: zone lookups for an import.  ics_zone_get returns the zone
  * (owned by the set, freed by ics_zones_free) or NULL when it is unusable;
- * ics_zone_resolve writes the IANA name of a TZID; ics_convert moves a
- * wall-clock time between zones.  Both return 0 or -1.
+ * ics_zone_resolve writes the IANA name of a TZID (on failure *why, which
+ * may be NULL, says why in French); ics_convert moves a wall-clock time
+ * between zones.  Both return 0 or -1.
  */
 struct tz	*ics_zone_get(struct ics_zones *, const char *);
 int		 ics_zone_resolve(struct ics_zones *, const struct ics_comp *,
-		    const char *, char *, size_t);
+		    const char *, char *, size_t, const char **);
 int		 ics_convert(struct ics_zones *, struct ics_time *,
 		    const char *, const char *);
 void		 ics_zones_free(struct ics_zones *);

@@ -116,9 +116,7 @@ def test_google_utc_times_and_exdate_list(daemon, tmp_path):
 
 @pytest.mark.parametrize("name", [
     "outlook_utc_display_tzid.ics", "outlook_windows_tzid.ics",
-    pytest.param("outlook_french_display_tzid.ics", marks=pytest.mark.xfail(
-        strict=True, reason="a TZID known only by its VTIMEZONE's rules "
-        "is not matched to an IANA zone yet"))])
+    "outlook_french_display_tzid.ics"])
 def test_outlook_zone_names(daemon, tmp_path, name):
     out = import_file(daemon, name)
     assert out["added"] == 1 and out["skipped"] == 0, out
@@ -139,6 +137,41 @@ def test_apple_calendar(daemon, tmp_path):
     assert starts(agenda(daemon, "2027-06-01", 14)) == [
         "2027-06-01T10:00:00+02:00", "2027-06-08T10:00:00+02:00"]
     round_trip(daemon, tmp_path)
+
+
+def test_apple_floating_times_in_x_wr_timezone(daemon_env, tmp_path):
+    # the daemon's zone is not the calendar's: X-WR-TIMEZONE decides
+    daemon_env.write_config(daemon_extra="timezone = America/New_York")
+    daemon_env.start()
+    out = import_file(daemon_env, "apple_floating_x_wr_timezone.ics")
+    assert out["added"] == 2 and out["skipped"] == 0, out
+    assert {e["tz"] for e in daemon_env.ctl_json("events", "list")} == {
+        "Europe/Brussels"}
+    assert starts(agenda(daemon_env, "2027-01-01", 200)) == [
+        "2027-01-12T14:00:00+01:00", "2027-06-15T09:30:00+02:00"]
+    round_trip(daemon_env, tmp_path)
+
+
+def test_display_tzid_with_unknown_rules_refuses_its_event(daemon):
+    out = import_file(daemon, "outlook_odd_display_tzid.ics")
+    assert out["added"] == 1 and out["skipped"] == 1, out
+    it = outcome(out, "odd@outlook.example")
+    assert it["outcome"] == "skipped"
+    assert "aucun fuseau IANA connu" in json.dumps(it, ensure_ascii=False)
+    assert outcome(out, "fine@outlook.example")["outcome"] == "imported"
+
+
+def test_hostile_vtimezones_refuse_their_events_only(daemon):
+    out = import_file(daemon, "hostile_vtimezones.ics")
+    assert out["added"] == 1 and out["skipped"] == 4, out
+    assert outcome(out, "fine@hostile.example")["outcome"] == "imported"
+    why = {"absurd_offset": "illisible", "no_offset_to": "illisible",
+           "thousand_standard": "illisible",
+           "defined_twice": "plusieurs VTIMEZONE"}
+    for case, words in why.items():
+        it = outcome(out, case + "@hostile.example")
+        assert it["outcome"] == "skipped", it
+        assert words in json.dumps(it, ensure_ascii=False), it
 
 
 def test_recurrence_id_moves_and_cancels(daemon, tmp_path):
