@@ -87,6 +87,7 @@ daemon_apply(struct daemon *d)
 	log_setlevel(d->verbose ? LOG_LEVEL_DEBUG : d->conf->log_level);
 	d->cal.default_tz = d->conf->timezone;
 	d->cal.closures = d->closures;
+	d->cal.phone_title = d->conf->phone_title;
 }
 
 /*

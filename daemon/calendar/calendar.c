@@ -148,24 +148,25 @@ cal_write_children(struct store *st, int64_t id, const struct cal_evdef *d,
 	return 0;
 }
 
-/* The parameters of sql_insert and sql_update, ?1 to ?15. */
+/* The parameters of sql_insert and sql_update, ?1 to ?16. */
 enum {
 	EP_ID = 1, EP_UID, EP_TITLE, EP_KIND, EP_DTSTART, EP_TZ, EP_RRULE,
 	EP_DURATION, EP_LOCATION, EP_COMMUNE, EP_DESCRIPTION, EP_SKIP,
-	EP_CHANNELS, EP_NOW, EP_PLANNED
+	EP_CHANNELS, EP_NOW, EP_PLANNED, EP_PHONE_TITLE
 };
 
 static const char *const sql_insert = "INSERT INTO events (id, uid, title,"
     " kind, dtstart, tz, rrule, duration, location, commune,"
     " description, skip_holidays, channels, created, updated,"
-    " planned_until) VALUES (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-    " ?11, ?12, ?13, ?14, ?14, ?15)";
+    " planned_until, phone_title) VALUES (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+    " ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16)";
 static const char *const sql_update = "UPDATE events SET uid = ?2,"
     " title = ?3, kind = ?4, dtstart = ?5, tz = ?6, rrule = ?7,"
     " duration = ?8, location = ?9, commune = ?10, description = ?11,"
-    " skip_holidays = ?12, channels = ?13, updated = ?14 WHERE id = ?1";
+    " skip_holidays = ?12, channels = ?13, updated = ?14,"
+    " phone_title = ?16 WHERE id = ?1";
 
-/* Bind the definition's parameters EP_UID to EP_NOW. */
+/* Bind the definition's parameters EP_UID to EP_NOW, and EP_PHONE_TITLE. */
 static void
 cal_bind_def(sqlite3_stmt *stmt, const struct cal_evdef *d, const char *now)
 {
@@ -182,6 +183,7 @@ cal_bind_def(sqlite3_stmt *stmt, const struct cal_evdef *d, const char *now)
 	calendar_bind_text(stmt, EP_COMMUNE, d->commune);
 	calendar_bind_text(stmt, EP_DESCRIPTION, d->description);
 	calendar_bind_text(stmt, EP_SKIP, d->skip);
+	calendar_bind_text(stmt, EP_PHONE_TITLE, d->phone_title);
 	sqlite3_bind_text(stmt, EP_CHANNELS, cal_channels_text(d->channels,
 	    ch, sizeof ch), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(stmt, EP_NOW, now, -1, SQLITE_TRANSIENT);
@@ -282,7 +284,7 @@ fail:
 #define SQL_EVENT \
     "SELECT id, uid, title, kind, dtstart, tz, rrule, duration, location," \
     " commune, description, skip_holidays, channels, created, updated," \
-    " planned_until," \
+    " planned_until, phone_title," \
     " (SELECT group_concat(offset) FROM (SELECT offset FROM event_reminders" \
     "   WHERE event_id = e.id ORDER BY offset DESC))," \
     " (SELECT group_concat(local) FROM (SELECT local FROM event_exdates" \
@@ -297,8 +299,8 @@ static const char *const sql_events = SQL_EVENT " ORDER BY id";
 /* The columns of SQL_EVENT. */
 enum { EC_ID, EC_UID, EC_TITLE, EC_KIND, EC_DTSTART, EC_TZ, EC_RRULE,
     EC_DURATION, EC_LOCATION, EC_COMMUNE, EC_DESCRIPTION, EC_SKIP,
-    EC_CHANNELS, EC_CREATED, EC_UPDATED, EC_PLANNED, EC_OFFSETS, EC_EXDATES,
-    EC_AUDIENCE };
+    EC_CHANNELS, EC_CREATED, EC_UPDATED, EC_PLANNED, EC_PHONE_TITLE,
+    EC_OFFSETS, EC_EXDATES, EC_AUDIENCE };
 
 /* A text column as a JSON string or null. */
 static json_t *
@@ -356,13 +358,9 @@ cal_next(struct calendar *cal, int64_t id)
 	return v;
 }
 
-/*
- * The JSON object of the current row of sql_event(s).  Its texts were
- * validated on the way in (jansson only hands out valid UTF-8), so the pack
- * cannot fail on them; NULL only if the row was written by something else.
- */
+/* The fields of the current row that every event has (cal_row). */
 static json_t *
-cal_row(struct calendar *cal, sqlite3_stmt *stmt)
+cal_row_pack(struct calendar *cal, sqlite3_stmt *stmt)
 {
 	char	 buf[32];
 	json_t	*skip = cal_text_col(stmt, EC_SKIP);
@@ -389,6 +387,24 @@ cal_row(struct calendar *cal, sqlite3_stmt *stmt)
 	    "created", (const char *)sqlite3_column_text(stmt, EC_CREATED),
 	    "updated", (const char *)sqlite3_column_text(stmt, EC_UPDATED),
 	    "next", cal_next(cal, sqlite3_column_int64(stmt, EC_ID)));
+}
+
+/*
+ * The JSON object of the current row of sql_event(s), with "phone_title"
+ * when the event has one.  Its texts were validated on the way in (jansson
+ * only hands out valid UTF-8), so the pack cannot fail on them; NULL only
+ * if the row was written by something else.
+ */
+static json_t *
+cal_row(struct calendar *cal, sqlite3_stmt *stmt)
+{
+	json_t	*o = cal_row_pack(cal, stmt);
+
+	if (o != NULL && sqlite3_column_type(stmt, EC_PHONE_TITLE) !=
+	    SQLITE_NULL)
+		json_object_set_new(o, "phone_title", cal_text_col(stmt,
+		    EC_PHONE_TITLE));
+	return o;
 }
 
 json_t *

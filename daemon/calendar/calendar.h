@@ -3,7 +3,10 @@
  * awareness actions) and their reminders.
  *
  * Requests and answers are the JSON event objects described in ics.h.  Every
- * field is validated from one table; an error names the field.  Writing
+ * field is validated from one table; an error names the field.  A title the
+ * phone guard refuses (guard.h) is kept for the agenda and the export; the
+ * event then has a "phone_title", the neutral one that SMS texts and email
+ * subjects carry in its place.  Writing
  * functions run inside the caller's transaction; the caller then plans the
  * event with the scheduler (sched.h).
  */
@@ -31,7 +34,12 @@ struct calendar {
 	struct closures		 *closures;	/* NULL: none configured */
 	int			  check_future;	/* set by add and edit */
 	int			  importing;	/* past events welcome */
+	const char		 *phone_title;	/* [calendar] phone_title; NULL:
+						   CALENDAR_PHONE_TITLE */
 };
+
+/* What phones show of a title the phone guard refuses, by default. */
+#define CALENDAR_PHONE_TITLE	"Réunion du réseau"
 
 /* One event loaded for expansion (calendar_event_load). */
 struct cal_event {

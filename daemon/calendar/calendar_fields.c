@@ -6,7 +6,8 @@
  * Adding an event is validating a whole definition and writing it; editing
  * is overlaying the request on the stored definition and doing the same
  * (calendar.c), so that the two can never disagree about what a valid event
- * is.  Errors name the field and speak French, as the API does.
+ * is.  Errors name the field and speak French, as the API does.  A title
+ * the phone guard refuses is kept, with a neutral phone title beside it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +54,7 @@ struct efield {
 
 /* Fields of `events show` that a request may carry back but not set. */
 static const char *const ereadonly[] = {
-	"id", "created", "updated", "next", NULL
+	"id", "created", "updated", "next", "phone_title", NULL
 };
 
 static void
@@ -79,6 +80,7 @@ calendar_evdef_free(struct cal_evdef *d)
 	free(d->commune);
 	free(d->description);
 	free(d->skip);
+	free(d->phone_title);
 	cal_list_free(d->exdates, d->nexdates);
 	cal_list_free(d->audience, d->naudience);
 	memset(d, 0, sizeof *d);
@@ -100,9 +102,10 @@ cal_or_list(const char *const *names, char *buf, size_t len)
 	return buf;
 }
 
-/* Check free text: no control characters (but newlines where allowed). */
+/* Check typed text: no control characters (but newlines where allowed),
+ * at most max characters. */
 static int
-cal_text_ok(const char *field, const char *s, size_t max, int newlines,
+cal_text_plain(const char *field, const char *s, size_t max, int newlines,
     struct error *err)
 {
 	char	*cause = NULL;
@@ -116,8 +119,20 @@ cal_text_ok(const char *field, const char *s, size_t max, int newlines,
 		    "caractères au plus", max);
 		return -1;
 	}
-	/* Titles go into SMS and subjects, places and descriptions into
-	 * emails: phones others may read. */
+	return 0;
+}
+
+/* Check free text as cal_text_plain does, and keep off it what may not
+ * reach a phone. */
+static int
+cal_text_ok(const char *field, const char *s, size_t max, int newlines,
+    struct error *err)
+{
+	char	*cause = NULL;
+
+	if (cal_text_plain(field, s, max, newlines, err) == -1)
+		return -1;
+	/* Places and descriptions go into emails: phones others may read. */
 	if (guard_phone_check(s, &cause) == -1) {
 		error_set(err, ERR_INVALID, field, "%s : ce texte part "
 		    "dans les SMS et les e-mails, lus sur des téléphones que "
@@ -127,6 +142,15 @@ cal_text_ok(const char *field, const char *s, size_t max, int newlines,
 		return -1;
 	}
 	return 0;
+}
+
+const char *
+calendar_phone_title(const struct calendar *cal, const char *title)
+{
+	if (guard_phone_check(title, NULL) == 0)
+		return NULL;
+	return cal->phone_title != NULL ? cal->phone_title :
+	    CALENDAR_PHONE_TITLE;
 }
 
 /* A string field: *out is a copy, or NULL for absent, null or "". */
@@ -259,13 +283,23 @@ static int
 ef_title(struct calendar *cal, struct cal_evdef *d, json_t *v,
     struct error *err)
 {
+	const char	*phone;
+
 	if (cal_string("title", v, &d->title, err) == -1)
 		return -1;
 	if (d->title == NULL) {
 		error_set(err, ERR_INVALID, "title", "obligatoire");
 		return -1;
 	}
-	return cal_text_ok("title", d->title, CAL_MAX_TITLE, 0, err);
+	if (cal_text_plain("title", d->title, CAL_MAX_TITLE, 0, err) == -1)
+		return -1;
+	/* Titles go into SMS and subjects: one the guard refuses is kept,
+	 * and phones get a neutral one. */
+	free(d->phone_title);
+	d->phone_title = NULL;
+	if ((phone = calendar_phone_title(cal, d->title)) != NULL)
+		d->phone_title = xstrdup(phone);
+	return 0;
 }
 
 static int

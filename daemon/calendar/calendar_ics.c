@@ -7,7 +7,8 @@
  * reports and the agenda, and never reminded.  An event the calendar
  * refuses is skipped and the report says why; only a text that is not
  * iCalendar is refused whole.  It keeps the creation and change times the
- * text carries.
+ * text carries.  An event whose title gets a neutral phone title is
+ * reported as adapted.
  * An export is the list of events handed to ics_export.
  */
 #include <stdlib.h>
@@ -140,6 +141,23 @@ cal_import_alarms(json_t *ev, json_t *it, json_t *report)
 	    "… --remind …"));
 }
 
+/* A title kept whole that phones get as a neutral one: say which. */
+static void
+cal_import_phone(struct calendar *cal, json_t *ev, json_t *it,
+    json_t *report)
+{
+	const char	*t = json_string_value(json_object_get(ev, "title"));
+	const char	*phone;
+	char		*note;
+
+	if (t == NULL || (phone = calendar_phone_title(cal, t)) == NULL)
+		return;
+	json_object_set_new(it, "outcome", json_string("adapted"));
+	xasprintf(&note, "titre remplacé sur les téléphones par « %s »",
+	    phone);
+	cal_import_note(it, report, note);
+}
+
 /* What one import did so far. */
 struct cal_import_run {
 	json_t		*events, *report;
@@ -171,6 +189,7 @@ cal_import_item(struct calendar *cal, struct cal_import_run *run, json_t *it,
 	cal_import_title(ev, it, run->report);
 	cal_import_alarms(ev, it, run->report);
 	if (cal_import_one(cal, ev, &id, &upd, err) == 0) {
+		cal_import_phone(cal, ev, it, run->report);
 		run->ids[run->nids++] = id;
 		upd ? run->updated++ : run->added++;
 		return 0;

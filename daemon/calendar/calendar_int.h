@@ -20,6 +20,7 @@
 struct cal_evdef {
 	char		*uid, *title, *kind, *dtstart, *tz, *rrule;
 	char		*location, *commune, *description, *skip;
+	char		*phone_title;	/* NULL: the title may reach phones */
 	int64_t		 duration;
 	int64_t		 offsets[CAL_MAX_REMIND];	/* descending */
 	size_t		 noffsets;
@@ -38,6 +39,10 @@ struct cal_evdef {
 int	 calendar_evdef_parse(struct calendar *, json_t *req,
 	    struct cal_evdef *d, struct error *err);
 void	 calendar_evdef_free(struct cal_evdef *d);
+
+/* The neutral title phones show in place of title, or NULL when the phone
+ * guard lets title itself reach them. */
+const char *calendar_phone_title(const struct calendar *, const char *title);
 
 /* Bind text s, or SQL NULL when s is NULL, to parameter col of stmt. */
 void	 calendar_bind_text(sqlite3_stmt *stmt, int col, const char *s);

@@ -32,6 +32,7 @@
 #include "curlev.h"
 #include "dispatch.h"
 #include "dispatch_int.h"
+#include "guard.h"
 #include "idset.h"
 #include "log.h"
 #include "outbox.h"
@@ -194,6 +195,24 @@ dispatch_open(struct dispatch *d, struct dispatch_msg *dm,
 	return 0;
 }
 
+/*
+ * An event's title that the phone guard refuses reaches phones as the
+ * neutral [calendar] phone_title: template_render puts it in the SMS text
+ * and the subject, and the full title in an email's body.  Judged as the
+ * message is rendered, with the current word list and setting.
+ */
+static void
+dispatch_phone_title(const struct dispatch *d, json_t *params)
+{
+	const char	*title;
+
+	title = json_string_value(json_object_get(params, "title"));
+	if (title == NULL || guard_phone_check(title, NULL) == 0)
+		return;
+	json_object_set_new(params, "phone_title",
+	    json_string((*d->conf)->phone_title));
+}
+
 /* An urgent SMS must go as one message: 0, or -1 with *cause. */
 static int
 dispatch_fits(const struct dispatch_msg *dm, char **cause)
@@ -224,6 +243,7 @@ dispatch_prepare(struct dispatch *d, struct dispatch_msg *dm, char **cause)
 		goto out;
 	/* the time of rendering: {in} of a late reminder tells the truth */
 	json_object_set_new(params, "now", json_integer(util_now()));
+	dispatch_phone_title(d, params);
 	if (template_render(d->tpl, dm->kind, chan_name(dm->chan),
 	    pc.lang[0] != '\0' ? pc.lang : NULL, params, &dm->subject,
 	    &dm->body, cause) == -1)
@@ -261,6 +281,7 @@ dispatch_check(void *arg, const struct outbox_msg *m, char **cause)
 		return -1;
 	}
 	people_lang(d->store, m->person_id, lang, sizeof lang);
+	dispatch_phone_title(d, params);
 	rc = template_render(d->tpl, m->kind, m->channel, lang, params,
 	    &subject, &body, cause);
 	json_decref(params);

@@ -52,6 +52,8 @@ static const struct ckey ckeys[] = {
 	    0, 0, NULL, 0, OFF(sms_secret_file) },
 	{ "calendar", "closures", CT_OPTPATH, "", 0, 0, NULL, 1,
 	    OFF(closures) },
+	{ "calendar", "phone_title", CT_PHONETEXT, "Réunion du réseau", 1, 60,
+	    NULL, 1, OFF(phone_title) },
 	{ "privacy", "phone_words", CT_WORDS, "", 0, 0, NULL, 1,
 	    OFF(phone_words) },
 	{ "crypto", "key_file", CT_PATH, "/var/lib/stoppvif/master.key", 0, 0,

@@ -47,6 +47,7 @@ struct config {
 
 	/* [calendar] */
 	char	*closures;	/* closures file; "" when none */
+	char	*phone_title;	/* what phones show of a guarded title */
 
 	/* [privacy] */
 	char	*phone_words;	/* more words kept off phones; "" */

@@ -22,6 +22,7 @@ enum ctype {
 	CT_LISTEN,
 	CT_LOCAL,	/* a loopback address:port or a Unix socket path */
 	CT_SENDER,	/* a name that phones show */
+	CT_PHONETEXT,	/* a text that phones show, never empty */
 	CT_WORDS,	/* more words kept off phones (guard.h) */
 	CT_URL,
 	CT_UIDS,
@@ -38,7 +39,7 @@ struct ckey {
 	const char		*name;
 	enum ctype		 type;
 	const char		*def;
-	int64_t			 min, max;	/* bounds; CT_SENDER: length */
+	int64_t			 min, max;	/* bounds; of a text: length */
 	const char *const	*choices;	/* CT_ENUM, CT_LOGLEVEL */
 	int			 reloadable;
 	size_t			 off;		/* of its field in struct config */

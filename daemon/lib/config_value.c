@@ -185,10 +185,13 @@ conf_local(const char *value, char **cause)
 	return 0;
 }
 
-/* Check the name that phones show: short, plain, and nothing that may not
- * reach a phone (the network's own name may be one: "VIF"). */
+/*
+ * Check a text that phones show: plain, at most max characters, and
+ * nothing that may not reach a phone; hint says where it shows.
+ */
 static int
-conf_sender(const char *value, int64_t max, char **cause)
+conf_phone_text(const char *value, int64_t max, const char *hint,
+    char **cause)
 {
 	char	*why = NULL;
 
@@ -202,9 +205,7 @@ conf_sender(const char *value, int64_t max, char **cause)
 		return -1;
 	}
 	if (guard_phone_check(value, &why) == -1) {
-		util_cause(cause, "%s: SMS and email signatures show this "
-		    "name on phones others may read; choose a neutral one "
-		    "(\"Coordination sociale\") or leave it empty", why);
+		util_cause(cause, "%s: %s", why, hint);
 		free(why);
 		return -1;
 	}
@@ -275,10 +276,27 @@ conf_check_local(const struct ckey *k, const char *value, char **cause)
 	return conf_local(value, cause);
 }
 
+/* The name that phones show (the network's own name may be one: "VIF"). */
 static int
 conf_check_sender(const struct ckey *k, const char *value, char **cause)
 {
-	return conf_sender(value, k->max, cause);
+	return conf_phone_text(value, k->max, "SMS and email signatures "
+	    "show this name on phones others may read; choose a neutral one "
+	    "(\"Coordination sociale\") or leave it empty", cause);
+}
+
+/* What phones show in place of an event's title that may not reach them. */
+static int
+conf_check_phonetext(const struct ckey *k, const char *value, char **cause)
+{
+	if (utf8_len(value) < (size_t)k->min) {
+		util_cause(cause, "may not be empty: SMS and email subjects "
+		    "show it in place of a title");
+		return -1;
+	}
+	return conf_phone_text(value, k->max, "SMS and email subjects show "
+	    "this text in place of a title, on phones others may read; "
+	    "choose a neutral one (\"Réunion du réseau\")", cause);
 }
 
 static int
@@ -449,6 +467,7 @@ static const struct ctypedef {
 	[CT_LISTEN] =	{ CS_STRING, conf_check_listen, NULL },
 	[CT_LOCAL] =	{ CS_STRING, conf_check_local, NULL },
 	[CT_SENDER] =	{ CS_STRING, conf_check_sender, NULL },
+	[CT_PHONETEXT] = { CS_STRING, conf_check_phonetext, NULL },
 	[CT_WORDS] =	{ CS_STRING, conf_check_words, NULL },
 	[CT_URL] =	{ CS_STRING, conf_check_url, NULL },
 	[CT_UIDS] =	{ CS_UIDS, NULL, conf_set_uids },

@@ -577,6 +577,7 @@ ics_vtz_rules(const struct ics_comp *vtz, struct ics_zone *z)
 	size_t			 i, nobs = 0, ny = 0;
 
 	memset(z, 0, sizeof *z);
+	memset(&last, 0, sizeof last);
 	for (i = 0; i < vtz->ncomps; i++) {
 		c = vtz->comps[i];
 		if (strcmp(c->name, "STANDARD") != 0 &&

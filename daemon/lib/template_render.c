@@ -43,6 +43,7 @@ struct rctx {
 	struct rdate		 dates[NDATES];
 	int			 has_offset;
 	int64_t			 offset;
+	int			 phone;		/* an SMS text or a subject */
 };
 
 /* The params read from the JSON object, their types, and which of them
@@ -58,6 +59,7 @@ static const struct {
 	{ "code", JSON_STRING, -1 }, { "link", JSON_STRING, -1 },
 	{ "shelter", JSON_STRING, -1 }, { "until", JSON_STRING, D_UNTIL },
 	{ "opened", JSON_STRING, D_OPENED }, { "now", JSON_INTEGER, -1 },
+	{ "phone_title", JSON_STRING, -1 },
 };
 #define NPARAMS		(sizeof param_types / sizeof param_types[0])
 
@@ -87,9 +89,15 @@ param_str(const struct rctx *r, const char *name)
 	return xstrdup(json_is_string(v) ? json_string_value(v) : "");
 }
 
+/* The title; in what a phone shows first (an SMS text, a subject), the
+ * event's neutral phone title when the params carry one. */
 static char *
 ph_title(const struct rctx *r)
 {
+	json_t	*v = json_object_get(r->params, "phone_title");
+
+	if (r->phone && json_is_string(v) && *json_string_value(v) != '\0')
+		return xstrdup(json_string_value(v));
 	return param_str(r, "title");
 }
 
@@ -590,25 +598,39 @@ render_body(const struct tmpl *t, const struct rctx *r, char *vals[NPHS])
 	return template_tbuf_take(&b);
 }
 
+/* Free the placeholders' values of one rendering, and forget them. */
+static void
+render_vals_free(char *vals[NPHS])
+{
+	size_t	 i;
+
+	for (i = 0; i < NPHS; i++) {
+		free(vals[i]);
+		vals[i] = NULL;
+	}
+}
+
 /* Render t for channel c: *body, and *subject for an email (new
- * strings). */
+ * strings); the SMS text and the subject with the phone title. */
 static void
 render(const struct tmpl *t, const struct rctx *r, enum chan c,
     char **subject, char **body)
 {
-	char	*vals[NPHS];
-	size_t	 i;
+	struct rctx	 pr = *r;
+	char		*vals[NPHS];
 
 	memset(vals, 0, sizeof vals);
+	pr.phone = 1;
 	if (c == CHAN_SMS)
-		*body = template_sms_gsm(render_one_line(&t->lines[0], r,
+		*body = template_sms_gsm(render_one_line(&t->lines[0], &pr,
 		    vals));
 	else {
-		*subject = render_one_line(&t->subject, r, vals);
+		*subject = render_one_line(&t->subject, &pr, vals);
+		/* the body may hold the full title: values computed again */
+		render_vals_free(vals);
 		*body = render_body(t, r, vals);
 	}
-	for (i = 0; i < NPHS; i++)
-		free(vals[i]);
+	render_vals_free(vals);
 }
 
 /*

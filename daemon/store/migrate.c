@@ -233,6 +233,14 @@ static const char *const migrations[] = {
 	"  token_hash BLOB NOT NULL UNIQUE,"
 	"  created TEXT NOT NULL"
 	");",
+
+	/*
+	 * 9: phone titles.  An event whose title the phone guard refuses is
+	 * kept whole for the agenda and the export; phone_title holds the
+	 * neutral title ([calendar] phone_title) put in its place where a
+	 * phone shows it, NULL when the title itself may go.
+	 */
+	"ALTER TABLE events ADD COLUMN phone_title TEXT;",
 };
 #define NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))
 
