@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "calendar.h"
+#include "calendar_int.h"
 #include "chan.h"
 #include "holiday.h"
 #include "recur.h"
@@ -198,13 +199,8 @@ calendar_recipients(struct calendar *cal, int64_t id, int64_t **ids,
     unsigned **reach, char **cause)
 {
 	static const char *const sql = "SELECT p.id, p.email IS NOT NULL,"
-	    " p.phone IS NOT NULL FROM people p WHERE p.removed IS NULL AND ("
-	    " EXISTS (SELECT 1 FROM event_audience a JOIN person_roles r"
-	    "   ON r.role = a.value WHERE a.event_id = ?1 AND a.kind = 'role'"
-	    "   AND r.person_id = p.id) OR"
-	    " EXISTS (SELECT 1 FROM event_audience a WHERE a.event_id = ?1"
-	    "   AND a.kind = 'person' AND a.value = CAST(p.id AS TEXT)))"
-	    " ORDER BY p.id";
+	    " p.phone IS NOT NULL FROM people p WHERE p.removed IS NULL AND"
+	    CAL_AUDIENCE_HAS("?1", "p.id") " ORDER BY p.id";
 	sqlite3_stmt	*stmt = store_stmt(cal->store, sql);
 	size_t		 n = 0;
 	int		 rc;

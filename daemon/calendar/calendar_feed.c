@@ -21,6 +21,7 @@
 
 #include "calendar.h"
 #include "calendar_feed.h"
+#include "calendar_int.h"
 #include "crypt.h"
 #include "guard.h"
 #include "holiday.h"
@@ -59,11 +60,7 @@ static ssize_t
 feed_ids(struct calendar *cal, int64_t person, int64_t **ids, char **cause)
 {
 	static const char *const sql = "SELECT id FROM (SELECT e.id FROM"
-	    " events e WHERE EXISTS (SELECT 1 FROM event_audience a"
-	    "   JOIN person_roles r ON r.role = a.value WHERE a.event_id = e.id"
-	    "   AND a.kind = 'role' AND r.person_id = ?1) OR"
-	    " EXISTS (SELECT 1 FROM event_audience a WHERE a.event_id = e.id"
-	    "   AND a.kind = 'person' AND a.value = CAST(?1 AS TEXT))"
+	    " events e WHERE" CAL_AUDIENCE_HAS("e.id", "?1")
 	    " ORDER BY e.id DESC LIMIT ?2) ORDER BY id";
 	sqlite3_stmt	*stmt = store_stmt(cal->store, sql);
 	size_t		 n = 0;

@@ -16,6 +16,18 @@
 #include "calendar.h"
 #include "error.h"
 
+/*
+ * SQL: the person p is in the audience of the event e (both SQL
+ * expressions), by one of their roles or by their own id.  The one
+ * definition the scheduler's recipients and a person's feed share.
+ */
+#define CAL_AUDIENCE_HAS(e, p)						\
+	" (EXISTS (SELECT 1 FROM event_audience a JOIN person_roles r"	\
+	"   ON r.role = a.value WHERE a.event_id = " e			\
+	"   AND a.kind = 'role' AND r.person_id = " p ") OR"		\
+	" EXISTS (SELECT 1 FROM event_audience a WHERE a.event_id = " e	\
+	"   AND a.kind = 'person' AND a.value = CAST(" p " AS TEXT)))"
+
 /* A validated event definition, every text normalised. */
 struct cal_evdef {
 	char		*uid, *title, *kind, *dtstart, *tz, *rrule;

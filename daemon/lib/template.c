@@ -73,7 +73,7 @@ template_free(struct template_set *ts)
 
 	if (ts == NULL)
 		return;
-	for (l = 0; l < TEMPLATE_NLANGS; l++)
+	for (l = 0; l < LANG_COUNT; l++)
 		for (k = 0; k < TEMPLATE_NKINDS; k++)
 			for (c = 0; c < CHAN_COUNT; c++)
 				template_tmpl_free(&ts->t[l][k][c]);

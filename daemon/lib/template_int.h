@@ -16,10 +16,8 @@
 
 /* ---- the tables (template.c) ---- */
 
-/* The languages are lang.h's: French first, required, the fallback. */
-#define TEMPLATE_NLANGS		LANG_COUNT
-#define TEMPLATE_LANG_DEFAULT	LANG_FR
-#define template_langs		lang_codes
+/* The languages are lang.h's: French (LANG_FR) first, required, the
+ * fallback. */
 
 /* The kinds of message, one bit each. */
 #define K_REMINDER		0x01
@@ -90,7 +88,7 @@ struct tmpl {
 
 /* A loaded set: a template by language, kind and channel. */
 struct template_set {
-	struct tmpl	 t[TEMPLATE_NLANGS][TEMPLATE_NKINDS][CHAN_COUNT];
+	struct tmpl	 t[LANG_COUNT][TEMPLATE_NKINDS][CHAN_COUNT];
 	char		*sender;	/* {sender}, never NULL */
 };
 

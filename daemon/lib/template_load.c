@@ -618,7 +618,7 @@ template_load(const char *dir, char **cause)
 	struct template_set	*ts;
 	struct tload		 ld;
 	struct dirent		**ents;
-	int			 seen[TEMPLATE_NLANGS][TEMPLATE_NKINDS]
+	int			 seen[LANG_COUNT][TEMPLATE_NKINDS]
 				    [CHAN_COUNT];
 	char			*path;
 	int			 n, i;
@@ -640,7 +640,7 @@ template_load(const char *dir, char **cause)
 		free(ents[i]);
 	}
 	free(ents);
-	french_check(&ld, dir, seen[TEMPLATE_LANG_DEFAULT]);
+	french_check(&ld, dir, seen[LANG_FR]);
 	if (ld.nerrors > 0) {
 		load_cause(&ld, cause);
 		template_free(ts);
@@ -683,7 +683,7 @@ sender_fits(const struct template_set *ts, const char *name, char **cause)
 	size_t			 l, k;
 	int			 n;
 
-	for (l = 0; l < TEMPLATE_NLANGS; l++) {
+	for (l = 0; l < LANG_COUNT; l++) {
 		for (k = 0; k < TEMPLATE_NKINDS; k++) {
 			t = &ts->t[l][k][CHAN_SMS];
 			if (!(template_kinds[k].bit & K_ALERTS) || !t->loaded)
@@ -695,7 +695,7 @@ sender_fits(const struct template_set *ts, const char *name, char **cause)
 			util_cause(cause, "sender name \"%s\": the alert SMS "
 			    "%s/%s.sms would take %d messages, and an alert "
 			    "SMS must fit in one: choose a shorter name", name,
-			    template_langs[l], template_kinds[k].name, n);
+			    lang_codes[l], template_kinds[k].name, n);
 			free(why);
 			return -1;
 		}

@@ -37,7 +37,7 @@ struct rdate {
 
 /* The params of a message, read and checked once per rendering. */
 struct rctx {
-	int			 lang;		/* index in template_langs */
+	int			 lang;		/* index in lang_codes */
 	const char		*sender;	/* never NULL */
 	json_t			*params;
 	struct rdate		 dates[NDATES];
@@ -63,11 +63,11 @@ static const struct {
 };
 #define NPARAMS		(sizeof param_types / sizeof param_types[0])
 
-/* The "how far ahead" words of each language, in template_langs order. */
+/* The "how far ahead" words of each language, in lang_codes order. */
 static const struct {
 	const char	*now, *tomorrow, *ahead;
 	const char	*day[2], *hour[2], *minute[2];	/* one, more */
-} in_words[TEMPLATE_NLANGS] = {
+} in_words[LANG_COUNT] = {
 	{ "maintenant", "demain", "dans", { "jour", "jours" },
 	  { "heure", "heures" }, { "minute", "minutes" } },
 	{ "nu", "morgen", "over", { "dag", "dagen" }, { "uur", "uur" },
@@ -140,7 +140,7 @@ ph_datefmt(const struct rctx *r, int which, enum datefmt_style style)
 
 	if (!d->has)
 		return xstrdup("");
-	return xstrdup(datefmt(template_langs[r->lang], style, &d->c, buf,
+	return xstrdup(datefmt(lang_codes[r->lang], style, &d->c, buf,
 	    sizeof buf));
 }
 
@@ -638,7 +638,7 @@ render(const struct tmpl *t, const struct rctx *r, enum chan c,
  * month, two digits or "1er", 23:59), as test_template checks over 28
  * years of days: alert SMS texts are measured with it.
  */
-static const char *const widest[TEMPLATE_NLANGS] = {
+static const char *const widest[LANG_COUNT] = {
 	"2027-09-01T23:59:00+02:00",	/* mercredi 1er septembre 2027 */
 	"2027-09-30T23:59:00+02:00",	/* donderdag 30 september 2027 */
 	"2027-09-30T23:59:00+02:00",	/* Donnerstag, 30. September 2027 */
@@ -697,7 +697,7 @@ template_pick(const struct template_set *ts, const char *kind,
 	}
 	if ((p->lang = lang_parse(lang)) == -1 ||
 	    !ts->t[p->lang][p->kind][p->chan].loaded)
-		p->lang = TEMPLATE_LANG_DEFAULT;
+		p->lang = LANG_FR;
 	t = &ts->t[p->lang][p->kind][p->chan];
 	if (!t->loaded) {
 		util_cause(cause, "template %s.%s: not loaded", kind, channel);
