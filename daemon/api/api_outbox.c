@@ -15,7 +15,30 @@
 #include "dispatch.h"
 #include "log.h"
 #include "outbox.h"
+#include "recur.h"
 #include "util.h"
+
+/*
+ * The time a message's text is shown as of: when it went out ("sent", UTC,
+ * as the outbox writes it), so that {in} reads as it did in the message,
+ * else now.
+ */
+static int64_t
+api_outbox_when(json_t *item)
+{
+	const char		*sent = json_string_value(json_object_get(item,
+				    "sent"));
+	struct recur_civil	 c;
+	char			 buf[sizeof "YYYY-MM-DDTHH:MM:SS"];
+
+	if (sent == NULL || strlen(sent) < sizeof buf - 1)
+		return util_now();
+	memcpy(buf, sent, sizeof buf - 1);
+	buf[sizeof buf - 1] = '\0';
+	if (recur_civil_parse(buf, &c, NULL) == -1)
+		return util_now();
+	return recur_civil_secs(&c);
+}
 
 /*
  * Add to each listed message what it says, rendered as it would be sent
@@ -30,7 +53,7 @@ api_outbox_bodies(struct api_req *r)
 
 	json_array_foreach(r->result, i, item) {
 		text = dispatch_render(r->env->dispatch, json_integer_value(
-		    json_object_get(item, "id")), &cause);
+		    json_object_get(item, "id")), api_outbox_when(item), &cause);
 		if (text == NULL) {
 			json_object_set_new(item, "render_error",
 			    json_string(cause));

@@ -228,12 +228,13 @@ dispatch_fits(const struct dispatch_msg *dm, char **cause)
 }
 
 /*
- * Prepare a loaded message: recipient, language, quiet hours and rendered
- * text.  Returns 0, or -1 with *cause for a message that can never be sent
- * (it fails).
+ * Prepare a loaded message: recipient, language, quiet hours and its text
+ * rendered as at now.  Returns 0, or -1 with *cause for a message that can
+ * never be sent (it fails).
  */
 static int
-dispatch_prepare(struct dispatch *d, struct dispatch_msg *dm, char **cause)
+dispatch_prepare(struct dispatch *d, struct dispatch_msg *dm, int64_t now,
+    char **cause)
 {
 	struct people_contact	 pc;
 	json_t			*params;
@@ -242,7 +243,7 @@ dispatch_prepare(struct dispatch *d, struct dispatch_msg *dm, char **cause)
 	if (dispatch_open(d, dm, &pc, &params, cause) == -1)
 		goto out;
 	/* the time of rendering: {in} of a late reminder tells the truth */
-	json_object_set_new(params, "now", json_integer(util_now()));
+	json_object_set_new(params, "now", json_integer(now));
 	dispatch_phone_title(d, params);
 	if (template_render(d->tpl, dm->kind, chan_name(dm->chan),
 	    pc.lang[0] != '\0' ? pc.lang : NULL, params, &dm->subject,
@@ -485,7 +486,7 @@ dispatch_feed(struct dispatch *d, enum chan c, int64_t now, int *busy)
 			return;
 		}
 		dm = dispatch_unready(q);
-		if (dispatch_prepare(d, dm, &cause) == -1) {
+		if (dispatch_prepare(d, dm, util_now(), &cause) == -1) {
 			dispatch_result(d, DISPATCH_FAILED, dm->m.id, cause, dm,
 			    0);
 			free(cause);
@@ -808,14 +809,14 @@ dispatch_status(struct dispatch *d)
 }
 
 json_t *
-dispatch_render(struct dispatch *d, int64_t id, char **cause)
+dispatch_render(struct dispatch *d, int64_t id, int64_t now, char **cause)
 {
 	struct dispatch_msg	*dm;
 	json_t			*o = NULL;
 
 	if ((dm = dispatch_fetch(d, id, cause)) == NULL)
 		return NULL;
-	if (dispatch_prepare(d, dm, cause) == 0 &&
+	if (dispatch_prepare(d, dm, now, cause) == 0 &&
 	    (o = json_pack("{ss ss* ss}", "to", dm->m.to, "subject",
 	    dm->m.subject, "body", dm->m.body)) == NULL)
 		util_cause(cause, "message not encodable as JSON");

@@ -53,6 +53,7 @@ json_t		*dispatch_status(struct dispatch *);
  * Render outbox message id as it would be sent, for `outbox list
  * --show-body`: {"to": ..., "subject": ..., "body": ...}.  NULL with *cause.
  */
-json_t		*dispatch_render(struct dispatch *, int64_t id, char **cause);
+json_t		*dispatch_render(struct dispatch *, int64_t id, int64_t now,
+		    char **cause);
 
 #endif

@@ -120,6 +120,28 @@ def test_reminder_email_arrives_as_written(daemon_env, sink):
     assert len(sink.messages()) == 1
 
 
+def test_show_body_reads_as_the_message_went_out(daemon_env, sink):
+    """outbox list --show-body renders a sent message as of its sending:
+    {in} says what the message said, not the time left when one looks."""
+    start(daemon_env, smtp_section(sink))
+    pid = daemon_env.add_person(name="Anne", role="referent",
+                                email="anne@example.test")
+    _, at = remind_soon(daemon_env, f"person:{pid}")
+    sink.wait_messages(1, timeout=30)
+    wait_rows(daemon_env, lambda r: r and r[0]["status"] == "sent", "sent")
+    daemon_env.stop()
+    # as if it had gone out three hours before the start
+    sent = at.astimezone(dt.timezone.utc) - dt.timedelta(hours=3)
+    db = sqlite3.connect(daemon_env.db)
+    db.execute("UPDATE outbox SET sent = ?",
+               (sent.strftime("%Y-%m-%dT%H:%M:%SZ"),))
+    db.commit()
+    db.close()
+    daemon_env.start()
+    row = daemon_env.ctl_json("outbox", "list", "--show-body")[0]
+    assert "a lieu dans 3 heures" in row["body"], row["body"]
+
+
 def test_reminder_sms_reaches_the_phone_exactly(daemon_env, tmp_path):
     with Kannel(tmp_path / "kannel") as k:
         url = daemon_env.dir / "sms.url"
