@@ -391,19 +391,24 @@ cal_row_pack(struct calendar *cal, sqlite3_stmt *stmt)
 
 /*
  * The JSON object of the current row of sql_event(s), with "phone_title"
- * when the event has one.  Its texts were validated on the way in (jansson
- * only hands out valid UTF-8), so the pack cannot fail on them; NULL only
- * if the row was written by something else.
+ * when the event has one.  It is judged as the row is read, with the
+ * current word list and [calendar] phone_title, as messages are
+ * (dispatch.c): after a reload that changes either, the API and the feeds
+ * show what phones now get, not what the column kept from the last write.
+ * Its texts were validated on the way in (jansson only hands out valid
+ * UTF-8), so the pack cannot fail on them; NULL only if the row was
+ * written by something else.
  */
 static json_t *
 cal_row(struct calendar *cal, sqlite3_stmt *stmt)
 {
-	json_t	*o = cal_row_pack(cal, stmt);
+	json_t		*o = cal_row_pack(cal, stmt);
+	const char	*title, *phone;
 
-	if (o != NULL && sqlite3_column_type(stmt, EC_PHONE_TITLE) !=
-	    SQLITE_NULL)
-		json_object_set_new(o, "phone_title", cal_text_col(stmt,
-		    EC_PHONE_TITLE));
+	if (o != NULL &&
+	    (title = json_string_value(json_object_get(o, "title"))) != NULL &&
+	    (phone = calendar_phone_title(cal, title)) != NULL)
+		json_object_set_new(o, "phone_title", json_string(phone));
 	return o;
 }
 

@@ -238,7 +238,9 @@ static const char *const migrations[] = {
 	 * 9: phone titles.  An event whose title the phone guard refuses is
 	 * kept whole for the agenda and the export; phone_title holds the
 	 * neutral title ([calendar] phone_title) put in its place where a
-	 * phone shows it, NULL when the title itself may go.
+	 * phone shows it, NULL when the title itself may go, as judged at
+	 * the last write.  Readers judge the title again with the current
+	 * word list and setting (calendar.c, dispatch.c).
 	 */
 	"ALTER TABLE events ADD COLUMN phone_title TEXT;",
 };

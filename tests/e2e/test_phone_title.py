@@ -155,3 +155,19 @@ def test_a_refused_phone_title_keeps_the_running_one(daemon):
                           "--dtstart", "2027-03-10T09:30:00")["id"]
     assert daemon.ctl_json("events", "show",
                            str(eid))["phone_title"] == NEUTRAL
+
+
+def test_a_reload_changes_the_phone_title_of_existing_events(daemon):
+    # added under the default, read after the coordinator renamed it: the
+    # API shows what phones now get, not what was current at the write
+    eid = daemon.ctl_json("events", "add", "--title", GUARDED,
+                          "--dtstart", "2027-03-10T09:30:00")["id"]
+    assert daemon.ctl_json("events", "show",
+                           str(eid))["phone_title"] == NEUTRAL
+    daemon.hup(daemon.config_text(
+        extra="[calendar]\nphone_title = Rencontre mensuelle\n"),
+        expect=("config reloaded",))
+    assert daemon.ctl_json("events", "show",
+                           str(eid))["phone_title"] == "Rencontre mensuelle"
+    listed = {e["id"]: e for e in daemon.ctl_json("events", "list")}
+    assert listed[eid]["phone_title"] == "Rencontre mensuelle", listed
