@@ -244,6 +244,28 @@ ics_series_exclude(json_t *obj, const char *iso)
 	json_array_append_new(ex, json_string(iso));
 }
 
+/*
+ * Whether series (may be NULL) can have two occurrences in a day: its
+ * moved occurrences are then named by date and time, not date alone.
+ */
+static int
+ics_rule_subdaily(json_t *series)
+{
+	static const char *const parts[] = { "BYHOUR=", "BYMINUTE=",
+	    "BYSECOND=", "FREQ=HOURLY", "FREQ=MINUTELY", "FREQ=SECONDLY",
+	    NULL };
+	const char	*rule;
+	size_t		 i;
+
+	if (series == NULL || (rule = json_string_value(json_object_get(
+	    series, "rrule"))) == NULL)
+		return 0;
+	for (i = 0; parts[i] != NULL; i++)
+		if (strcasestr(rule, parts[i]) != NULL)
+			return 1;
+	return 0;
+}
+
 /* Give moved occurrence obj what its series says and it does not. */
 static void
 ics_override_inherit(json_t *obj, json_t *series, const char *uid,
@@ -269,8 +291,13 @@ ics_override_inherit(json_t *obj, json_t *series, const char *uid,
 	if (series != NULL && strcmp(json_string_value(json_object_get(obj,
 	    "kind")), "other") == 0)
 		json_object_set(obj, "kind", json_object_get(series, "kind"));
-	xasprintf(&u, "%s-%c%c%c%c%c%c%c%c", uid != NULL ? uid : "occurrence",
-	    iso[0], iso[1], iso[2], iso[3], iso[5], iso[6], iso[8], iso[9]);
+	if (ics_rule_subdaily(series))
+		xasprintf(&u, "%s-%.4s%.2s%.2sT%.2s%.2s%.2s", uid != NULL ?
+		    uid : "occurrence", iso, iso + 5, iso + 8, iso + 11,
+		    iso + 14, iso + 17);
+	else
+		xasprintf(&u, "%s-%.4s%.2s%.2s", uid != NULL ? uid :
+		    "occurrence", iso, iso + 5, iso + 8);
 	json_object_set_new(obj, "uid", json_string(u));
 	free(u);
 }

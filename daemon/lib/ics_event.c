@@ -153,6 +153,12 @@ ics_when_read(struct ics_ev *e, const struct ics_prop *p, const char *value,
 			    "événement refusé", q, why != NULL ? why :
 			    "nom trop long");
 		}
+		/* a zone by the calendar's own rules: said once, at DTSTART */
+		if (why != NULL && strcmp(p->name, "DTSTART") == 0) {
+			ics_quote(q, sizeof q, tzid);
+			ics_note(e->imp, e->label, "fuseau « %s » : %s", q,
+			    why);
+		}
 	} else {
 		util_strlcpy(w->zone, ics_floating_zone(e), sizeof w->zone);
 		w->floating = 1;

@@ -299,6 +299,17 @@ ics_out_alarms(struct ics_buf *o, json_t *ev)
 	}
 }
 
+/*
+ * "DTSTART;TZID=Europe/Brussels": the name of a zone by rules (tz.h) has
+ * commas and colons, which a parameter value carries in quotes.
+ */
+static void
+ics_tzid_head(char *head, size_t len, const char *prop, const char *tz)
+{
+	snprintf(head, len, strpbrk(tz, ",;:") != NULL ? "%s;TZID=\"%s\"" :
+	    "%s;TZID=%s", prop, tz);
+}
+
 /* Write the VEVENT of ev, read into x. */
 static void
 ics_out_event(struct ics_buf *o, json_t *ev, const struct ics_xev *x)
@@ -309,7 +320,7 @@ ics_out_event(struct ics_buf *o, json_t *ev, const struct ics_xev *x)
 	ics_out_line(o, "BEGIN", "VEVENT");
 	ics_out_ids(o, ev);
 	ics_time_basic(&x->start, val, sizeof val);
-	snprintf(head, sizeof head, "DTSTART;TZID=%s", x->tz);
+	ics_tzid_head(head, sizeof head, "DTSTART", x->tz);
 	ics_out_line(o, head, val);
 	ics_dur_format(x->secs, val, sizeof val);
 	ics_out_line(o, "DURATION", val);
@@ -324,7 +335,7 @@ ics_out_event(struct ics_buf *o, json_t *ev, const struct ics_xev *x)
 	if (x->rrule != NULL)
 		ics_out_line(o, "RRULE", x->rrule);
 	if (x->exdates.len > 0) {
-		snprintf(head, sizeof head, "EXDATE;TZID=%s", x->tz);
+		ics_tzid_head(head, sizeof head, "EXDATE", x->tz);
 		ics_out_line(o, head, x->exdates.s);
 	}
 	ics_out_extras(o, ev, x->kind);

@@ -1,7 +1,8 @@
 /*
  * ics_int.h: private to the parts of the iCalendar module: ics.c (import),
- * ics_export.c, ics_read.c (content lines), ics_value.c (their values) and
- * ics_zone.c (time zones); nothing else includes it (ics.h is the module's
+ * ics_export.c, ics_read.c (content lines), ics_value.c (their values),
+ * ics_zone.c (time zones) and ics_vtz.c (the VTIMEZONEs of a calendar);
+ * nothing else includes it (ics.h is the module's
  * contract).  It holds the structures they share and the functions that
  * cross from one file to another.
  */
@@ -19,6 +20,7 @@
 #define ICS_QUOTE_MAX	60	/* characters of a title, UID or line quoted */
 #define ICS_QUOTE_LEN	(4 * ICS_QUOTE_MAX + 8)	/* bytes of ics_quote's buffer */
 #define ICS_ZONE_SHOWN	64	/* characters of a refused zone name quoted */
+#define ICS_NOTE_MAX	512	/* bytes of a note about a zone */
 #define ICS_HOUR	3600
 #define ICS_DAY		86400
 
@@ -62,6 +64,16 @@ struct ics_time {
 	int	 utc;
 };
 
+/* A TZID resolved during one import, in VCALENDAR cal. */
+struct ics_tzmemo {
+	const void	*cal;
+	char		*tzid;
+	char		 out[ICS_ZONE_MAX];
+	const char	*why;
+	char		 note[ICS_NOTE_MAX];	/* "" or about own rules */
+	int		 rc;
+};
+
 /*
  * The zones loaded during one import (ics_zone.c); start zeroed.  Each
  * TZID resolved is remembered, with its VCALENDAR: every event and each
@@ -69,7 +81,6 @@ struct ics_time {
  * rules with candidate zones is not free.
  */
 struct ics_zcache;
-struct ics_tzmemo;
 struct ics_zones {
 	struct ics_zcache	*v;
 	size_t			 n;
@@ -149,19 +160,57 @@ void	 ics_out_line(struct ics_buf *, const char *, const char *);
 void	 ics_out_text(struct ics_buf *, const char *, const char *);
 void	 ics_out_list(struct ics_buf *, const char *, json_t *);
 
+/* One transition date of a POSIX rule, "Mm.w.d/time". */
+struct ics_rule {
+	int	 month, week, wday;	/* week 5 is the last; wday 0 Sunday */
+	int32_t	 secs;			/* local time of day, may pass 24h */
+};
+
+/* The rules of a zone, as a POSIX TZ string says them; east of UTC. */
+struct ics_zone {
+	char		 std[16], dst[16];
+	int32_t		 std_off, dst_off;
+	int		 has_dst;
+	struct ics_rule	 to_dst, to_std;
+};
+
+/* A zone loaded during one import (tz NULL: not usable), and its rules. */
+struct ics_zcache {
+	char		*name;
+	struct tz	*tz;
+	struct ics_zone	 rules;
+};
+
+/*
+ * ics_zone.c, for ics_vtz.c: the weekday codes of RRULEs (0 is "SU"); a
+ * zone of this import's cache; the IANA zone of a Windows name, or of
+ * entry i of the Windows table (NULL: none, or past its end); the rules in force in a zone (0, or -1 with
+ * *cause, which may be NULL, set); an offset as TZOFFSETTO writes it.
+ */
+extern const char *const ics_wdays[7];
+struct ics_zcache *ics_zone_entry(struct ics_zones *, const char *);
+const char	*ics_windows_find(const char *);
+const char	*ics_windows_iana(size_t);
+int		 ics_zone_rules(const char *, struct ics_zone *, char **);
+void		 ics_offset(int32_t, char *, size_t);
+
 /*
  * ics_zone.c: zone lookups for an import.  ics_zone_get returns the zone
  * (owned by the set, freed by ics_zones_free) or NULL when it is unusable;
- * ics_zone_resolve writes the IANA name of a TZID (on failure *why, which
- * may be NULL, says why in French); ics_convert moves a wall-clock time
- * between zones.  Both return 0 or -1.
+ * ics_convert moves a wall-clock time between zones (0 or -1).
  */
 struct tz	*ics_zone_get(struct ics_zones *, const char *);
-int		 ics_zone_resolve(struct ics_zones *, const struct ics_comp *,
-		    const char *, char *, size_t, const char **);
 int		 ics_convert(struct ics_zones *, struct ics_time *,
 		    const char *, const char *);
 void		 ics_zones_free(struct ics_zones *);
+
+/*
+ * ics_vtz.c: the zone of a TZID into out, 0 or -1: on failure *why (which
+ * may be NULL) says why in French; on success *why is NULL, or a note for
+ * the report when the zone is one by the calendar's own rules.
+ */
+int		 ics_zone_resolve(struct ics_zones *, const struct ics_comp *,
+		    const char *, char *, size_t, const char **);
 
 /*
  * ics_zone.c: whether a VTIMEZONE can be written for zone name (0, or -1

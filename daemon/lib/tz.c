@@ -26,6 +26,8 @@
 #define TZ_DAY		86400
 #define TZ_FAR_PAST	INT64_MIN
 #define TZ_FAR_FUTURE	INT64_MAX
+#define TZ_RULES_OFF	(18 * 3600)	/* widest offset of a zone by rules */
+#define TZ_CACHED_MAX	4096		/* zones tz_cached() keeps */
 
 /* The TZif header (RFC 8536): magic, version, 15 reserved bytes, six
  * big-endian 32-bit counts. */
@@ -524,6 +526,34 @@ tz_lookup(const struct tz *z, int64_t utc, int64_t *lo, int64_t *hi)
 	return z->trans_off[a];
 }
 
+/*
+ * A zone given by its rules (see tz.h): no transitions, the POSIX string
+ * read as a TZif footer is.  NULL with *cause set.
+ */
+static struct tz *
+tz_load_rules(const char *name, char **cause)
+{
+	struct tz	*z = xcalloc(1, sizeof *z);
+	struct tz_posix	*px = &z->posix;
+
+	z->name = xstrdup(name);
+	z->cache = xcalloc(1, sizeof *z->cache);
+	if (tz_posix_parse(name, px) == -1 || px->std_off < -TZ_RULES_OFF ||
+	    px->std_off > TZ_RULES_OFF || px->dst_off < -TZ_RULES_OFF ||
+	    px->dst_off > TZ_RULES_OFF || (px->has_dst &&
+	    (strchr(name, ',') == NULL || px->start.kind != 'M' ||
+	    px->end.kind != 'M'))) {
+		util_cause(cause, "fuseau « %s » : règles illisibles (ex. "
+		    "<+0130>-1:30<+0230>,M3.5.0,M10.5.0/3, ou un nom comme "
+		    "Europe/Brussels)", UTF8_CUT(name, 64));
+		tz_free(z);
+		return NULL;
+	}
+	px->valid = 1;
+	z->first_off = px->std_off;
+	return z;
+}
+
 struct tz *
 tz_load(const char *name, char **cause)
 {
@@ -538,6 +568,8 @@ tz_load(const char *name, char **cause)
 		    name == NULL ? "" : UTF8_CUT(name, 64));
 		return NULL;
 	}
+	if (*name == '<')
+		return tz_load_rules(name, cause);
 	if ((dir = getenv("TZDIR")) == NULL || *dir == '\0')
 		dir = "/usr/share/zoneinfo";
 	xasprintf(&path, "%s/%s", dir, name);
@@ -641,6 +673,13 @@ tz_cached(const char *name, char **cause)
 	for (i = 0; name != NULL && i < tz_nloaded; i++)
 		if (strcmp(tz_loaded[i]->name, name) == 0)
 			return tz_loaded[i];
+	if (tz_nloaded >= TZ_CACHED_MAX) {
+		/* zones by rules are as many as texts: keep the set bounded */
+		util_cause(cause, "fuseau « %s » : trop de fuseaux différents "
+		    "en usage (%d au plus)", name == NULL ? "" :
+		    UTF8_CUT(name, 64), TZ_CACHED_MAX);
+		return NULL;
+	}
 	if ((z = tz_load(name, cause)) == NULL)
 		return NULL;
 	tz_loaded = xreallocarray(tz_loaded, tz_nloaded + 1,

@@ -20,6 +20,15 @@ struct tz;
  * Load zone name ("Europe/Brussels", "UTC", "America/New_York") from
  * /usr/share/zoneinfo (or $TZDIR when set).  A name with "..", a leading
  * "/", or that names no TZif file is refused.  NULL with *cause set.
+ *
+ * A name that begins with '<' is a zone given by its rules, a POSIX TZ
+ * string with its abbreviations in angle brackets:
+ * "<+0130>-1:30<+0230>,M3.5.0,M10.5.0/3" (offsets west of UTC, as POSIX
+ * writes them; daylight time between two Mm.w.d dates, both given).  The
+ * calendar import stores such a zone for a VTIMEZONE whose rules no IANA
+ * zone has; no file under the zoneinfo folder begins with '<', so no name
+ * means both.  Offsets up to 18 hours; Jn and n dates are not taken, as
+ * no VTIMEZONE RRULE could say them back.
  */
 struct tz	*tz_load(const char *name, char **cause);
 void		 tz_free(struct tz *);
@@ -28,8 +37,8 @@ const char	*tz_name(const struct tz *);
 /*
  * The zone called name, loaded on first use and kept for the life of the
  * process (a calendar names a handful of zones, read by thousands of events:
- * one read of each TZif file).  NULL (name NULL, or as tz_load) with *cause
- * set; nothing is kept of a failure.  The zone is the cache's: never free it.
+ * one read of each TZif file).  NULL (name NULL, or as tz_load, or 4096
+ * zones already kept) with *cause set; nothing is kept of a failure.  The zone is the cache's: never free it.
  */
 const struct tz	*tz_cached(const char *name, char **cause);
 /* Free every zone tz_cached() loaded (at exit, for leak checkers). */

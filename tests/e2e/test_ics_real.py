@@ -152,13 +152,80 @@ def test_apple_floating_times_in_x_wr_timezone(daemon_env, tmp_path):
     round_trip(daemon_env, tmp_path)
 
 
-def test_display_tzid_with_unknown_rules_refuses_its_event(daemon):
+def test_display_tzid_with_unknown_rules_uses_its_own_rules(daemon,
+                                                          tmp_path):
+    # +01:20 with the EU's dates: no IANA zone has it, the VTIMEZONE's
+    # rules are applied as they are, and the report says so
     out = import_file(daemon, "outlook_odd_display_tzid.ics")
-    assert out["added"] == 1 and out["skipped"] == 1, out
+    assert out["added"] == 2 and out["skipped"] == 0, out
     it = outcome(out, "odd@outlook.example")
-    assert it["outcome"] == "skipped"
-    assert "aucun fuseau IANA connu" in json.dumps(it, ensure_ascii=False)
+    assert it["outcome"] == "adapted", it
+    note = json.dumps(it, ensure_ascii=False)
+    assert "ses propres règles sont appliquées" in note, note
+    assert ("UTC+01:20, et UTC+02:20 du dernier dimanche de mars à 02h00 "
+            "au dernier dimanche d'octobre à 03h00") in note, note
     assert outcome(out, "fine@outlook.example")["outcome"] == "imported"
+    assert starts(agenda(daemon, "2027-01-12", 2)) == [
+        "2027-01-12T14:00:00+01:20", "2027-01-13T14:00:00+01:00"]
+    round_trip(daemon, tmp_path)
+
+
+def test_own_rules_north_and_south(daemon, tmp_path):
+    out = import_file(daemon, "outlook_custom_rules.ics")
+    assert out["added"] == 2 and out["skipped"] == 0, out
+    for uid in ("custom-north@outlook.example",
+                "custom-south@outlook.example"):
+        assert outcome(out, uid)["outcome"] == "adapted", out
+    # daylight time from the first Sunday of April (4 April 2027)
+    assert [i["start"] for i in agenda(daemon, "2027-03-20", 30)
+            if i["title"] == "Intervision hebdomadaire"] == [
+        "2027-03-23T14:00:00+01:30", "2027-03-30T14:00:00+01:30",
+        "2027-04-06T14:00:00+02:30", "2027-04-13T14:00:00+02:30"]
+    # south: summer across the new year, winter from 4 April
+    got = [i["start"] for i in agenda(daemon, "2027-01-01", 181)
+           if i["title"] == "Visioconférence partenaires"]
+    assert got == [
+        "2027-01-10T09:00:00-02:30", "2027-02-10T09:00:00-02:30",
+        "2027-03-10T09:00:00-02:30", "2027-04-10T09:00:00-03:30",
+        "2027-05-10T09:00:00-03:30", "2027-06-10T09:00:00-03:30"]
+    zones = {e["uid"]: e["tz"] for e in daemon.ctl_json("events", "list")}
+    assert zones["custom-north@outlook.example"] == (
+        "<+0130>-1:30<+0230>-2:30,M4.1.0,M10.5.0/3"), zones
+    assert zones["custom-south@outlook.example"] == (
+        "<-0330>3:30<-0230>2:30,M10.1.0,M4.1.0/3"), zones
+    round_trip(daemon, tmp_path)
+    # the export says the rules back as a VTIMEZONE another program reads
+    text = (tmp_path / "first.ics").read_text()
+    assert 'DTSTART;TZID="<+0130>-1:30<+0230>-2:30,M4.1.0,M10.5.0/3"' \
+        in text, text
+    assert "TZID:<+0130>-1:30<+0230>-2:30\\,M4.1.0\\,M10.5.0/3" in text
+
+
+def test_weekday_in_a_window_of_days(daemon, tmp_path):
+    # Lotus Notes writes "last Sunday" as BYDAY=SU;BYMONTHDAY=25,...,31
+    out = import_file(daemon, "lotus_bymonthday_rules.ics")
+    assert out["added"] == 2 and out["skipped"] == 1, out
+    zones = {e["uid"]: e["tz"] for e in daemon.ctl_json("events", "list")}
+    assert zones == {"lotus-west@notes.example": "Europe/Brussels",
+                     "lotus-second@notes.example": "America/New_York"}
+    assert starts(agenda(daemon, "2027-03-15", 16)) == [
+        "2027-03-15T10:00:00-04:00", "2027-03-30T14:00:00+02:00"]
+    it = outcome(out, "lotus-bad@notes.example")
+    assert it["outcome"] == "skipped"
+    assert "illisible" in json.dumps(it, ensure_ascii=False), it
+    round_trip(daemon, tmp_path)
+
+
+def test_offset_of_a_zone_outside_the_windows_table(daemon, tmp_path):
+    # +05:45 is no Windows name the daemon knows: the system's zone list
+    # finds the IANA zone with that offset
+    out = import_file(daemon, "outlook_nepal_display_tzid.ics")
+    assert out["added"] == 1 and out["skipped"] == 0, out
+    assert outcome(out, "nepal@outlook.example")["outcome"] == "imported"
+    assert daemon.ctl_json("events", "list")[0]["tz"] == "Asia/Kathmandu"
+    assert starts(agenda(daemon, "2027-02-10", 1)) == [
+        "2027-02-10T10:00:00+05:45"]
+    round_trip(daemon, tmp_path)
 
 
 def test_hostile_vtimezones_refuse_their_events_only(daemon):
@@ -188,6 +255,22 @@ def test_recurrence_id_moves_and_cancels(daemon, tmp_path):
         ["2027-02-22T10:00:00+01:00"]]
     notes = " ".join(n for it in out["events"] for n in it["notes"])
     assert "annulée" in notes and "déplacée" in notes
+    round_trip(daemon, tmp_path)
+
+
+def test_two_moved_occurrences_on_one_day(daemon, tmp_path):
+    # a series twice a day: each moved occurrence is an event of its own,
+    # named by date and time, so the second does not replace the first
+    out = import_file(daemon, "recurrence_id_twice_a_day.ics")
+    assert out["skipped"] == 0 and out["added"] == 3, out
+    uids = sorted(e["uid"] for e in daemon.ctl_json("events", "list"))
+    assert uids == ["permanence@nextcloud.example",
+                    "permanence@nextcloud.example-20270302T090000",
+                    "permanence@nextcloud.example-20270302T150000"], uids
+    assert starts(agenda(daemon, "2027-03-01", 3)) == [
+        "2027-03-01T09:00:00+01:00", "2027-03-01T15:00:00+01:00",
+        "2027-03-02T10:00:00+01:00", "2027-03-02T16:00:00+01:00",
+        "2027-03-03T09:00:00+01:00", "2027-03-03T15:00:00+01:00"]
     round_trip(daemon, tmp_path)
 
 

@@ -401,6 +401,104 @@ test_posix_forms(void **state)
 	unsetenv("TZDIR");
 }
 
+/*
+ * Zones by rules: a name that begins with '<' is a POSIX TZ string, read
+ * without any file; forms an export could not say back, offsets past 18
+ * hours and garbage are refused with a French cause.
+ */
+static void
+test_rules_zone(void **state)
+{
+	static const char	*bad[] = { "<+0130>", "<+0130>-1:30<+0230>",
+				    "<+0130>-1:30<+0230>,J60,J300",
+				    "<+0130>-1:30<+0230>,M4.1.0",
+				    "<+19>-19", "<-19>19", "<+01>-1<+20>-20,M3.5.0,"
+				    "M10.5.0", "<+01>-1<+02>,M13.1.0,M10.5.0",
+				    "<+01>-1<+02>,M3.6.0,M10.5.0", "<abc",
+				    "<+01>-1 trailing", "<+01>-1<+02>,M3.5.0,"
+				    "M10.5.0/200", "<+01>-1<+02>,M3.5.0,M10.5.0,"
+				    "M11.1.0" };
+	struct tz		*z;
+	char			*cause;
+	size_t			 i;
+
+	/* north: +01:30, +02:30 from the first Sunday of April 02:00 */
+	z = tz_load("<+0130>-1:30<+0230>,M4.1.0,M10.5.0/3", NULL);
+	assert_non_null(z);
+	assert_string_equal(tz_name(z), "<+0130>-1:30<+0230>,M4.1.0,"
+	    "M10.5.0/3");
+	/* 4 April 2027 02:00 at +01:30 is 00:30Z */
+	assert_int_equal(tz_offset_at(z, at(2027, 4, 4, 0, 30, 0) - 1),
+	    H + 1800);
+	assert_int_equal(tz_offset_at(z, at(2027, 4, 4, 0, 30, 0)),
+	    2 * H + 1800);
+	/* 31 October 2027 03:00 at +02:30 is 00:30Z */
+	assert_int_equal(tz_offset_at(z, at(2027, 10, 31, 0, 30, 0) - 1),
+	    2 * H + 1800);
+	assert_int_equal(tz_offset_at(z, at(2027, 10, 31, 0, 30, 0)),
+	    H + 1800);
+	/* and long before, with no transitions to read */
+	assert_int_equal(tz_offset_at(z, at(1900, 7, 1, 0, 0, 0)),
+	    2 * H + 1800);
+	/* 02:30 is in the gap: read at +01:30, it is 01:00Z (03:30 local) */
+	check_resolve(z, at(2027, 4, 4, 2, 30, 0), at(2027, 4, 4, 1, 0, 0),
+	    2 * H + 1800);
+	tz_free(z);
+
+	/* south: summer across the new year */
+	z = tz_load("<-0330>3:30<-0230>2:30,M10.1.0,M4.1.0/3", NULL);
+	assert_non_null(z);
+	assert_int_equal(tz_offset_at(z, at(2027, 1, 10, 12, 0, 0)),
+	    -(2 * H + 1800));
+	assert_int_equal(tz_offset_at(z, at(2027, 6, 10, 12, 0, 0)),
+	    -(3 * H + 1800));
+	tz_free(z);
+
+	/* no daylight time */
+	z = tz_load("<+0545>-5:45", NULL);
+	assert_non_null(z);
+	assert_int_equal(tz_offset_at(z, at(2027, 6, 1, 0, 0, 0)),
+	    5 * H + 45 * 60);
+	tz_free(z);
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		cause = NULL;
+		if ((z = tz_load(bad[i], &cause)) != NULL) {
+			tz_free(z);
+			fail_msg("\"%s\" accepted", bad[i]);
+		}
+		if (cause == NULL || strstr(cause, "fuseau") == NULL)
+			fail_msg("\"%s\": cause \"%s\"", bad[i], cause);
+		free(cause);
+	}
+}
+
+/* tz_cached keeps a bounded set: zones by rules are as many as texts. */
+static void
+test_cached_bounded(void **state)
+{
+	char	 name[64], *cause = NULL;
+	int	 i, kept = 0;
+
+	for (i = 0; i < 5000; i++) {
+		snprintf(name, sizeof name, "<+01>-1<+02>,M3.5.0/%d:%02d:%02d,"
+		    "M10.5.0", i / 3600, i / 60 % 60, i % 60);
+		if (tz_cached(name, NULL) != NULL)
+			kept++;
+	}
+	assert_int_equal(kept, 4096);
+	assert_null(tz_cached("<+0100>-1:00:01", &cause));
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "trop de fuseaux"));
+	free(cause);
+	/* a zone kept already is still answered */
+	assert_non_null(tz_cached("<+01>-1<+02>,M3.5.0/0:00:00,M10.5.0",
+	    NULL));
+	tz_cached_free();
+	assert_non_null(tz_cached("<+0100>-1:00:01", NULL));
+	tz_cached_free();
+}
+
 /* Version 1 files: 32-bit transitions and no footer. */
 static void
 test_version1(void **state)
@@ -454,6 +552,8 @@ main(void)
 		cmocka_unit_test(test_resolve_brussels),
 		cmocka_unit_test(test_resolve_new_york),
 		cmocka_unit_test(test_posix_forms),
+		cmocka_unit_test(test_rules_zone),
+		cmocka_unit_test(test_cached_bounded),
 		cmocka_unit_test(test_version1),
 		cmocka_unit_test(test_utc),
 	};
