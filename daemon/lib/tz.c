@@ -27,6 +27,7 @@
 #define TZ_FAR_PAST	INT64_MIN
 #define TZ_FAR_FUTURE	INT64_MAX
 #define TZ_RULES_OFF	(18 * 3600)	/* widest offset of a zone by rules */
+#define TZ_RULES_LEN	128		/* longest zone by rules, and more */
 #define TZ_CACHED_MAX	4096		/* zones tz_cached() keeps */
 
 /* The TZif header (RFC 8536): magic, version, 15 reserved bytes, six
@@ -527,6 +528,27 @@ tz_lookup(const struct tz *z, int64_t utc, int64_t *lo, int64_t *hi)
 }
 
 /*
+ * Whether the abbreviations of rules s are 3 to 15 letters, digits, '+'
+ * or '-', and s short enough: what a VTIMEZONE written back from it
+ * (ics_zone.c) can say.
+ */
+static int
+tz_rules_names_ok(const char *s)
+{
+	size_t	 n;
+
+	if (strlen(s) >= TZ_RULES_LEN)
+		return 0;
+	for (; (s = strchr(s, '<')) != NULL; s += n + 2) {
+		n = strspn(s + 1, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-");
+		if (n < 3 || n > 15 || s[n + 1] != '>')
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * A zone given by its rules (see tz.h): no transitions, the POSIX string
  * read as a TZif footer is.  NULL with *cause set.
  */
@@ -538,7 +560,8 @@ tz_load_rules(const char *name, char **cause)
 
 	z->name = xstrdup(name);
 	z->cache = xcalloc(1, sizeof *z->cache);
-	if (tz_posix_parse(name, px) == -1 || px->std_off < -TZ_RULES_OFF ||
+	if (!tz_rules_names_ok(name) || tz_posix_parse(name, px) == -1 ||
+	    px->std_off < -TZ_RULES_OFF ||
 	    px->std_off > TZ_RULES_OFF || px->dst_off < -TZ_RULES_OFF ||
 	    px->dst_off > TZ_RULES_OFF || (px->has_dst &&
 	    (strchr(name, ',') == NULL || px->start.kind != 'M' ||

@@ -27,8 +27,9 @@ struct tz;
  * writes them; daylight time between two Mm.w.d dates, both given).  The
  * calendar import stores such a zone for a VTIMEZONE whose rules no IANA
  * zone has; no file under the zoneinfo folder begins with '<', so no name
- * means both.  Offsets up to 18 hours; Jn and n dates are not taken, as
- * no VTIMEZONE RRULE could say them back.
+ * means both.  Offsets up to 18 hours, abbreviations of 3 to 15 letters,
+ * digits, '+' or '-', under 128 bytes in all; Jn and n dates are not
+ * taken: a VTIMEZONE could not say them back.
  */
 struct tz	*tz_load(const char *name, char **cause);
 void		 tz_free(struct tz *);

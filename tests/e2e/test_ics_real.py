@@ -338,3 +338,30 @@ def test_ten_thousand_events_with_default_limits(daemon, tmp_path):
     assert out[0] == 0, out
     res = json.loads(out[1])
     assert res["added"] == 10000 and res["skipped"] == 0
+
+
+@pytest.mark.parametrize("zone", [
+    "<+01>-1<+02>,J60,J300",             # days an RRULE cannot say back
+    "<+19>-19",                          # past 18 hours
+    "<+01>-1<+02>",                      # daylight time without its dates
+    "UTC+1",                             # what a person might type
+    "<" + "+0130" * 60 + ">-1",          # long
+    "<ABCDEFGHIJKLMNOPQRSTUVWXYZ>-1",    # a name no VTIMEZONE would take
+    "<+01>-1<+0\u00e9>,M3.5.0,M10.5.0",   # not ASCII
+])
+def test_events_add_refuses_a_zone_it_could_not_export(daemon, zone):
+    rc, _, err = daemon.ctl("events", "add", "--title", "Plateforme",
+                            "--dtstart", "2027-03-10T14:00:00", "--tz", zone)
+    assert rc == 1 and "tz" in err and "fuseau" in err, err
+    assert daemon.ctl_json("events", "list") == []
+
+
+def test_events_add_takes_a_zone_by_rules(daemon, tmp_path):
+    eid = daemon.ctl_json("events", "add", "--title", "Plateforme",
+                          "--dtstart", "2027-04-06T14:00:00", "--tz",
+                          "<+0130>-1:30<+0230>,M4.1.0,M10.5.0/3")["id"]
+    assert daemon.ctl_json("events", "show", str(eid))["tz"].startswith(
+        "<+0130>")
+    assert starts(agenda(daemon, "2027-04-06", 1)) == [
+        "2027-04-06T14:00:00+02:30"]
+    round_trip(daemon, tmp_path)
