@@ -4,13 +4,12 @@
  *	events add --title T --dtstart LOCAL [--tz ZONE] [--rrule RULE] ...
  *	events list | show ID | remove ID
  *	events edit ID [the flags of events add]
- *	events import FILE.ics | export [FILE.ics]
+ *	events export [FILE.ics]	(events import: ctl_import.c)
  *	agenda [--from YYYY-MM-DD] [--days N]
  *
  * The flags become the fields of a JSON event as the API takes them; the
- * daemon checks them.  Imports send the iCalendar text as it is, but for
- * the lines Outlook folds inside a character; the agenda shows the
- * occurrences to come with their reminders, times in the daemon's language.
+ * daemon checks them.  The agenda shows the occurrences to come with
+ * their reminders, times in the daemon's language.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -252,98 +251,6 @@ ctl_events_remove(struct ctl *c, const struct ctl_cmd *cmd, int argc,
 	ctl_done(c, ctl_call_id(c, "DELETE", "/v1/events", id, NULL),
 	    "événement %lld supprimé, ses rappels en attente sont annulés\n",
 	    (long long)id);
-	return 0;
-}
-
-/* Read a whole file (or stdin for "-") as a NUL-terminated string. */
-static char *
-ctl_slurp(const char *path)
-{
-	FILE	*fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	char	*buf = NULL;
-	size_t	 len = 0, n;
-
-	if (fp == NULL)
-		ctl_die(EXIT_REFUSED, "%s : %s", path, strerror(errno));
-	do {
-		buf = xreallocarray(buf, len + 65536 + 1, 1);
-		n = fread(buf + len, 1, 65536, fp);
-		len += n;
-	} while (n > 0);
-	if (ferror(fp))
-		ctl_die(EXIT_REFUSED, "%s : lecture impossible", path);
-	if (fp != stdin)
-		fclose(fp);
-	buf[len] = '\0';
-	if (strlen(buf) != len)
-		ctl_die(EXIT_REFUSED, "%s : ce n'est pas un fichier texte",
-		    path);
-	return buf;
-}
-
-/*
- * Outlook folds lines at 75 octets even inside a character, which leaves
- * the file invalid UTF-8 (a JSON string cannot carry it).  Move the bytes
- * that continue a character from after each fold to before it, in place:
- * unfolding gives the same text and every line keeps its number.
- */
-static void
-ctl_ics_refold(char *s)
-{
-	char	 fold[3], *p, *q;
-	size_t	 brk, k;
-
-	for (p = s; *p != '\0'; p++) {
-		if (*p != '\r' && *p != '\n')
-			continue;
-		brk = p[0] == '\r' && p[1] == '\n' ? 2 : 1;
-		if (p[brk] != ' ' && p[brk] != '\t') {
-			p += brk - 1;
-			continue;
-		}
-		q = p + brk + 1;
-		for (k = 0; ((unsigned char)q[k] & 0xc0) == 0x80; k++)
-			;
-		memcpy(fold, p, brk + 1);
-		memmove(p, q, k);
-		memcpy(p + k, fold, brk + 1);
-		p += k + brk;		/* on the blank; the loop steps over */
-	}
-}
-
-/* What an import did, for people. */
-static void
-ctl_import_print(struct ctl *c, json_t *ans)
-{
-	json_t	*item;
-	size_t	 i;
-
-	printf("%lld événement(s) ajouté(s), %lld mis à jour\n",
-	    (long long)json_integer_value(json_object_get(ans, "added")),
-	    (long long)json_integer_value(json_object_get(ans, "updated")));
-	json_array_foreach(json_object_get(ans, "ignored"), i, item)
-		printf("  non importé : %s\n", json_string_value(item));
-}
-
-/* events import FILE.ics (or - for stdin): add or update events. */
-int
-ctl_events_import(struct ctl *c, const struct ctl_cmd *cmd, int argc,
-    char **argv)
-{
-	json_t	*body, *ans;
-	char	*text;
-
-	if (argc != 1)
-		ctl_cmd_usage(cmd);
-	text = ctl_slurp(argv[0]);
-	ctl_ics_refold(text);
-	if ((body = json_pack("{ss}", "ics", text)) == NULL)
-		ctl_die(EXIT_REFUSED, "%s : texte UTF-8 attendu (fichier en "
-		    "Latin-1 ? réenregistrez-le en UTF-8)", argv[0]);
-	free(text);
-	ans = ctl_call(c, "POST", "/v1/events/import", body);
-	json_decref(body);
-	ctl_answer(c, ans, ctl_import_print);
 	return 0;
 }
 

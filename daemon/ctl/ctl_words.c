@@ -96,6 +96,10 @@ static const struct {
 	{ CTL_W_VIA, "cli", "stoppvifctl" },
 	{ CTL_W_VIA, "sms", "SMS" },
 	{ CTL_W_VIA, "link", "lien" },
+
+	{ CTL_W_OUTCOME, "imported", "importé" },
+	{ CTL_W_OUTCOME, "adapted", "adapté" },
+	{ CTL_W_OUTCOME, "skipped", "non importé" },
 };
 
 /* The SQLite messages a store error may quote, and what they mean. */
