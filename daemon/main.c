@@ -31,6 +31,7 @@
 #include "holiday.h"
 #include "inbound.h"
 #include "log.h"
+#include "people.h"
 #include "plugin.h"
 #include "sched.h"
 #include "sdnotify.h"
@@ -638,7 +639,11 @@ daemon_build(struct daemon *d)
 	d->base = daemon_base();
 	daemon_signals(d);
 	d->cal.store = d->store;
+	d->cal.master = d->master;
 	daemon_apply(d);
+	if (calendar_seal_old(&d->cal, &cause) == -1 ||
+	    people_seal_old(d->store, d->master, &cause) == -1)
+		fatalx("sealing what an older version left clear: %s", cause);
 	if ((d->sched = sched_new(d->base, &d->cal, d->master, &cause)) == NULL)
 		fatalx("scheduler: %s", cause);
 	if ((d->ev_replan = event_new(d->base, -1, 0, daemon_replan,

@@ -113,12 +113,14 @@ agenda_col(sqlite3_stmt *stmt, int col)
 
 /* Fill ev from the current row of sql_event_load; 0 or -1 with *cause. */
 static int
-agenda_event_row(struct cal_event *ev, sqlite3_stmt *stmt, char **cause)
+agenda_event_row(const struct calendar *cal, struct cal_event *ev,
+    sqlite3_stmt *stmt, char **cause)
 {
 	const char	*rr = agenda_col(stmt, EL_RRULE);
 
 	ev->title = agenda_strdup_col(stmt, EL_TITLE);
-	ev->location = agenda_strdup_col(stmt, EL_LOCATION);
+	ev->location = calendar_seal_read(cal, stmt, EL_LOCATION, ev->id,
+	    "location");
 	ev->commune = agenda_strdup_col(stmt, EL_COMMUNE);
 	ev->duration = sqlite3_column_int64(stmt, EL_DURATION);
 	ev->skip_holidays = sqlite3_column_type(stmt, EL_SKIP) != SQLITE_NULL;
@@ -147,7 +149,7 @@ calendar_event_load(struct calendar *cal, int64_t id, char **cause)
 		ev = xcalloc(1, sizeof *ev);
 		ev->id = id;
 		ev->closures = cal->closures;
-		if (agenda_event_row(ev, stmt, cause) == -1) {
+		if (agenda_event_row(cal, ev, stmt, cause) == -1) {
 			calendar_event_free(ev);
 			ev = NULL;
 		}

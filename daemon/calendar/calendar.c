@@ -179,9 +179,10 @@ cal_bind_def(sqlite3_stmt *stmt, const struct cal_evdef *d, const char *now)
 	calendar_bind_text(stmt, EP_TZ, d->tz);
 	calendar_bind_text(stmt, EP_RRULE, d->rrule);
 	sqlite3_bind_int64(stmt, EP_DURATION, d->duration);
-	calendar_bind_text(stmt, EP_LOCATION, d->location);
+	/* sealed once the row has its id: calendar_seal_write */
+	sqlite3_bind_null(stmt, EP_LOCATION);
 	calendar_bind_text(stmt, EP_COMMUNE, d->commune);
-	calendar_bind_text(stmt, EP_DESCRIPTION, d->description);
+	sqlite3_bind_null(stmt, EP_DESCRIPTION);
 	calendar_bind_text(stmt, EP_SKIP, d->skip);
 	calendar_bind_text(stmt, EP_PHONE_TITLE, d->phone_title);
 	sqlite3_bind_text(stmt, EP_CHANNELS, cal_channels_text(d->channels,
@@ -207,7 +208,8 @@ cal_write(struct calendar *cal, int64_t *id, const struct cal_evdef *d,
 		goto fail;
 	if (*id == 0)
 		*id = store_last_id(cal->store);
-	if (cal_write_children(cal->store, *id, d, &cause) == 0)
+	if (calendar_seal_write(cal, *id, d->location, d->description,
+	    &cause) == 0 && cal_write_children(cal->store, *id, d, &cause) == 0)
 		return 0;
 fail:
 	if (strstr(cause, "UNIQUE") == NULL)
@@ -358,6 +360,19 @@ cal_next(struct calendar *cal, int64_t id)
 	return v;
 }
 
+/* Sealed column col of the current row as a JSON string or null. */
+static json_t *
+cal_sealed_col(struct calendar *cal, sqlite3_stmt *stmt, int col,
+    const char *column)
+{
+	char	*s = calendar_seal_read(cal, stmt, col,
+	    sqlite3_column_int64(stmt, EC_ID), column);
+	json_t	*v = s != NULL ? json_string(s) : json_null();
+
+	free(s);
+	return v;
+}
+
 /* The fields of the current row that every event has (cal_row). */
 static json_t *
 cal_row_pack(struct calendar *cal, sqlite3_stmt *stmt)
@@ -376,9 +391,10 @@ cal_row_pack(struct calendar *cal, sqlite3_stmt *stmt)
 	    "rrule", cal_text_col(stmt, EC_RRULE),
 	    "duration", duration_format(sqlite3_column_int64(stmt,
 	    EC_DURATION), buf, sizeof buf),
-	    "location", cal_text_col(stmt, EC_LOCATION),
+	    "location", cal_sealed_col(cal, stmt, EC_LOCATION, "location"),
 	    "commune", cal_text_col(stmt, EC_COMMUNE),
-	    "description", cal_text_col(stmt, EC_DESCRIPTION),
+	    "description", cal_sealed_col(cal, stmt, EC_DESCRIPTION,
+	    "description"),
 	    "remind", cal_list_col(stmt, EC_OFFSETS, 1),
 	    "audience", cal_list_col(stmt, EC_AUDIENCE, 0),
 	    "channels", cal_list_col(stmt, EC_CHANNELS, 0),

@@ -21,6 +21,7 @@
 #include "error.h"
 #include "recur.h"
 
+struct crypt_key;
 struct store;
 struct tz;
 struct closures;
@@ -30,6 +31,7 @@ struct closures;
 /* What the calendar works on; owned by the caller. */
 struct calendar {
 	struct store		 *store;
+	const struct crypt_key	 *master;	/* seals places, descriptions */
 	const char		 *default_tz;	/* [daemon] timezone */
 	struct closures		 *closures;	/* NULL: none configured */
 	int			  check_future;	/* set by add and edit */
@@ -65,6 +67,12 @@ struct cal_event {
 extern const char *const calendar_kinds[];
 
 /* Validate req and add the event; *id is set.  0 or -1 with err set. */
+/*
+ * Seal, at start, the places and descriptions a daemon from before
+ * sealing left clear (calendar_seal.c); 0 or -1 with *cause set.
+ */
+int	 calendar_seal_old(struct calendar *, char **cause);
+
 int	 calendar_add(struct calendar *, json_t *req, int64_t *id,
 	    struct error *err);
 /* Change the fields present in req (null clears an optional one). */

@@ -59,4 +59,15 @@ const char *calendar_phone_title(const struct calendar *, const char *title);
 /* Bind text s, or SQL NULL when s is NULL, to parameter col of stmt. */
 void	 calendar_bind_text(sqlite3_stmt *stmt, int col, const char *s);
 
+/*
+ * calendar_seal.c: an event's place and description are sealed at rest.
+ * calendar_seal_write writes both for event id (NULL: none), inside the
+ * caller's transaction, 0 or -1 with *cause set; calendar_seal_read opens
+ * column col of stmt's row (a new string, or NULL).
+ */
+int	 calendar_seal_write(struct calendar *, int64_t id, const char *,
+	    const char *, char **cause);
+char	*calendar_seal_read(const struct calendar *, sqlite3_stmt *, int col,
+	    int64_t id, const char *column);
+
 #endif

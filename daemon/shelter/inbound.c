@@ -299,7 +299,9 @@ inbound_feed(struct inbound *in, const struct httpd_req *req,
 	}
 	memset(&cal, 0, sizeof cal);
 	cal.store = s->store;
+	cal.master = s->master;
 	cal.default_tz = (*s->conf)->timezone;
+	cal.phone_title = (*s->conf)->phone_title;
 	if ((rc = calendar_feed(&cal, s->master, token, &f, &cause)) == 1) {
 		inbound_feed_answer(in, req, r, &f);
 		log_debug("inbound feed served person=%lld events=%zu "

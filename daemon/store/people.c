@@ -14,6 +14,7 @@
 #include "audience.h"
 #include "chan.h"
 #include "crypt.h"
+#include "log.h"
 #include "people.h"
 #include "people_int.h"
 #include "store.h"
@@ -211,6 +212,9 @@ people_open_col(sqlite3_stmt *stmt, int col, const struct crypt_key *dk,
 
 	if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
 		return json_null();
+	/* commune and org of a row from before they were sealed */
+	if (sqlite3_column_type(stmt, col) == SQLITE_TEXT)
+		return json_string((const char *)sqlite3_column_text(stmt, col));
 	if (crypt_open(dk, "people", column, id, sqlite3_column_blob(stmt, col),
 	    (size_t)sqlite3_column_bytes(stmt, col), &pt, &ptlen, &cause) ==
 	    -1) {
@@ -257,7 +261,7 @@ people_row(sqlite3_stmt *stmt, const struct crypt_key *master,
     struct error *err)
 {
 	struct crypt_key	*dk;
-	json_t			*o, *name, *email, *phone;
+	json_t			*o, *name, *email, *phone, *commune, *org;
 	int64_t			 id = sqlite3_column_int64(stmt, PCOL_ID);
 
 	if ((dk = people_dk(stmt, PCOL_WRAPPED, master, id, err)) == NULL)
@@ -265,19 +269,23 @@ people_row(sqlite3_stmt *stmt, const struct crypt_key *master,
 	name = people_open_col(stmt, PCOL_NAME, dk, id, "name", err);
 	email = people_open_col(stmt, PCOL_EMAIL, dk, id, "email", err);
 	phone = people_open_col(stmt, PCOL_PHONE, dk, id, "phone", err);
+	commune = people_open_col(stmt, PCOL_COMMUNE, dk, id, "commune", err);
+	org = people_open_col(stmt, PCOL_ORG, dk, id, "org", err);
 	crypt_key_free(dk);
-	if (name == NULL || email == NULL || phone == NULL) {
+	if (name == NULL || email == NULL || phone == NULL ||
+	    commune == NULL || org == NULL) {
 		json_decref(name);
 		json_decref(email);
 		json_decref(phone);
+		json_decref(commune);
+		json_decref(org);
 		return NULL;
 	}
 	o = json_pack("{sI so so so so so so so so so ss ss}",
 	    "id", (json_int_t)id, "name", name,
 	    "quiet_hours", people_text_col(stmt, PCOL_QUIET),
 	    "roles", people_roles_col(stmt, PCOL_ROLES),
-	    "commune", people_text_col(stmt, PCOL_COMMUNE),
-	    "org", people_text_col(stmt, PCOL_ORG),
+	    "commune", commune, "org", org,
 	    "email", email, "phone", phone,
 	    "lang", people_text_col(stmt, PCOL_LANG),
 	    "pubkey", people_text_col(stmt, PCOL_PUBKEY),
@@ -587,4 +595,78 @@ people_count(struct store *st)
 		n = sqlite3_column_int64(stmt, 0);
 	sqlite3_reset(stmt);
 	return n;
+}
+
+/* Seal person id's commune and org, read clear, under their data key. */
+static int
+people_seal_one(struct store *st, const struct crypt_key *master,
+    int64_t id, char **cause)
+{
+	static const char *const sql = "SELECT commune, org FROM people"
+	    " WHERE id = ?";
+	static const size_t	 fields[] = { PF_COMMUNE, PF_ORG };
+	sqlite3_stmt		*stmt;
+	struct crypt_key	*dk;
+	struct error		 err = { ERR_NONE, NULL, NULL };
+	char			*v[2] = { NULL, NULL };
+	size_t			 i;
+	int			 rc = 0;
+
+	if ((dk = people_data_key(st, master, id, cause)) == NULL)
+		return -1;
+	stmt = store_stmt(st, sql);
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		for (i = 0; i < 2; i++)
+			if (sqlite3_column_type(stmt, (int)i) == SQLITE_TEXT)
+				v[i] = xstrdup((const char *)
+				    sqlite3_column_text(stmt, (int)i));
+	sqlite3_reset(stmt);
+	for (i = 0; i < 2 && rc == 0; i++)
+		if (v[i] != NULL)
+			rc = people_write_field(st, dk, id, fields[i], v[i],
+			    &err);
+	for (i = 0; i < 2; i++)
+		free(v[i]);
+	crypt_key_free(dk);
+	if (rc == -1) {
+		*cause = err.message;
+		err.message = NULL;
+	}
+	error_clear(&err);
+	return rc;
+}
+
+int
+people_seal_old(struct store *st, const struct crypt_key *master,
+    char **cause)
+{
+	static const char *const sql = "SELECT id FROM people"
+	    " WHERE removed IS NULL AND (typeof(commune) = 'text'"
+	    " OR typeof(org) = 'text')";
+	sqlite3_stmt	*stmt = store_stmt(st, sql);
+	int64_t		*ids = NULL;
+	size_t		 n = 0, i;
+	int		 rc = 0;
+
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		ids = xreallocarray(ids, n + 1, sizeof *ids);
+		ids[n++] = sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_reset(stmt);
+	if (n == 0)
+		return 0;
+	if (store_begin(st, cause) == -1) {
+		free(ids);
+		return -1;
+	}
+	for (i = 0; i < n && rc == 0; i++)
+		rc = people_seal_one(st, master, ids[i], cause);
+	free(ids);
+	if (rc == -1 || store_commit(st, cause) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	log_info("people sealed persons=%zu fields=commune,org", n);
+	return 0;
 }

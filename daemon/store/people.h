@@ -85,4 +85,11 @@ void	 people_lang(struct store *, int64_t id, char *lang, size_t len);
 /* How many people the directory holds (not counting removed ones). */
 int64_t	 people_count(struct store *);
 
+/*
+ * Seal, at start, the communes and organisations a daemon from before they
+ * were sealed left clear, in one transaction; 0 or -1 with *cause set.
+ */
+int	 people_seal_old(struct store *, const struct crypt_key *master,
+	    char **cause);
+
 #endif

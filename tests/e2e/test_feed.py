@@ -200,6 +200,14 @@ def test_titles_and_places_a_phone_may_not_show_are_left_out(pub):
     assert places == ["None", "Salle des fêtes"]
     assert etag2 != etag
     assert "Ourthe" not in get(port, f"/cal/{token}.ics")[2].decode()
+    # the neutral title is the configured one, as in SMS texts
+    text = d.config_text(daemon_extra=(
+        f"inbound_listen = 127.0.0.1:{port}\npublic_url = {PUBLIC_URL}\n"),
+        extra=("[privacy]\nphone_words = ourthe\n"
+               "[calendar]\nphone_title = Rencontre mensuelle\n"))
+    d.hup(text, expect=("config reloaded",))
+    cal, _ = calendar(port, token)
+    assert summaries(cal) == ["La Cabane", "Rencontre mensuelle"]
 
 
 # -- ETag -------------------------------------------------------------------

@@ -379,6 +379,7 @@ fuzz_open(struct fuzz *f)
 	if ((f->store = store_open(f->db, &cause)) == NULL)
 		fatalx("fuzz_api: %s", cause);
 	f->cal.store = f->store;
+	f->cal.master = f->master;
 	if ((f->sched = sched_new(f->base, &f->cal, f->master,
 	    &cause)) == NULL)
 		fatalx("fuzz_api: scheduler: %s", cause);

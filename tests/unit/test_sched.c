@@ -60,6 +60,7 @@ env_open(void **state)
 	e->master = unit_master(e->dir);
 	e->st = unit_store(e->dir, "stoppvif.db");
 	e->cal.store = e->st;
+	e->cal.master = e->master;
 	e->cal.default_tz = "Europe/Brussels";
 	/* Ann: email and phone; Ben: email only; Cleo: not in the audience */
 	e->ann = unit_person(e->st, e->master, "{\"name\": \"Ann\","
