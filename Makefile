@@ -36,7 +36,9 @@ HARDEN	 = -fstack-protector-strong -fPIE
 SANFLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
 
-PKGS	 = libevent libcurl sqlite3 inih libsodium jansson libical
+# libcrypto (S/MIME, CMS) and librnp (OpenPGP) for lib/mailcrypt*.c.
+PKGS	 = libevent libcurl sqlite3 inih libsodium jansson libical libcrypto \
+	   librnp
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # libunistring (Unicode for the guard module) has no pkg-config file.
@@ -46,10 +48,12 @@ CFLAGS	?=
 CPPFLAGS += -D_GNU_SOURCE -DSYSCONFDIR='"$(SYSCONFDIR)"' \
 	    -DLIBDIR='"$(LIBDIR)"' -DDATADIR='"$(DATADIR)"'
 # The daemon's folders, in the order of the data flow (README, "Where things
-# live"): one -I each, and make finds a module's .c through vpath.
+# live"): one -iquote each (sched.h, crypt.h and error.h would hide the
+# system's to <...> includes, such as pthread.h's from OpenSSL), and make
+# finds a module's .c through vpath.
 SRCDIRS	 = daemon daemon/lib daemon/store daemon/calendar daemon/delivery \
 	   daemon/shelter daemon/api daemon/ctl
-DAEMON_CPPFLAGS = $(CPPFLAGS) $(SRCDIRS:%=-I%) -Iplugins
+DAEMON_CPPFLAGS = $(CPPFLAGS) $(SRCDIRS:%=-iquote %) -Iplugins
 # Plugins see the ABI header alone, never a daemon header.
 PLUGIN_CPPFLAGS = $(CPPFLAGS) -Iplugins
 HEADERS	:= $(wildcard $(SRCDIRS:%=%/*.h)) plugins/stoppvif_plugin.h
@@ -93,7 +97,8 @@ PLUGIN_SOS = $(PLUGINS:%=$(BUILD)/plugins/%.so)
 # The SMTP plugin's RFC 5322 / RFC 2047 message writer.
 PLUGIN_SRCS_smtp = plugins/rfc5322.c
 
-FUZZ_TARGETS = config contact duration rrule ics template api guard inbound
+FUZZ_TARGETS = config contact duration rrule ics template api guard inbound \
+	       mailcrypt
 FUZZ_TIME ?= 60
 
 .PHONY: all run check bench fuzz fuzz-targets install clean deps
@@ -142,6 +147,11 @@ $(BUILD)/tools/plughost: tests/tools/plughost.c plugins/stoppvif_plugin.h
 	$(QLD)$(CC) $(PLUGIN_CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LDFLAGS_ALL) $(PKG_LIBS) -ldl
 
 $(BUILD)/tools/blobscan: tests/tools/blobscan.c $(patsubst %,$(BUILD)/obj/%.o,$(COMMON))
+	$(Q)mkdir -p $(BUILD)/tools
+	$(QLD)$(CC) $(DAEMON_CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
+
+# The S/MIME and PGP/MIME engine (lib/mailcrypt*.c) from the shell.
+$(BUILD)/tools/mailcrypt: tests/tools/mailcrypt.c $(patsubst %,$(BUILD)/obj/%.o,$(COMMON))
 	$(Q)mkdir -p $(BUILD)/tools
 	$(QLD)$(CC) $(DAEMON_CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
 
@@ -200,6 +210,7 @@ check:
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined BUILD=build/san all \
 	    $(UNIT_TESTS:%=build/san/unit/%) $(subst $(BUILD)/,build/san/,$(UNIT_PLUGINS)) \
 	    build/san/tools/blobscan \
+	    build/san/tools/mailcrypt \
 	    build/san/tools/plughost \
 	    $(FUZZ_TARGETS:%=build/san/fuzz/replay_%)
 	@BUILD=build/san UNIT_TESTS="$(UNIT_TESTS)" \
