@@ -66,7 +66,7 @@ LDFLAGS_ALL = -pie -Wl,-z,relro -Wl,-z,now $(SANFLAGS) $(LDFLAGS)
 modules	= $(basename $(notdir $(wildcard $(1:%=daemon/%/*.c))))
 COMMON	= $(call modules,lib)
 CORE	= $(COMMON) $(call modules,store calendar delivery shelter api) sdnotify
-DAEMON	= $(CORE) main
+DAEMON	= $(CORE) privdrop keyfile main
 CTL	= $(COMMON) $(call modules,ctl)
 
 DAEMON_OBJS = $(DAEMON:%=$(BUILD)/obj/%.o)
@@ -95,7 +95,10 @@ $(BUILD)/unit/plugins/%.so: tests/unit/plugin_%.c plugins/stoppvif_plugin.h
 PLUGINS	= spool smtp sms_http
 PLUGIN_SOS = $(PLUGINS:%=$(BUILD)/plugins/%.so)
 # The SMTP plugin's RFC 5322 / RFC 2047 message writer.
-PLUGIN_SRCS_smtp = plugins/rfc5322.c
+PLUGIN_SRCS_smtp = plugins/rfc5322.c plugins/policy.c
+# Secrets and transports in clear (allow_plaintext), for both network
+# channels.
+PLUGIN_SRCS_sms_http = plugins/policy.c
 
 FUZZ_TARGETS = config contact duration rrule ics template api guard inbound \
 	       mailcrypt
@@ -238,11 +241,23 @@ install: all
 	install -m 0755 $(BUILD)/stoppvifctl $(DESTDIR)$(BINDIR)/stoppvifctl
 	sed -e 's|^state_dir = .*|state_dir = /var/lib/stoppvif|' \
 	    -e 's|^socket = .*|socket = /run/stoppvif/stoppvif.sock|' \
-	    -e 's|^key_file = .*|key_file = /var/lib/stoppvif/master.key|' \
+	    -e 's|^user =.*|user = stoppvif|' \
+	    -e 's|^key_file = .*|key_file = /var/lib/stoppvif-key/master.key|' \
 	    -e 's|^plugin_dir = .*|plugin_dir = $(LIBDIR)/stoppvif/plugins|' \
 	    -e 's|^templates = .*|templates = $(DATADIR)/templates|' \
 	    etc/stoppvif.ini > $(DESTDIR)$(SYSCONFDIR)/stoppvif/stoppvif.ini
-	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/stoppvif/stoppvif.ini
+	@# 0640 root:stoppvif: the daemon's group reads it, nobody else (a
+	@# [channel.*] url may carry a gateway's account).  Before the group
+	@# exists, the tmpfiles.d snippet sets the owner (systemd-tmpfiles).
+	chmod 0640 $(DESTDIR)$(SYSCONFDIR)/stoppvif/stoppvif.ini
+	@if [ "$$(id -u)" = 0 ] && getent group stoppvif >/dev/null; then \
+	    echo "chown root:stoppvif $(DESTDIR)$(SYSCONFDIR)/stoppvif/stoppvif.ini"; \
+	    chown root:stoppvif $(DESTDIR)$(SYSCONFDIR)/stoppvif/stoppvif.ini; \
+	else \
+	    echo "make install: no stoppvif group yet: systemd-sysusers, then" \
+	        "systemd-tmpfiles --create, give $(SYSCONFDIR)/stoppvif/stoppvif.ini" \
+	        "to root:stoppvif"; \
+	fi
 	install -m 0644 etc/demo/* $(DESTDIR)$(DATADIR)/demo/
 	install -d $(DESTDIR)$(LIBDIR)/stoppvif/plugins
 	install -m 0755 $(PLUGIN_SOS) $(DESTDIR)$(LIBDIR)/stoppvif/plugins/
@@ -256,7 +271,9 @@ install: all
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	    systemd/stoppvifd.service.in > $(DESTDIR)$(UNITDIR)/stoppvifd.service
 	install -m 0644 systemd/stoppvif.sysusers $(DESTDIR)$(SYSUSERSDIR)/stoppvif.conf
-	install -m 0644 systemd/stoppvif.tmpfiles $(DESTDIR)$(TMPFILESDIR)/stoppvif.conf
+	sed -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' systemd/stoppvif.tmpfiles \
+	    > $(DESTDIR)$(TMPFILESDIR)/stoppvif.conf
+	chmod 0644 $(DESTDIR)$(TMPFILESDIR)/stoppvif.conf
 
 clean:
 	rm -rf build

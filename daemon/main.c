@@ -1,9 +1,9 @@
 /*
  * main.c: stoppvifd.  Arguments, configuration, the master key and the
  * store, then one event_base with the control API and signals on it.
- * main() reads as its steps: parse the arguments, load the configuration,
- * detach, open the key and the store, build the modules, serve, run the
- * loop, tear down.
+ * main() reads as its steps: parse the arguments, load the configuration
+ * (and, started as root, become its [daemon] user), detach, open the key
+ * and the store, build the modules, serve, run the loop, tear down.
  *
  *	stoppvifd [-c FILE] [-f] [-t] [-v] [--init]
  */
@@ -23,6 +23,7 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "audit.h"
 #include "calendar.h"
 #include "config.h"
 #include "crypt.h"
@@ -30,9 +31,12 @@
 #include "guard.h"
 #include "holiday.h"
 #include "inbound.h"
+#include "keyfile.h"
 #include "log.h"
 #include "people.h"
 #include "plugin.h"
+#include "privdrop.h"
+#include "retention.h"
 #include "sched.h"
 #include "sdnotify.h"
 #include "shelter.h"
@@ -55,6 +59,7 @@ struct daemon {
 	struct closures		*closures;
 	struct sched		*sched;
 	struct dispatch		*dispatch;
+	struct retention	*retention;
 	struct shelters		*shelters;
 	struct inbound		*inbound;
 	struct event		*ev_hup, *ev_term, *ev_int;
@@ -163,6 +168,7 @@ daemon_reload(void *arg, char **cause)
 	closures_free(d->closures);
 	d->closures = cl;
 	daemon_apply(d);
+	retention_kick(d->retention);	/* keep_bodies, keep_spool */
 	if (d->shelters != NULL && shelter_reload(d->shelters, cause) == -1) {
 		log_warnx("shelter reload_failed error=\"%s\"", *cause);
 		free(*cause);
@@ -253,6 +259,35 @@ daemon_check_delivery(const struct config *conf)
 		rc = -1;
 	}
 	return rc;
+}
+
+/*
+ * Become the [daemon] user (privdrop.h) before anything else is read, so
+ * that the checks see the files as the daemon will; at start a problem is
+ * fatal, at -t it is printed and -1 returned.
+ */
+static int
+daemon_privileges(const struct config *conf, int check)
+{
+	char	*cause = NULL;
+
+	if (privdrop_start(conf, check, &cause) == 0)
+		return 0;
+	daemon_print_cause(&cause);
+	return -1;
+}
+
+/* The files of secrets the daemon reads itself (the plugins check theirs),
+ * for the user it now is; -1 when problems were printed. */
+static int
+daemon_check_secrets(const struct config *conf)
+{
+	char	*cause = NULL;
+
+	if (keyfile_check(conf, geteuid(), &cause) == 0)
+		return 0;
+	daemon_print_cause(&cause);
+	return -1;
 }
 
 /* Nothing is in flight any more (or the drain timed out): stop. */
@@ -358,12 +393,18 @@ daemon_state_dir(struct daemon *d)
 static void
 daemon_key(struct daemon *d, const char *db, int found, int init)
 {
-	const char	*key = d->conf->key_file;
-	char		*cause = NULL;
+	char		*key, *cause = NULL;
 	int		 created = 0;
 
-	d->master = crypt_master_load(key, found != STORE_DATA, &created,
-	    &cause);
+	if ((key = keyfile_path(d->conf, &cause)) == NULL)
+		fatalx("%s", cause);
+	if (keyfile_is_credential(d->conf))
+		d->master = keyfile_credential(key, &cause);	/* never made */
+	else {
+		keyfile_prepare(d->conf, key);
+		d->master = crypt_master_load(key, found != STORE_DATA,
+		    &created, &cause);
+	}
 	if (d->master == NULL && found == STORE_DATA)
 		fatalx("%s; the database %s exists, so its key file must be "
 		    "restored from your backup", cause, db);
@@ -386,6 +427,7 @@ daemon_key(struct daemon *d, const char *db, int found, int init)
 	else if (init)
 		log_info("store init_ignored file=%s (the database holds data)",
 		    db);
+	free(key);
 }
 
 /*
@@ -418,6 +460,9 @@ daemon_open(struct daemon *d, int init)
 		fatalx("%s", cause);
 	free(db);
 	daemon_check_key(d, d->key_created);
+	/* chains, prunes and checks the audit log: a broken chain is logged */
+	if (audit_start(d->store, d->master, &d->conf, &cause) == -1)
+		fatalx("audit: %s", cause);
 }
 
 /*
@@ -515,6 +560,7 @@ daemon_close(struct daemon *d)
 	shelter_free(d->shelters);
 	event_free(d->ev_replan);
 	dispatch_free(d->dispatch);
+	retention_free(d->retention);
 	sched_free(d->sched);
 	tz_cached_free();
 	closures_free(d->closures);
@@ -571,14 +617,16 @@ daemon_args(int argc, char *argv[], struct daemon_args *args)
 }
 
 /*
- * Read and check the configuration: the file, the words kept off phones,
- * the closures and what delivery needs.  A problem is printed on stderr
+ * Read and check the configuration: the file, then, as the [daemon] user
+ * when started as root, the words kept off phones, the closures, what
+ * delivery needs and the files of secrets.  A problem is printed on stderr
  * (file:line: ...) and exits 1.
  */
 static void
 daemon_configure(struct daemon *d, struct daemon_args *args)
 {
 	char	*cause = NULL;
+	int	 rc;
 
 	if ((d->conf = config_load(args->file, &cause)) == NULL) {
 		fprintf(stderr, "%s\n", cause);	/* file:line: key: ... */
@@ -586,6 +634,7 @@ daemon_configure(struct daemon *d, struct daemon_args *args)
 	}
 	free(args->deffile);
 	args->deffile = NULL;
+	rc = daemon_privileges(d->conf, args->check);
 	/* the words kept off phones, before anything checks a text */
 	if (guard_words_set(d->conf->phone_words, &cause) == -1) {
 		fprintf(stderr, "%s: [privacy] phone_words: %s\n",
@@ -597,6 +646,8 @@ daemon_configure(struct daemon *d, struct daemon_args *args)
 		exit(1);
 	}
 	if (daemon_check_delivery(d->conf) == -1)
+		rc = -1;
+	if (daemon_check_secrets(d->conf) == -1 || rc == -1)
 		exit(1);
 }
 
@@ -652,6 +703,7 @@ daemon_build(struct daemon *d)
 	if ((d->dispatch = dispatch_new(d->base, d->store, d->master, &d->conf,
 	    &cause)) == NULL)
 		fatalx("delivery: %s", cause);
+	d->retention = retention_new(d->base, d->store, &d->conf);
 	sched_on_queue(d->sched, daemon_queued, d);
 	if ((d->shelters = shelter_new(d->base, d->store, d->master, &d->conf,
 	    daemon_queued, d, &cause)) == NULL)
@@ -702,6 +754,7 @@ main(int argc, char *argv[])
 	d.verbose = args.verbose;
 	/* stderr until detached, so that start-up errors reach the terminal */
 	log_init("stoppvifd", 1, LOG_LEVEL_INFO);
+	privdrop_harden();	/* before any secret is in memory */
 	daemon_configure(&d, &args);
 	if (args.check)
 		daemon_checked(&d);

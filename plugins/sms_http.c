@@ -56,6 +56,7 @@
 
 #include <curl/curl.h>
 
+#include "policy.h"
 #include "stoppvif_plugin.h"
 
 #define SMSH_FILE_MAX	4096		/* url_file, auth_file: bytes read */
@@ -378,9 +379,10 @@ smsh_read_line(struct smsh *ctx, const char *key, const char *value,
 		smsh_error(ctx, key, "%s: not a regular file", path);
 		goto out;
 	}
-	if (secret && (st.st_mode & S_IROTH)) {
-		smsh_error(ctx, key, "%s: readable by others (mode %04o): "
-		    "chmod o-r it", path, (unsigned)(st.st_mode & 07777));
+	if (secret && policy_secret_mode(st.st_mode) != NULL) {
+		smsh_error(ctx, key, "%s (mode %04o) %s", path,
+		    (unsigned)(st.st_mode & 07777),
+		    policy_secret_mode(st.st_mode));
 		goto out;
 	}
 	if ((n = read(fd, buf, SMSH_FILE_MAX)) == -1) {
@@ -441,8 +443,9 @@ smsh_conf_url(struct smsh *ctx)
 		smsh_error(ctx, NULL, "url (or url_file) is required");
 		return;
 	}
+	/* the URL of a gateway holds its account: a secret */
 	if (url == NULL && (url = line = smsh_read_line(ctx, "url_file",
-	    file, 0)) == NULL)
+	    file, 1)) == NULL)
 		return;
 	if (tmpl_parse(ctx, key, url, &ctx->url) == -1)
 		goto out;
@@ -571,6 +574,99 @@ smsh_conf_misc(struct smsh *ctx)
 		ctx->success = smsh_strdup(success);
 }
 
+/*
+ * Whether the literal text of template t names a credential, case aside;
+ * the word found goes to *word.
+ */
+static int
+smsh_tmpl_credential(const struct smsh_tmpl *t, const char *from,
+    const char **word)
+{
+	static const char *const words[] = { "user", "login", "pass", "pwd",
+	    "secret", "token", "key", "auth", "sign", "account", NULL };
+	const char	*s;
+	size_t		 i;
+
+	if (t->src == NULL || (s = from != NULL ? strstr(t->src, from) :
+	    t->src) == NULL)
+		return 0;
+	for (i = 0; words[i] != NULL; i++)
+		if (strcasestr(s, words[i]) != NULL) {
+			*word = words[i];
+			return 1;
+		}
+	return 0;
+}
+
+/*
+ * Where the request carries the gateway's credentials (into why, of len
+ * bytes), or 0: a user or password in the URL, auth_file, or a query
+ * parameter, a body field or a header that names one (password=, api_key,
+ * Authorization:...).
+ */
+static int
+smsh_credential(const struct smsh *ctx, const char *url, char *why,
+    size_t len)
+{
+	const char	*word = NULL;
+	char		*part = NULL;
+	CURLU		*u;
+	size_t		 i;
+	int		 userinfo = 0;
+
+	if ((u = curl_url()) == NULL)
+		abort();
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK)
+		userinfo = 1;
+	curl_free(part);
+	curl_url_cleanup(u);
+	if (userinfo)
+		snprintf(why, len, "un utilisateur dans l'URL");
+	else if (ctx->userpwd != NULL)
+		snprintf(why, len, "auth_file");
+	else if (smsh_tmpl_credential(&ctx->url, "?", &word))
+		snprintf(why, len, "« %s » dans l'URL", word);
+	else if (smsh_tmpl_credential(&ctx->body, NULL, &word))
+		snprintf(why, len, "« %s » dans body", word);
+	else {
+		for (i = 0; i < ctx->nhdrs && word == NULL; i++)
+			smsh_tmpl_credential(&ctx->hdrs[i], NULL, &word);
+		if (word == NULL)
+			return 0;
+		snprintf(why, len, "« %s » dans headers", word);
+	}
+	return 1;
+}
+
+/*
+ * An http:// gateway on another machine may not get the account's
+ * credentials (nor the texts) in clear, unless allow_plaintext says so.
+ */
+static void
+smsh_conf_plain(struct smsh *ctx, int check_only)
+{
+	const char	*key = api->conf(ctx->host, "url") ? "url" : "url_file";
+	struct smsh_buf	 b = { NULL, 0, 0 };
+	char		 why[96], what[192];
+	int		 allow = policy_allow_plaintext(api, ctx->host);
+
+	if (allow == -1)
+		ctx->errors++;
+	if (allow == -1 || ctx->url.src == NULL)
+		return;
+	tmpl_expand(ctx, &ctx->url, SMSH_ENC_URL, "+32470000000", "x", &b);
+	if (strncasecmp(b.p, "http://", 7) == 0 &&
+	    smsh_credential(ctx, b.p, why, sizeof why)) {
+		snprintf(what, sizeof what, "les identifiants de la passerelle "
+		    "(%s) et les textes des SMS", why);
+		if (policy_plaintext(api, ctx->host, key, b.p, allow,
+		    check_only, what, "utilisez https://") == -1)
+			ctx->errors++;
+	}
+	buf_free(&b);
+}
+
 /* Whether the answer holds one of the |-separated success patterns. */
 static int
 smsh_success(const struct smsh *ctx, const struct smsh_buf *answer)
@@ -648,6 +744,7 @@ smsh_init(struct sv_host *host, int check_only)
 	smsh_conf_body(ctx);
 	smsh_conf_headers(ctx);
 	smsh_conf_misc(ctx);
+	smsh_conf_plain(ctx, check_only);
 	ctx->timeout = smsh_conf_long(ctx, "timeout", SMSH_TIMEOUT, 1,
 	    SMSH_TIMEOUT_MAX);
 	ctx->nconns = (int)smsh_conf_long(ctx, "max_connections", SMSH_CONNS,

@@ -31,6 +31,7 @@
 
 #include <curl/curl.h>
 
+#include "policy.h"
 #include "rfc5322.h"
 #include "stoppvif_plugin.h"
 
@@ -668,9 +669,7 @@ smtp_conf_password(struct smtp *sp, const char *value)
 		free(path);
 		return -1;
 	}
-	if (st.st_mode & (S_IROTH | S_IWOTH))
-		why = "readable or writable by others: chmod o-rw";
-	else
+	if ((why = policy_secret_mode(st.st_mode)) == NULL)
 		why = smtp_read_all(fd, buf, sizeof buf, &n);
 	close(fd);
 	if (why == NULL)
@@ -733,8 +732,38 @@ smtp_conf_ca(struct smtp *sp, const char *value)
 		return -1;
 	}
 	close(fd);
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		/* whoever can add a CA can pose as the relay */
+		smtp_api->conf_error(sp->host, "ca_file", "%s est modifiable "
+		    "par le groupe ou par tous : qui le change peut se faire "
+		    "passer pour le relais ; corrigez avec chmod go-w", path);
+		free(path);
+		return -1;
+	}
 	sp->ca_file = path;
 	return 0;
+}
+
+/*
+ * tls = none or opportunistic (to an smtp:// url, whose tls checked fine)
+ * sends mail in clear: only to this machine, or with allow_plaintext.
+ */
+static int
+smtp_conf_plain(struct smtp *sp, int smtps, int tls_ok, int check_only)
+{
+	int	 allow = policy_allow_plaintext(smtp_api, sp->host);
+
+	if (allow == -1)
+		return -1;
+	if (smtps || !tls_ok || sp->url == NULL ||
+	    sp->use_ssl == CURLUSESSL_ALL)
+		return 0;
+	return policy_plaintext(smtp_api, sp->host, "tls", sp->url, allow,
+	    check_only, "les courriels (noms, dates, codes et liens)",
+	    sp->use_ssl == CURLUSESSL_NONE ? "mettez tls = required" :
+	    "tls = opportunistic renonce à TLS dès que le serveur, ou "
+	    "quiconque est sur le chemin, ne le propose pas ; mettez "
+	    "tls = required");
 }
 
 /* The keys of the section, as the host gives them (NULL: absent). */
@@ -763,10 +792,11 @@ smtp_conf_keys(struct sv_host *host, struct smtp_keys *k)
  * only the first).  Returns 0 or -1.
  */
 static int
-smtp_conf_check(struct smtp *sp, const struct smtp_keys *k, long *nslots)
+smtp_conf_check(struct smtp *sp, const struct smtp_keys *k, long *nslots,
+    int check_only)
 {
 	const char	*helo = k->helo;
-	int		 bad = 0, smtps = 0;
+	int		 bad = 0, smtps = 0, tls_ok;
 
 	if (helo != NULL && !smtp_helo_ok(helo)) {
 		smtp_api->conf_error(sp->host, "helo", "not a host name");
@@ -775,7 +805,9 @@ smtp_conf_check(struct smtp *sp, const struct smtp_keys *k, long *nslots)
 	}
 	bad |= smtp_conf_url(sp, k->url, helo, &smtps) == -1;
 	bad |= smtp_conf_from(sp, k->from) == -1;
-	bad |= smtp_conf_tls(sp, k->tls, smtps) == -1;
+	tls_ok = smtp_conf_tls(sp, k->tls, smtps) == 0;
+	bad |= !tls_ok;
+	bad |= smtp_conf_plain(sp, smtps, tls_ok, check_only) == -1;
 	bad |= smtp_conf_ca(sp, k->ca) == -1;
 	bad |= smtp_conf_auth(sp, k->user, k->pwfile,
 	    smtps || sp->use_ssl == CURLUSESSL_ALL) == -1;
@@ -802,7 +834,7 @@ smtp_init(struct sv_host *host, int check_only)
 	sp = rfc5322_xrealloc(NULL, sizeof *sp);
 	memset(sp, 0, sizeof *sp);
 	sp->host = host;
-	if (smtp_conf_check(sp, &k, &nslots) == -1) {
+	if (smtp_conf_check(sp, &k, &nslots, check_only) == -1) {
 		smtp_free(sp);
 		return NULL;
 	}

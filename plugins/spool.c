@@ -12,7 +12,10 @@
  * the outbox key with every character but [A-Za-z0-9._-] turned into "_".
  * The id makes the name unique, and the same message always gets the same
  * name, so sending it again after a crash replaces the file instead of
- * adding one.
+ * adding one.  The names are a contract with the host, which deletes the
+ * files by them ([privacy] keep_spool after they were written, and a
+ * person's at their erasure: daemon/delivery/retention.c): the plugin ABI
+ * has no timer, and this plugin never deletes a file itself.
  *
  * Each file is written atomically, mode 0600: into ".NAME.tmp" in the same
  * folder, fsync, rename over NAME, fsync of the folder.  A reader never

@@ -2,12 +2,13 @@
  * api.c: the control API on the Unix socket, on top of daemon/api.
  *
  * One routing table maps method and path (with an optional {id} or {name}
- * segment) to a handler of one of the resource files (api_daemon.c,
- * api_people.c, api_events.c, api_outbox.c, api_shelter.c).  The generic
- * evhttp callback identifies the caller with SO_PEERCRED, checks that it is
- * allowed, has the request parsed (api_req.c), runs the handler (inside a
- * store transaction when the route writes) and answers JSON: the handler's
- * result, or {"error": ..., "field": ...} with the status of its error kind.
+ * segment) to the role it needs (api_role.h) and a handler of one of the
+ * resource files (api_daemon.c, api_people.c, api_events.c, api_outbox.c,
+ * api_shelter.c).  The generic evhttp callback identifies the caller with
+ * SO_PEERCRED, finds its role, refuses it when below the route's, has the
+ * request parsed (api_req.c), runs the handler (inside a store transaction
+ * when the route writes) and answers JSON: the handler's result, or
+ * {"error": ..., "field": ...} with the status of its error kind.
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -30,6 +31,7 @@
 #include "api_outbox.h"
 #include "api_people.h"
 #include "api_req.h"
+#include "api_role.h"
 #include "api_shelter.h"
 #include "config.h"
 #include "dispatch.h"
@@ -58,56 +60,83 @@ struct api {
 #define API_IMPORT_MAX	((int64_t)32 << 20)
 
 struct api_route {
+	enum api_role		 role;		/* the lowest role allowed */
 	enum evhttp_cmd_type	 method;
 	const char		*path;		/* {id}, {name}: a segment */
 	int			 flags;
 	api_handler		 fn;
 };
 
-/* The routes, tried in order: the first whose path and method match. */
+static int	 api_routes_list(struct api_req *);
+
+#define VIEWER		API_ROLE_VIEWER
+#define COORD		API_ROLE_COORDINATOR
+#define ADMIN		API_ROLE_ADMIN
+
+/*
+ * The routes, tried in order: the first whose path and method match.  Each
+ * names its role first (api_role.h), checked before the request is even
+ * parsed: a viewer reads the agenda, the shelters' state and the counts
+ * (status, report), never a contact field, a name or a message body; a coordinator reads
+ * those and edits; an admin also erases people, reloads and reads the
+ * audit log.  A route written without its role does not build (the role
+ * is the first member, and no member may be left out); one with role 0 or
+ * out of range stops api_new.  GET /v1/routes lists them for the tests.
+ */
 static const struct api_route api_routes[] = {
-	{ EVHTTP_REQ_GET,    "/v1/status",	0, api_daemon_status },
-	{ EVHTTP_REQ_GET,    "/v1/people",	0, api_people_list },
-	{ EVHTTP_REQ_POST,   "/v1/people",	API_WRITES | API_BODY,
+	{ VIEWER, EVHTTP_REQ_GET,    "/v1/status",	0, api_daemon_status },
+	{ VIEWER, EVHTTP_REQ_GET,    "/v1/routes",	0, api_routes_list },
+	{ COORD,  EVHTTP_REQ_GET,    "/v1/people",	0, api_people_list },
+	{ COORD,  EVHTTP_REQ_POST,   "/v1/people",	API_WRITES | API_BODY,
 	    api_people_add },
-	{ EVHTTP_REQ_GET,    "/v1/people/{id}",	0, api_people_show },
-	{ EVHTTP_REQ_PATCH,  "/v1/people/{id}",	API_WRITES | API_BODY,
+	{ COORD,  EVHTTP_REQ_GET,    "/v1/people/{id}",	0, api_people_show },
+	{ COORD,  EVHTTP_REQ_PATCH,  "/v1/people/{id}",	API_WRITES | API_BODY,
 	    api_people_edit },
-	{ EVHTTP_REQ_DELETE, "/v1/people/{id}",	API_WRITES, api_people_remove },
-	{ EVHTTP_REQ_POST,   "/v1/people/{id}/feed", API_WRITES | API_BODY,
-	    api_people_feed },
-	{ EVHTTP_REQ_GET,    "/v1/audit",	0, api_daemon_audit },
-	{ EVHTTP_REQ_POST,   "/v1/reload",	API_WRITES, api_daemon_reload },
-	{ EVHTTP_REQ_GET,    "/v1/events",	0, api_events_list },
-	{ EVHTTP_REQ_POST,   "/v1/events",	API_WRITES | API_BODY,
+	{ ADMIN,  EVHTTP_REQ_DELETE, "/v1/people/{id}",	API_WRITES,
+	    api_people_remove },
+	{ COORD,  EVHTTP_REQ_POST,   "/v1/people/{id}/feed",
+	    API_WRITES | API_BODY, api_people_feed },
+	{ ADMIN,  EVHTTP_REQ_GET,    "/v1/audit",	0, api_daemon_audit },
+	{ ADMIN,  EVHTTP_REQ_GET,    "/v1/audit/verify", 0,
+	    api_daemon_audit_verify },
+	{ ADMIN,  EVHTTP_REQ_POST,   "/v1/reload",	API_WRITES,
+	    api_daemon_reload },
+	{ VIEWER, EVHTTP_REQ_GET,    "/v1/events",	0, api_events_list },
+	{ COORD,  EVHTTP_REQ_POST,   "/v1/events",	API_WRITES | API_BODY,
 	    api_events_add },
-	{ EVHTTP_REQ_POST,   "/v1/events/import",
+	{ COORD,  EVHTTP_REQ_POST,   "/v1/events/import",
 	    API_WRITES | API_BODY | API_LARGE, api_events_import },
-	{ EVHTTP_REQ_GET,    "/v1/events/export", 0, api_events_export },
-	{ EVHTTP_REQ_GET,    "/v1/events/{id}",	0, api_events_show },
-	{ EVHTTP_REQ_PATCH,  "/v1/events/{id}",	API_WRITES | API_BODY,
+	{ VIEWER, EVHTTP_REQ_GET,    "/v1/events/export", 0, api_events_export },
+	{ VIEWER, EVHTTP_REQ_GET,    "/v1/events/{id}",	0, api_events_show },
+	{ COORD,  EVHTTP_REQ_PATCH,  "/v1/events/{id}",	API_WRITES | API_BODY,
 	    api_events_edit },
-	{ EVHTTP_REQ_DELETE, "/v1/events/{id}",	API_WRITES, api_events_remove },
-	{ EVHTTP_REQ_GET,    "/v1/agenda",	0, api_events_agenda },
-	{ EVHTTP_REQ_GET,    "/v1/outbox",	0, api_outbox_list },
-	{ EVHTTP_REQ_POST,   "/v1/outbox/{id}",	API_WRITES, api_outbox_retry },
-	{ EVHTTP_REQ_GET,    "/v1/shelters",	0, api_shelters_list },
-	{ EVHTTP_REQ_GET,    "/v1/shelters/{name}", 0, api_shelters_show },
-	{ EVHTTP_REQ_POST,   "/v1/shelters/{name}/vacate", API_WRITES,
+	{ COORD,  EVHTTP_REQ_DELETE, "/v1/events/{id}",	API_WRITES,
+	    api_events_remove },
+	{ VIEWER, EVHTTP_REQ_GET,    "/v1/agenda",	0, api_events_agenda },
+	{ COORD,  EVHTTP_REQ_GET,    "/v1/outbox",	0, api_outbox_list },
+	{ COORD,  EVHTTP_REQ_POST,   "/v1/outbox/{id}",	API_WRITES,
+	    api_outbox_retry },
+	/* a shelter's details name who reserved it and claimed its alerts:
+	 * viewers see the shelters' state in /v1/status */
+	{ COORD,  EVHTTP_REQ_GET,    "/v1/shelters",	0, api_shelters_list },
+	{ COORD,  EVHTTP_REQ_GET,    "/v1/shelters/{name}", 0,
+	    api_shelters_show },
+	{ COORD,  EVHTTP_REQ_POST,   "/v1/shelters/{name}/vacate", API_WRITES,
 	    api_shelters_vacate },
-	{ EVHTTP_REQ_POST,   "/v1/shelters/{name}/occupy", API_WRITES,
+	{ COORD,  EVHTTP_REQ_POST,   "/v1/shelters/{name}/occupy", API_WRITES,
 	    api_shelters_occupy },
-	{ EVHTTP_REQ_POST,   "/v1/shelters/{name}/unavailable", API_WRITES,
-	    api_shelters_unavailable },
-	{ EVHTTP_REQ_GET,    "/v1/shelters/{name}/report", 0,
+	{ COORD,  EVHTTP_REQ_POST,   "/v1/shelters/{name}/unavailable",
+	    API_WRITES, api_shelters_unavailable },
+	{ VIEWER, EVHTTP_REQ_GET,    "/v1/shelters/{name}/report", 0,
 	    api_shelters_report },
-	{ EVHTTP_REQ_GET,    "/v1/alerts",	0, api_alerts_list },
-	{ EVHTTP_REQ_POST,   "/v1/alerts/ack",	API_WRITES | API_BODY,
+	{ COORD,  EVHTTP_REQ_GET,    "/v1/alerts",	0, api_alerts_list },
+	{ COORD,  EVHTTP_REQ_POST,   "/v1/alerts/ack",	API_WRITES | API_BODY,
 	    api_alerts_ack },
-	{ EVHTTP_REQ_GET,    "/v1/oncall",	0, api_oncall_show },
-	{ EVHTTP_REQ_POST,   "/v1/oncall",	API_WRITES | API_BODY,
+	{ COORD,  EVHTTP_REQ_GET,    "/v1/oncall",	0, api_oncall_show },
+	{ COORD,  EVHTTP_REQ_POST,   "/v1/oncall",	API_WRITES | API_BODY,
 	    api_oncall_set },
-	{ EVHTTP_REQ_DELETE, "/v1/oncall/{id}",	API_WRITES, api_oncall_remove },
+	{ COORD,  EVHTTP_REQ_DELETE, "/v1/oncall/{id}",	API_WRITES,
+	    api_oncall_remove },
 };
 #define NROUTES	(sizeof api_routes / sizeof api_routes[0])
 
@@ -214,42 +243,78 @@ api_peer(struct evhttp_request *req, struct api_caller *who)
 	return 0;
 }
 
+/* A method's name for the log. */
+static const char *
+api_method_name(enum evhttp_cmd_type m)
+{
+	switch (m) {
+	case EVHTTP_REQ_GET:	return "GET";
+	case EVHTTP_REQ_POST:	return "POST";
+	case EVHTTP_REQ_PATCH:	return "PATCH";
+	case EVHTTP_REQ_DELETE:	return "DELETE";
+	default:		return "other";
+	}
+}
+
 /*
- * Whether the caller may use the API: root and the daemon's own user always
- * (they can read the database and the key anyway), then the uids of
- * allow_uids and the members, primary or supplementary, of allow_gids.
+ * A caller whose role is below need, the role of route rt (NULL: a path
+ * no route has): logged, and refused naming the role needed.  A route's
+ * pattern is logged, never the caller's path.
  */
 static int
-api_allowed(const struct api_env *env, const struct api_caller *who)
+api_refuse(struct api_req *r, enum api_role need, const struct api_route *rt,
+    const struct api_caller *who, const struct api_grant *g)
 {
-	const struct config	*conf = *env->conf;
-	size_t			 i, j;
+	log_warnx("api refused uid=%u gid=%u pid=%d role=%s need=%s "
+	    "route=\"%s %s\"", (unsigned)who->uid, (unsigned)who->gid,
+	    (int)who->pid, api_role_name(g->role), api_role_name(need),
+	    rt != NULL ? api_method_name(rt->method) : "-",
+	    rt != NULL ? rt->path : "-");
+	api_role_refuse(&r->err, need, who, g);
+	r->detail = json_pack("{ss ss}", "role", api_role_name(g->role),
+	    "need", api_role_name(need));
+	return -1;
+}
 
-	if (who->uid == 0 || who->uid == geteuid())
-		return 1;
-	for (i = 0; i < conf->n_allow_uids; i++)
-		if (conf->allow_uids[i] == who->uid)
-			return 1;
-	for (i = 0; i < conf->n_allow_gids; i++) {
-		if (conf->allow_gids[i] == who->gid)
-			return 1;
-		for (j = 0; j < who->ngroups; j++)
-			if (conf->allow_gids[i] == who->groups[j])
-				return 1;
-	}
+/*
+ * GET /v1/routes: every route with the role it needs and whether the
+ * caller has it, so that a client (and the tests) can tell what a role
+ * may do without a copy of this table.
+ */
+static int
+api_routes_list(struct api_req *r)
+{
+	json_t	*arr = json_array();
+	size_t	 i;
+
+	for (i = 0; i < NROUTES; i++)
+		json_array_append_new(arr, json_pack("{ss ss ss sb}",
+		    "method", api_method_name(api_routes[i].method),
+		    "path", api_routes[i].path,
+		    "role", api_role_name(api_routes[i].role),
+		    "allowed", r->role >= api_routes[i].role));
+	r->result = json_pack("{ss so}", "role", api_role_name(r->role),
+	    "routes", arr);
 	return 0;
 }
 
-/* A caller that is not allowed: logged, and refused. */
-static int
-api_refuse(struct api_req *r, const struct api_caller *who)
+/* A route without a role, or with an unknown method, is a broken table:
+ * the daemon does not start on it. */
+static void
+api_routes_check(void)
 {
-	log_warnx("api refused uid=%u gid=%u pid=%d", (unsigned)who->uid,
-	    (unsigned)who->gid, (int)who->pid);
-	error_set(&r->err, ERR_FORBIDDEN, NULL, "accès refusé : "
-	    "l'utilisateur %u n'est pas autorisé ([api] allow_uids "
-	    "ou allow_gids)", (unsigned)who->uid);
-	return -1;
+	size_t	 i;
+
+	for (i = 0; i < NROUTES; i++) {
+		if (api_routes[i].role <= API_ROLE_NONE ||
+		    api_routes[i].role > API_ROLE_MAX)
+			fatalx("api: route %s %s has no role",
+			    api_method_name(api_routes[i].method),
+			    api_routes[i].path);
+		if (strcmp(api_method_name(api_routes[i].method), "other") == 0)
+			fatalx("api: route %s has an unknown method",
+			    api_routes[i].path);
+	}
 }
 
 /* After a transaction, committed or not: the timers follow the store. */
@@ -323,19 +388,6 @@ api_run(struct api_req *r, const struct api_route *rt,
 	return api_run_txn(r, rt->fn);
 }
 
-/* A method's name for the log. */
-static const char *
-api_method_name(enum evhttp_cmd_type m)
-{
-	switch (m) {
-	case EVHTTP_REQ_GET:	return "GET";
-	case EVHTTP_REQ_POST:	return "POST";
-	case EVHTTP_REQ_PATCH:	return "PATCH";
-	case EVHTTP_REQ_DELETE:	return "DELETE";
-	default:		return "other";
-	}
-}
-
 /*
  * The request in the debug log.  A path no route knows is the caller's
  * text: not logged.
@@ -359,16 +411,21 @@ api_handle(struct api_env *env, const struct api_call *call,
     const struct api_caller *who, json_t **reply)
 {
 	struct api_req		 r;
+	struct api_grant	 grant;
 	const struct api_route	*rt;
 	const char		*path = call->path != NULL ? call->path : "/";
 	int			 path_found, rc, status;
 
 	api_req_init(&r, env, who);
+	r.role = api_role_of(*env->conf, who, &grant);
 	rt = api_route(&r, call->method, path, &path_found);
-	if (!api_allowed(env, who))
-		rc = api_refuse(&r, who);
+	if (r.role == API_ROLE_NONE)	/* before the table: it learns nothing */
+		rc = api_refuse(&r, rt != NULL ? rt->role : API_ROLE_VIEWER,
+		    rt, who, &grant);
 	else if (rt == NULL)
 		rc = api_unrouted(&r, path, path_found);
+	else if (r.role < rt->role)
+		rc = api_refuse(&r, rt->role, rt, who, &grant);
 	else
 		rc = api_run(&r, rt, call);
 	if (rt == NULL && path_found && r.err.kind == ERR_NOT_FOUND)
@@ -480,6 +537,7 @@ api_new(struct event_base *base, struct api_env *env, char **cause)
 	const struct config	*conf = *env->conf;
 	int			 fd;
 
+	api_routes_check();
 	if ((fd = util_listen_unix(conf->socket, 0660, cause)) == -1)
 		return NULL;
 

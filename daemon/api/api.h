@@ -1,9 +1,10 @@
 /*
  * api.h: the control API, HTTP/1.1 + JSON served by evhttp on a Unix socket,
- * versioned under /v1/.  Callers are identified with SO_PEERCRED and must be
- * allowed by [api] allow_uids / allow_gids (by default root and the daemon's
- * own user).  Each route says whether it writes; a writing route runs in one
- * store transaction together with its audit entry.
+ * versioned under /v1/.  Callers are identified with SO_PEERCRED and get a
+ * role from [api] admins, coordinators, viewers (root and the daemon's own
+ * user are admins; api_role.h); each route names the lowest role it takes.
+ * Each route says whether it writes; a writing route runs in one store
+ * transaction together with its audit entry.
  */
 #ifndef STOPPVIF_API_H
 #define STOPPVIF_API_H

@@ -44,6 +44,9 @@ api_daemon_status(struct api_req *r)
 	    "scheduler", sched_status(env->sched));
 	json_object_set_new(r->result, "shelters", env->shelters != NULL ?
 	    shelter_status(env->shelters) : json_array());
+	/* who asks, and with which role (api_role.h) */
+	json_object_set_new(r->result, "caller", json_pack("{sI ss}", "uid",
+	    (json_int_t)r->uid, "role", api_role_name(r->role)));
 	return 0;
 }
 
@@ -59,6 +62,16 @@ api_daemon_audit(struct api_req *r)
 		return -1;
 	}
 	r->result = audit_list(r->env->store, limit);
+	return 0;
+}
+
+int
+api_daemon_audit_verify(struct api_req *r)
+{
+	char	*cause = NULL;
+
+	if ((r->result = audit_verify(r->env->store, &cause)) == NULL)
+		return error_take(&r->err, ERR_INTERNAL, NULL, cause);
 	return 0;
 }
 

@@ -154,6 +154,8 @@ out:
 	return rc;
 }
 
+/* The whole calendar, its sealed places and descriptions opened: audited
+ * like a change, and not handed out when the entry cannot be written. */
 int
 api_events_export(struct api_req *r)
 {
@@ -161,6 +163,10 @@ api_events_export(struct api_req *r)
 
 	if (text == NULL)
 		return -1;
+	if (api_audit_record(r, "events.export", "calendar", 0) == -1) {
+		free(text);
+		return -1;
+	}
 	r->result = json_pack("{ss}", "ics", text);
 	free(text);
 	return 0;

@@ -1,8 +1,8 @@
 /*
  * api_outbox.c: the control API's handlers for the outbox (shapes in
  * outbox.h): the queued messages, with what each says only on request
- * (body=1, logged: it opens personal data), and a message sent again now,
- * audited in api.c's transaction.
+ * (body=1, logged and each message opened audited: it opens personal data),
+ * and a message sent again now, audited in api.c's transaction.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -42,26 +42,34 @@ api_outbox_when(json_t *item)
 
 /*
  * Add to each listed message what it says, rendered as it would be sent
- * (--show-body): only on request, since it opens personal data.
+ * (--show-body): only on request, since it opens personal data, and each
+ * message opened is audited.  0, or -1 with r->err when an entry cannot be
+ * written (then no body is handed out).
  */
-static void
+static int
 api_outbox_bodies(struct api_req *r)
 {
 	json_t	*item, *text;
 	char	*cause = NULL;
+	int64_t	 id;
 	size_t	 i;
 
 	json_array_foreach(r->result, i, item) {
-		text = dispatch_render(r->env->dispatch, json_integer_value(
-		    json_object_get(item, "id")), api_outbox_when(item), &cause);
+		id = json_integer_value(json_object_get(item, "id"));
+		text = dispatch_render(r->env->dispatch, id,
+		    api_outbox_when(item), &cause);
 		if (text == NULL) {
 			json_object_set_new(item, "render_error",
 			    json_string(cause));
 			free(cause);
 			cause = NULL;
-		} else
-			json_object_update_new(item, text);
+			continue;
+		}
+		json_object_update_new(item, text);
+		if (api_audit_record(r, "outbox.body", "message", id) == -1)
+			return -1;
 	}
+	return 0;
 }
 
 int
@@ -81,7 +89,10 @@ api_outbox_list(struct api_req *r)
 	    strcmp(api_query(r, "body"), "1") == 0) {
 		log_info("api outbox_bodies uid=%u messages=%zu",
 		    (unsigned)r->uid, json_array_size(r->result));
-		api_outbox_bodies(r);
+		if (api_outbox_bodies(r) == -1) {
+			json_decref(r->result);
+			r->result = NULL;
+		}
 	}
 	return r->result == NULL ? -1 : 0;
 }

@@ -3,7 +3,8 @@
  * people.h): list, add, show, edit, remove, and the address of their
  * calendar feed.  Removing a person erases their data key, so the WAL is
  * checkpointed after the commit.  Each writing handler runs in api.c's
- * transaction and records its audit entry in it.
+ * transaction and records its audit entry in it; the reads that open
+ * contact data (list, show) record theirs too.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +21,31 @@
 #include "utf8.h"
 #include "util.h"
 
+/*
+ * A read that opened contact data is audited like a change; when the entry
+ * cannot be written, the data is not handed out.
+ */
+static int
+api_people_read(struct api_req *r, const char *action, int64_t id)
+{
+	if (r->result == NULL)
+		return -1;
+	if (api_audit_record(r, action, "person", id) == -1) {
+		json_decref(r->result);
+		r->result = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 int
 api_people_list(struct api_req *r)
 {
 	r->result = people_list(r->env->store, r->env->master,
 	    api_query(r, "role"), &r->err);
-	return r->result == NULL ? -1 : 0;
+	if (r->result != NULL && json_array_size(r->result) == 0)
+		return 0;	/* nothing opened */
+	return api_people_read(r, "people.list", 0);
 }
 
 int
@@ -48,7 +68,7 @@ int
 api_people_show(struct api_req *r)
 {
 	r->result = people_get(r->env->store, r->env->master, r->id, &r->err);
-	return r->result == NULL ? -1 : 0;
+	return api_people_read(r, "people.show", r->id);
 }
 
 int

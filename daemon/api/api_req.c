@@ -40,6 +40,7 @@ api_req_free(struct api_req *r)
 	evhttp_clear_headers(&r->query);
 	json_decref(r->body);
 	json_decref(r->result);
+	json_decref(r->detail);
 	error_clear(&r->err);
 }
 
@@ -152,6 +153,8 @@ api_req_reply(struct api_req *r, int rc)
 	else {
 		json_decref(r->result);
 		reply = api_req_error_json(&r->err);
+		if (r->detail != NULL)
+			json_object_update_missing(reply, r->detail);
 	}
 	r->result = NULL;
 	return reply;

@@ -22,6 +22,7 @@
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
+#include "api_role.h"
 #include "error.h"
 
 struct api_env;
@@ -33,6 +34,7 @@ struct api_req {
 	uid_t			 uid;		/* the caller */
 	gid_t			 gid;
 	pid_t			 pid;
+	enum api_role		 role;		/* the caller's (api_role.h) */
 	int64_t			 id;		/* the {id} path segment */
 	char			 name[64];	/* the {name} path segment */
 	struct evkeyvalq	 query;
@@ -41,6 +43,7 @@ struct api_req {
 	int			 status;	/* on success: 200 unless created */
 	int			 checkpoint;	/* checkpoint after commit */
 	struct error		 err;
+	json_t			*detail;	/* more members of an error */
 };
 
 /* A request's handler: 0, or -1 with r->err set. */
@@ -72,7 +75,7 @@ int		 api_req_status(const struct api_req *, int rc);
 /*
  * The JSON reply of a handled request (a new reference, never NULL): its
  * result when rc is 0 (an empty object when none), else {"error": message,
- * "field": field}.  The result is handed over: r no longer holds it.
+ * "field": field} and the members of r->detail, if any.  The result is handed over: r no longer holds it.
  */
 json_t		*api_req_reply(struct api_req *, int rc);
 

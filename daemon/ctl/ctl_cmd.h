@@ -15,6 +15,7 @@
 int	ctl_status(struct ctl *, const struct ctl_cmd *, int, char **);
 int	ctl_reload(struct ctl *, const struct ctl_cmd *, int, char **);
 int	ctl_audit(struct ctl *, const struct ctl_cmd *, int, char **);
+int	ctl_audit_verify(struct ctl *, const struct ctl_cmd *, int, char **);
 int	ctl_outbox_list(struct ctl *, const struct ctl_cmd *, int, char **);
 int	ctl_outbox_retry(struct ctl *, const struct ctl_cmd *, int, char **);
 

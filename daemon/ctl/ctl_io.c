@@ -114,8 +114,9 @@ ctl_unreachable(const char *socket, CURLcode rc)
 		    "de socket %s)", socket);
 	if (access(socket, R_OK | W_OK) == -1)
 		ctl_die(EXIT_DOWN, "pas le droit d'ouvrir %s : demandez à "
-		    "l'administrateur de vous ajouter au groupe du démon et à "
-		    "[api] allow_gids", socket);
+		    "l'administrateur de vous ajouter au groupe du démon et de "
+		    "vous donner un rôle ([api] admins, coordinators ou "
+		    "viewers)", socket);
 	ctl_die(EXIT_DOWN, "le démon stoppvifd ne répond pas sur %s (%s) : "
 	    "est-il démarré ?", socket, curl_easy_strerror(rc));
 }

@@ -52,6 +52,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    " [--email E] [--phone P] [--lang L] [--pubkey KEY]" },
 	{ "people", "remove", ctl_people_remove, "people remove ID" },
 	{ "people", "feed", ctl_people_feed, "people feed ID [--reset]" },
+	{ "audit", "verify", ctl_audit_verify, "audit verify" },
 	{ "audit", NULL, ctl_audit, "audit [--limit N]" },
 	{ "reload", NULL, ctl_reload, "reload" },
 	{ "events", "add", ctl_events_add, "events add " EVENT_FLAGS },

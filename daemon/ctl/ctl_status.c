@@ -4,12 +4,13 @@
  *	status
  *	reload
  *	audit [--limit N]
+ *	audit verify
  *	outbox list [--status pending|sent|failed|cancelled] [--show-body]
  *	outbox retry ID
  *
  * status sums up the daemon in a few lines (directory, calendar, outbox,
- * shelters); the others show its audit log and the queue of messages it
- * sends, and let a failed message go again.
+ * shelters); the others show its audit log and check its chain, show the
+ * queue of messages it sends, and let a failed message go again.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "ctl_cmd.h"
 #include "ctl_io.h"
 #include "ctl_words.h"
+#include "utf8.h"
 #include "util.h"
 
 /* How long the daemon has been up, its pid and version. */
@@ -98,6 +100,9 @@ ctl_status_print(struct ctl *c, json_t *s)
 	    json_integer_value(json_object_get(s, "events")));
 	ctl_status_outbox(s);
 	ctl_status_shelters(c, s);
+	if (ctl_str(json_object_get(s, "caller"), "role") != NULL)
+		printf("vous : %s\n", ctl_word(CTL_W_ACCESS, ctl_str(
+		    json_object_get(s, "caller"), "role")));
 }
 
 /* status: the daemon in a few lines. */
@@ -132,6 +137,8 @@ ctl_audit_cell(struct ctl *c, const char *key, json_t *v)
 		return xstrdup(ctl_word(CTL_W_ACTION, json_string_value(v)));
 	if (strcmp(key, "object") == 0)
 		return ctl_object_text(json_string_value(v));
+	if (strcmp(key, "actor") == 0)
+		return ctl_actor_text(json_string_value(v));
 	return ctl_text(v);
 }
 
@@ -140,7 +147,8 @@ static void
 ctl_audit_print(struct ctl *c, json_t *ans, int64_t limit, int given)
 {
 	static const struct ctl_col cols[] = {
-		{ "N°", "id", 0 }, { "QUAND", "at", 0 }, { "UID", "uid", 0 },
+		{ "N°", "id", 0 }, { "QUAND", "at", 0 },
+		{ "QUI", "actor", CTL_COL_WRAP },
 		{ "ACTION", "action", CTL_COL_WRAP },
 		{ "OBJET", "object", CTL_COL_WRAP }, { "ID", "object_id", 0 },
 	};
@@ -179,7 +187,9 @@ ctl_audit(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv)
 			    "attendu");
 	}
 	if (optind != argc + 1)
-		ctl_cmd_usage(cmd);
+		ctl_die(EXIT_USAGE, "audit : argument en trop « %s » ; usage : "
+		    "audit [--limit N], ou audit verify", UTF8_CUT(
+		    argv[optind - 1], 40));
 	xasprintf(&path, "/v1/audit?limit=%lld", (long long)limit);
 	ans = ctl_call(c, "GET", path, NULL);
 	free(path);
@@ -189,6 +199,76 @@ ctl_audit(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv)
 		ctl_audit_print(c, ans, limit, given);
 	json_decref(ans);
 	return 0;
+}
+
+/* One problem of a check: "entrée n° ID : reason", or the reason alone
+ * when it is not about a row. */
+static void
+ctl_audit_problem(const char *lead, json_t *p)
+{
+	json_t	*id = json_object_get(p, "id");
+
+	if (json_is_integer(id))
+		printf("%sentrée n° %lld : %s\n", lead,
+		    (long long)json_integer_value(id), ctl_str(p, "reason"));
+	else
+		printf("%s%s\n", lead, ctl_str(p, "reason"));
+}
+
+/* The answer of a check of the chain, for people. */
+static void
+ctl_audit_verdict(json_t *ans)
+{
+	json_t		*p;
+	long long	 entries = ctl_num(ans, "entries"),
+			 pruned = ctl_num(ans, "pruned_to");
+	size_t		 i;
+
+	if (json_is_true(json_object_get(ans, "ok"))) {
+		if (entries == 0)
+			printf("journal d'audit vide : chaîne intacte");
+		else
+			printf("journal d'audit intact : %lld entrée%s "
+			    "vérifiée%s (n° %lld à %lld)", entries,
+			    ctl_plural(entries), ctl_plural(entries),
+			    ctl_num(ans, "first"), ctl_num(ans, "last"));
+		if (pruned > 0)
+			printf(" ; les entrées jusqu'au n° %lld ont été "
+			    "élaguées ([privacy] keep_audit)", pruned);
+		printf("\n");
+		return;
+	}
+	ctl_audit_problem("journal d'audit ALTÉRÉ : ", ans);
+	json_array_foreach(json_object_get(ans, "problems"), i, p)
+		if (i > 0)
+			ctl_audit_problem("  et ", p);
+	if (ctl_num(ans, "problem_count") >
+	    (long long)json_array_size(json_object_get(ans, "problems")))
+		printf("  (%lld problèmes en tout)\n",
+		    ctl_num(ans, "problem_count"));
+	printf("Ces entrées ont été changées hors du démon, par quelqu'un qui "
+	    "a pu écrire dans la base : comparez-les avec une sauvegarde et "
+	    "avec le journal du système.\n");
+}
+
+/* audit verify: check the audit log's MAC chain; exit 1 when broken. */
+int
+ctl_audit_verify(struct ctl *c, const struct ctl_cmd *cmd, int argc,
+    char **argv)
+{
+	json_t	*ans;
+	int	 ok;
+
+	if (argc != 0)
+		ctl_cmd_usage(cmd);
+	ans = ctl_call(c, "GET", "/v1/audit/verify", NULL);
+	ok = json_is_true(json_object_get(ans, "ok"));
+	if (c->json)
+		ctl_print_json(ans);
+	else
+		ctl_audit_verdict(ans);
+	json_decref(ans);
+	return ok ? 0 : EXIT_REFUSED;
 }
 
 /* What each listed message says (--show-body), after the table. */
@@ -208,6 +288,10 @@ ctl_outbox_bodies(json_t *rows)
 			printf("Objet : %s\n", ctl_str(m, "subject"));
 		if (ctl_str(m, "body") != NULL)
 			printf("%s\n", ctl_str(m, "body"));
+		else if (json_is_true(json_object_get(m, "erased")))
+			printf("(contenu effacé : un message envoyé, en échec "
+			    "ou annulé n'est gardé que le temps de [privacy] "
+			    "keep_bodies)\n");
 		else if (ctl_str(m, "render_error") != NULL)
 			printf("(illisible : %s)\n", ctl_str(m,
 			    "render_error"));

@@ -76,6 +76,10 @@ static const struct {
 	{ CTL_W_ACTION, "alert.claim", "logement réservé" },
 	{ CTL_W_ACTION, "alert.claim_late", "réservation trop tard" },
 	{ CTL_W_ACTION, "alert.sms_locked", "SMS bloqués" },
+	{ CTL_W_ACTION, "people.list", "annuaire lu" },
+	{ CTL_W_ACTION, "people.show", "fiche lue" },
+	{ CTL_W_ACTION, "outbox.body", "message lu" },
+	{ CTL_W_ACTION, "events.export", "calendrier exporté" },
 
 	{ CTL_W_OBJECT, "person", "personne" },
 	{ CTL_W_OBJECT, "event", "événement" },
@@ -100,6 +104,10 @@ static const struct {
 	{ CTL_W_OUTCOME, "imported", "importé" },
 	{ CTL_W_OUTCOME, "adapted", "adapté" },
 	{ CTL_W_OUTCOME, "skipped", "non importé" },
+
+	{ CTL_W_ACCESS, "viewer", "lecteur" },
+	{ CTL_W_ACCESS, "coordinator", "coordinateur" },
+	{ CTL_W_ACCESS, "admin", "administrateur" },
 };
 
 /* The SQLite messages a store error may quote, and what they mean. */
@@ -204,8 +212,9 @@ ctl_object_text(const char *object)
 	return s;
 }
 
-/* "uid:N" as "utilisateur N", "person:ID" as "personne ID", "daemon" as
- * "le démon". */
+/* "uid:N" as "utilisateur N", "person:ID" as "personne ID", "sms:ID" and
+ * "link:ID" as a claim of person ID by SMS or by link, "daemon" as "le
+ * démon". */
 char *
 ctl_actor_text(const char *actor)
 {
@@ -217,6 +226,10 @@ ctl_actor_text(const char *actor)
 		xasprintf(&s, "utilisateur %s", actor + 4);
 	else if (strncmp(actor, "person:", 7) == 0)
 		xasprintf(&s, "personne %s", actor + 7);
+	else if (strncmp(actor, "sms:", 4) == 0)
+		xasprintf(&s, "SMS de la personne %s", actor + 4);
+	else if (strncmp(actor, "link:", 5) == 0)
+		xasprintf(&s, "lien de la personne %s", actor + 5);
 	else if (strcmp(actor, "daemon") == 0)
 		s = xstrdup("le démon");
 	else

@@ -28,6 +28,7 @@ enum ctl_wordset {
 	CTL_W_CAUSE,		/* the cause of a shelter's move */
 	CTL_W_VIA,		/* how an alert was claimed */
 	CTL_W_OUTCOME,		/* what an import did with an event */
+	CTL_W_ACCESS,		/* a caller's role on the control API */
 };
 
 /* The French word of value; value itself when it has none, "-" for NULL. */

@@ -600,7 +600,8 @@ dispatch_flush(evutil_socket_t fd, short what, void *arg)
 		store_rollback(d->store);
 		log_warnx("dispatch flush_failed error=\"%s\"", cause);
 		free(cause);
-	}
+	} else
+		outbox_settled();	/* sent and failed: their keep_bodies */
 	if (requeued)
 		d->stale = 1;	/* urgent fallbacks: before what is ready */
 	dispatch_results_free(d);

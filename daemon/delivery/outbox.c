@@ -3,7 +3,9 @@
  *
  * A row is inserted with INSERT OR IGNORE on its unique key; only a new row
  * gets its payload, sealed under the recipient's data key and bound to the
- * row id, so that a copied database reveals no message text.
+ * row id, so that a copied database reveals no message text.  Once the
+ * message is settled its payload is only kept for `outbox list
+ * --show-body`, and erased after [privacy] keep_bodies (retention.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,13 @@
 static const char *const outbox_statuses[] = {
 	"pending", "sent", "failed", "cancelled", NULL
 };
+
+/*
+ * When a settled row settled, in UTC seconds (outbox.h): its sending, else
+ * the time its last attempt was due.
+ */
+#define OUTBOX_SETTLED \
+	"coalesce(CAST(strftime('%s', sent) AS INTEGER), not_before)"
 
 /* Bind an int64 that is 0 as NULL. */
 static void
@@ -41,6 +50,24 @@ outbox_set_check(outbox_check_fn fn, void *arg)
 	outbox_check_arg = arg;
 }
 
+/* Who hears of settled messages (outbox_set_settled), or NULL. */
+static outbox_settled_fn	 outbox_settled_cb;
+static void			*outbox_settled_arg;
+
+void
+outbox_set_settled(outbox_settled_fn fn, void *arg)
+{
+	outbox_settled_cb = fn;
+	outbox_settled_arg = arg;
+}
+
+void
+outbox_settled(void)
+{
+	if (outbox_settled_cb != NULL)
+		outbox_settled_cb(outbox_settled_arg);
+}
+
 /* Refuse row id as it is queued: failed, with why, never sent. */
 static int
 outbox_refuse(struct store *st, const struct outbox_msg *m, int64_t id,
@@ -59,6 +86,7 @@ outbox_refuse(struct store *st, const struct outbox_msg *m, int64_t id,
 	log_warnx("outbox refused id=%lld kind=%s channel=%s reason=\"%s\"",
 	    (long long)id, m->kind, m->channel, why);
 	free(text);
+	outbox_settled();	/* failed: its payload's time runs */
 	return rc;
 }
 
@@ -134,6 +162,8 @@ outbox_cancel_event(struct store *st, int64_t event_id, int *n, char **cause)
 		return -1;
 	if (n != NULL)
 		*n = store_changes(st);
+	if (store_changes(st) > 0)
+		outbox_settled();
 	return 0;
 }
 
@@ -189,12 +219,14 @@ outbox_int_col(sqlite3_stmt *stmt, int col)
 /* outbox_list's query: its columns in the order of enum outbox_col. */
 static const char *const outbox_list_sql = "SELECT id, key, kind, person_id,"
     " channel, urgent, status, created, not_before, attempts, event_id,"
-    " occurrence, remind_offset, last_error, reply, sent FROM outbox"
+    " occurrence, remind_offset, last_error, reply, sent,"
+    " payload IS NULL AND status <> 'pending' FROM outbox"
     " WHERE ?1 IS NULL OR status = ?1 ORDER BY id DESC LIMIT ?2";
 enum outbox_col {
 	OCOL_ID, OCOL_KEY, OCOL_KIND, OCOL_PERSON, OCOL_CHANNEL, OCOL_URGENT,
 	OCOL_STATUS, OCOL_CREATED, OCOL_NOT_BEFORE, OCOL_ATTEMPTS, OCOL_EVENT,
-	OCOL_OCCURRENCE, OCOL_OFFSET, OCOL_ERROR, OCOL_REPLY, OCOL_SENT
+	OCOL_OCCURRENCE, OCOL_OFFSET, OCOL_ERROR, OCOL_REPLY, OCOL_SENT,
+	OCOL_ERASED
 };
 
 /* The current row of outbox_list's query as a JSON object. */
@@ -223,6 +255,8 @@ outbox_row(sqlite3_stmt *stmt)
 	outbox_text_col(o, "error", stmt, OCOL_ERROR);
 	outbox_text_col(o, "reply", stmt, OCOL_REPLY);
 	outbox_text_col(o, "sent", stmt, OCOL_SENT);
+	json_object_set_new(o, "erased", json_boolean(sqlite3_column_int(stmt,
+	    OCOL_ERASED)));
 	return o;
 }
 
@@ -266,17 +300,21 @@ outbox_list(struct store *st, const char *status, int64_t limit,
 int
 outbox_retry(struct store *st, int64_t id, struct error *err)
 {
-	static const char *const sel = "SELECT status FROM outbox WHERE id = ?";
+	static const char *const sel = "SELECT status, payload IS NULL"
+	    " FROM outbox WHERE id = ?";
 	static const char *const upd = "UPDATE outbox SET status = 'pending',"
 	    " not_before = ?2, retried = ?2, attempts = 0, last_error = NULL"
 	    " WHERE id = ?1";
 	sqlite3_stmt	*stmt = store_stmt(st, sel);
 	char		 status[16] = "", *cause = NULL;
+	int		 erased = 0;
 
 	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
 		util_strlcpy(status, (const char *)sqlite3_column_text(stmt, 0),
 		    sizeof status);
+		erased = sqlite3_column_int(stmt, 1);
+	}
 	sqlite3_reset(stmt);
 	if (*status == '\0') {
 		error_set(err, ERR_NOT_FOUND, "id", "aucun message n'a le "
@@ -287,6 +325,13 @@ outbox_retry(struct store *st, int64_t id, struct error *err)
 		error_set(err, ERR_CONFLICT, "id", "le message %lld est "
 		    "%s : rien à renvoyer", (long long)id, strcmp(status,
 		    "sent") == 0 ? "déjà envoyé" : "annulé");
+		return -1;
+	}
+	if (erased) {
+		error_set(err, ERR_CONFLICT, "id", "le message %lld n'a plus de "
+		    "contenu : il a été effacé, comme tout message envoyé ou en "
+		    "échec, après le délai de [privacy] keep_bodies ; rien à "
+		    "renvoyer", (long long)id);
 		return -1;
 	}
 	stmt = store_stmt(st, upd);
@@ -313,4 +358,78 @@ outbox_counts(struct store *st)
 		    0), json_integer(sqlite3_column_int64(stmt, 1)));
 	sqlite3_reset(stmt);
 	return o;
+}
+
+int
+outbox_erase_bodies(struct store *st, int64_t keep, int64_t now, int *n,
+    char **cause)
+{
+	static const char *const sql = "UPDATE outbox SET payload = NULL"
+	    " WHERE payload IS NOT NULL AND status <> 'pending'"
+	    " AND " OUTBOX_SETTLED " <= ?1";
+	sqlite3_stmt	*stmt;
+
+	*n = 0;
+	if (store_begin(st, cause) == -1)
+		return -1;
+	stmt = store_stmt(st, sql);
+	sqlite3_bind_int64(stmt, 1, now - keep);
+	if (store_exec_stmt(st, stmt, cause) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	*n = store_changes(st);
+	return store_commit(st, cause);
+}
+
+int64_t
+outbox_next_erasure(struct store *st, int64_t keep)
+{
+	static const char *const sql = "SELECT min(" OUTBOX_SETTLED ")"
+	    " FROM outbox WHERE payload IS NOT NULL AND status <> 'pending'";
+	sqlite3_stmt	*stmt = store_stmt(st, sql);
+	int64_t		 next = -1;
+
+	if (sqlite3_step(stmt) == SQLITE_ROW &&
+	    sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+		next = sqlite3_column_int64(stmt, 0) + keep;
+	sqlite3_reset(stmt);
+	return next;
+}
+
+int
+outbox_forget_person(struct store *st, int64_t person, int *n, char **cause)
+{
+	static const char *const cancel = "UPDATE outbox SET"
+	    " status = 'cancelled', last_error = 'recipient erased'"
+	    " WHERE person_id = ? AND status = 'pending'";
+	static const char *const erase = "UPDATE outbox SET payload = NULL"
+	    " WHERE person_id = ? AND payload IS NOT NULL";
+	sqlite3_stmt	*stmt = store_stmt(st, cancel);
+
+	*n = 0;
+	sqlite3_bind_int64(stmt, 1, person);
+	if (store_exec_stmt(st, stmt, cause) == -1)
+		return -1;
+	stmt = store_stmt(st, erase);
+	sqlite3_bind_int64(stmt, 1, person);
+	if (store_exec_stmt(st, stmt, cause) == -1)
+		return -1;
+	*n = store_changes(st);
+	return 0;
+}
+
+int64_t
+outbox_person(struct store *st, int64_t id)
+{
+	static const char *const sql =
+	    "SELECT person_id FROM outbox WHERE id = ?";
+	sqlite3_stmt	*stmt = store_stmt(st, sql);
+	int64_t		 person = -1;
+
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		person = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return person;
 }

@@ -51,6 +51,16 @@ typedef int	(*outbox_check_fn)(void *arg, const struct outbox_msg *,
 		    char **cause);
 void	 outbox_set_check(outbox_check_fn, void *arg);
 
+/*
+ * Messages reached their end now (sent, failed or cancelled): whoever
+ * writes such an outcome calls outbox_settled() once it is committed, so
+ * that the erasure of their payloads is planned ([privacy] keep_bodies).
+ * Set by the retention module; NULL (the default): nothing is called.
+ */
+typedef void	(*outbox_settled_fn)(void *arg);
+void	 outbox_set_settled(outbox_settled_fn, void *arg);
+void	 outbox_settled(void);
+
 /* Cancel the pending messages of an event; *n (may be NULL) says how many. */
 int	 outbox_cancel_event(struct store *, int64_t event_id, int *n,
 	    char **cause);
@@ -66,7 +76,8 @@ int	 outbox_take_back(struct store *, int64_t event_id, int64_t *earliest,
 
 /*
  * The messages, newest first, optionally of one status, without their
- * payload (a JSON array, new reference), or NULL with err set.
+ * payload (a JSON array, new reference), or NULL with err set.  "erased"
+ * is true for a settled message whose payload was erased.
  */
 json_t	*outbox_list(struct store *, const char *status, int64_t limit,
 	    struct error *err);
@@ -74,12 +85,37 @@ json_t	*outbox_list(struct store *, const char *status, int64_t limit,
 /*
  * Send message id again now: a failed (or pending) message becomes pending,
  * due at once, with its attempts counted from zero and its max_age from
- * now.  A sent or cancelled one
- * is refused.  0 or -1 with err set.
+ * now.  A sent or cancelled one, and one whose payload was erased, are
+ * refused.  0 or -1 with err set.
  */
 int	 outbox_retry(struct store *, int64_t id, struct error *err);
 
 /* {"pending": n, "sent": n, "failed": n, "cancelled": n}. */
 json_t	*outbox_counts(struct store *);
+
+/*
+ * Retention.  A message is settled once it is sent, failed or cancelled;
+ * it settled at its "sent" time, and a failed or cancelled one at its
+ * not_before (the time its last attempt, or its sending, was due).
+ *
+ * Erase the payload of every message settled for keep seconds or more at
+ * now (set to NULL: the delivery metadata stays); *n says how many.  In a
+ * transaction of its own: the caller checkpoints the WAL after it.  0 or -1
+ * with *cause.
+ */
+int	 outbox_erase_bodies(struct store *, int64_t keep, int64_t now, int *n,
+	    char **cause);
+/* When the next payload falls due for erasure after keep, -1 when none. */
+int64_t	 outbox_next_erasure(struct store *, int64_t keep);
+/*
+ * Person id is being erased, in the caller's transaction: the payloads of
+ * every message to them are erased, and those still pending cancelled
+ * (they could not be opened any more).  *n says how many messages had a
+ * payload.  0 or -1 with *cause.
+ */
+int	 outbox_forget_person(struct store *, int64_t person, int *n,
+	    char **cause);
+/* The recipient of message id, -1 when there is no such message. */
+int64_t	 outbox_person(struct store *, int64_t id);
 
 #endif

@@ -28,6 +28,20 @@ struct config_channel {
 	size_t			 nkv;
 };
 
+/*
+ * The users and groups of an [api] role key, looked up when the file is
+ * read: "alice", "1001", "@stoppvif" (a group), "@1001".
+ */
+struct config_member {
+	char		*name;		/* as written */
+	unsigned	 id;		/* its uid, or its gid */
+	int		 group;
+};
+struct config_members {
+	struct config_member	*v;
+	size_t			 n;
+};
+
 struct config {
 	char	*file;		/* the file read, as given */
 
@@ -40,6 +54,7 @@ struct config {
 	char	*inbound_listen;	/* "" when unset */
 	char	*public_url;
 	char	*sender_name;	/* what phones and signatures show; "" */
+	char	*user;	/* to drop to when started as root; "" */
 
 	/* [inbound] */
 	char	*sms_listen;	/* loopback address:port or socket; "" */
@@ -51,9 +66,12 @@ struct config {
 
 	/* [privacy] */
 	char	*phone_words;	/* more words kept off phones; "" */
+	int64_t	 keep_bodies;	/* seconds: sent payloads erased after */
+	int64_t	 keep_spool;	/* seconds: spool files deleted after */
+	int64_t	 keep_audit;	/* seconds: audit entries pruned after */
 
 	/* [crypto] */
-	char	*key_file;
+	char	*key_file;	/* a path, or credential:NAME */
 
 	/* [delivery] */
 	char	*plugin_dir;
@@ -73,10 +91,14 @@ struct config {
 	size_t			 nshelters;
 
 	/* [api] */
-	uid_t	*allow_uids;	/* empty list: root and the daemon's user */
+	uid_t	*allow_uids;	/* the older spelling of coordinators */
 	size_t	 n_allow_uids;
 	gid_t	*allow_gids;
 	size_t	 n_allow_gids;
+	/* the roles (api_role.h); root and the daemon's user are admins */
+	struct config_members	 admins;
+	struct config_members	 coordinators;
+	struct config_members	 viewers;
 	int64_t	 max_body;	/* bytes */
 };
 
@@ -119,6 +141,9 @@ const char	*config_kv(const struct config_channel *, const char *key,
  * wrap midnight.  0 or -1.
  */
 int		 config_quiet_parse(const char *s, int *from, int *to);
+
+/* The prefix of a key_file read from systemd's $CREDENTIALS_DIRECTORY. */
+#define CONFIG_CREDENTIAL	"credential:"
 
 /* The database file inside state_dir (new string). */
 char		*config_db_path(const struct config *);

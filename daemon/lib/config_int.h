@@ -16,6 +16,8 @@ enum ctype {
 	CT_STRING,
 	CT_PATH,
 	CT_OPTPATH,	/* a path, or empty for none */
+	CT_KEYPATH,	/* a path, or credential:NAME */
+	CT_USER,	/* a user of this system but root, or empty */
 	CT_ENUM,
 	CT_LOGLEVEL,
 	CT_TZ,
@@ -27,6 +29,7 @@ enum ctype {
 	CT_URL,
 	CT_UIDS,
 	CT_GIDS,
+	CT_MEMBERS,	/* users and @groups of an [api] role */
 	CT_SIZE,
 	CT_INT,		/* a number in [min, max] */
 	CT_DURATION,	/* "90s", "2h", "1d12h" in [min, max] seconds */
@@ -56,5 +59,20 @@ void	 config_value_free(struct config *, const struct ckey *k);
 /* Whether key k holds the same value in a and b. */
 int	 config_value_same(const struct ckey *k, const struct config *a,
 	    const struct config *b);
+
+/*
+ * config_member.c, the [api] role keys.  Set the members of role key k
+ * from value, refusing unknown names and anyone another role key or
+ * allow_uids / allow_gids names already: 0, or -1 with *cause.
+ */
+int	 config_members_set(struct config *, const struct ckey *k,
+	    const char *value, char **cause);
+/* After allow_uids or allow_gids (groups) is set: -1 with *cause when a
+ * role key names one of its users or groups too. */
+int	 config_members_legacy(const struct config *, int groups,
+	    char **cause);
+void	 config_members_free(struct config_members *);
+int	 config_members_same(const struct config_members *,
+	    const struct config_members *);
 
 #endif

@@ -34,6 +34,7 @@ enum cstore {
 	CS_INT64,	/* int64_t */
 	CS_UIDS,	/* allow_uids, n_allow_uids */
 	CS_GIDS,	/* allow_gids, n_allow_gids */
+	CS_MEMBERS,	/* struct config_members */
 };
 
 #define CONF_LIST_LEN	256	/* bytes of a list of values in a message */
@@ -317,6 +318,33 @@ conf_check_url(const struct ckey *k, const char *value, char **cause)
 	return 0;
 }
 
+/*
+ * The user the daemon drops to when started as root: one of this system
+ * (looked up again at start), and not root, which would drop nothing.
+ */
+static int
+conf_check_user(const struct ckey *k, const char *value, char **cause)
+{
+	struct passwd	*pw;
+
+	if (*value == '\0')
+		return 0;
+	if ((pw = getpwnam(value)) == NULL) {
+		util_cause(cause, "aucun utilisateur « %s » sur ce système : "
+		    "créez-le (systemd-sysusers, ou useradd --system %s) ou "
+		    "corrigez le nom", UTF8_CUT(value, 32),
+		    UTF8_CUT(value, 32));
+		return -1;
+	}
+	if (pw->pw_uid == 0) {
+		util_cause(cause, "« %s » a l'uid 0 : stoppvifd garderait tous "
+		    "les droits de root ; nommez l'utilisateur du service "
+		    "(stoppvif)", UTF8_CUT(value, 32));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 conf_check_quiet(const struct ckey *k, const char *value, char **cause)
 {
@@ -364,6 +392,31 @@ conf_set_optpath(struct config *conf, const struct ckey *k,
 	return 0;
 }
 
+/*
+ * A key file: a path, or credential:NAME, the file NAME that systemd's
+ * LoadCredential= puts in $CREDENTIALS_DIRECTORY (resolved by the daemon).
+ */
+static int
+conf_set_keypath(struct config *conf, const struct ckey *k,
+    const char *value, char **cause)
+{
+	size_t		 n = strlen(CONFIG_CREDENTIAL);
+	const char	*name = value + n;
+
+	if (strncmp(value, CONFIG_CREDENTIAL, n) != 0)
+		return conf_set_path(conf, k, value, cause);
+	if (*name == '\0' || strchr(name, '/') != NULL ||
+	    strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+		util_cause(cause, "credential: doit être suivi du nom d'un "
+		    "identifiant systemd, sans / (credential:master.key avec "
+		    "LoadCredential=master.key:/etc/stoppvif/master.key dans "
+		    "l'unité)");
+		return -1;
+	}
+	conf_set_string(conf, k, xstrdup(value));
+	return 0;
+}
+
 static int
 conf_set_loglevel(struct config *conf, const struct ckey *k,
     const char *value, char **cause)
@@ -384,8 +437,10 @@ conf_set_uids(struct config *conf, const struct ckey *k, const char *value,
 {
 	free(conf->allow_uids);
 	conf->allow_uids = NULL;
-	return conf_idlist(value, 0, &conf->allow_uids, &conf->n_allow_uids,
-	    cause);
+	if (conf_idlist(value, 0, &conf->allow_uids, &conf->n_allow_uids,
+	    cause) == -1)
+		return -1;
+	return config_members_legacy(conf, 0, cause);
 }
 
 static int
@@ -394,8 +449,10 @@ conf_set_gids(struct config *conf, const struct ckey *k, const char *value,
 {
 	free(conf->allow_gids);
 	conf->allow_gids = NULL;
-	return conf_idlist(value, 1, &conf->allow_gids, &conf->n_allow_gids,
-	    cause);
+	if (conf_idlist(value, 1, &conf->allow_gids, &conf->n_allow_gids,
+	    cause) == -1)
+		return -1;
+	return config_members_legacy(conf, 1, cause);
 }
 
 static int
@@ -461,6 +518,8 @@ static const struct ctypedef {
 	[CT_STRING] =	{ CS_STRING, NULL, NULL },
 	[CT_PATH] =	{ CS_STRING, NULL, conf_set_path },
 	[CT_OPTPATH] =	{ CS_STRING, NULL, conf_set_optpath },
+	[CT_KEYPATH] =	{ CS_STRING, NULL, conf_set_keypath },
+	[CT_USER] =	{ CS_STRING, conf_check_user, NULL },
 	[CT_ENUM] =	{ CS_STRING, conf_check_enum, NULL },
 	[CT_LOGLEVEL] =	{ CS_INT, NULL, conf_set_loglevel },
 	[CT_TZ] =	{ CS_STRING, conf_check_tz, NULL },
@@ -472,6 +531,7 @@ static const struct ctypedef {
 	[CT_URL] =	{ CS_STRING, conf_check_url, NULL },
 	[CT_UIDS] =	{ CS_UIDS, NULL, conf_set_uids },
 	[CT_GIDS] =	{ CS_GIDS, NULL, conf_set_gids },
+	[CT_MEMBERS] =	{ CS_MEMBERS, NULL, config_members_set },
 	[CT_SIZE] =	{ CS_INT64, NULL, conf_set_size },
 	[CT_INT] =	{ CS_INT64, NULL, conf_set_int },
 	[CT_DURATION] =	{ CS_INT64, NULL, conf_set_duration },
@@ -497,6 +557,8 @@ config_value_free(struct config *conf, const struct ckey *k)
 {
 	if (ctypes[k->type].store == CS_STRING)
 		free(*CONF_FIELD(conf, k, char *));
+	else if (ctypes[k->type].store == CS_MEMBERS)
+		config_members_free(CONF_FIELD(conf, k, struct config_members));
 }
 
 int
@@ -519,6 +581,9 @@ config_value_same(const struct ckey *k, const struct config *a,
 		return a->n_allow_gids == b->n_allow_gids &&
 		    (a->n_allow_gids == 0 || memcmp(a->allow_gids,
 		    b->allow_gids, a->n_allow_gids * sizeof(gid_t)) == 0);
+	case CS_MEMBERS:
+		return config_members_same((const struct config_members *)pa,
+		    (const struct config_members *)pb);
 	case CS_STRING:
 		break;
 	}

@@ -526,6 +526,37 @@ crypt_mac_check(const struct crypt_key *master, const char *purpose,
 	return rc;
 }
 
+/*
+ * Subkey 2 of purpose: crypt_mac() derives subkey 1, so that a key handed
+ * out here is never one of crypt_mac()'s, even for the same purpose.
+ */
+struct crypt_key *
+crypt_key_derive(const struct crypt_key *master, const char *purpose)
+{
+	struct crypt_key	*key;
+	uint8_t			 sub[CRYPT_KEYBYTES];
+
+	if (strlen(purpose) != crypto_kdf_CONTEXTBYTES)
+		fatalx("crypt: key purpose \"%s\" is not 8 characters",
+		    purpose);
+	if (crypto_kdf_derive_from_key(sub, sizeof sub, 2, purpose,
+	    master->raw) != 0)
+		fatalx("crypt: key derivation failed");
+	key = crypt_key_pooled(sub);
+	sodium_memzero(sub, sizeof sub);
+	return key;
+}
+
+void
+crypt_keyed_hash(const struct crypt_key *key, const void *msg, size_t len,
+    uint8_t *out, size_t outlen)
+{
+	if (outlen < crypto_generichash_BYTES_MIN ||
+	    outlen > crypto_generichash_BYTES_MAX)
+		fatalx("crypt: keyed hash of %zu bytes", outlen);
+	crypto_generichash(out, outlen, msg, len, key->raw, CRYPT_KEYBYTES);
+}
+
 /* Seal a data key under the master key as field (person_keys, dk, id). */
 void
 crypt_key_wrap(const struct crypt_key *master, int64_t person_id,

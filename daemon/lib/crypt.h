@@ -104,6 +104,19 @@ int	crypt_mac_check(const struct crypt_key *master, const char *purpose,
 	    const void *msg, size_t len, const uint8_t *mac);
 
 /*
+ * A key derived from the master key for purpose, exactly 8 characters and
+ * used nowhere else ("auditlog"), never equal to a crypt_mac() key: for
+ * many MACs under one key (the audit chain).  Free it with
+ * crypt_key_free().
+ */
+struct crypt_key *crypt_key_derive(const struct crypt_key *master,
+	    const char *purpose);
+/* BLAKE2b of the len bytes of msg keyed by key: outlen bytes (16 to 64)
+ * into out. */
+void	crypt_keyed_hash(const struct crypt_key *key, const void *msg,
+	    size_t len, uint8_t *out, size_t outlen);
+
+/*
  * A listener's shared secret (the SMS gateway's), from path: one line of 16
  * to 256 characters.  When the file is missing and create is set, a new one
  * (32 random bytes, base64url) is written with mode 0600.  Refused like the

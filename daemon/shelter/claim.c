@@ -241,7 +241,7 @@ static void
 claim_unclear(struct shelters *s, const struct crow *row, int wrong_code)
 {
 	int64_t		 now = util_now();
-	char		*cause = NULL;
+	char		*cause = NULL, actor[AUDIT_ACTOR_MAX];
 	int		 rc = 0, locked = 0;
 
 	if (store_begin(s->store, &cause) == -1)
@@ -251,9 +251,12 @@ claim_unclear(struct shelters *s, const struct crow *row, int wrong_code)
 	if (rc == 0)
 		rc = alert_notify(s, row->alert, "alert_unclear", row->person,
 		    CHAN_BIT(CHAN_SMS), now, &cause);
-	if (rc == 0 && locked)
-		rc = audit_record(s->store, geteuid(), "alert.sms_locked",
+	if (rc == 0 && locked) {
+		snprintf(actor, sizeof actor, "sms:%lld",
+		    (long long)row->person);
+		rc = audit_record_as(s->store, actor, "alert.sms_locked",
 		    "alert", row->alert, &cause);
+	}
 	if (rc == -1 || store_commit(s->store, &cause) == -1) {
 		store_rollback(s->store);
 		goto fail;

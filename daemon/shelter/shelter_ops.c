@@ -275,20 +275,23 @@ shelter_ack(struct shelters *s, json_t *req, uid_t uid, json_t **result,
 /* ---- the inbound listener: links ---- */
 
 /* A claim from outside (SMS, link), in its own transaction: kept even
- * when late (the "déjà pris" it queues), audited as the daemon's. */
+ * when late (the "déjà pris" it queues), audited as "sms:<person id>" or
+ * "link:<person id>". */
 int
 shelter_claim_txn(struct shelters *s, int64_t id, struct sactor *who,
     json_t **result, struct error *err)
 {
-	char	*cause = NULL;
+	char	*cause = NULL, actor[AUDIT_ACTOR_MAX];
 	int	 rc;
 
+	snprintf(actor, sizeof actor, "%s:%lld", who->via == VIA_SMS ? "sms" :
+	    "link", (long long)who->person);
 	if (store_begin(s->store, &cause) == -1) {
 		return error_take(err, ERR_INTERNAL, NULL, cause);
 	}
 	rc = shelter_claim(s, id, who, util_now_up(), result, err);
 	if ((rc == 0 || err->kind == ERR_CONFLICT) &&
-	    audit_record(s->store, geteuid(), rc == 0 ? "alert.claim" :
+	    audit_record_as(s->store, actor, rc == 0 ? "alert.claim" :
 	    "alert.claim_late", "alert", id, &cause) == 0 &&
 	    store_commit(s->store, &cause) == 0) {
 		if (s->queued != NULL)

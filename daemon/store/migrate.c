@@ -243,6 +243,41 @@ static const char *const migrations[] = {
 	 * word list and setting (calendar.c, dispatch.c).
 	 */
 	"ALTER TABLE events ADD COLUMN phone_title TEXT;",
+
+	/*
+	 * 10: an audit log you can trust.  Each row carries a MAC chained to
+	 * the previous row's (audit.c); the actor is a name ("alice",
+	 * "uid:1001", "sms:12", "link:12") and uid the caller's, NULL from
+	 * outside.  The table is rebuilt for that (uid may now be NULL) and its
+	 * ids are never reused.  audit_chain holds the chain's ends, sealed by
+	 * a MAC: the last pruned row (where the chain starts) and the last row
+	 * written.  Rows written before have no MAC: the first start chains
+	 * them (seal NULL until then).
+	 */
+	"CREATE TABLE audit_v10 ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  at TEXT NOT NULL,"		/* UTC */
+	"  actor TEXT NOT NULL,"
+	"  uid INTEGER,"
+	"  action TEXT NOT NULL,"
+	"  object TEXT NOT NULL,"
+	"  object_id INTEGER,"
+	"  mac BLOB"
+	");"
+	"INSERT INTO audit_v10 (id, at, actor, uid, action, object, object_id)"
+	"  SELECT id, at, 'uid:' || uid, uid, action, object, object_id"
+	"  FROM audit ORDER BY id;"
+	"DROP TABLE audit;"
+	"ALTER TABLE audit_v10 RENAME TO audit;"
+	"CREATE TABLE audit_chain ("
+	"  one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  pruned_id INTEGER NOT NULL,"	/* 0: nothing pruned */
+	"  pruned_mac BLOB,"
+	"  tip_id INTEGER NOT NULL,"	/* 0: nothing written */
+	"  tip_mac BLOB,"
+	"  seal BLOB"
+	");"
+	"INSERT INTO audit_chain (one, pruned_id, tip_id) VALUES (1, 0, 0);",
 };
 #define NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -379,6 +379,17 @@ people_erasable(struct store *st, int64_t id, struct error *err)
 	return rc;
 }
 
+/* The erasure hook (people_set_erase_hook), or NULL. */
+static people_erase_fn	 people_erase_cb;
+static void		*people_erase_arg;
+
+void
+people_set_erase_hook(people_erase_fn fn, void *arg)
+{
+	people_erase_cb = fn;
+	people_erase_arg = arg;
+}
+
 int
 people_remove(struct store *st, int64_t id, struct error *err)
 {
@@ -407,6 +418,9 @@ people_remove(struct store *st, int64_t id, struct error *err)
 		if (store_exec_stmt(st, stmt, &cause) == -1)
 			return error_take(err, ERR_INTERNAL, NULL, cause);
 	}
+	if (people_erase_cb != NULL &&
+	    people_erase_cb(people_erase_arg, id, &cause) == -1)
+		return error_take(err, ERR_INTERNAL, NULL, cause);
 	return 0;
 }
 

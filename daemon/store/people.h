@@ -40,6 +40,15 @@ int	 people_edit(struct store *, const struct crypt_key *master,
  * token; the id stays. */
 int	 people_remove(struct store *, int64_t id, struct error *err);
 
+/*
+ * What else holds a person's data is erased with them: people_remove()
+ * calls fn(arg, id, cause) inside its transaction once the person is
+ * erased (the outbox's payloads, the spool's files: retention.c).  0, or
+ * -1 with *cause, which fails the erasure.  NULL (the default): nothing.
+ */
+typedef int	(*people_erase_fn)(void *arg, int64_t id, char **cause);
+void	 people_set_erase_hook(people_erase_fn, void *arg);
+
 /* One person as a JSON object (new reference), or NULL with err set. */
 json_t	*people_get(struct store *, const struct crypt_key *master,
 	    int64_t id, struct error *err);

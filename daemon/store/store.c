@@ -35,6 +35,12 @@ struct store {
 };
 
 /*
+ * secure_delete: what is deleted or overwritten (an erased person's fields,
+ * a payload past [privacy] keep_bodies) is zeroed in the page, and freed
+ * pages are zeroed too, so that no copy stays in the file; after such an
+ * erasure the WAL is checkpointed and truncated (store_checkpoint), so that
+ * none stays in the WAL either.  With WAL there is no rollback journal.
+ *
  * Exclusive locking, set before WAL is first used: the daemon is the only
  * process that opens the database, so its WAL index lives in its own memory
  * instead of a shared -shm file, and a read costs no lock system calls (two
@@ -269,6 +275,13 @@ store_open(const char *path, char **cause)
 		else
 			util_cause(cause, "%s: %s", path, err);
 		sqlite3_free(err);
+		goto fail;
+	}
+	/* erased rows and payloads must be zeroed in the file: fail closed */
+	if (store_probe_int(st->db, "PRAGMA secure_delete") != 1) {
+		util_cause(cause, "%s: this SQLite does not zero deleted "
+		    "content (PRAGMA secure_delete): erased data would stay in "
+		    "the file; use a build of SQLite that has it", path);
 		goto fail;
 	}
 	if (migrate_run(st->db, migrate_latest(), cause) == -1)

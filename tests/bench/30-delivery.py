@@ -183,6 +183,7 @@ def bench_sms(tmp, rows):
     with Kannel(folder / "kannel") as k:
         url = folder / "sms.url"
         url.write_text(k.sendsms_url() + "\n")
+        url.chmod(0o600)        # it holds the gateway's account
         chan = ("[channel.sms]\nplugin = sms_http\n"
                 f"url_file = {url}\nsuccess = Accepted for delivery\n"
                 "max_connections = 8\n")

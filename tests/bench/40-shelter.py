@@ -129,6 +129,7 @@ def setup(tmp):
     ref = kannel_alone(kannel, ROUNDS)
     url = Path(tmp) / "sms.url"
     url.write_text(kannel.sendsms_url() + "\n")
+    url.chmod(0o600)            # it holds the gateway's account
     folder = Path(tmp) / "d"
     folder.mkdir()
     d = conftest.Daemon(folder)

@@ -48,6 +48,7 @@ class Net:
         self.kannel.start()
         url = tmp_path / "sms.url"
         url.write_text(self.kannel.sendsms_url() + "\n")
+        os.chmod(url, 0o600)    # it holds the gateway's account
         self.secret_file = tmp_path / "sms.secret"
         self.secret_file.write_text(SECRET + "\n")
         os.chmod(self.secret_file, 0o600)

@@ -146,6 +146,7 @@ def test_reminder_sms_reaches_the_phone_exactly(daemon_env, tmp_path):
     with Kannel(tmp_path / "kannel") as k:
         url = daemon_env.dir / "sms.url"
         url.write_text(k.sendsms_url() + "\n")
+        os.chmod(url, 0o600)    # it holds the gateway's account
         start(daemon_env, "[channel.sms]\nplugin = sms_http\n"
               f"url_file = {url}\nsuccess = Accepted for delivery\n")
         pid = daemon_env.add_person(name="Luc Gérard", role="referent",

@@ -294,9 +294,9 @@ def test_audit_log(daemon):
 
     audit = d.audit()
     for e in audit:
-        assert set(e) == {"id", "at", "uid", "action", "object",
+        assert set(e) == {"id", "at", "actor", "uid", "action", "object",
                           "object_id"}, e
-        assert e["uid"] == 0
+        assert e["uid"] == 0 and e["actor"] == "root"
         assert e["at"].endswith("Z")
     got = [(e["action"], e["object"], e["object_id"])
            for e in sorted(audit, key=lambda e: e["id"])]

@@ -94,6 +94,7 @@ def test_kannel_text_exactly_as_sent(kannel, tmp_path):
     # daemon's INI reader)
     f = tmp_path / "url.txt"
     f.write_text(k.sendsms_url(**{"from": "{from}"}) + "\n")
+    os.chmod(f, 0o600)          # a secret: it holds the gateway's account
     out = send({"url_file": f, "from": "Coord", "success": ACCEPTED},
                [message(9, "via url_file")])
     assert out == {9: ("SENT", "0: Accepted for delivery")}
@@ -438,7 +439,7 @@ def test_config_auth_file_world_readable(tmp_path):
     rc, out, err = plughost({"url": "http://h/{to}", "auth_file": auth},
                             check=True)
     assert rc == 1
-    assert "config: auth_file: " in err and "readable by others" in err, err
+    assert "config: auth_file: " in err and "lisible par tous" in err, err
     assert "u:p" not in err
     auth.write_text("no colon\n")
     os.chmod(auth, 0o600)
@@ -450,6 +451,7 @@ def test_config_auth_file_world_readable(tmp_path):
 def test_config_ok(tmp_path):
     f = tmp_path / "url"
     f.write_text("http://127.0.0.1:1/s?to={to}&text={text}\nignored\n")
+    os.chmod(f, 0o600)
     for conf in ({"url": "http://127.0.0.1:1/s?to={to}&text={text}"},
                  {"url_file": f, "method": "post", "body_type": "json",
                   "body": '{"a": "{text}"}', "timeout": "30",

@@ -63,6 +63,7 @@
 #include <sqlite3.h>
 
 #include "api.h"
+#include "audit.h"
 #include "calendar.h"
 #include "config.h"
 #include "crypt.h"
@@ -378,6 +379,8 @@ fuzz_open(struct fuzz *f)
 		unlink(f->db);
 	if ((f->store = store_open(f->db, &cause)) == NULL)
 		fatalx("fuzz_api: %s", cause);
+	if (audit_start(f->store, f->master, &f->conf, &cause) == -1)
+		fatalx("fuzz_api: audit: %s", cause);
 	f->cal.store = f->store;
 	f->cal.master = f->master;
 	if ((f->sched = sched_new(f->base, &f->cal, f->master,

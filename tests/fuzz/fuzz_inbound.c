@@ -31,6 +31,7 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "audit.h"
 #include "config.h"
 #include "crypt.h"
 #include "httpd.h"
@@ -207,6 +208,7 @@ fuzz_init(void)
 	fz.master = crypt_key_from_bytes(raw);
 	if ((fz.base = event_base_new()) == NULL ||
 	    (fz.store = store_open(":memory:", &cause)) == NULL ||
+	    audit_start(fz.store, fz.master, &fz.conf, &cause) == -1 ||
 	    (fz.shelters = shelter_new(fz.base, fz.store, fz.master, &fz.conf,
 	    NULL, NULL, &cause)) == NULL ||
 	    (fz.in = inbound_new(fz.base, fz.conf, fz.shelters,

@@ -22,6 +22,7 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "audit.h"
 #include "config.h"
 #include "crypt.h"
 #include "error.h"
@@ -164,6 +165,8 @@ fx_setup(void **state)
 	if ((fx->store = store_open(path, &cause)) == NULL)
 		fail_msg("store: %s", cause);
 	free(path);
+	if (audit_start(fx->store, fx->master, &fx->conf, &cause) == -1)
+		fail_msg("audit: %s", cause);
 	assert_non_null(fx->base = event_base_new());
 	if ((fx->s = shelter_new(fx->base, fx->store, fx->master, &fx->conf,
 	    NULL, NULL, &cause)) == NULL)

@@ -196,6 +196,54 @@ test_each_error(void **state)
 	}
 }
 
+/*
+ * [daemon] user and [crypto] key_file: the built-in key outside the state
+ * folder, a credential name kept as written; a user that does not exist,
+ * root, and credential names that would leave the folder are refused.
+ */
+static void
+test_user_and_key_file(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*want;
+	} bad[] = {
+		{ "[daemon]\nuser = nosuchuser_xyz\n",
+		    ":2: user: aucun utilisateur « nosuchuser_xyz »" },
+		{ "[daemon]\nuser = root\n", ":2: user: « root » a l'uid 0" },
+		{ "[crypto]\nkey_file = credential:\n",
+		    ":2: key_file: credential: doit être suivi" },
+		{ "[crypto]\nkey_file = credential:../master.key\n",
+		    ":2: key_file: credential: doit être suivi" },
+		{ "[crypto]\nkey_file = credential:..\n",
+		    ":2: key_file: credential: doit être suivi" },
+	};
+	char		*path, *cause = NULL;
+	struct config	*conf;
+	size_t		 i;
+
+	path = write_conf("; empty\n");
+	conf = config_load(path, &cause);
+	assert_non_null(conf);
+	assert_string_equal(conf->user, "");
+	assert_string_equal(conf->key_file, "/var/lib/stoppvif-key/master.key");
+	config_free(conf);
+	free(path);
+	path = write_conf("[daemon]\nuser = nobody\n"
+	    "[crypto]\nkey_file = credential:master.key\n");
+	if ((conf = config_load(path, &cause)) == NULL)
+		fail_msg("%s", cause);
+	assert_string_equal(conf->user, "nobody");
+	assert_string_equal(conf->key_file, "credential:master.key");
+	config_free(conf);
+	free(path);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		cause = load_bad(bad[i].text);
+		has(cause, bad[i].want);
+		free(cause);
+	}
+}
+
 static void
 test_all_errors_reported(void **state)
 {
@@ -325,6 +373,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_every_type),
 		cmocka_unit_test(test_each_error),
+		cmocka_unit_test(test_user_and_key_file),
 		cmocka_unit_test(test_all_errors_reported),
 		cmocka_unit_test(test_bom_and_long_line_numbers),
 		cmocka_unit_test(test_missing_file),
