@@ -561,6 +561,7 @@ daemon_close(struct daemon *d)
 	event_free(d->ev_replan);
 	dispatch_free(d->dispatch);
 	retention_free(d->retention);
+	people_mk_timer_stop();
 	sched_free(d->sched);
 	tz_cached_free();
 	closures_free(d->closures);
@@ -704,6 +705,7 @@ daemon_build(struct daemon *d)
 	    &cause)) == NULL)
 		fatalx("delivery: %s", cause);
 	d->retention = retention_new(d->base, d->store, &d->conf);
+	people_mk_timer_start(d->base, d->store);	/* mail key expiry */
 	sched_on_queue(d->sched, daemon_queued, d);
 	if ((d->shelters = shelter_new(d->base, d->store, d->master, &d->conf,
 	    daemon_queued, d, &cause)) == NULL)

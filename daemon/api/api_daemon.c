@@ -44,6 +44,10 @@ api_daemon_status(struct api_req *r)
 	    "scheduler", sched_status(env->sched));
 	json_object_set_new(r->result, "shelters", env->shelters != NULL ?
 	    shelter_status(env->shelters) : json_array());
+	/* mail keys near their end; names for those who may read them */
+	json_object_set_new(r->result, "mail_keys_expiring",
+	    people_mk_expiring(env->store, env->master,
+	    r->role >= API_ROLE_COORDINATOR));
 	/* who asks, and with which role (api_role.h) */
 	json_object_set_new(r->result, "caller", json_pack("{sI ss}", "uid",
 	    (json_int_t)r->uid, "role", api_role_name(r->role)));

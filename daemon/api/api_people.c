@@ -58,6 +58,7 @@ api_people_add(struct api_req *r)
 		return -1;
 	if (api_audit_record(r, "people.add", "person", id) == -1)
 		return -1;
+	people_mk_timer_touch();	/* a mail key may expire soon */
 	log_info("api people_add id=%lld uid=%u", (long long)id,
 	    (unsigned)r->uid);
 	api_req_created(r, id);
@@ -79,6 +80,7 @@ api_people_edit(struct api_req *r)
 		return -1;
 	if (api_audit_record(r, "people.edit", "person", r->id) == -1)
 		return -1;
+	people_mk_timer_touch();
 	log_info("api people_edit id=%lld uid=%u", (long long)r->id,
 	    (unsigned)r->uid);
 	r->result = people_get(r->env->store, r->env->master, r->id, &r->err);
@@ -92,6 +94,7 @@ api_people_remove(struct api_req *r)
 		return -1;
 	if (api_audit_record(r, "people.remove", "person", r->id) == -1)
 		return -1;
+	people_mk_timer_touch();
 	log_info("api people_remove id=%lld uid=%u", (long long)r->id,
 	    (unsigned)r->uid);
 	r->checkpoint = 1;	/* the wrapped key must leave the WAL too */

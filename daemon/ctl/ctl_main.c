@@ -34,7 +34,8 @@
 
 #define PERSON_FLAGS "--name N --role R[,R...] [--commune C] [--org O]" \
 	" [--email E] [--phone +32...] [--lang fr|nl|de|en] [--pubkey KEY]" \
-	" [--quiet-hours HH:MM-HH:MM|none]"
+	" [--quiet-hours HH:MM-HH:MM|none]" \
+	" [--smime-cert FILE|--openpgp-key FILE|--no-mail-key]"
 
 #define EVENT_FLAGS "--title T --dtstart LOCAL [--tz ZONE] [--rrule RULE]" \
 	" [--duration 2h] [--kind platform|training|cabane|awareness|other]" \
@@ -49,7 +50,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "people", "show", ctl_people_show, "people show ID" },
 	{ "people", "edit", ctl_people_edit,
 	    "people edit ID [--name N] [--role R,...] [--commune C] [--org O]"
-	    " [--email E] [--phone P] [--lang L] [--pubkey KEY]" },
+	    " [--email E] [--phone P] [--lang L] [--pubkey KEY]"
+	    " [--smime-cert FILE|--openpgp-key FILE|--no-mail-key]" },
 	{ "people", "remove", ctl_people_remove, "people remove ID" },
 	{ "people", "feed", ctl_people_feed, "people feed ID [--reset]" },
 	{ "audit", "verify", ctl_audit_verify, "audit verify" },

@@ -4,25 +4,36 @@
  *	people add --name N --role R[,R...] [--commune C] [--org O]
  *	    [--email E] [--phone +32...] [--lang fr|nl|de|en] [--pubkey KEY]
  *	    [--quiet-hours HH:MM-HH:MM|none]
+ *	    [--smime-cert FILE | --openpgp-key FILE | --no-mail-key]
  *	people list [--role R] | show ID | remove ID
  *	people edit ID [the flags of people add]
  *	people feed ID [--reset]
  *
  * The flags become the fields of a JSON person as the API takes them; the
  * daemon checks them (roles, phone numbers, languages) and says what is
- * wrong.  People are shown as a table, or one field a line.
+ * wrong.  People are shown as a table, or one field a line.  A mail key is
+ * given as its file, read here and sent in base64; the daemon keeps only
+ * its public part and says why it refuses one.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "ctl_cmd.h"
 #include "ctl_io.h"
 #include "ctl_words.h"
 #include "util.h"
+
+#define CTL_MAILKEY_MAX	(64 * 1024)	/* bytes of a key file (mailcrypt.h) */
 
 /* Options shared by people add and people edit. */
 static const struct option ctl_person_opts[] = {
@@ -35,8 +46,93 @@ static const struct option ctl_person_opts[] = {
 	{ "lang", required_argument, NULL, 'l' },
 	{ "pubkey", required_argument, NULL, 'k' },
 	{ "quiet-hours", required_argument, NULL, 'q' },
+	{ "smime-cert", required_argument, NULL, 'S' },
+	{ "openpgp-key", required_argument, NULL, 'P' },
+	{ "no-mail-key", no_argument, NULL, 'N' },
 	{ NULL, 0, NULL, 0 }
 };
+
+/* Why a key file cannot be read, in French. */
+static const char *
+ctl_file_error(int e)
+{
+	switch (e) {
+	case ENOENT: return "fichier introuvable";
+	case EACCES: return "lecture refusée (droits du fichier)";
+	case EISDIR: return "c'est un dossier, pas un fichier";
+	default: return "lecture impossible";
+	}
+}
+
+/*
+ * Read key file path, at most CTL_MAILKEY_MAX bytes, into a new buffer;
+ * exit 2 saying why when it cannot.
+ */
+static uint8_t *
+ctl_key_read(const char *opt, const char *path, size_t *len)
+{
+	uint8_t	*buf = xmalloc(CTL_MAILKEY_MAX + 1);
+	ssize_t	 n;
+	int	 fd, e;
+
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		goto fail;
+	while ((n = read(fd, buf + *len, CTL_MAILKEY_MAX + 1 - *len)) > 0)
+		if ((*len += (size_t)n) > CTL_MAILKEY_MAX)
+			break;
+	if (n == -1)
+		goto fail;
+	close(fd);
+	if (*len > CTL_MAILKEY_MAX || *len == 0) {
+		sodium_memzero(buf, CTL_MAILKEY_MAX + 1);
+		free(buf);
+		ctl_die(EXIT_USAGE, "%s « %s » : %s", opt, path, *len == 0 ?
+		    "fichier vide" : "fichier trop gros : un certificat ou une "
+		    "clé publique fait au plus 64 Kio");
+	}
+	return buf;
+fail:
+	e = errno;
+	if (fd != -1)
+		close(fd);
+	sodium_memzero(buf, CTL_MAILKEY_MAX + 1);
+	free(buf);
+	ctl_die(EXIT_USAGE, "%s « %s » : %s", opt, path, ctl_file_error(e));
+}
+
+/*
+ * Set key (smime_cert, openpgp_key) of body to the base64 of file path.
+ * The file may be a private key given by mistake: the copies read here are
+ * wiped; the daemon refuses it.
+ */
+static void
+ctl_key_set(json_t *body, const char *key, const char *opt,
+    const char *path)
+{
+	uint8_t	*buf;
+	char	*b64;
+	size_t	 len, blen;
+
+	if (json_object_get(body, "smime_cert") != NULL ||
+	    json_object_get(body, "openpgp_key") != NULL ||
+	    json_object_get(body, "mail_key") != NULL)
+		ctl_die(EXIT_USAGE, "une seule clé de chiffrement : "
+		    "--smime-cert, --openpgp-key ou --no-mail-key, un seul");
+	if (path == NULL) {
+		json_object_set_new(body, "mail_key", json_null());
+		return;
+	}
+	buf = ctl_key_read(opt, path, &len);
+	blen = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+	b64 = xmalloc(blen);
+	sodium_bin2base64(b64, blen, buf, len, sodium_base64_VARIANT_ORIGINAL);
+	sodium_memzero(buf, len);
+	free(buf);
+	json_object_set_new(body, key, json_string(b64));
+	sodium_memzero(b64, blen);
+	free(b64);
+}
 
 /* The JSON key of a person option (but --role), or NULL. */
 static const char *
@@ -73,6 +169,12 @@ ctl_person_body(int argc, char **argv, const struct ctl_cmd *cmd,
 			ctl_list_append(roles, optarg, "--role");
 			continue;
 		}
+		if (ch == 'S' || ch == 'P' || ch == 'N') {
+			ctl_key_set(body, ch == 'S' ? "smime_cert" :
+			    "openpgp_key", ch == 'S' ? "--smime-cert" :
+			    "--openpgp-key", ch == 'N' ? NULL : optarg);
+			continue;
+		}
 		if ((key = ctl_person_key(ch)) == NULL)
 			ctl_cmd_usage(cmd);
 		ctl_body_set(body, key, optarg);
@@ -83,11 +185,44 @@ ctl_person_body(int argc, char **argv, const struct ctl_cmd *cmd,
 	return body;
 }
 
+/*
+ * A person's mail key: "S/MIME, expire le vendredi 12 mars 2027 (dans 95
+ * jours)", or that their emails go in clear.
+ */
+static char *
+ctl_mailkey_text(struct ctl *c, json_t *k)
+{
+	const char	*kind = ctl_str(k, "kind");
+	json_t		*days = json_object_get(k, "days_left");
+	char		*when, *s;
+	long long	 n;
+
+	if (kind == NULL)
+		return xstrdup("aucun (les emails partent en clair)");
+	kind = strcmp(kind, "smime") == 0 ? "S/MIME" : "OpenPGP";
+	if (!json_is_integer(days)) {
+		xasprintf(&s, "%s, sans date de fin", kind);
+		return s;
+	}
+	n = (long long)json_integer_value(days);
+	when = ctl_utc_when(c, ctl_str(k, "expires"), DATEFMT_DATE);
+	if (n > 0)
+		xasprintf(&s, "%s, expire le %s (dans %lld jour%s)", kind,
+		    when, n, ctl_plural(n));
+	else
+		xasprintf(&s, "%s, a expiré le %s : les emails partent en "
+		    "clair, demandez-lui une nouvelle clé", kind, when);
+	free(when);
+	return s;
+}
+
 /* Value text of a person's field: roles in words, the phone as people
  * write it, local times for the dates. */
 static char *
 ctl_person_cell(struct ctl *c, const char *key, json_t *v)
 {
+	if (strcmp(key, "mail_key") == 0)
+		return ctl_mailkey_text(c, v);
 	if (strcmp(key, "created") == 0 || strcmp(key, "updated") == 0)
 		return ctl_localtime(json_string_value(v));
 	if (strcmp(key, "roles") == 0)
@@ -108,6 +243,7 @@ ctl_person_print(struct ctl *c, json_t *p)
 		{ "e-mail", "email", 0 }, { "téléphone", "phone", 0 },
 		{ "langue", "lang", 0 }, { "clé publique", "pubkey", 0 },
 		{ "heures calmes", "quiet_hours", 0 },
+		{ "chiffrement", "mail_key", 0 },
 		{ "créé", "created", 0 }, { "modifié", "updated", 0 },
 	};
 

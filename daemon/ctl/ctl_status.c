@@ -89,6 +89,49 @@ ctl_status_shelters(struct ctl *c, json_t *s)
 	}
 }
 
+#define CTL_STATUS_COLS	100	/* the longest line of status */
+
+/*
+ * The mail keys near their end: "clé de chiffrement de Anne (12) : expire
+ * dans 12 jours — demandez-lui un nouveau certificat", the name cut so that
+ * the line fits.  A viewer gets no names, only numbers.
+ */
+static void
+ctl_status_mailkeys(json_t *s)
+{
+	json_t		*k;
+	const char	*name;
+	char		 who[48], tail[128], cut[4 * CTL_STATUS_COLS + 8];
+	size_t		 i, room;
+	long long	 n;
+
+	json_array_foreach(json_object_get(s, "mail_keys_expiring"), i, k) {
+		n = ctl_num(k, "days_left");
+		if (n > 0)
+			snprintf(tail, sizeof tail, "expire dans %lld jour%s",
+			    n, ctl_plural(n));
+		else
+			snprintf(tail, sizeof tail, "a expiré");
+		util_strlcat(tail, strcmp(ctl_str(k, "kind") ? ctl_str(k,
+		    "kind") : "", "smime") == 0 ? " — demandez-lui un nouveau "
+		    "certificat" : " — demandez-lui une nouvelle clé",
+		    sizeof tail);
+		if ((name = ctl_str(k, "name")) == NULL) {
+			printf("clé de chiffrement de la personne %lld : %s\n",
+			    ctl_num(k, "id"), tail);
+			continue;
+		}
+		snprintf(who, sizeof who, " (%lld) : ", ctl_num(k, "id"));
+		room = ctl_width("clé de chiffrement de ") + ctl_width(who) +
+		    ctl_width(tail);
+		/* utf8_cut adds its "…" to the characters it keeps */
+		room = room + 9 < CTL_STATUS_COLS ? CTL_STATUS_COLS - room - 1 :
+		    8;
+		printf("clé de chiffrement de %s%s%s\n", utf8_cut(cut,
+		    sizeof cut, name, room), who, tail);
+	}
+}
+
 /* A status answer for people. */
 static void
 ctl_status_print(struct ctl *c, json_t *s)
@@ -100,6 +143,7 @@ ctl_status_print(struct ctl *c, json_t *s)
 	    json_integer_value(json_object_get(s, "events")));
 	ctl_status_outbox(s);
 	ctl_status_shelters(c, s);
+	ctl_status_mailkeys(s);
 	if (ctl_str(json_object_get(s, "caller"), "role") != NULL)
 		printf("vous : %s\n", ctl_word(CTL_W_ACCESS, ctl_str(
 		    json_object_get(s, "caller"), "role")));

@@ -278,6 +278,21 @@ static const char *const migrations[] = {
 	"  seal BLOB"
 	");"
 	"INSERT INTO audit_chain (one, pruned_id, tip_id) VALUES (1, 0, 0);",
+
+	/*
+	 * 11: a person's mail key, to encrypt the emails sent to them
+	 * (mailcrypt.h).  mail_key is the public material mailcrypt_check()
+	 * keeps (a DER certificate or a binary OpenPGP key), sealed under the
+	 * person's data key like their address; the rest is clear so that
+	 * status can warn of an expiry without opening anything: the kind
+	 * ('smime' or 'openpgp'), the end of validity in UTC seconds (NULL:
+	 * never) and the fingerprint.  One key per person; erasure empties all
+	 * four.
+	 */
+	"ALTER TABLE people ADD COLUMN mail_key BLOB;"
+	"ALTER TABLE people ADD COLUMN mail_key_kind TEXT;"
+	"ALTER TABLE people ADD COLUMN mail_key_expires INTEGER;"
+	"ALTER TABLE people ADD COLUMN mail_key_fpr TEXT;",
 };
 #define NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))
 

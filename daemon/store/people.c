@@ -26,12 +26,14 @@
     "SELECT p.id, p.name, p.email, p.phone, p.commune, p.org, p.lang," \
     " p.pubkey, p.created, p.updated, p.removed, k.wrapped," \
     " (SELECT group_concat(role) FROM person_roles r" \
-    "  WHERE r.person_id = p.id), p.quiet_hours" \
+    "  WHERE r.person_id = p.id), p.quiet_hours," \
+    " p.mail_key_kind, p.mail_key_expires, p.mail_key_fpr" \
     " FROM people p LEFT JOIN person_keys k ON k.person_id = p.id"
 enum person_col {
 	PCOL_ID, PCOL_NAME, PCOL_EMAIL, PCOL_PHONE, PCOL_COMMUNE, PCOL_ORG,
 	PCOL_LANG, PCOL_PUBKEY, PCOL_CREATED, PCOL_UPDATED, PCOL_REMOVED,
-	PCOL_WRAPPED, PCOL_ROLES, PCOL_QUIET
+	PCOL_WRAPPED, PCOL_ROLES, PCOL_QUIET, PCOL_MK_KIND, PCOL_MK_EXPIRES,
+	PCOL_MK_FPR
 };
 
 static const char *const sql_by_id = SQL_PERSON " WHERE p.id = ?";
@@ -116,6 +118,9 @@ people_write(struct store *st, const struct crypt_key *dk, int64_t id,
 		    err) == -1)
 			return -1;
 	}
+	/* after the address: the key is checked against the new one */
+	if (people_mk_update(st, dk, id, pv, err) == -1)
+		return -1;
 	stmt = store_stmt(st, touch);
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_text(stmt, 2, util_utc_now(now, sizeof now), -1,
@@ -292,6 +297,9 @@ people_row(sqlite3_stmt *stmt, const struct crypt_key *master,
 	    "created", (const char *)sqlite3_column_text(stmt, PCOL_CREATED),
 	    "updated", (const char *)sqlite3_column_text(stmt, PCOL_UPDATED));
 	/* texts were valid UTF-8 when written (jansson checked them) */
+	if (o != NULL)
+		json_object_set_new(o, "mail_key", people_mk_json(stmt,
+		    PCOL_MK_KIND, PCOL_MK_EXPIRES, PCOL_MK_FPR, util_now()));
 	if (o == NULL)
 		error_set(err, ERR_INTERNAL, NULL, "personne %lld illisible "
 		    "dans la base", (long long)id);
@@ -401,7 +409,9 @@ people_remove(struct store *st, int64_t id, struct error *err)
 	    "DELETE FROM person_feeds WHERE person_id = ?";
 	static const char *const erase = "UPDATE people SET name = NULL,"
 	    " email = NULL, phone = NULL, pubkey = NULL, org = NULL,"
-	    " commune = NULL, removed = ?2, updated = ?2 WHERE id = ?1";
+	    " commune = NULL, mail_key = NULL, mail_key_kind = NULL,"
+	    " mail_key_expires = NULL, mail_key_fpr = NULL,"
+	    " removed = ?2, updated = ?2 WHERE id = ?1";
 	const char *const steps[] = { delkey, delroles, delfeed, erase };
 	sqlite3_stmt	*stmt;
 	char		 now[32], *cause = NULL;
@@ -493,11 +503,12 @@ people_contact_col(sqlite3_stmt *stmt, int col, const struct crypt_key *dk,
 
 /* people_contact's query: its columns in the order of enum contact_col. */
 static const char *const contact_sql = "SELECT p.email, p.phone, p.name,"
-    " p.lang, p.quiet_hours, k.wrapped FROM people p"
-    " JOIN person_keys k ON k.person_id = p.id"
+    " p.lang, p.quiet_hours, k.wrapped, p.mail_key_kind, p.mail_key"
+    " FROM people p JOIN person_keys k ON k.person_id = p.id"
     " WHERE p.id = ? AND p.removed IS NULL";
 enum contact_col {
-	CCOL_EMAIL, CCOL_PHONE, CCOL_NAME, CCOL_LANG, CCOL_QUIET, CCOL_WRAPPED
+	CCOL_EMAIL, CCOL_PHONE, CCOL_NAME, CCOL_LANG, CCOL_QUIET, CCOL_WRAPPED,
+	CCOL_MK_KIND, CCOL_MK
 };
 
 /* The column of each channel's address (the field chan_address() names). */
@@ -505,6 +516,25 @@ static const int contact_addr_col[CHAN_COUNT] = {
 	[CHAN_EMAIL] = CCOL_EMAIL,
 	[CHAN_SMS] = CCOL_PHONE,
 };
+
+/* The mail key of stmt's row, opened into pc, when the person has one. */
+static int
+people_contact_mk(sqlite3_stmt *stmt, int64_t id, struct people_contact *pc,
+    char **cause)
+{
+	const char	*kind = (const char *)sqlite3_column_text(stmt,
+			    CCOL_MK_KIND);
+
+	if (kind == NULL || sqlite3_column_type(stmt, CCOL_MK) != SQLITE_BLOB)
+		return 0;
+	if (crypt_open(pc->dk, "people", "mail_key", id,
+	    sqlite3_column_blob(stmt, CCOL_MK), (size_t)sqlite3_column_bytes(
+	    stmt, CCOL_MK), &pc->key, &pc->keylen, cause) == -1)
+		return -1;
+	pc->key_kind = strcmp(kind, "smime") == 0 ? MAILCRYPT_SMIME :
+	    MAILCRYPT_PGP;
+	return 0;
+}
 
 /* Fill *pc for channel c from stmt's row of person id. */
 static int
@@ -522,6 +552,8 @@ people_contact_row(sqlite3_stmt *stmt, const struct crypt_key *master,
 	    chan_address(c), &pc->addr, cause) == -1 || (c == CHAN_EMAIL &&
 	    people_contact_col(stmt, CCOL_NAME, pc->dk, id, "name", &pc->name,
 	    cause) == -1))
+		return -1;
+	if (c == CHAN_EMAIL && people_contact_mk(stmt, id, pc, cause) == -1)
 		return -1;
 	if ((v = (const char *)sqlite3_column_text(stmt, CCOL_LANG)) != NULL)
 		util_strlcpy(pc->lang, v, sizeof pc->lang);
@@ -565,6 +597,9 @@ people_contact_clear(struct people_contact *pc)
 		sodium_memzero(pc->name, strlen(pc->name));
 	free(pc->name);
 	free(pc->quiet);
+	if (pc->key != NULL)
+		sodium_memzero(pc->key, pc->keylen);
+	free(pc->key);
 	memset(pc, 0, sizeof *pc);
 }
 

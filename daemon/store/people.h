@@ -8,7 +8,11 @@
  * Requests and answers are JSON objects:
  *	{"name": "...", "roles": ["referent", ...], "commune": "...",
  *	 "org": "...", "email": "...", "phone": "+32...", "lang": "fr",
- *	 "pubkey": "base64", "quiet_hours": "21:00-08:00" or "none"}
+ *	 "pubkey": "base64", "quiet_hours": "21:00-08:00" or "none",
+ *	 "smime_cert" or "openpgp_key": the key file's bytes in base64}
+ * "mail_key": null (or "" or null for smime_cert, openpgp_key) removes the
+ * mail key; answers carry "mail_key": null or {"kind": "smime"|"openpgp",
+ * "expires": UTC or null, "fingerprint", "days_left"}, never the key.
  * All functions run inside the caller's transaction when they write.
  */
 #ifndef STOPPVIF_PEOPLE_H
@@ -19,9 +23,11 @@
 #include <jansson.h>
 
 #include "error.h"
+#include "mailcrypt.h"
 
 struct store;
 struct crypt_key;
+struct event_base;
 
 
 /*
@@ -72,18 +78,41 @@ struct people_contact {
 	char		 lang[4];	/* "fr" */
 	char		*quiet;		/* their quiet hours, "none", or NULL:
 					   the daemon's */
+	enum mailcrypt_kind	 key_kind;	/* 0: no mail key */
+	uint8_t			*key;		/* mailcrypt_key.data, opened */
+	size_t			 keylen;
 };
 
 /*
  * Fill *pc for person id (not removed) and channel (a chan_name(): "email"
  * or "sms"; any other is refused), opening only the fields that channel
- * needs.  0, or -1 with *cause (pc is then empty).  people_contact_clear()
- * wipes and frees it.
+ * needs: for email, the person's mail key too when they have one (key_kind
+ * 0 otherwise; the caller checks it is usable now with mailcrypt_check()).
+ * 0, or -1 with *cause (pc is then empty).  people_contact_clear() wipes
+ * and frees it.
  */
 int	 people_contact(struct store *, const struct crypt_key *master,
 	    int64_t id, const char *channel, struct people_contact *pc,
 	    char **cause);
 void	 people_contact_clear(struct people_contact *);
+
+/*
+ * Mail keys that expire within PEOPLE_MK_WARN_DAYS days or have expired,
+ * soonest first: [{"id", "kind", "expires", "days_left"}], with "name"
+ * opened too when names is set (a coordinator asks).  A new reference.
+ */
+#define PEOPLE_MK_WARN_DAYS	30
+json_t	*people_mk_expiring(struct store *, const struct crypt_key *master,
+	    int names);
+
+/*
+ * The daily warning of those keys in the log (people_expiry.c): one timer
+ * on base, armed when something enters the window or a day after the last
+ * warning.  touch: a key changed, arm it again.  stop frees it.
+ */
+void	 people_mk_timer_start(struct event_base *, struct store *);
+void	 people_mk_timer_touch(void);
+void	 people_mk_timer_stop(void);
 
 /* Whether person id is in the directory and not removed. */
 int	 people_exists(struct store *, int64_t id);

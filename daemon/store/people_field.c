@@ -55,6 +55,7 @@ people_vals_free(struct people_vals *pv)
 			sodium_memzero(pv->value[i], strlen(pv->value[i]));
 		free(pv->value[i]);
 	}
+	people_mk_free(&pv->mk);
 }
 
 unsigned
@@ -320,20 +321,27 @@ pv_required(const struct people_vals *pv, int adding, struct error *err)
 	return 0;
 }
 
-int
-people_parse(json_t *req, int adding, struct people_vals *pv, struct error *err)
+/* people_parse, but for the wiping of the request's key file. */
+static int
+people_parse_fields(json_t *req, int adding, struct people_vals *pv,
+    struct error *err)
 {
 	const char	*key;
 	json_t		*v;
 	size_t		 i;
 
-	memset(pv, 0, sizeof *pv);
 	if (!json_is_object(req)) {
 		error_set(err, ERR_INVALID, NULL, "la requête doit être "
 		    "un objet JSON");
 		return -1;
 	}
 	json_object_foreach(req, key, v) {
+		switch (people_mk_parse(pv, key, v, err)) {
+		case -1:
+			return -1;
+		case 1:
+			continue;	/* the mail key (people_mailkey.c) */
+		}
 		if ((i = pf_find(key)) == NPFIELDS) {
 			error_set(err, ERR_INVALID, UTF8_CUT(key, 32),
 			    "champ inconnu « %s »", UTF8_CUT(key, 32));
@@ -343,4 +351,16 @@ people_parse(json_t *req, int adding, struct people_vals *pv, struct error *err)
 			return -1;
 	}
 	return pv_required(pv, adding, err);
+}
+
+int
+people_parse(json_t *req, int adding, struct people_vals *pv, struct error *err)
+{
+	int	 rc;
+
+	memset(pv, 0, sizeof *pv);
+	rc = people_parse_fields(req, adding, pv, err);
+	if (json_is_object(req))
+		people_mk_wipe(req);	/* read or not, its file goes */
+	return rc;
 }

@@ -465,6 +465,11 @@ def test_database_of_the_previous_version_is_chained_once(daemon):
         " uid INTEGER NOT NULL, action TEXT NOT NULL, object TEXT NOT NULL,"
         " object_id INTEGER);"
         "INSERT INTO audit SELECT * FROM old; DROP TABLE old;"
+        # migration 11's columns (a person's mail key) were not there yet
+        "ALTER TABLE people DROP COLUMN mail_key;"
+        "ALTER TABLE people DROP COLUMN mail_key_kind;"
+        "ALTER TABLE people DROP COLUMN mail_key_expires;"
+        "ALTER TABLE people DROP COLUMN mail_key_fpr;"
         "PRAGMA user_version = 9;")
     d.start()
     assert "audit chained entries=5" in d.log()

@@ -29,7 +29,7 @@ ROLE_WORDS = {"referent,oncall": "référent, de garde",
               "animator,partner": "animation, partenaire"}
 
 FIELDS = ("id", "name", "roles", "commune", "org", "email", "phone", "lang",
-          "pubkey", "quiet_hours", "created", "updated")
+          "pubkey", "quiet_hours", "mail_key", "created", "updated")
 
 
 def created_id(out):

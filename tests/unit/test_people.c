@@ -15,6 +15,9 @@
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/x509v3.h>
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "crypt.h"
@@ -439,6 +442,131 @@ test_contact(void **state)
 	people_contact_clear(&pc);
 }
 
+/*
+ * An EC certificate for address, valid from yesterday for days, in DER
+ * (*len bytes, a new buffer).
+ */
+static uint8_t *
+ec_cert(const char *address, long days, size_t *len)
+{
+	EVP_PKEY	*pk = EVP_EC_gen("P-256");
+	X509		*x = X509_new();
+	X509V3_CTX	 ctx;
+	X509_EXTENSION	*ext;
+	unsigned char	*der = NULL;
+	uint8_t		*out;
+	char		*san;
+	int		 n;
+
+	assert_non_null(pk);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 3);
+	X509_gmtime_adj(X509_getm_notBefore(x), -86400);
+	X509_gmtime_adj(X509_getm_notAfter(x), days * 86400);
+	X509_set_pubkey(x, pk);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN",
+	    MBSTRING_UTF8, (const unsigned char *)"Alice", -1, -1, 0);
+	X509_set_issuer_name(x, X509_get_subject_name(x));
+	xasprintf(&san, "email:%s", address);
+	X509V3_set_ctx_nodb(&ctx);
+	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name, san);
+	assert_non_null(ext);
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	free(san);
+	assert_true(X509_sign(x, pk, EVP_sha256()) > 0);
+	n = i2d_X509(x, &der);
+	assert_true(n > 0);
+	out = xmalloc((size_t)n);
+	memcpy(out, der, (size_t)n);
+	*len = (size_t)n;
+	OPENSSL_free(der);
+	X509_free(x);
+	EVP_PKEY_free(pk);
+	return out;
+}
+
+/* {"smime_cert": base64 of der} as JSON text (new string). */
+static char *
+cert_req(const uint8_t *der, size_t len)
+{
+	size_t	 blen = sodium_base64_ENCODED_LEN(len,
+		    sodium_base64_VARIANT_ORIGINAL);
+	char	*b64 = xmalloc(blen), *json;
+
+	sodium_bin2base64(b64, blen, der, len, sodium_base64_VARIANT_ORIGINAL);
+	xasprintf(&json, "{\"smime_cert\": \"%s\"}", b64);
+	free(b64);
+	return json;
+}
+
+/*
+ * The mail key: given by people_edit, handed to the dispatcher by
+ * people_contact for email only, shown without material, erased.
+ */
+static void
+test_contact_mail_key(void **state)
+{
+	struct env		*e = env_open(state);
+	struct people_contact	 pc;
+	struct error		 err = { ERR_NONE, NULL, NULL };
+	int64_t			 id = unit_person(e->st, e->master, ALICE);
+	uint8_t			*der;
+	size_t			 len;
+	char			*cause = NULL, *req;
+	json_t			*p, *k;
+
+	der = ec_cert("Alice.Dumoulin@example.be", 20, &len);
+	req = cert_req(der, len);
+	assert_int_equal(try_edit(e, id, req, &err), 0);
+	free(req);
+	assert_int_equal(people_contact(e->st, e->master, id, "email", &pc,
+	    &cause), 0);
+	assert_int_equal(pc.key_kind, MAILCRYPT_SMIME);
+	assert_int_equal(pc.keylen, len);
+	assert_memory_equal(pc.key, der, len);
+	people_contact_clear(&pc);
+	assert_null(pc.key);
+	assert_int_equal(people_contact(e->st, e->master, id, "sms", &pc,
+	    &cause), 0);
+	assert_int_equal(pc.key_kind, 0);
+	assert_null(pc.key);
+	people_contact_clear(&pc);
+	/* shown: kind, expiry, days; never the material */
+	p = people_get(e->st, e->master, id, &err);
+	k = json_object_get(p, "mail_key");
+	assert_string_equal(str(k, "kind"), "smime");
+	assert_int_equal(json_integer_value(json_object_get(k, "days_left")),
+	    20);
+	assert_null(json_object_get(k, "data"));
+	json_decref(p);
+	/* in the window of the warning; a viewer gets no name */
+	p = people_mk_expiring(e->st, e->master, 0);
+	assert_int_equal(json_array_size(p), 1);
+	assert_null(json_object_get(json_array_get(p, 0), "name"));
+	json_decref(p);
+	p = people_mk_expiring(e->st, e->master, 1);
+	assert_string_equal(str(json_array_get(p, 0), "name"),
+	    "Alice Dumoulin");
+	json_decref(p);
+	free(der);
+	/* another address: refused, the field named */
+	der = ec_cert("bob@example.be", 20, &len);
+	req = cert_req(der, len);
+	assert_int_equal(try_edit(e, id, req, &err), -1);
+	assert_int_equal(err.kind, ERR_INVALID);
+	assert_string_equal(err.field, "smime_cert");
+	error_clear(&err);
+	free(req);
+	free(der);
+	/* erased with the person */
+	assert_int_equal(try_remove(e, id, &err), 0);
+	p = people_mk_expiring(e->st, e->master, 1);
+	assert_int_equal(json_array_size(p), 0);
+	json_decref(p);
+}
+
 /* Erase: the sealed fields and the data key gone, the id kept. */
 static void
 test_remove(void **state)
@@ -514,6 +642,7 @@ main(void)
 		cmocka_unit_test_teardown(test_edit, teardown),
 		cmocka_unit_test_teardown(test_list_by_role, teardown),
 		cmocka_unit_test_teardown(test_contact, teardown),
+		cmocka_unit_test_teardown(test_contact_mail_key, teardown),
 		cmocka_unit_test_teardown(test_remove, teardown),
 	};
 
