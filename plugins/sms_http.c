@@ -40,7 +40,9 @@
  *
  * with the first line of the answer as the reply.  The text is sent as
  * given: splitting a long SMS is the gateway's job.  Nothing here logs a
- * number or a text: messages are named by their id.
+ * number or a text: messages are named by their id.  An SMS cannot be
+ * encrypted: a message marked encrypt (ABI 2; the daemon never marks an
+ * SMS) fails rather than go in clear.
  */
 #include <sys/stat.h>
 
@@ -945,6 +947,12 @@ smsh_send(void *arg, const struct sv_message *msg)
 	if (msg->to == NULL || msg->to[0] == '\0' || msg->body == NULL) {
 		api->complete(ctx->host, msg, SV_FAILED, msg->body == NULL ?
 		    "no text" : "no recipient");
+		return 0;
+	}
+	if (msg->encrypt) {
+		/* an SMS cannot be encrypted: never send it in clear instead */
+		api->complete(ctx->host, msg, SV_FAILED, "an SMS cannot be "
+		    "encrypted");
 		return 0;
 	}
 	if ((c = smsh_conn_get(ctx)) == NULL)

@@ -8,7 +8,10 @@
  * curl_mime of the header and the body that rfc5322.c writes (From and To
  * with RFC 2047 display names, Subject in encoded-words, Date in UTC, a
  * Message-ID derived from the outbox key, Auto-Submitted; one text/plain
- * UTF-8 part in quoted-printable).
+ * UTF-8 part in quoted-printable).  An email the host wants encrypted
+ * (msg->encrypt) is built whole instead, its part in 8bit, handed to the
+ * host's encrypt() and the answer uploaded as it is (libcurl dot-stuffs
+ * it): only the neutral header of the wrapped message travels in clear.
  *
  * The outcome comes from the last SMTP reply, captured with
  * CURLOPT_DEBUGFUNCTION together with the last command sent: a 5xx answer
@@ -54,6 +57,8 @@ struct smtp_slot {
 	struct smtp		*sp;
 	CURL			*easy;		/* made at first use, then kept */
 	curl_mime		*mime;		/* of the message in flight */
+	char			*data;		/* or its encrypted bytes */
+	size_t			 len, off;
 	struct curl_slist	*headers;
 	struct curl_slist	*rcpt;
 	const struct sv_message	*msg;		/* in flight; NULL: idle */
@@ -114,6 +119,59 @@ smtp_headers(struct smtp *sp, const struct sv_message *msg)
 		free(fields[i]);
 	}
 	return l;
+}
+
+/* Append n bytes at p to the string *s of *len bytes (NUL-terminated). */
+static void
+smtp_cat(char **s, size_t *len, const char *p, size_t n)
+{
+	*s = rfc5322_xrealloc(*s, *len + n + 1);
+	memcpy(*s + *len, p, n);
+	*len += n;
+	(*s)[*len] = '\0';
+}
+
+/*
+ * The complete message of msg in clear, for the host to encrypt: the
+ * header fields of rfc5322.c and one text/plain part in 8bit (it travels
+ * inside the ciphertext, which is 7-bit).  A new string of *len bytes.
+ */
+static char *
+smtp_plain(struct smtp *sp, const struct sv_message *msg, size_t *len)
+{
+	static const char	 part[] = "Content-Type: " RFC5322_BODY_TYPE
+	    "\r\nContent-Transfer-Encoding: 8bit\r\n\r\n";
+	struct curl_slist	*l = smtp_headers(sp, msg), *f;
+	char			*s = NULL, *body;
+
+	*len = 0;
+	for (f = l; f != NULL; f = f->next) {
+		smtp_cat(&s, len, f->data, strlen(f->data));
+		smtp_cat(&s, len, "\r\n", 2);
+	}
+	curl_slist_free_all(l);
+	smtp_cat(&s, len, part, sizeof part - 1);
+	body = rfc5322_body(msg->body);
+	smtp_cat(&s, len, body, strlen(body));
+	if (*len < 2 || memcmp(s + *len - 2, "\r\n", 2) != 0)
+		smtp_cat(&s, len, "\r\n", 2);
+	explicit_bzero(body, strlen(body));
+	free(body);
+	return s;
+}
+
+/* curl reads the encrypted message of a slot from here. */
+static size_t
+smtp_read(char *buf, size_t size, size_t nitems, void *arg)
+{
+	struct smtp_slot	*slot = arg;
+	size_t			 n = size * nitems;
+
+	if (n > slot->len - slot->off)
+		n = slot->len - slot->off;
+	memcpy(buf, slot->data + slot->off, n);
+	slot->off += n;
+	return n;
 }
 
 /* -- transfers ---------------------------------------------------------- */
@@ -211,8 +269,13 @@ smtp_slot_clear(struct smtp_slot *slot)
 		curl_easy_setopt(slot->easy, CURLOPT_MIMEPOST, NULL);
 		curl_easy_setopt(slot->easy, CURLOPT_HTTPHEADER, NULL);
 		curl_easy_setopt(slot->easy, CURLOPT_MAIL_RCPT, NULL);
+		curl_easy_setopt(slot->easy, CURLOPT_UPLOAD, 0L);
+		curl_easy_setopt(slot->easy, CURLOPT_READDATA, NULL);
 	}
 	curl_mime_free(slot->mime);
+	free(slot->data);
+	slot->data = NULL;
+	slot->len = slot->off = 0;
 	curl_slist_free_all(slot->headers);
 	curl_slist_free_all(slot->rcpt);
 	slot->mime = NULL;
@@ -220,7 +283,45 @@ smtp_slot_clear(struct smtp_slot *slot)
 	slot->msg = NULL;
 }
 
-/* Set the slot's easy handle up for msg.  Returns 0 or -1. */
+/*
+ * Set the slot's easy handle up to upload the encrypted form of msg.
+ * Returns 0, -1 when curl refuses, or -2 when the host could not encrypt
+ * (it has logged why).
+ */
+static int
+smtp_prepare_encrypted(struct smtp_slot *slot, const struct sv_message *msg)
+{
+	CURLcode	 rc;
+	char		*plain;
+	size_t		 len;
+	int		 e;
+
+	plain = smtp_plain(slot->sp, msg, &len);
+	e = smtp_api->encrypt(slot->sp->host, msg, plain, len, &slot->data,
+	    &slot->len);
+	explicit_bzero(plain, len);
+	free(plain);
+	if (e == -1)
+		return -2;
+	slot->off = 0;
+	slot->rcpt = smtp_slist_add(NULL, msg->to);
+	rc = curl_easy_setopt(slot->easy, CURLOPT_MAIL_RCPT, slot->rcpt);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(slot->easy, CURLOPT_READFUNCTION,
+		    smtp_read);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(slot->easy, CURLOPT_READDATA, slot);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(slot->easy, CURLOPT_INFILESIZE_LARGE,
+		    (curl_off_t)slot->len);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(slot->easy, CURLOPT_UPLOAD, 1L);
+	slot->txn = slot->quit = 0;
+	slot->reply[0] = '\0';
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+/* Set the slot's easy handle up for msg.  Returns 0, -1 or -2 (above). */
 static int
 smtp_prepare(struct smtp_slot *slot, const struct sv_message *msg)
 {
@@ -228,6 +329,8 @@ smtp_prepare(struct smtp_slot *slot, const struct sv_message *msg)
 	CURLcode	 rc;
 	char		*body;
 
+	if (msg->encrypt)
+		return smtp_prepare_encrypted(slot, msg);
 	slot->headers = smtp_headers(slot->sp, msg);
 	slot->rcpt = smtp_slist_add(NULL, msg->to);
 	if ((slot->mime = curl_mime_init(slot->easy)) == NULL ||
@@ -365,7 +468,7 @@ smtp_send(void *ctx, const struct sv_message *msg)
 {
 	struct smtp		*sp = ctx;
 	struct smtp_slot	*slot = NULL;
-	int			 i;
+	int			 i, rc;
 
 	if (msg->to == NULL || !rfc5322_addr_ok(msg->to)) {
 		smtp_api->log(sp->host, SV_LOG_WARN, "smtp failed msg=%lld "
@@ -382,7 +485,13 @@ smtp_send(void *ctx, const struct sv_message *msg)
 	if (slot->easy == NULL && (slot->easy = smtp_easy_new(sp, slot)) ==
 	    NULL)
 		return -1;
-	if (smtp_prepare(slot, msg) == -1) {
+	if ((rc = smtp_prepare(slot, msg)) == -2) {
+		smtp_slot_clear(slot);
+		smtp_api->complete(sp->host, msg, SV_FAILED, "encryption "
+		    "failed");
+		return 0;
+	}
+	if (rc == -1) {
 		smtp_slot_clear(slot);
 		smtp_api->log(sp->host, SV_LOG_WARN, "smtp setup msg=%lld "
 		    "error=mime", (long long)msg->id);

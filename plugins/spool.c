@@ -28,6 +28,11 @@
  *		the body (headers as UTF-8, RFC 6532; line ends LF)
  *	SMS	"To: +32...\n\n" then the text, as is
  *
+ * An email the host wants encrypted (msg->encrypt) gets a From
+ * (noreply@stoppvif) and a bare To, is handed to the host's encrypt(), and
+ * the file holds what comes back: the wrapped message, CRLF, with only its
+ * neutral header in clear.
+ *
  * The outcome is given from inside send(): SV_SENT with "spooled NAME", or
  * SV_RETRY with the failing step and strerror text ("write: No space left
  * on device").  Nothing is logged but ids and file names.
@@ -48,6 +53,7 @@
 
 #define SPOOL_KEY_MAX	160		/* bytes of the key in a file name */
 #define SPOOL_MSGID_HOST "stoppvif"
+#define SPOOL_FROM	"noreply@" SPOOL_MSGID_HOST	/* of encrypted mail */
 
 struct spool {
 	struct sv_host	*host;
@@ -324,7 +330,13 @@ spool_email(struct spool_buf *b, const struct sv_message *msg)
 	char		 date[64];
 	size_t		 n;
 
-	spool_to(b, msg);
+	if (msg->encrypt) {
+		/* encrypt() needs a From, and a To in ASCII */
+		buf_str(b, "From: " SPOOL_FROM "\nTo: ");
+		buf_header(b, msg->to);
+		buf_str(b, "\n");
+	} else
+		spool_to(b, msg);
 	buf_str(b, "Subject: ");
 	buf_header(b, msg->subject ? msg->subject : "");
 	gmtime_r(&t, &tm);
@@ -405,6 +417,30 @@ fail:
 	return -1;
 }
 
+/*
+ * The encrypted form of msg into *b (empty).  0, or -1 when the host could
+ * not encrypt (it has logged why).
+ */
+static int
+spool_encrypt(struct spool *sp, const struct sv_message *msg,
+    struct spool_buf *b)
+{
+	struct spool_buf	 plain = { NULL, 0, 0 };
+	char			*out;
+	size_t			 outlen;
+	int			 rc;
+
+	spool_email(&plain, msg);
+	rc = api->encrypt(sp->host, msg, plain.p, plain.len, &out, &outlen);
+	explicit_bzero(plain.p, plain.len);
+	free(plain.p);
+	if (rc == -1)
+		return -1;
+	b->p = out;
+	b->len = b->cap = outlen;
+	return 0;
+}
+
 static int
 spool_send(void *arg, const struct sv_message *msg)
 {
@@ -420,7 +456,13 @@ spool_send(void *arg, const struct sv_message *msg)
 	}
 	email = msg->subject != NULL || strchr(msg->to, '@') != NULL;
 	spool_name(msg, email, name, sizeof name);
-	if (email)
+	if (email && msg->encrypt) {
+		if (spool_encrypt(sp, msg, &b) == -1) {
+			api->complete(sp->host, msg, SV_FAILED, "encryption "
+			    "failed");
+			return 0;
+		}
+	} else if (email)
 		spool_email(&b, msg);
 	else {
 		buf_str(&b, "To: ");

@@ -1,5 +1,5 @@
 /*
- * stoppvif_plugin.h: the channel plugin ABI, version 1.
+ * stoppvif_plugin.h: the channel plugin ABI, version 2.
  *
  * A channel plugin is a shared object (plugins/NAME.so) that exports one
  * symbol, SV_PLUGIN_ENTRY, a function of type sv_plugin_entry_fn.  The daemon
@@ -17,15 +17,22 @@
  *
  * Privacy: a plugin must never log an address, a phone number, a subject or
  * a body.  Identify messages by their id.
+ *
+ * Version 2 (was 1): struct sv_message has encrypt, struct sv_host_api has
+ * encrypt() at its end.  An email whose encrypt is set must be built whole
+ * (header and body, as it would go in clear) and handed to encrypt(); the
+ * plugin sends what comes back instead, byte for byte.  Key material never
+ * reaches a plugin.  A version 1 plugin is refused at start.
  */
 #ifndef STOPPVIF_PLUGIN_H
 #define STOPPVIF_PLUGIN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <curl/curl.h>
 
-#define SV_PLUGIN_ABI		1
+#define SV_PLUGIN_ABI		2
 #define SV_PLUGIN_ENTRY		"stoppvif_plugin_entry"
 
 enum sv_log {
@@ -52,6 +59,12 @@ struct sv_message {
 	const char	*body;		/* UTF-8 text */
 	int		 urgent;	/* a shelter alert */
 	int64_t		 created;	/* UTC seconds, for a Date header */
+	/*
+	 * An email that must go encrypted (the recipient has a usable key):
+	 * send only what encrypt() makes of the complete message.  0: send
+	 * it as it is.  Always 0 for an SMS.
+	 */
+	int		 encrypt;
 };
 
 /* The channel instance as the host knows it; opaque to plugins. */
@@ -108,6 +121,22 @@ struct sv_host_api {
 	 */
 	void		(*complete)(struct sv_host *, const struct sv_message *msg,
 			    enum sv_outcome, const char *reply);
+
+	/*
+	 * Encrypt the complete RFC 5322 message of len bytes at plain (From,
+	 * To = msg->to, Date, Subject, Content-Type..., an empty line, the
+	 * body; CRLF) for msg's recipient, whose key the host holds.  Returns
+	 * 0 with *out (NUL-terminated, 7-bit, CRLF, *outlen bytes; free() it)
+	 * the message to send instead: S/MIME or PGP/MIME, with only From, To,
+	 * Date, Auto-Submitted, a Message-ID and the neutral [privacy]
+	 * encrypted_subject visible.  Returns -1 (the host has logged why, by
+	 * message id) when msg has no key or the message cannot be wrapped:
+	 * complete() it as SV_FAILED.  Called during send() or later, before
+	 * complete().
+	 */
+	int		(*encrypt)(struct sv_host *, const struct sv_message *msg,
+			    const char *plain, size_t len, char **out,
+			    size_t *outlen);
 };
 
 /* What a plugin offers. */

@@ -16,6 +16,12 @@
  * passes one timer waits for the earliest pending not_before: no polling.
  * What a message's time and outcome mean (quiet hours, retries, giving up,
  * the fallback) is the policy's, in dispatch_policy.c.
+ *
+ * An email to a person whose mail key is usable now is marked encrypt:
+ * the key stays with the message until its outcome, and the plugin, which
+ * builds the whole message, has the host wrap it (plugin.c asks
+ * dispatch_key() for the key).  Without a usable key, [privacy] email says
+ * whether the message goes in clear or is replaced by the neutral notice.
  */
 #include <sys/queue.h>
 
@@ -109,6 +115,9 @@ dispatch_msg_free(struct dispatch_msg *dm)
 	free(dm->subject);
 	dispatch_wipe(dm->body);
 	dispatch_wipe(dm->payload);
+	if (dm->mkey != NULL)
+		sodium_memzero(dm->mkey, dm->mkeylen);
+	free(dm->mkey);
 	free(dm->ct);
 	free(dm->quiet);
 	free(dm);
@@ -213,6 +222,43 @@ dispatch_phone_title(const struct dispatch *d, json_t *params)
 	    json_string((*d->conf)->phone_title));
 }
 
+/*
+ * How an email goes to the person of pc, as at now: encrypted when they
+ * have a key usable now (taken into dm, which then asks the plugin to
+ * encrypt), else in clear or, under [privacy] email = encrypt-or-notice,
+ * as the neutral notice.  Returns the kind of template to render.  A key
+ * that stopped being usable (expired since it was given) is only warned
+ * about, by person id: mailcrypt_check()'s cause may quote the address.
+ */
+static const char *
+dispatch_mailmode(struct dispatch *d, struct dispatch_msg *dm,
+    struct people_contact *pc, int64_t now)
+{
+	char	*cause = NULL;
+
+	if (dm->chan != CHAN_EMAIL)
+		return dm->kind;
+	if (pc->key_kind != 0 && pc->key != NULL && pc->addr != NULL) {
+		if (mailcrypt_check(pc->key_kind, pc->key, pc->keylen,
+		    pc->addr, now, NULL, &cause) == 0) {
+			dm->m.encrypt = 1;
+			dm->mkind = pc->key_kind;
+			dm->mkey = pc->key;
+			dm->mkeylen = pc->keylen;
+			pc->key = NULL;
+			pc->keylen = 0;
+			return dm->kind;
+		}
+		free(cause);
+		log_warnx("dispatch mail_key_unusable person=%lld msg=%lld "
+		    "(expired or revoked: give a new one with stoppvifctl "
+		    "people edit)", (long long)dm->person, (long long)dm->m.id);
+	}
+	if (strcmp((*d->conf)->privacy_email, "encrypt-or-notice") == 0)
+		return "notice";
+	return dm->kind;
+}
+
 /* An urgent SMS must go as one message: 0, or -1 with *cause. */
 static int
 dispatch_fits(const struct dispatch_msg *dm, char **cause)
@@ -238,6 +284,7 @@ dispatch_prepare(struct dispatch *d, struct dispatch_msg *dm, int64_t now,
 {
 	struct people_contact	 pc;
 	json_t			*params;
+	const char		*kind;
 	int			 rc = -1;
 
 	if (dispatch_open(d, dm, &pc, &params, cause) == -1)
@@ -245,7 +292,8 @@ dispatch_prepare(struct dispatch *d, struct dispatch_msg *dm, int64_t now,
 	/* the time of rendering: {in} of a late reminder tells the truth */
 	json_object_set_new(params, "now", json_integer(now));
 	dispatch_phone_title(d, params);
-	if (template_render(d->tpl, dm->kind, chan_name(dm->chan),
+	kind = dispatch_mailmode(d, dm, &pc, now);
+	if (template_render(d->tpl, kind, chan_name(dm->chan),
 	    pc.lang[0] != '\0' ? pc.lang : NULL, params, &dm->subject,
 	    &dm->body, cause) == -1)
 		goto out;
@@ -614,6 +662,29 @@ dispatch_flush(evutil_socket_t fd, short what, void *arg)
 		event_active(d->ev_pass, EV_TIMEOUT, 0);
 }
 
+/*
+ * A plugin asks to encrypt msg: its recipient's key, checked when the
+ * message was prepared, and the neutral subject of the moment.
+ */
+static int
+dispatch_key(void *arg, const struct sv_message *msg,
+    struct mailcrypt_wrap *w)
+{
+	struct dispatch		*d = arg;
+	struct dispatch_msg	*dm;
+
+	TAILQ_FOREACH(dm, &d->flying, entry)
+		if (&dm->m == msg)
+			break;
+	if (dm == NULL || !dm->m.encrypt || dm->mkey == NULL)
+		return -1;
+	w->kind = dm->mkind;
+	w->key = dm->mkey;
+	w->keylen = dm->mkeylen;
+	w->subject = (*d->conf)->encrypted_subject;
+	return 0;
+}
+
 /* A plugin's outcome for one message. */
 static void
 dispatch_outcome(void *arg, struct channel *ch, const struct sv_message *msg,
@@ -662,7 +733,7 @@ dispatch_open_chans(struct dispatch *d, const struct config *conf,
 		q = &d->chans[c];
 		clock_gettime(CLOCK_MONOTONIC, &q->refill);
 		q->ch = channel_open(conf, chan_name(c), d->cv,
-		    dispatch_outcome, d, cause);
+		    dispatch_outcome, dispatch_key, d, cause);
 		if (q->ch == NULL)
 			return -1;
 	}

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "chan.h"
+#include "mailcrypt.h"
 #include "stoppvif_plugin.h"
 
 struct config;
@@ -36,6 +37,11 @@ struct dispatch_msg {
 	size_t			 ctlen;
 	char			*payload;	/* opened, for a fallback */
 	char			*quiet;		/* the person's quiet hours */
+	/* an email's recipient key when m.encrypt: checked usable, wiped
+	 * with the message (each attempt opens it again) */
+	enum mailcrypt_kind	 mkind;
+	uint8_t			*mkey;
+	size_t			 mkeylen;
 	TAILQ_ENTRY(dispatch_msg) entry;
 };
 TAILQ_HEAD(dispatch_msgq, dispatch_msg);

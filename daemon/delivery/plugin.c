@@ -4,7 +4,10 @@
  * The host table is one static sv_host_api; each channel is its own struct
  * sv_host, which plugins see as an opaque pointer.  A channel copies its
  * configuration section, so that a reload that swaps the configuration never
- * leaves a plugin holding freed strings.
+ * leaves a plugin holding freed strings.  Encryption is the host's: a
+ * plugin hands the complete message to encrypt(), which asks the
+ * dispatcher for the recipient's key and calls mailcrypt_wrap(); no key
+ * material ever crosses the ABI.
  */
 #include <sys/stat.h>
 
@@ -21,6 +24,7 @@
 #include "config.h"
 #include "curlev.h"
 #include "log.h"
+#include "mailcrypt.h"
 #include "plugin.h"
 #include "utf8.h"
 #include "util.h"
@@ -43,6 +47,7 @@ struct sv_host {
 	void			*ctx;
 	struct curlev		*cv;
 	channel_done_fn		 done;
+	channel_key_fn		 key;
 	void			*done_arg;
 	double			 rate;
 	int			 max_in_flight;
@@ -169,6 +174,38 @@ host_complete(struct sv_host *h, const struct sv_message *msg,
 	free(clean);
 }
 
+/*
+ * Wrap a plugin's complete message for msg's recipient.  The log names the
+ * message by id only: mailcrypt_wrap()'s causes hold no address, subject
+ * or body.
+ */
+static int
+host_encrypt(struct sv_host *h, const struct sv_message *msg,
+    const char *plain, size_t len, char **out, size_t *outlen)
+{
+	struct mailcrypt_wrap	 w;
+	char			*cause = NULL;
+
+	*out = NULL;
+	*outlen = 0;
+	memset(&w, 0, sizeof w);
+	if (msg == NULL || plain == NULL || !msg->encrypt || h->key == NULL ||
+	    h->key(h->done_arg, msg, &w) == -1) {
+		log_warnx("channel.%s encrypt_refused msg=%lld reason=no_key",
+		    h->name, msg ? (long long)msg->id : -1LL);
+		return -1;
+	}
+	w.address = msg->to;
+	w.now = util_now();
+	if (mailcrypt_wrap(&w, plain, len, out, outlen, &cause) == -1) {
+		log_warnx("channel.%s encrypt_failed msg=%lld error=\"%s\"",
+		    h->name, (long long)msg->id, cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
 static const struct sv_host_api host_api = {
 	SV_PLUGIN_ABI,
 	host_log,
@@ -178,6 +215,7 @@ static const struct sv_host_api host_api = {
 	host_state_dir,
 	host_curl_add,
 	host_complete,
+	host_encrypt,
 };
 
 /* Refuse a plugin file anyone but root or us could have changed. */
@@ -252,10 +290,21 @@ plugin_load(struct sv_host *h, const struct config *conf)
 		goto out;
 	}
 	*(void **)&entry = dlsym(h->dl, SV_PLUGIN_ENTRY);
-	if (entry == NULL || (h->ops = entry(&host_api)) == NULL ||
+	if (entry != NULL && (h->ops = entry(&host_api)) != NULL &&
 	    h->ops->abi != SV_PLUGIN_ABI) {
-		host_errorf(h, "plugin", "%s does not speak plugin ABI %d "
-		    "(rebuild it against this stoppvif)", path, SV_PLUGIN_ABI);
+		host_errorf(h, "plugin", "%s speaks plugin ABI %d, not %d "
+		    "(rebuild it against this stoppvif's "
+		    "plugins/stoppvif_plugin.h)", path, h->ops->abi,
+		    SV_PLUGIN_ABI);
+		h->ops = NULL;
+		goto out;
+	}
+	if (h->ops == NULL) {
+		/* a plugin built for ABI 1 refuses our table: it answers NULL */
+		host_errorf(h, "plugin", "%s does not speak plugin ABI %d (a "
+		    "plugin built for ABI 1 cannot encrypt email: rebuild it "
+		    "against this stoppvif's plugins/stoppvif_plugin.h)", path,
+		    SV_PLUGIN_ABI);
 		goto out;
 	}
 	rc = 0;
@@ -316,7 +365,7 @@ plugin_section(struct sv_host *h, const struct config *conf,
 
 struct channel *
 channel_open(const struct config *conf, const char *name, struct curlev *cv,
-    channel_done_fn done, void *arg, char **cause)
+    channel_done_fn done, channel_key_fn key, void *arg, char **cause)
 {
 	struct sv_host	*h;
 	size_t		 i;
@@ -325,6 +374,7 @@ channel_open(const struct config *conf, const char *name, struct curlev *cv,
 	plugin_section(h, conf, name);
 	h->cv = cv;
 	h->done = done;
+	h->key = key;
 	h->done_arg = arg;
 	if (plugin_load(h, conf) == 0) {
 		plugin_host_keys(h);
@@ -415,7 +465,8 @@ channel_check_all(const struct config *conf, char **cause)
 	int		 c;
 
 	for (c = 0; c < CHAN_COUNT; c++) {
-		ch = channel_open(conf, chan_name(c), NULL, NULL, NULL, &err);
+		ch = channel_open(conf, chan_name(c), NULL, NULL, NULL, NULL,
+		    &err);
 		if (ch == NULL)
 			plugin_append(&all, err);
 		channel_close(ch);

@@ -19,19 +19,29 @@
 struct config;
 struct curlev;
 struct channel;
+struct mailcrypt_wrap;
 
 /* Called for each outcome a plugin reports. */
 typedef void (*channel_done_fn)(void *arg, struct channel *,
     const struct sv_message *, enum sv_outcome, const char *reply);
 
 /*
+ * Called when a plugin asks to encrypt msg (its encrypt is set): fill w's
+ * kind, key, keylen and subject (valid until the call that asked
+ * returns).  0, or -1 when msg has no key.
+ */
+typedef int (*channel_key_fn)(void *arg, const struct sv_message *,
+    struct mailcrypt_wrap *w);
+
+/*
  * Open channel name of conf: load and initialise its plugin.  With cv NULL,
- * only check (stoppvifd -t): nothing is opened.  NULL with *cause holding
- * every problem as "file:line: key: what is wrong".
+ * only check (stoppvifd -t): nothing is opened.  done and key are called
+ * with arg.  NULL with *cause holding every problem as
+ * "file:line: key: what is wrong".
  */
 struct channel	*channel_open(const struct config *conf, const char *name,
-		    struct curlev *cv, channel_done_fn done, void *arg,
-		    char **cause);
+		    struct curlev *cv, channel_done_fn done,
+		    channel_key_fn key, void *arg, char **cause);
 /* Shut the plugin down (in-flight messages get no outcome) and unload it. */
 void		 channel_close(struct channel *);
 

@@ -28,6 +28,11 @@
 #include "util.h"
 
 
+/* [privacy] email: what a person without a usable mail key gets. */
+static const char *const privacy_email_modes[] = {
+	"encrypt-if-possible", "encrypt-or-notice", NULL
+};
+
 #define OFF(f)	offsetof(struct config, f)
 static const struct ckey ckeys[] = {
 	{ "daemon", "state_dir", CT_PATH, "/var/lib/stoppvif", 0, 0, NULL, 0,
@@ -61,6 +66,10 @@ static const struct ckey ckeys[] = {
 	    1, OFF(keep_bodies) },
 	{ "privacy", "keep_spool", CT_DURATION, "7d", 1, 3650 * 86400, NULL,
 	    1, OFF(keep_spool) },
+	{ "privacy", "email", CT_ENUM, "encrypt-if-possible", 0, 0,
+	    privacy_email_modes, 1, OFF(privacy_email) },
+	{ "privacy", "encrypted_subject", CT_PHONETEXT, "Message du réseau", 1,
+	    60, NULL, 1, OFF(encrypted_subject) },
 	{ "privacy", "keep_audit", CT_DURATION, "365d", 1, 3650 * 86400,
 	    NULL, 1, OFF(keep_audit) },
 	{ "crypto", "key_file", CT_KEYPATH, "/var/lib/stoppvif-key/master.key",

@@ -69,6 +69,8 @@ struct config {
 	int64_t	 keep_bodies;	/* seconds: sent payloads erased after */
 	int64_t	 keep_spool;	/* seconds: spool files deleted after */
 	int64_t	 keep_audit;	/* seconds: audit entries pruned after */
+	char	*privacy_email;	/* encrypt-if-possible, encrypt-or-notice */
+	char	*encrypted_subject;	/* visible Subject of encrypted mail */
 
 	/* [crypto] */
 	char	*key_file;	/* a path, or credential:NAME */

@@ -15,6 +15,7 @@
 static const char *const reminder_needs[] = { "title", "start", NULL };
 static const char *const alert_needs[] = { "code", NULL };
 static const char *const confirm_needs[] = { "code", "until", NULL };
+static const char *const notice_needs[] = { NULL };
 
 const struct tkind template_kinds[TEMPLATE_NKINDS] = {
 	{ "reminder", K_REMINDER, reminder_needs },
@@ -27,6 +28,7 @@ const struct tkind template_kinds[TEMPLATE_NKINDS] = {
 	{ "alert_no_oncall", K_ALERT_NO_ONCALL, alert_needs },
 	{ "alert_unclear", K_ALERT_UNCLEAR, alert_needs },
 	{ "alert_locked", K_ALERT_LOCKED, alert_needs },
+	{ "notice", K_NOTICE, notice_needs },
 };
 
 int

@@ -37,15 +37,18 @@
 #define K_ALERTS		(K_ALERT | K_ALERT_CONFIRM | K_ALERT_TAKEN | \
 				 K_ALERT_LATE | K_ALERT_CLOSED | \
 				 K_ALERT_UNCLEAR | K_OPENED)
-#define K_ALL			(K_REMINDER | K_ALERTS)
+#define K_NOTICE		0x400	/* stands for an email that could not
+					 * be encrypted: email only */
+#define K_ALL			(K_REMINDER | K_ALERTS | K_NOTICE)
 
-/* A kind of message: each needs KIND.email and KIND.sms in French. */
+/* A kind of message: each needs KIND.email and KIND.sms in French
+ * (notice: notice.email only). */
 struct tkind {
 	const char		*name;
 	unsigned		 bit;
 	const char *const	*needs;		/* params that must be given */
 };
-#define TEMPLATE_NKINDS		10
+#define TEMPLATE_NKINDS		11
 extern const struct tkind template_kinds[TEMPLATE_NKINDS];
 
 /* The index of the kind named by the len bytes at kind, or -1. */

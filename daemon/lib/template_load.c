@@ -593,7 +593,8 @@ french_check(struct tload *ld, const char *dir,
 
 	for (k = 0; k < TEMPLATE_NKINDS; k++)
 		for (c = 0; c < CHAN_COUNT; c++)
-			if (!fr[k][c])
+			if (!fr[k][c] && !(template_kinds[k].bit ==
+			    K_NOTICE && c == CHAN_SMS))
 				ld_error(ld, "%s/fr/%s.%s: missing (French is "
 				    "required: the other languages fall back "
 				    "to it)", dir, template_kinds[k].name,

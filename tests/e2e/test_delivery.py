@@ -444,7 +444,29 @@ def test_plugin_of_another_abi_is_refused(daemon_env, tmp_path):
     os.chmod(pdir / "spool.so", 0o755)
     r = check_config(daemon_env, pdir)
     assert r.returncode == 1
-    assert "does not speak plugin ABI 1" in r.stderr, r.stderr
+    assert "speaks plugin ABI 99, not 2" in r.stderr, r.stderr
+    assert "stoppvif.ini" in r.stderr, r.stderr
+
+
+def test_plugin_built_for_abi_1_is_refused(daemon_env, tmp_path):
+    """A plugin of ABI 1 (no encrypt()) answers NULL to the version-2
+    table, as its entry point was written to: refused, with the channel's
+    section named."""
+    pdir = plugin_dir_with(tmp_path)
+    src = tmp_path / "old.c"
+    src.write_text("struct ops { int abi; const char *name; };\n"
+                   "static const struct ops o = { 1, \"spool\" };\n"
+                   "const void *stoppvif_plugin_entry(const int *abi)"
+                   " { return *abi == 1 ? &o : 0; }\n")
+    os.remove(pdir / "spool.so")
+    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(pdir / "spool.so"),
+                    str(src)], check=True, timeout=60)
+    os.chmod(pdir / "spool.so", 0o755)
+    r = check_config(daemon_env, pdir)
+    assert r.returncode == 1
+    assert "does not speak plugin ABI 2" in r.stderr, r.stderr
+    assert "ABI 1 cannot encrypt email" in r.stderr, r.stderr
+    assert "[channel.email]" in r.stderr, r.stderr
 
 
 def test_misspelt_channel_section_is_an_error(daemon_env):

@@ -6,13 +6,19 @@
  *
  * Each KEY=VALUE is a line of the channel's [channel.NAME] section.  Each
  * input line is one message as a JSON object (id, key, kind, to, to_name,
- * subject, body, urgent, created).  Every message is handed to send() at
+ * subject, body, urgent, created, encrypt).  Every message is handed to send() at
  * as the plugin takes it (a busy plugin gets the rest once slots free); the
  * curl multi handle runs (a plain poll loop: this is a test tool, not the
  * daemon) until every message has its outcome, printed as
  * "ID SENT|RETRY|FAILED reply".  With -c, init() runs in check-only mode
  * and nothing is sent.  Configuration problems go to stderr as
  * "config: KEY: message"; exit 1 when there were any, 2 on a usage error.
+ *
+ * encrypt() holds no key here (the daemon's is mailcrypt_wrap()): it hands
+ * the plugin's complete message back with one field, "X-Plughost-Wrapped:
+ * yes", put first, so that a test sees exactly what the plugin built and
+ * that the plugin sends what encrypt() answered; with PLUGHOST_ENCRYPT=fail
+ * it refuses, as the daemon's does for a key that does not fit.
  */
 #include <dlfcn.h>
 #include <stdarg.h>
@@ -120,9 +126,32 @@ h_complete(struct sv_host *h, const struct sv_message *m,
 	h->pending--;
 }
 
+static int
+h_encrypt(struct sv_host *h, const struct sv_message *m, const char *plain,
+    size_t len, char **out, size_t *outlen)
+{
+	static const char	 mark[] = "X-Plughost-Wrapped: yes\r\n";
+	const char		*how = getenv("PLUGHOST_ENCRYPT");
+
+	*out = NULL;
+	*outlen = 0;
+	if (!m->encrypt || (how != NULL && strcmp(how, "fail") == 0)) {
+		fprintf(stderr, "plughost: encrypt refused msg=%lld\n",
+		    (long long)m->id);
+		return -1;
+	}
+	if ((*out = malloc(sizeof mark + len)) == NULL)
+		abort();
+	memcpy(*out, mark, sizeof mark - 1);
+	memcpy(*out + sizeof mark - 1, plain, len);
+	*outlen = sizeof mark - 1 + len;
+	(*out)[*outlen] = '\0';
+	return 0;
+}
+
 static const struct sv_host_api host_api = {
 	SV_PLUGIN_ABI, h_log, h_conf, h_conf_error, h_path, h_state_dir,
-	h_curl_add, h_complete,
+	h_curl_add, h_complete, h_encrypt,
 };
 
 /* Finished transfers: hand each back to its plugin. */
@@ -197,6 +226,7 @@ h_read(size_t *n)
 		v[*n].body = STR(body);
 #undef STR
 		v[*n].urgent = json_is_true(json_object_get(o, "urgent"));
+		v[*n].encrypt = json_is_true(json_object_get(o, "encrypt"));
 		v[*n].created = json_integer_value(json_object_get(o,
 		    "created"));
 		(*n)++;

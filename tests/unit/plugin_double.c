@@ -6,14 +6,20 @@
  * Keys of its [channel.NAME] section:
  *	record	a file (relative to the configuration's folder) that gets one
  *		line per message handed over:
- *		"id=ID key=KEY kind=KIND to=TO subject=0|1 body=0|1 outcome=O"
+ *		"id=ID key=KEY kind=KIND to=TO subject=0|1 body=0|1
+ *		encrypt=0|1 outcome=O"
  *		(the test's own temp folder: a real plugin logs ids only)
  *	outcome	what to answer: sent, retry, failed (the outcome, given from
  *		inside send()) or busy (send() refuses the message); default
  *		sent
  * A message whose body holds "double=sent", "double=retry" or
  * "double=failed" gets that outcome instead.  The reply is
- * "double: OUTCOME".
+ * "double: OUTCOME".  A message with encrypt set is built whole
+ * ("From: double@example.be", To, Subject, the body) and handed to the
+ * host's encrypt(), as the smtp plugin does: the wrapped bytes go to the
+ * file "RECORD.wrapped.ID" next to the record, and a refusal fails the
+ * message ("double: encryption failed").  "double=forge" in the body
+ * makes it ask for a message without encrypt, which the host refuses.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -97,10 +103,11 @@ double_record(const struct double_ctx *dc, const struct sv_message *msg,
 	int	 fd, n;
 
 	n = snprintf(line, sizeof line, "id=%lld key=%s kind=%s to=%s "
-	    "subject=%d body=%d outcome=%s\n", (long long)msg->id,
+	    "subject=%d body=%d encrypt=%d outcome=%s\n", (long long)msg->id,
 	    msg->key ? msg->key : "-", msg->kind ? msg->kind : "-",
 	    msg->to ? msg->to : "-", msg->subject != NULL && *msg->subject,
-	    msg->body != NULL && *msg->body, double_names[o]);
+	    msg->body != NULL && *msg->body, msg->encrypt != 0,
+	    double_names[o]);
 	if (n < 0 || (size_t)n >= sizeof line)
 		n = (int)strlen(line);
 	fd = open(dc->record, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -114,6 +121,35 @@ double_record(const struct double_ctx *dc, const struct sv_message *msg,
 	close(fd);
 }
 
+/* Build msg whole, have the host encrypt it, keep the result: 0 or -1. */
+static int
+double_encrypt(const struct double_ctx *dc, const struct sv_message *msg)
+{
+	char	*plain, *out, path[4096];
+	size_t	 outlen;
+	int	 fd, n, rc;
+
+	n = asprintf(&plain, "From: double@example.be\r\nTo: %s\r\n"
+	    "Subject: %s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+	    "\r\n%s\r\n", msg->to, msg->subject ? msg->subject : "",
+	    msg->body ? msg->body : "");
+	if (n < 0)
+		abort();
+	rc = api->encrypt(dc->host, msg, plain, (size_t)n, &out, &outlen);
+	free(plain);
+	if (rc == -1)
+		return -1;
+	snprintf(path, sizeof path, "%s.wrapped.%lld", dc->record,
+	    (long long)msg->id);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd == -1 || write(fd, out, outlen) != (ssize_t)outlen)
+		api->log(dc->host, SV_LOG_WARN, "double wrapped: cannot write");
+	if (fd != -1)
+		close(fd);
+	free(out);
+	return 0;
+}
+
 static int
 double_send(void *arg, const struct sv_message *msg)
 {
@@ -124,6 +160,15 @@ double_send(void *arg, const struct sv_message *msg)
 	double_record(dc, msg, o);
 	if (o == D_BUSY)
 		return -1;
+	/* "double=forge" in the body: ask even without encrypt, as a
+	 * broken plugin would */
+	if ((msg->encrypt || (msg->body != NULL &&
+	    strstr(msg->body, "double=forge") != NULL)) &&
+	    double_encrypt(dc, msg) == -1) {
+		api->complete(dc->host, msg, SV_FAILED,
+		    "double: encryption failed");
+		return 0;
+	}
 	snprintf(reply, sizeof reply, "double: %s", double_names[o]);
 	api->complete(dc->host, msg, o == D_SENT ? SV_SENT : o == D_RETRY ?
 	    SV_RETRY : SV_FAILED, reply);

@@ -9,6 +9,14 @@
  * not_before moved by the backoff, failed once max_attempts is reached),
  * a permanent failure failed.  Rows not due yet are not handed over.  The
  * loader refuses a plugin folder or file that others may write.
+ *
+ * Email encryption: a person with an S/MIME certificate (made here with
+ * OpenSSL) gets a message the double builds whole and the host wraps;
+ * the wrapped bytes show the neutral subject and none of the title.  A
+ * person without a key gets the clear message, or under [privacy] email =
+ * encrypt-or-notice the neutral notice (their SMS unchanged); a key that
+ * expired since it was given counts as none; a plugin asking to encrypt a
+ * message that has no key is refused and the message fails.
  */
 #include <sys/stat.h>
 
@@ -24,6 +32,11 @@
 #include <cmocka.h>
 #include <event2/event.h>
 #include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <sodium.h>
 
 #include "calendar.h"
 #include "config.h"
@@ -39,6 +52,10 @@
 
 #define BACKOFF_MIN	60	/* seconds: no retry falls due in a test */
 #define MAX_ATTEMPTS	3
+#define DAY		86400
+
+/* More configuration for the next write_config() ("" or a section). */
+static const char	*extra_conf = "";
 
 struct env {
 	char			*dir;
@@ -136,8 +153,8 @@ write_config(const char *dir, const char *outcome)
 	    "[channel.sms]\n"
 	    "plugin = double\n"
 	    "record = record.txt\n"
-	    "outcome = %s\n", tpl, MAX_ATTEMPTS, BACKOFF_MIN, outcome,
-	    outcome);
+	    "outcome = %s\n%s", tpl, MAX_ATTEMPTS, BACKOFF_MIN, outcome,
+	    outcome, extra_conf);
 	assert_int_equal(fclose(fp), 0);
 	if ((conf = config_load(path, &cause)) == NULL)
 		fail_msg("config_load: %s", cause);
@@ -215,13 +232,25 @@ teardown(void **state)
 	free(e->record);
 	free(e->dir);
 	free(e);
+	extra_conf = "";
 	return 0;
 }
+
+static int64_t	queue_for(struct env *, int64_t, const char *, const char *,
+		    const char *, int64_t);
 
 /* Queue a reminder for Ann on channel, due at not_before; its row id. */
 static int64_t
 queue(struct env *e, const char *key, const char *channel, const char *title,
     int64_t not_before)
+{
+	return queue_for(e, e->ann, key, channel, title, not_before);
+}
+
+/* The same for person. */
+static int64_t
+queue_for(struct env *e, int64_t person, const char *key, const char *channel,
+    const char *title, int64_t not_before)
 {
 	struct crypt_key	*dk;
 	struct outbox_msg	 m;
@@ -232,12 +261,12 @@ queue(struct env *e, const char *key, const char *channel, const char *title,
 	xasprintf(&payload, "{\"event\":1,\"title\":\"%s\",\"start\":"
 	    "\"2027-01-06T14:00:00+01:00\",\"end\":\"2027-01-06T16:00:00"
 	    "+01:00\",\"tz\":\"Europe/Brussels\",\"offset\":86400}", title);
-	assert_non_null(dk = people_data_key(e->st, e->master, e->ann,
+	assert_non_null(dk = people_data_key(e->st, e->master, person,
 	    &cause));
 	memset(&m, 0, sizeof m);
 	m.key = key;
 	m.kind = "reminder";
-	m.person_id = e->ann;
+	m.person_id = person;
 	m.channel = channel;
 	m.not_before = not_before;
 	m.payload = payload;
@@ -348,7 +377,8 @@ test_sent(void **state)
 	/* what the double got: the opened address, a subject, a body */
 	rec = unit_slurp(e->record, &len);
 	assert_non_null(strstr(rec, "key=reminder/1/a/86400/1/email"
-	    " kind=reminder to=ann@example.be subject=1 body=1 outcome=sent"));
+	    " kind=reminder to=ann@example.be subject=1 body=1 encrypt=0"
+	    " outcome=sent"));
 	free(rec);
 
 	/* the other is not due: never handed, still pending */
@@ -374,7 +404,7 @@ test_sent_sms(void **state)
 	run_until_attempts(e, id, 1);
 	assert_status(e, id, "sent");
 	rec = unit_slurp(e->record, &len);
-	assert_non_null(strstr(rec, "to=+32470112233 subject=0 body=1"
+	assert_non_null(strstr(rec, "to=+32470112233 subject=0 body=1 encrypt=0"
 	    " outcome=sent"));
 	free(rec);
 }
@@ -524,6 +554,231 @@ test_bad_section(void **state)
 	free(cause);
 }
 
+/* -- email encryption ---------------------------------------------------- */
+
+static void
+add_ext(X509 *x, int nid, const char *value)
+{
+	X509_EXTENSION	*ex;
+	X509V3_CTX	 ctx;
+
+	X509V3_set_ctx_nodb(&ctx);
+	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
+	assert_non_null(ex = X509V3_EXT_conf_nid(NULL, &ctx, nid, value));
+	assert_int_equal(X509_add_ext(x, ex, -1), 1);
+	X509_EXTENSION_free(ex);
+}
+
+/* A self-signed S/MIME certificate for addr, valid from yesterday for
+ * days, as the API takes it: its PEM in base64 (new string). */
+static char *
+smime_cert_b64(const char *addr, long days)
+{
+	EVP_PKEY	*pk;
+	X509		*x;
+	BIO		*b;
+	BUF_MEM		*mem;
+	char		*san, *out;
+	size_t		 n;
+
+	assert_non_null(pk = EVP_RSA_gen(2048));
+	assert_non_null(x = X509_new());
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 9);
+	X509_gmtime_adj(X509_getm_notBefore(x), -DAY);
+	X509_gmtime_adj(X509_getm_notAfter(x), days * DAY);
+	X509_set_pubkey(x, pk);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN",
+	    MBSTRING_UTF8, (const unsigned char *)"Bea", -1, -1, 0);
+	X509_set_issuer_name(x, X509_get_subject_name(x));
+	xasprintf(&san, "email:%s", addr);
+	add_ext(x, NID_subject_alt_name, san);
+	add_ext(x, NID_key_usage, "digitalSignature,keyEncipherment");
+	add_ext(x, NID_ext_key_usage, "emailProtection");
+	assert_true(X509_sign(x, pk, EVP_sha256()) > 0);
+	assert_non_null(b = BIO_new(BIO_s_mem()));
+	assert_int_equal(PEM_write_bio_X509(b, x), 1);
+	BIO_get_mem_ptr(b, &mem);
+	n = sodium_base64_encoded_len(mem->length,
+	    sodium_base64_VARIANT_ORIGINAL);
+	out = xmalloc(n);
+	sodium_bin2base64(out, n, (const unsigned char *)mem->data,
+	    mem->length, sodium_base64_VARIANT_ORIGINAL);
+	BIO_free(b);
+	X509_free(x);
+	EVP_PKEY_free(pk);
+	free(san);
+	return out;
+}
+
+/* Bea, with an email address and a certificate valid for days more. */
+static int64_t
+add_bea(struct env *e, long days)
+{
+	char	*cert = smime_cert_b64("bea@example.be", days), *json;
+	int64_t	 id;
+
+	xasprintf(&json, "{\"name\": \"Bea Claes\", \"roles\": "
+	    "[\"referent\"], \"email\": \"bea@example.be\", \"phone\": "
+	    "\"0470 44 55 66\", \"smime_cert\": \"%s\"}", cert);
+	id = unit_person(e->st, e->master, json);
+	free(json);
+	free(cert);
+	return id;
+}
+
+/* What the double wrote of row id's encrypted form (new string). */
+static char *
+wrapped(struct env *e, int64_t id)
+{
+	char	*path, *buf;
+	size_t	 len;
+
+	xasprintf(&path, "%s.wrapped.%lld", e->record, (long long)id);
+	buf = unit_slurp(path, &len);
+	free(path);
+	return buf;
+}
+
+/* Row id as dispatch_render() makes it at now: subject and body. */
+static void
+rendered(struct env *e, int64_t id, int64_t now, char **subject,
+    char **body)
+{
+	json_t	*o;
+	char	*cause = NULL;
+
+	if ((o = dispatch_render(e->d, id, now, &cause)) == NULL)
+		fail_msg("dispatch_render %lld: %s", (long long)id, cause);
+	*subject = json_is_string(json_object_get(o, "subject")) ?
+	    xstrdup(json_string_value(json_object_get(o, "subject"))) : NULL;
+	*body = xstrdup(json_string_value(json_object_get(o, "body")));
+	json_decref(o);
+}
+
+/*
+ * Bea has a certificate: her email goes encrypted, the wrapped message
+ * shows the configured neutral subject and nothing of the title; Ann has
+ * none and gets hers in clear (encrypt-if-possible, the default).
+ */
+static void
+test_encrypted(void **state)
+{
+	struct env	*e;
+	int64_t		 bea, id, clear, t0 = util_now();
+	char		*rec, *w;
+	size_t		 len;
+
+	extra_conf = "[privacy]\nencrypted_subject = Courrier interne\n";
+	e = env_new(state, "sent");
+	bea = add_bea(e, 30);
+	env_start(e);
+	id = queue_for(e, bea, "reminder/1/b/86400/1/email", "email",
+	    "Cabane Sprimont", t0 - 1);
+	clear = queue(e, "reminder/1/a/86400/1/email", "email",
+	    "Cabane Sprimont", t0 - 1);
+	run_until_attempts(e, id, 1);
+	run_until_attempts(e, clear, 1);
+	assert_status(e, id, "sent");
+	assert_status(e, clear, "sent");
+	rec = unit_slurp(e->record, &len);
+	assert_non_null(strstr(rec, "to=bea@example.be subject=1 body=1 "
+	    "encrypt=1 outcome=sent"));
+	assert_non_null(strstr(rec, "to=ann@example.be subject=1 body=1 "
+	    "encrypt=0 outcome=sent"));
+	free(rec);
+	w = wrapped(e, id);
+	assert_non_null(strstr(w, "\r\nSubject: Courrier interne\r\n"));
+	assert_non_null(strstr(w, "application/pkcs7-mime"));
+	assert_null(strstr(w, "Cabane"));
+	assert_null(strstr(w, "Sprimont"));
+	assert_null(strstr(w, "Rappel"));
+	assert_non_null(strstr(w, "\r\nTo: bea@example.be\r\n"));
+	free(w);
+}
+
+/*
+ * encrypt-or-notice: Ann, without a key, gets the neutral notice by email
+ * (no title, no date) and her SMS as before; Bea, whose certificate has
+ * expired since it was given (rendered 60 days on), gets the notice too,
+ * and under encrypt-if-possible the clear message.
+ */
+static void
+test_notice(void **state)
+{
+	struct env	*e;
+	int64_t		 bea, mail, sms, bmail, t0 = util_now();
+	char		*subject, *body;
+
+	extra_conf = "[privacy]\nemail = encrypt-or-notice\n";
+	e = env_new(state, "sent");
+	bea = add_bea(e, 30);
+	env_start(e);
+	mail = queue(e, "reminder/1/a/86400/1/email", "email",
+	    "Cabane Sprimont", t0 + 3600);
+	sms = queue(e, "reminder/1/a/86400/1/sms", "sms", "Cabane Sprimont",
+	    t0 + 3600);
+	bmail = queue_for(e, bea, "reminder/1/b/86400/1/email", "email",
+	    "Cabane Sprimont", t0 + 3600);
+
+	rendered(e, mail, t0, &subject, &body);
+	assert_string_equal(subject, "Message du réseau");
+	assert_non_null(strstr(body, "console"));
+	assert_null(strstr(body, "Cabane"));
+	assert_null(strstr(body, "2027"));
+	assert_null(strstr(body, "http"));
+	free(subject);
+	free(body);
+
+	rendered(e, sms, t0, &subject, &body);
+	assert_null(subject);
+	assert_non_null(strstr(body, "Cabane"));
+	free(body);
+
+	/* a usable key: the message itself, to be encrypted */
+	rendered(e, bmail, t0, &subject, &body);
+	assert_non_null(strstr(subject, "Cabane"));
+	free(subject);
+	free(body);
+	/* expired since: the notice, never the clear text */
+	rendered(e, bmail, t0 + 60 * DAY, &subject, &body);
+	assert_string_equal(subject, "Message du réseau");
+	assert_null(strstr(body, "Cabane"));
+	free(subject);
+	free(body);
+
+	/* under encrypt-if-possible: the clear message instead */
+	free(e->conf->privacy_email);
+	e->conf->privacy_email = xstrdup("encrypt-if-possible");
+	rendered(e, bmail, t0 + 60 * DAY, &subject, &body);
+	assert_non_null(strstr(subject, "Cabane"));
+	free(subject);
+	free(body);
+}
+
+/*
+ * A plugin asking the host to encrypt a message that has no key (Ann's,
+ * the double forced by a marker in the title) is refused: the message
+ * fails, nothing is sent in its place.
+ */
+static void
+test_encrypt_refused(void **state)
+{
+	struct env	*e = env_open(state, "sent");
+	int64_t		 id, t0 = util_now();
+	char		*err;
+
+	id = queue(e, "reminder/1/a/86400/1/email", "email", "double=forge",
+	    t0 - 1);
+	run_until_attempts(e, id, 1);
+	assert_status(e, id, "failed");
+	err = unit_text(e->st, "SELECT last_error FROM outbox WHERE id = ?1",
+	    id);
+	assert_non_null(err);
+	assert_non_null(strstr(err, "encryption failed"));
+	free(err);
+}
+
 int
 main(void)
 {
@@ -535,6 +790,9 @@ main(void)
 		cmocka_unit_test_teardown(test_outcomes_per_row, teardown),
 		cmocka_unit_test_teardown(test_loader_refuses, teardown),
 		cmocka_unit_test_teardown(test_bad_section, teardown),
+		cmocka_unit_test_teardown(test_encrypted, teardown),
+		cmocka_unit_test_teardown(test_notice, teardown),
+		cmocka_unit_test_teardown(test_encrypt_refused, teardown),
 	};
 
 	log_init("test_dispatch", 1, LOG_LEVEL_WARN);

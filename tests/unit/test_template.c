@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <ftw.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -119,6 +120,16 @@ real_file(const char *rel)
 	return buf;
 }
 
+/* Remove a file of the private folder. */
+static void
+unlink_rel(const char *rel)
+{
+	char	 path[PATH_MAX];
+
+	snprintf(path, sizeof path, "%s/%s", tmpdir, rel);
+	assert_int_equal(unlink(path), 0);
+}
+
 /* Copy a real template into the private folder. */
 static void
 tmp_copy(const char *rel)
@@ -129,8 +140,8 @@ tmp_copy(const char *rel)
 	free(text);
 }
 
-/* The real French alert templates, so that a folder made for the
- * reminders loads (French is required for every kind). */
+/* The real French alert and notice templates, so that a folder made for
+ * the reminders loads (French is required for every kind). */
 static void
 tmp_alerts(void)
 {
@@ -144,6 +155,7 @@ tmp_alerts(void)
 			tmp_copy(rel);
 		}
 	}
+	tmp_copy("fr/notice.email");	/* email only */
 }
 
 static struct template_set *
@@ -1991,6 +2003,66 @@ teardown(void **state)
 	return 0;
 }
 
+/*
+ * The notice that stands for an email that could not go encrypted: in
+ * every language, whatever the params of a reminder or an alert, it says
+ * nothing of them (no title, date, place, code, link, shelter); only the
+ * French one is required, and there is no SMS notice.
+ */
+static void
+test_notice(void **state)
+{
+	static const char *const never[] = {
+		"Cabane", "2027", "janvier", "Aywaille", "CPAS", "4821",
+		"http", "reseau.example", "Appartement", "urgence", "Marie",
+		"Esneux",
+	};
+	struct template_set	*ts = load_ok(TEMPLATES);
+	const char		*pv[] = { example, alert_example };
+	char			*subject, *body, *cause = NULL, *f;
+	const char		*w;
+	json_t			*p;
+	size_t			 l, i;
+
+	for (l = 0; l < 4; l++) {
+		for (i = 0; i < 2; i++) {
+			p = params(pv[i]);
+			render_ok(ts, "notice", "email", langs[l], p, &subject,
+			    &body);
+			xasprintf(&f, "%s\n%s", subject, body);
+			free(subject);
+			free(body);
+			subject = fold(f);
+			if ((w = carries(subject, never, sizeof never /
+			    sizeof never[0])) != NULL)
+				fail_msg("%s/notice.email carries %s", langs[l],
+				    w);
+			free(subject);
+			free(f);
+			json_decref(p);
+		}
+	}
+	p = params(example);
+	assert_int_equal(template_render(ts, "notice", "sms", "fr", p, NULL,
+	    &body, &cause), -1);
+	assert_non_null(cause);
+	free(cause);
+	json_decref(p);
+	template_free(ts);
+
+	/* a folder without fr/notice.email is refused, by that name */
+	tmp_reset();
+	tmp_copy("fr/reminder.email");
+	tmp_copy("fr/reminder.sms");
+	tmp_alerts();
+	unlink_rel("fr/notice.email");
+	f = load_bad();
+	assert_problem(f, "fr/notice.email", ": missing (French is required: "
+	    "the other languages fall back to it)");
+	assert_null(strstr(f, "notice.sms"));
+	free(f);
+}
+
 int
 main(void)
 {
@@ -2011,6 +2083,7 @@ main(void)
 		cmocka_unit_test(test_render_errors),
 		cmocka_unit_test(test_segments),
 		cmocka_unit_test(test_sms_one_segment),
+		cmocka_unit_test(test_notice),
 		cmocka_unit_test(test_alert_checker),
 		cmocka_unit_test(test_alert_privacy),
 		cmocka_unit_test(test_alert_words),
