@@ -154,7 +154,12 @@ dispatch_status_of(enum dispatch_res_kind kind)
 	return "pending";
 }
 
-/* Write one settled outcome to its row. */
+/*
+ * Write one settled outcome to its row.  A row cancelled while its message
+ * was in flight (its recipient erased, its alert claimed) stays cancelled
+ * whatever the channel answered but "sent", which is what happened: a
+ * retry must not make it pending again.
+ */
 static int
 dispatch_write(struct store *st, const struct config *conf,
     const struct dispatch_res *r, int64_t now, char **cause)
@@ -162,7 +167,7 @@ dispatch_write(struct store *st, const struct config *conf,
 	static const char *const sql = "UPDATE outbox SET status = ?2,"
 	    " attempts = attempts + ?3, not_before = coalesce(?4, not_before),"
 	    " reply = coalesce(?5, reply), last_error = ?6,"
-	    " sent = ?7 WHERE id = ?1";
+	    " sent = ?7 WHERE id = ?1 AND (status = 'pending' OR ?2 = 'sent')";
 	sqlite3_stmt	*stmt = store_stmt(st, sql);
 	char		 utc[32];
 

@@ -475,6 +475,37 @@ test_failed(void **state)
 	assert_int_equal(handed(e, id), 1);
 }
 
+/*
+ * A row cancelled while its message is in flight (its recipient erased
+ * between the send and the write of the outcome) stays cancelled: a retry
+ * answer does not make it pending again.
+ */
+static void
+test_cancelled_in_flight(void **state)
+{
+	struct env	*e = env_open(state, "retry");
+	int64_t		 id;
+	int		 i;
+
+	id = queue(e, "reminder/1/a/86400/1/email", "email", "Réunion",
+	    util_now());
+	/* turn the loop until the double has answered, not yet written:
+	 * outcomes wait DISPATCH_GATHER_US (20 ms) to be written together */
+	for (i = 0; i < 5000 && handed(e, id) == 0; i++) {
+		event_base_loop(e->base, EVLOOP_NONBLOCK);
+		usleep(100);
+	}
+	assert_int_equal(handed(e, id), 1);
+	unit_exec(e->st, "UPDATE outbox SET status = 'cancelled',"
+	    " payload = NULL WHERE id = ?1", id);
+	run_for(e, 200);
+	assert_status(e, id, "cancelled");
+	assert_int_equal(attempts(e, id), 0);
+	dispatch_kick(e->d);
+	run_for(e, 200);
+	assert_int_equal(handed(e, id), 1);
+}
+
 /* Several rows at once, each outcome on its own row. */
 static void
 test_outcomes_per_row(void **state)
@@ -787,6 +818,7 @@ main(void)
 		cmocka_unit_test_teardown(test_sent_sms, teardown),
 		cmocka_unit_test_teardown(test_retry, teardown),
 		cmocka_unit_test_teardown(test_failed, teardown),
+		cmocka_unit_test_teardown(test_cancelled_in_flight, teardown),
 		cmocka_unit_test_teardown(test_outcomes_per_row, teardown),
 		cmocka_unit_test_teardown(test_loader_refuses, teardown),
 		cmocka_unit_test_teardown(test_bad_section, teardown),
