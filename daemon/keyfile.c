@@ -32,22 +32,6 @@
 #define KEYFILE_OLD_NAME	"master.key"	/* in state_dir, before */
 #define KEYFILE_DIR_MODE	0700
 
-/* Append one problem, as a line, to *errs. */
-static void __attribute__((format(printf, 2, 3)))
-kf_error(char **errs, const char *fmt, ...)
-{
-	char	*msg, *next;
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
-	va_end(ap);
-	xasprintf(&next, "%s%s%s", *errs ? *errs : "", *errs ? "\n" : "", msg);
-	free(msg);
-	free(*errs);
-	*errs = next;
-}
-
 int
 keyfile_is_credential(const struct config *conf)
 {
@@ -92,23 +76,28 @@ kf_secret(const struct config *conf, const char *what, const char *path,
 
 	if (lstat(path, &sb) == -1) {
 		if (errno != ENOENT)
-			kf_error(errs, "%s: %s: %s : %s", conf->file, what,
+			util_append_line(errs,
+			    "%s: %s: %s : %s", conf->file, what,
 			    path, strerror(errno));
 		return;
 	}
 	if (S_ISLNK(sb.st_mode))
-		kf_error(errs, "%s: %s: %s est un lien symbolique : nommez le "
+		util_append_line(errs,
+		    "%s: %s: %s est un lien symbolique : nommez le "
 		    "vrai fichier", conf->file, what, path);
 	else if (!S_ISREG(sb.st_mode))
-		kf_error(errs, "%s: %s: %s n'est pas un fichier ordinaire",
+		util_append_line(errs,
+		    "%s: %s: %s n'est pas un fichier ordinaire",
 		    conf->file, what, path);
 	else if (uid != NULL && sb.st_uid != *uid)
-		kf_error(errs, "%s: %s: %s appartient à l'uid %u, pas à l'uid "
+		util_append_line(errs,
+		    "%s: %s: %s appartient à l'uid %u, pas à l'uid "
 		    "%u qui fera tourner stoppvifd : chown %u %s", conf->file,
 		    what, path, (unsigned)sb.st_uid, (unsigned)*uid,
 		    (unsigned)*uid, path);
 	else if (sb.st_mode & bad)
-		kf_error(errs, "%s: %s: %s a le mode %04o : un secret ne doit "
+		util_append_line(errs,
+		    "%s: %s: %s a le mode %04o : un secret ne doit "
 		    "être ni modifiable par le groupe ou les autres, ni "
 		    "lisible par les autres ; corrigez avec : chmod 600 %s",
 		    conf->file, what, path, (unsigned)(sb.st_mode & 07777),

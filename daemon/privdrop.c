@@ -45,22 +45,6 @@ struct pd_user {
 	gid_t	 gid;
 };
 
-/* Append one problem, as a line, to *errs. */
-static void __attribute__((format(printf, 2, 3)))
-pd_error(char **errs, const char *fmt, ...)
-{
-	char	*msg, *next;
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
-	va_end(ap);
-	xasprintf(&next, "%s%s%s", *errs ? *errs : "", *errs ? "\n" : "", msg);
-	free(msg);
-	free(*errs);
-	*errs = next;
-}
-
 void
 privdrop_harden(void)
 {
@@ -83,7 +67,8 @@ pd_lookup(const struct config *conf, struct pd_user *u, char **errs)
 	memset(u, 0, sizeof *u);
 	errno = 0;
 	if ((pw = getpwnam(conf->user)) == NULL) {
-		pd_error(errs, "%s: [daemon] user: l'utilisateur « %s » est "
+		util_append_line(errs,
+		    "%s: [daemon] user: l'utilisateur « %s » est "
 		    "introuvable (%s) : créez-le (systemd-sysusers, ou useradd "
 		    "--system %s) ou corrigez le nom", conf->file, conf->user,
 		    errno != 0 ? strerror(errno) : "inconnu du système",
@@ -91,7 +76,7 @@ pd_lookup(const struct config *conf, struct pd_user *u, char **errs)
 		return -1;
 	}
 	if (pw->pw_uid == 0) {
-		pd_error(errs, "%s: [daemon] user: « %s » a l'uid 0 : "
+		util_append_line(errs, "%s: [daemon] user: « %s » a l'uid 0 : "
 		    "stoppvifd garderait les droits de root", conf->file,
 		    conf->user);
 		return -1;
@@ -109,7 +94,8 @@ pd_mkdir(const char *path, const struct pd_user *u, mode_t mode, char **errs)
 	int	 fd;
 
 	if (mkdir(path, mode) == -1) {
-		pd_error(errs, "%s : impossible de créer ce dossier (%s) ; "
+		util_append_line(errs,
+		    "%s : impossible de créer ce dossier (%s) ; "
 		    "créez-le pour %s (install -d -m %04o -o %s -g %u %s)",
 		    path, strerror(errno), u->name, (unsigned)mode, u->name,
 		    (unsigned)u->gid, path);
@@ -118,7 +104,8 @@ pd_mkdir(const char *path, const struct pd_user *u, mode_t mode, char **errs)
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1 || fchown(fd, u->uid, u->gid) == -1 ||
 	    fchmod(fd, mode) == -1) {
-		pd_error(errs, "%s : impossible de donner ce dossier à %s (%s)",
+		util_append_line(errs,
+		    "%s : impossible de donner ce dossier à %s (%s)",
 		    path, u->name, strerror(errno));
 		if (fd != -1)
 			close(fd);
@@ -138,13 +125,13 @@ pd_owned_st(const char *path, const struct stat *sb, const struct pd_user *u,
 	if (sb->st_uid == u->uid)
 		return;
 	if (S_ISDIR(sb->st_mode))
-		pd_error(errs, "%s appartient à l'uid %u, pas à %s : "
+		util_append_line(errs, "%s appartient à l'uid %u, pas à %s : "
 		    "stoppvifd, qui passe à cet utilisateur au démarrage, ne "
 		    "pourrait pas y écrire.  Donnez-le-lui (chown -R %s: %s) "
 		    "ou choisissez un dossier à lui", path,
 		    (unsigned)sb->st_uid, u->name, u->name, path);
 	else
-		pd_error(errs, "%s appartient à l'uid %u, pas à %s : "
+		util_append_line(errs, "%s appartient à l'uid %u, pas à %s : "
 		    "stoppvifd, qui passe à cet utilisateur au démarrage, ne "
 		    "pourrait pas l'ouvrir.  Donnez-le-lui : chown %s: %s",
 		    path, (unsigned)sb->st_uid, u->name, u->name, path);
@@ -159,7 +146,7 @@ pd_owned(const char *path, const struct pd_user *u, char **errs)
 	if (lstat(path, &sb) == 0)
 		pd_owned_st(path, &sb, u, errs);
 	else if (errno != ENOENT)
-		pd_error(errs, "%s : %s", path, strerror(errno));
+		util_append_line(errs, "%s : %s", path, strerror(errno));
 }
 
 /* A folder the daemon writes in: u's, made for u when missing (create). */
@@ -171,13 +158,14 @@ pd_dir(const char *path, const struct pd_user *u, mode_t mode, int create,
 
 	if (lstat(path, &sb) == -1) {
 		if (errno != ENOENT)
-			pd_error(errs, "%s : %s", path, strerror(errno));
+			util_append_line(errs,
+			    "%s : %s", path, strerror(errno));
 		else if (create)
 			pd_mkdir(path, u, mode, errs);
 		return;
 	}
 	if (!S_ISDIR(sb.st_mode)) {
-		pd_error(errs, "%s n'est pas un dossier", path);
+		util_append_line(errs, "%s n'est pas un dossier", path);
 		return;
 	}
 	pd_owned_st(path, &sb, u, errs);
@@ -265,7 +253,8 @@ pd_port(const struct config *conf, const char *section, const char *key,
 	    util_parse_int(colon + 1, 1, 65535, &port) == -1 ||
 	    port >= PRIVDROP_PORT_MIN)
 		return;
-	pd_error(errs, "%s: [%s] %s: le port %lld est réservé à root, et "
+	util_append_line(errs,
+	    "%s: [%s] %s: le port %lld est réservé à root, et "
 	    "stoppvifd ouvre ses écouteurs après être passé à l'utilisateur "
 	    "%s : prenez un port à partir de %d (le reverse proxy y renvoie)",
 	    conf->file, section, key, (long long)port, conf->user,
@@ -328,7 +317,8 @@ pd_drop(const struct config *conf, int check, char **errs)
 	pd_become(&u);
 	/* a reload reads it again, as the user */
 	if (access(conf->file, R_OK) == -1) {
-		pd_error(errs, "%s : %s ne peut pas le lire (%s), donc pas le "
+		util_append_line(errs,
+		    "%s : %s ne peut pas le lire (%s), donc pas le "
 		    "recharger : chgrp %u %s && chmod 640 %s", conf->file,
 		    u.name, strerror(errno), (unsigned)u.gid, conf->file,
 		    conf->file);

@@ -128,17 +128,11 @@ cal_seal_row(struct calendar *cal, int64_t id, char **cause)
 int
 calendar_seal_old(struct calendar *cal, char **cause)
 {
-	sqlite3_stmt	*stmt = store_stmt(cal->store, sql_clear);
-	int64_t		*ids = NULL;
-	size_t		 n = 0, i;
+	int64_t		*ids;
+	size_t		 n, i;
 	int		 rc = 0;
 
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		ids = xreallocarray(ids, n + 1, sizeof *ids);
-		ids[n++] = sqlite3_column_int64(stmt, 0);
-	}
-	sqlite3_reset(stmt);
-	if (n == 0)
+	if ((n = store_ids(store_stmt(cal->store, sql_clear), &ids)) == 0)
 		return 0;
 	if (store_begin(cal->store, cause) == -1) {
 		free(ids);

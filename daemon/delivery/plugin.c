@@ -445,17 +445,6 @@ channel_max_in_flight(const struct channel *ch)
 	return ((const struct sv_host *)ch)->max_in_flight;
 }
 
-/* Append one line to the lines in *all. */
-static void
-plugin_append(char **all, const char *line)
-{
-	char	*tmp;
-
-	xasprintf(&tmp, "%s%s%s", *all ? *all : "", *all ? "\n" : "", line);
-	free(*all);
-	*all = tmp;
-}
-
 int
 channel_check_all(const struct config *conf, char **cause)
 {
@@ -468,7 +457,7 @@ channel_check_all(const struct config *conf, char **cause)
 		ch = channel_open(conf, chan_name(c), NULL, NULL, NULL, NULL,
 		    &err);
 		if (ch == NULL)
-			plugin_append(&all, err);
+			util_append_line(&all, "%s", err);
 		channel_close(ch);
 		free(err);
 		err = NULL;
@@ -479,7 +468,7 @@ channel_check_all(const struct config *conf, char **cause)
 		xasprintf(&err, "%s:%d: [channel.%s]: unknown channel: the "
 		    "channels are %s", conf->file, conf->channels[i].line,
 		    conf->channels[i].name, chan_list());
-		plugin_append(&all, err);
+		util_append_line(&all, "%s", err);
 		free(err);
 		err = NULL;
 	}

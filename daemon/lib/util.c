@@ -148,6 +148,22 @@ util_cause(char **cause, const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+util_append_line(char **lines, const char *fmt, ...)
+{
+	char	*msg, *next;
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	xasprintf(&next, "%s%s%s", *lines ? *lines : "", *lines ? "\n" : "",
+	    msg);
+	free(msg);
+	free(*lines);
+	*lines = next;
+}
+
 char *
 util_dirname(const char *path)
 {

@@ -26,6 +26,13 @@ size_t	 util_strlcat(char *, const char *, size_t);
 /* The NULL-terminated names, comma-separated, into buf; returns buf. */
 const char *util_join(char *buf, size_t len, const char *const *names);
 
+/*
+ * Append a formatted line to the lines in *lines (NULL: none yet), a "\n"
+ * between two: how a check gathers every problem before it reports them.
+ */
+void	 util_append_line(char **lines, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
 /* Free *cause then set it to a new formatted message; NULL cause is ignored. */
 void	 util_cause(char **cause, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

@@ -693,17 +693,11 @@ people_seal_old(struct store *st, const struct crypt_key *master,
 	static const char *const sql = "SELECT id FROM people"
 	    " WHERE removed IS NULL AND (typeof(commune) = 'text'"
 	    " OR typeof(org) = 'text')";
-	sqlite3_stmt	*stmt = store_stmt(st, sql);
-	int64_t		*ids = NULL;
-	size_t		 n = 0, i;
+	int64_t		*ids;
+	size_t		 n, i;
 	int		 rc = 0;
 
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		ids = xreallocarray(ids, n + 1, sizeof *ids);
-		ids[n++] = sqlite3_column_int64(stmt, 0);
-	}
-	sqlite3_reset(stmt);
-	if (n == 0)
+	if ((n = store_ids(store_stmt(st, sql), &ids)) == 0)
 		return 0;
 	if (store_begin(st, cause) == -1) {
 		free(ids);
