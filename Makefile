@@ -66,7 +66,7 @@ LDFLAGS_ALL = -pie -Wl,-z,relro -Wl,-z,now $(SANFLAGS) $(LDFLAGS)
 modules	= $(basename $(notdir $(wildcard $(1:%=daemon/%/*.c))))
 COMMON	= $(call modules,lib)
 CORE	= $(COMMON) $(call modules,store calendar delivery shelter api) sdnotify
-DAEMON	= $(CORE) privdrop keyfile main
+DAEMON	= $(CORE) privdrop keyfile restore main
 CTL	= $(COMMON) $(call modules,ctl)
 
 DAEMON_OBJS = $(DAEMON:%=$(BUILD)/obj/%.o)
@@ -101,7 +101,7 @@ PLUGIN_SRCS_smtp = plugins/rfc5322.c plugins/policy.c
 PLUGIN_SRCS_sms_http = plugins/policy.c
 
 FUZZ_TARGETS = config contact duration rrule ics template api guard inbound \
-	       mailcrypt
+	       mailcrypt log
 FUZZ_TIME ?= 60
 
 .PHONY: all run check bench fuzz fuzz-targets install clean deps

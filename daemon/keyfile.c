@@ -254,22 +254,24 @@ kf_move(const char *old, const char *path)
 	if (kf_read(old, 1, raw, &cause) == -1 ||
 	    kf_write(path, raw, &cause) == -1) {
 		sodium_memzero(raw, sizeof raw);
-		fatalx("la clé maîtresse est maintenant lue dans %s, hors du "
-		    "dossier d'état, mais l'ancienne, %s, n'a pas pu y être "
-		    "déplacée (%s).  Déplacez-la vous-même, stoppvifd "
-		    "arrêté : install -d -m 700 -o UTILISATEUR $(dirname %s) "
-		    "&& mv %s %s",
-		    path, old, cause, path, old, path);
+		fatalx("crypto key_move_failed error=\"la clé maîtresse est "
+		    "maintenant lue dans %s, hors du dossier d'état, mais "
+		    "l'ancienne, %s, n'a pas pu y être déplacée (%s).  "
+		    "Déplacez-la vous-même, stoppvifd arrêté : install -d -m "
+		    "700 -o UTILISATEUR $(dirname %s) && mv %s %s\"",
+		    LOG_QUOTE(path), LOG_QUOTE(old), LOG_QUOTE(cause),
+		    LOG_QUOTE(path), LOG_QUOTE(old), LOG_QUOTE(path));
 	}
 	sodium_memzero(raw, sizeof raw);
 	if (unlink(old) == -1 || kf_sync_dir(old) == -1)
-		fatal("clé maîtresse copiée dans %s, mais l'ancienne %s n'a "
-		    "pas pu être supprimée : supprimez-la vous-même", path,
-		    old);
-	log_warnx("crypto key_moved from=%s to=%s (la clé maîtresse n'est plus "
-	    "dans le dossier d'état : ses sauvegardes ne la portent plus.  "
-	    "Sauvegardez maintenant %s à part, une fois, comme l'ancienne)",
-	    old, path, path);
+		fatal("crypto key_move_failed hint=\"clé maîtresse copiée dans "
+		    "%s, mais l'ancienne %s n'a pas pu être supprimée : "
+		    "supprimez-la vous-même\"", LOG_QUOTE(path),
+		    LOG_QUOTE(old));
+	log_warnx("crypto key_moved from=%s to=%s hint=\"la clé maîtresse "
+	    "n'est plus dans le dossier d'état : ses sauvegardes ne la portent "
+	    "plus.  Sauvegardez maintenant %s à part, une fois, comme "
+	    "l'ancienne\"", old, path, LOG_QUOTE(path));
 }
 
 void
@@ -295,14 +297,14 @@ keyfile_prepare(const struct config *conf, const char *path)
 	else if (kf_same(old, path)) {
 		/* a move stopped between the copy and the removal */
 		if (unlink(old) == 0 && kf_sync_dir(old) == 0)
-			log_warnx("crypto key_moved from=%s to=%s (fin d'un "
-			    "déplacement interrompu : l'ancienne copie est "
-			    "supprimée)", old, path);
+			log_warnx("crypto key_moved from=%s to=%s hint=\"fin "
+			    "d'un déplacement interrompu : l'ancienne copie "
+			    "est supprimée\"", old, path);
 	} else
-		log_warnx("crypto old_key_left file=%s (une autre clé "
+		log_warnx("crypto old_key_left file=%s hint=\"une autre clé "
 		    "maîtresse est restée dans le dossier d'état, que ses "
 		    "sauvegardes emportent ; stoppvifd lit %s : si elle ne "
-		    "sert plus, supprimez-la)", old, path);
+		    "sert plus, supprimez-la\"", old, LOG_QUOTE(path));
 out:
 	free(old);
 }

@@ -5,7 +5,8 @@
  * (and, started as root, become its [daemon] user), detach, open the key
  * and the store, build the modules, serve, run the loop, tear down.
  *
- *	stoppvifd [-c FILE] [-f] [-t] [-v] [--init]
+ *	stoppvifd [-c FILE] [-f] [-t] [-v] [--init] [--log-format text|json]
+ *	    [--restore FILE]
  */
 #include <sys/stat.h>
 
@@ -23,19 +24,25 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "api_metrics.h"
 #include "audit.h"
+#include "backup.h"
 #include "calendar.h"
+#include "chanstat.h"
 #include "config.h"
 #include "crypt.h"
 #include "dispatch.h"
+#include "dlr.h"
 #include "guard.h"
 #include "holiday.h"
 #include "inbound.h"
 #include "keyfile.h"
 #include "log.h"
+#include "metrics.h"
 #include "people.h"
 #include "plugin.h"
 #include "privdrop.h"
+#include "restore.h"
 #include "retention.h"
 #include "sched.h"
 #include "sdnotify.h"
@@ -50,10 +57,12 @@
 struct daemon {
 	struct config		*conf;
 	int			 verbose;
+	int			 log_format;	/* --log-format, or 0 */
 	struct event_base	*base;
 	struct crypt_key	*master;
 	struct store		*store;
 	struct api		*api;
+	struct api_metrics	*metrics;	/* [daemon] metrics_listen */
 	struct api_env		 env;
 	struct calendar		 cal;
 	struct closures		*closures;
@@ -62,6 +71,7 @@ struct daemon {
 	struct retention	*retention;
 	struct shelters		*shelters;
 	struct inbound		*inbound;
+	struct backup		*backup;	/* stoppvifctl backup */
 	struct event		*ev_hup, *ev_term, *ev_int;
 	struct event		*ev_replan;	/* after a reload */
 	int			 key_created;	/* the key was made at this start */
@@ -76,14 +86,25 @@ struct daemon_args {
 	int			 check;		/* -t */
 	int			 verbose;	/* -v */
 	int			 init;		/* --init: a new database */
+	int			 log_format;	/* --log-format: LOG_FORMAT_* */
+	const char		*restore;	/* --restore FILE */
 };
 
 static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: stoppvifd [-c file] [-f] [-t] [-v] "
-	    "[--init]\n");
+	    "[--init]\n"
+	    "       [--log-format text|json] [--restore file]\n");
 	exit(2);
+}
+
+/* The log format: --log-format wins over [daemon] log_format. */
+static void
+daemon_log_format(struct daemon *d)
+{
+	log_setformat(d->log_format != 0 ? d->log_format :
+	    log_format_parse(d->conf->log_format));
 }
 
 /* Apply the reloadable settings of conf. */
@@ -91,6 +112,7 @@ static void
 daemon_apply(struct daemon *d)
 {
 	log_setlevel(d->verbose ? LOG_LEVEL_DEBUG : d->conf->log_level);
+	daemon_log_format(d);
 	d->cal.default_tz = d->conf->timezone;
 	d->cal.closures = d->closures;
 	d->cal.phone_title = d->conf->phone_title;
@@ -155,9 +177,9 @@ daemon_reload(void *arg, char **cause)
 
 	sdnotify("RELOADING=1");
 	if ((next = daemon_reload_load(d, &cl, cause)) == NULL) {
-		log_warnx("config reload_refused file=%s keeping=old",
-		    d->conf->file);
-		log_warnx("%s", *cause);
+		log_warnx("config reload_refused file=%s keeping=old "
+		    "error=\"%s\"", d->conf->file, LOG_QUOTE(*cause));
+		metrics_add(M_RELOADS, 1, "failed", NULL);
 		sdnotify("READY=1\nSTATUS=configuration reload refused");
 		return -1;
 	}
@@ -175,6 +197,7 @@ daemon_reload(void *arg, char **cause)
 		*cause = NULL;
 	}
 	log_info("config reloaded file=%s", d->conf->file);
+	metrics_add(M_RELOADS, 1, "ok", NULL);
 	/*
 	 * Closures or the zone may move occurrences: plan again, once the
 	 * caller (the API's reload, inside its transaction) is done.
@@ -242,7 +265,7 @@ daemon_check_delivery(const struct config *conf)
 	int	 rc = 0;
 
 	if (crypt_init() == -1)
-		fatalx("libsodium cannot be initialised");
+		fatalx("crypto init_failed library=libsodium");
 	if (daemon_check_templates(conf) == -1)
 		rc = -1;
 	if (conf->backoff_max < conf->backoff_min) {
@@ -306,6 +329,8 @@ daemon_queued(void *arg)
 	struct daemon	*d = arg;
 
 	dispatch_kick(d->dispatch);
+	if (d->shelters != NULL)
+		shelter_queued(d->shelters);	/* the dead-man's switch */
 }
 
 /* SIGHUP: reload; SIGTERM and SIGINT: stop. */
@@ -317,13 +342,14 @@ daemon_signal(evutil_socket_t sig, short what, void *arg)
 
 	switch (sig) {
 	case SIGHUP:
-		log_info("signal hup reloading");
+		log_info("signal hup action=reload");
 		daemon_reload(d, &cause);
 		free(cause);
 		break;
 	case SIGTERM:
 	case SIGINT:
-		log_info("signal %s stopping", sig == SIGTERM ? "term" : "int");
+		log_info("signal %s action=stop", sig == SIGTERM ? "term" :
+		    "int");
 		sdnotify("STOPPING=1");
 		if (d->dispatch != NULL && !d->stopping) {
 			/* finish what is in flight, bounded */
@@ -353,20 +379,22 @@ daemon_check_key(struct daemon *d, int key_created)
 	crypt_key_check_value(d->master, kcv);
 	rc = store_meta_get(d->store, "key_check", &stored, &len);
 	if (rc == -1)
-		fatalx("store: cannot read the key check value: %s",
-		    store_errmsg(d->store));
+		fatalx("store key_check_unreadable error=\"%s\"",
+		    LOG_QUOTE(store_errmsg(d->store)));
 	if (rc == 0) {
 		if (store_meta_set(d->store, "key_check", kcv, sizeof kcv,
 		    &cause) == -1)
-			fatalx("store: %s", cause);
+			fatalx("store key_check_failed error=\"%s\"",
+			    LOG_QUOTE(cause));
 		return;
 	}
 	if (len != sizeof kcv || sodium_memcmp(stored, kcv, len) != 0)
-		fatalx("the master key in %s does not match the database %s/"
-		    "stoppvif.db, which was created with another key%s; put "
-		    "back the key file it was created with", d->conf->key_file,
-		    d->conf->state_dir, key_created ? " (the key file was "
-		    "missing and a new one was just created)" : "");
+		fatalx("crypto key_mismatch error=\"the master key in %s does "
+		    "not match the database %s/stoppvif.db, which was created "
+		    "with another key%s; put back the key file it was created "
+		    "with\"", LOG_QUOTE(d->conf->key_file),
+		    LOG_QUOTE(d->conf->state_dir), key_created ? " (the key "
+		    "file was missing and a new one was just created)" : "");
 	free(stored);
 }
 
@@ -378,9 +406,11 @@ daemon_state_dir(struct daemon *d)
 
 	if (util_mkdir(d->conf->state_dir, 0750, &cause) == -1 ||
 	    util_check_dir(d->conf->state_dir, geteuid(), &cause) == -1)
-		fatalx("state_dir %s", cause);
+		fatalx("daemon state_dir_refused error=\"%s\"",
+		    LOG_QUOTE(cause));
 	if (store_writable(d->conf->state_dir, &cause) == -1)
-		fatalx("state_dir %s", cause);
+		fatalx("daemon state_dir_refused error=\"%s\"",
+		    LOG_QUOTE(cause));
 }
 
 /*
@@ -397,7 +427,7 @@ daemon_key(struct daemon *d, const char *db, int found, int init)
 	int		 created = 0;
 
 	if ((key = keyfile_path(d->conf, &cause)) == NULL)
-		fatalx("%s", cause);
+		fatalx("crypto key_refused error=\"%s\"", LOG_QUOTE(cause));
 	if (keyfile_is_credential(d->conf))
 		d->master = keyfile_credential(key, &cause);	/* never made */
 	else {
@@ -406,27 +436,30 @@ daemon_key(struct daemon *d, const char *db, int found, int init)
 		    &created, &cause);
 	}
 	if (d->master == NULL && found == STORE_DATA)
-		fatalx("%s; the database %s exists, so its key file must be "
-		    "restored from your backup", cause, db);
+		fatalx("crypto key_missing error=\"%s; the database %s exists, "
+		    "so its key file must be restored from your backup\"",
+		    LOG_QUOTE(cause), LOG_QUOTE(db));
 	if (d->master == NULL)
-		fatalx("%s", cause);
+		fatalx("crypto key_refused error=\"%s\"", LOG_QUOTE(cause));
 	d->key_created = created;
 	if (created)
-		log_info("crypto key_created file=%s (back it up: without it "
-		    "the database cannot be read)", key);
+		log_info("crypto key_created file=%s hint=\"back it up: "
+		    "without it the database cannot be read\"", key);
 	else if (found != STORE_DATA && !init)
-		fatalx("the database %s is %s, but the master key %s exists: "
+		fatalx("store database_lost error=\"the database %s is %s, "
+		    "but the master key %s exists: "
 		    "the network's data was in a database that is not there "
 		    "any more.  Put it back from your backup (or set state_dir "
 		    "to the folder that holds it); to start on purpose with an "
-		    "empty database and this key, run stoppvifd --init once",
-		    db, found == STORE_NONE ? "missing" : "empty", key);
+		    "empty database and this key, run stoppvifd --init once\"",
+		    LOG_QUOTE(db), found == STORE_NONE ? "missing" : "empty",
+		    LOG_QUOTE(key));
 	else if (found != STORE_DATA)
-		log_info("store init file=%s (--init: a new, empty database "
-		    "with the existing key)", db);
+		log_info("store init file=%s note=\"--init: a new, empty "
+		    "database with the existing key\"", db);
 	else if (init)
-		log_info("store init_ignored file=%s (the database holds data)",
-		    db);
+		log_info("store init_ignored file=%s reason=\"the database "
+		    "holds data\"", db);
 	free(key);
 }
 
@@ -443,13 +476,13 @@ daemon_open(struct daemon *d, int init)
 
 	daemon_state_dir(d);
 	if (api_running(d->conf->socket, &cause))
-		fatalx("%s", cause);
+		fatalx("api already_running error=\"%s\"", LOG_QUOTE(cause));
 	if (crypt_init() == -1)
-		fatalx("libsodium cannot be initialised");
+		fatalx("crypto init_failed library=libsodium");
 	db = config_db_path(d->conf);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((found = store_probe(db, &cause)) == -1)
-		fatalx("%s", cause);
+		fatalx("store open_failed error=\"%s\"", LOG_QUOTE(cause));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	log_info("store checked file=%s found=%s usec=%lld", db,
 	    found == STORE_DATA ? "data" : found == STORE_EMPTY ? "empty" :
@@ -457,12 +490,15 @@ daemon_open(struct daemon *d, int init)
 	    (t1.tv_nsec - t0.tv_nsec) / 1000);
 	daemon_key(d, db, found, init);
 	if ((d->store = store_open(db, &cause)) == NULL)
-		fatalx("%s", cause);
+		fatalx("store open_failed error=\"%s\"", LOG_QUOTE(cause));
 	free(db);
 	daemon_check_key(d, d->key_created);
 	/* chains, prunes and checks the audit log: a broken chain is logged */
 	if (audit_start(d->store, d->master, &d->conf, &cause) == -1)
-		fatalx("audit: %s", cause);
+		fatalx("audit start_failed error=\"%s\"", LOG_QUOTE(cause));
+	/* a restore since the last start: in the audit log */
+	if (restore_audit(d->store, &cause) == -1)
+		fatalx("audit restore_failed error=\"%s\"", LOG_QUOTE(cause));
 }
 
 /*
@@ -478,18 +514,18 @@ daemon_detach(void)
 	pid_t	 pid;
 
 	if (pipe2(p, O_CLOEXEC) == -1)
-		fatal("pipe");
+		fatal("daemon detach_failed call=pipe");
 	if ((pid = fork()) == -1)
-		fatal("fork");
+		fatal("daemon detach_failed call=fork");
 	if (pid > 0) {
 		close(p[1]);
 		_exit(read(p[0], &c, 1) == 1 && c == 'R' ? 0 : 1);
 	}
 	close(p[0]);
 	if (setsid() == -1)
-		fatal("setsid");
+		fatal("daemon detach_failed call=setsid");
 	if (chdir("/") == -1)
-		fatal("chdir");
+		fatal("daemon detach_failed call=chdir");
 	return p[1];
 }
 
@@ -526,11 +562,11 @@ daemon_base(void)
 	struct event_base	*base;
 
 	if ((cfg = event_config_new()) == NULL)
-		fatalx("event_config_new failed");
+		fatalx("daemon start_failed step=event_config");
 	event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
 	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
 	if ((base = event_base_new_with_config(cfg)) == NULL)
-		fatalx("event_base_new failed");
+		fatalx("daemon start_failed step=event_base");
 	event_config_free(cfg);
 	return base;
 }
@@ -547,7 +583,7 @@ daemon_signals(struct daemon *d)
 	    evsignal_add(d->ev_hup, NULL) == -1 ||
 	    evsignal_add(d->ev_term, NULL) == -1 ||
 	    evsignal_add(d->ev_int, NULL) == -1)
-		fatalx("cannot install signal handlers");
+		fatalx("daemon start_failed step=signals");
 }
 
 /* Free everything, wiping key material. */
@@ -556,11 +592,13 @@ daemon_close(struct daemon *d)
 {
 	sdnotify_watchdog_stop();
 	api_free(d->api);
+	api_metrics_free(d->metrics);
 	inbound_free(d->inbound);
 	shelter_free(d->shelters);
 	event_free(d->ev_replan);
 	dispatch_free(d->dispatch);
 	retention_free(d->retention);
+	backup_free(d->backup);
 	people_mk_timer_stop();
 	sched_free(d->sched);
 	tz_cached_free();
@@ -569,6 +607,8 @@ daemon_close(struct daemon *d)
 	event_free(d->ev_term);
 	event_free(d->ev_int);
 	store_close(d->store);
+	chanstat_stop();
+	metrics_stop();
 	crypt_key_free(d->master);
 	event_base_free(d->base);
 	config_free(d->conf);
@@ -584,6 +624,8 @@ daemon_args(int argc, char *argv[], struct daemon_args *args)
 {
 	static const struct option longopts[] = {
 		{ "init", no_argument, NULL, 'I' },
+		{ "log-format", required_argument, NULL, 'L' },
+		{ "restore", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int	 ch;
@@ -594,6 +636,16 @@ daemon_args(int argc, char *argv[], struct daemon_args *args)
 		switch (ch) {
 		case 'I':
 			args->init = 1;
+			break;
+		case 'L':
+			if ((args->log_format = log_format_parse(optarg)) == -1) {
+				fprintf(stderr, "stoppvifd: --log-format: "
+				    "« %s » inconnu : text ou json\n", optarg);
+				exit(2);
+			}
+			break;
+		case 'R':
+			args->restore = optarg;
 			break;
 		case 'c':
 			args->file = optarg;
@@ -635,6 +687,7 @@ daemon_configure(struct daemon *d, struct daemon_args *args)
 	}
 	free(args->deffile);
 	args->deffile = NULL;
+	daemon_log_format(d);	/* before the first line */
 	rc = daemon_privileges(d->conf, args->check);
 	/* the words kept off phones, before anything checks a text */
 	if (guard_words_set(d->conf->phone_words, &cause) == -1) {
@@ -652,14 +705,44 @@ daemon_configure(struct daemon *d, struct daemon_args *args)
 		exit(1);
 }
 
+/* -t: say when SMS will go without delivery reports (dlr.h). */
+static void
+daemon_checked_dlr(const struct config *conf)
+{
+	struct channel	*ch;
+	const char	*why = dlr_off_reason(conf);
+	char		*cause = NULL;
+
+	if (why == NULL)
+		return;
+	ch = channel_open(conf, "sms", NULL, NULL, NULL, NULL, &cause);
+	if (ch != NULL && channel_reports(ch))
+		fprintf(stderr, "%s: note: %s\n", conf->file, why);
+	channel_close(ch);
+	free(cause);
+}
+
 /* -t: the configuration passed its checks; say so and exit. */
 static void __attribute__((noreturn))
 daemon_checked(struct daemon *d)
 {
+	daemon_checked_dlr(d->conf);
 	closures_free(d->closures);
 	fprintf(stderr, "configuration OK\n");
 	config_free(d->conf);
 	exit(0);
+}
+
+/* --restore FILE: replace the database with a backup, then exit. */
+static int
+daemon_restore(struct daemon *d, const char *file)
+{
+	int	 rc;
+
+	rc = restore_run(d->conf, file);
+	closures_free(d->closures);
+	config_free(d->conf);
+	return rc;
 }
 
 /*
@@ -695,25 +778,33 @@ daemon_build(struct daemon *d)
 	daemon_apply(d);
 	if (calendar_seal_old(&d->cal, &cause) == -1 ||
 	    people_seal_old(d->store, d->master, &cause) == -1)
-		fatalx("sealing what an older version left clear: %s", cause);
+		fatalx("daemon start_failed step=seal_old error=\"%s\"",
+		    LOG_QUOTE(cause));
 	if ((d->sched = sched_new(d->base, &d->cal, d->master, &cause)) == NULL)
-		fatalx("scheduler: %s", cause);
+		fatalx("daemon start_failed step=sched error=\"%s\"",
+		    LOG_QUOTE(cause));
 	if ((d->ev_replan = event_new(d->base, -1, 0, daemon_replan,
 	    d)) == NULL)
-		fatalx("cannot make the replan event");
+		fatalx("daemon start_failed step=replan_event");
 	if ((d->dispatch = dispatch_new(d->base, d->store, d->master, &d->conf,
 	    &cause)) == NULL)
-		fatalx("delivery: %s", cause);
+		fatalx("daemon start_failed step=delivery error=\"%s\"",
+		    LOG_QUOTE(cause));
 	d->retention = retention_new(d->base, d->store, &d->conf);
+	d->backup = backup_new(d->base, d->store);
 	people_mk_timer_start(d->base, d->store);	/* mail key expiry */
+	metrics_start(NULL, 0);		/* the daemon's families */
+	chanstat_start(d->store);	/* counts outcomes from now on */
 	sched_on_queue(d->sched, daemon_queued, d);
 	if ((d->shelters = shelter_new(d->base, d->store, d->master, &d->conf,
 	    daemon_queued, d, &cause)) == NULL)
-		fatalx("shelters: %s", cause);
+		fatalx("daemon start_failed step=shelters error=\"%s\"",
+		    LOG_QUOTE(cause));
 	if ((*d->conf->inbound_listen != '\0' ||
 	    *d->conf->sms_listen != '\0') && (d->inbound = inbound_new(d->base,
-	    d->conf, d->shelters, &cause)) == NULL)
-		fatalx("%s", cause);
+	    d->conf, d->shelters, dispatch_dlr(d->dispatch), &cause)) == NULL)
+		fatalx("daemon start_failed step=inbound error=\"%s\"",
+		    LOG_QUOTE(cause));
 }
 
 /*
@@ -732,11 +823,16 @@ daemon_serve(struct daemon *d, int detach_fd)
 	d->env.sched = d->sched;
 	d->env.dispatch = d->dispatch;
 	d->env.shelters = d->shelters;
+	d->env.backup = d->backup;
 	d->env.started = time(NULL);
 	d->env.reload = daemon_reload;
 	d->env.reload_arg = d;
 	if ((d->api = api_new(d->base, &d->env, &cause)) == NULL)
-		fatalx("control socket: %s", cause);
+		fatalx("daemon start_failed step=control_socket "
+		    "error=\"%s\"", LOG_QUOTE(cause));
+	if ((d->metrics = api_metrics_new(d->base, &d->env, &cause)) == NULL)
+		fatalx("daemon start_failed step=metrics_listen "
+		    "error=\"%s\"", LOG_QUOTE(cause));
 	sdnotify_watchdog_start(d->base);
 	log_info("daemon ready pid=%d config=%s", (int)getpid(), d->conf->file);
 	if (detach_fd != -1)
@@ -754,18 +850,22 @@ main(int argc, char *argv[])
 	memset(&d, 0, sizeof d);
 	daemon_args(argc, argv, &args);
 	d.verbose = args.verbose;
+	d.log_format = args.log_format;
 	/* stderr until detached, so that start-up errors reach the terminal */
 	log_init("stoppvifd", 1, LOG_LEVEL_INFO);
+	log_setformat(args.log_format);
 	privdrop_harden();	/* before any secret is in memory */
 	daemon_configure(&d, &args);
 	if (args.check)
 		daemon_checked(&d);
+	if (args.restore != NULL)	/* with the daemon stopped */
+		return daemon_restore(&d, args.restore);
 	detach_fd = daemon_start(&d, args.foreground);
 	daemon_open(&d, args.init);
 	daemon_build(&d);
 	daemon_serve(&d, detach_fd);
 	if (event_base_dispatch(d.base) == -1)
-		fatalx("event loop failed");
+		fatalx("daemon loop_failed");
 	daemon_close(&d);
 	log_info("daemon stopped");
 	return 0;

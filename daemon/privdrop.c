@@ -51,11 +51,35 @@ privdrop_harden(void)
 	struct rlimit	 rl = { 0, 0 };
 
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
-		fatal("prctl(PR_SET_DUMPABLE, 0)");
+		fatal("daemon harden_failed call=prctl_dumpable");
 	/* refused (a seccomp filter), it may still be 0 already */
 	if (setrlimit(RLIMIT_CORE, &rl) == -1 &&
 	    (getrlimit(RLIMIT_CORE, &rl) == -1 || rl.rlim_max != 0))
-		fatal("setrlimit(RLIMIT_CORE, 0)");
+		fatal("daemon harden_failed call=setrlimit_core");
+}
+
+/*
+ * Stop at start-up on the problems of errs, one log line each (each line
+ * of errs says what to do, in French), then the line that stops.
+ */
+static void __attribute__((noreturn))
+pd_fatal(const char *errs)
+{
+	const char	*p, *nl;
+	char		*line;
+	int		 n = 0;
+
+	for (p = errs; *p != '\0'; p = *nl == '\0' ? nl : nl + 1) {
+		nl = strchrnul(p, '\n');
+		if (nl == p)
+			continue;
+		line = xstrndup(p, (size_t)(nl - p));
+		log_warnx("daemon privileges_refused error=\"%s\"",
+		    LOG_QUOTE(line));
+		free(line);
+		n++;
+	}
+	fatalx("daemon start_failed step=privileges problems=%d", n);
 }
 
 /* Look up the [daemon] user of conf into *u; -1 with the problem in *errs. */
@@ -272,27 +296,27 @@ pd_become(const struct pd_user *u)
 	gid_t	 rg, eg, sg;
 
 	if (initgroups(u->name, u->gid) == -1)
-		fatal("impossible de prendre les groupes de %s", u->name);
+		fatal("daemon drop_failed call=initgroups user=%s", u->name);
 	if (setresgid(u->gid, u->gid, u->gid) == -1)
-		fatal("impossible de prendre le groupe %u de %s",
-		    (unsigned)u->gid, u->name);
+		fatal("daemon drop_failed call=setresgid user=%s gid=%u",
+		    u->name, (unsigned)u->gid);
 	if (setresuid(u->uid, u->uid, u->uid) == -1)
-		fatal("impossible de devenir %s (uid %u)", u->name,
-		    (unsigned)u->uid);
+		fatal("daemon drop_failed call=setresuid user=%s uid=%u",
+		    u->name, (unsigned)u->uid);
 	if (getresuid(&ru, &eu, &su) == -1 || getresgid(&rg, &eg, &sg) == -1)
-		fatal("impossible de vérifier l'identité après le passage à %s",
-		    u->name);
+		fatal("daemon drop_failed call=getresuid user=%s", u->name);
 	if (ru != u->uid || eu != u->uid || su != u->uid || rg != u->gid ||
 	    eg != u->gid || sg != u->gid)
-		fatalx("le passage à %s est incomplet (uid %u/%u/%u, gid "
-		    "%u/%u/%u) : arrêt", u->name, (unsigned)ru, (unsigned)eu,
+		fatalx("daemon drop_incomplete user=%s uid=%u/%u/%u "
+		    "gid=%u/%u/%u", u->name, (unsigned)ru, (unsigned)eu,
 		    (unsigned)su, (unsigned)rg, (unsigned)eg, (unsigned)sg);
 	if (setuid(0) != -1 || seteuid(0) != -1)
-		fatalx("stoppvifd a pu redevenir root après être passé à %s : "
-		    "arrêt", u->name);
+		fatalx("daemon drop_reversible user=%s error=\"stoppvifd a pu "
+		    "redevenir root après être passé à %s : arrêt\"", u->name,
+		    u->name);
 	/* a change of identity may reset it: set it again */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
-		fatal("prctl(PR_SET_DUMPABLE, 0)");
+		fatal("daemon harden_failed call=prctl_dumpable");
 }
 
 /*
@@ -308,12 +332,12 @@ pd_drop(const struct config *conf, int check, char **errs)
 
 	if (pd_lookup(conf, &u, errs) == -1) {
 		if (!check)
-			fatalx("%s", *errs);
+			pd_fatal(*errs);
 		return;
 	}
 	pd_paths(conf, &u, !check, errs);
 	if (*errs != NULL && !check)
-		fatalx("%s", *errs);
+		pd_fatal(*errs);
 	pd_become(&u);
 	/* a reload reads it again, as the user */
 	if (access(conf->file, R_OK) == -1) {
@@ -323,7 +347,7 @@ pd_drop(const struct config *conf, int check, char **errs)
 		    u.name, strerror(errno), (unsigned)u.gid, conf->file,
 		    conf->file);
 		if (!check)
-			fatalx("%s", *errs);
+			pd_fatal(*errs);
 	}
 	if (!check)	/* -t prints "configuration OK" alone */
 		log_info("daemon privileges_dropped user=%s uid=%u gid=%u "
@@ -341,13 +365,15 @@ pd_already(const struct config *conf)
 	char		*errs = NULL;
 
 	if (pd_lookup(conf, &u, &errs) == -1)
-		fatalx("%s", errs);
+		pd_fatal(errs);
 	if (getuid() != u.uid || geteuid() != u.uid)
-		fatalx("%s: [daemon] user = %s, mais stoppvifd tourne sous "
-		    "l'uid %u : démarrez-le en root (il passera à %s) ou sous "
-		    "%s lui-même", conf->file, u.name, (unsigned)geteuid(),
+		fatalx("daemon wrong_user error=\"%s: [daemon] user = %s, mais "
+		    "stoppvifd tourne sous l'uid %u : démarrez-le en root (il "
+		    "passera à %s) ou sous %s lui-même\"", LOG_QUOTE(conf->file),
+		    u.name, (unsigned)geteuid(),
 		    u.name, u.name);
-	log_info("daemon running_as=%s uid=%u", u.name, (unsigned)u.uid);
+	log_info("daemon started running_as=%s uid=%u", u.name,
+	    (unsigned)u.uid);
 	free(u.name);
 }
 
@@ -361,15 +387,15 @@ privdrop_start(const struct config *conf, int check, char **cause)
 		    &errs);
 		pd_port(conf, "inbound", "sms_listen", conf->sms_listen, &errs);
 		if (errs != NULL && !check)
-			fatalx("%s", errs);
+			pd_fatal(errs);
 	}
 	if (geteuid() == 0 && *conf->user != '\0')
 		pd_drop(conf, check, &errs);
 	else if (geteuid() == 0 && !check)
-		log_warnx("daemon running_as=root (aucun [daemon] user dans "
-		    "%s : stoppvifd garde tous les droits de root ; mettez "
+		log_warnx("daemon started running_as=root hint=\"aucun [daemon] user "
+		    "dans %s : stoppvifd garde tous les droits de root ; mettez "
 		    "user = stoppvif, l'utilisateur du service, pour qu'il les "
-		    "quitte au démarrage)", conf->file);
+		    "quitte au démarrage\"", LOG_QUOTE(conf->file));
 	else if (*conf->user != '\0' && !check)
 		pd_already(conf);
 	if (errs == NULL)

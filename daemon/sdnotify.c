@@ -81,7 +81,7 @@ sdnotify_watchdog_start(struct event_base *base)
 	sd_watchdog_ev = event_new(base, -1, EV_PERSIST, sdnotify_watchdog_cb,
 	    NULL);
 	if (sd_watchdog_ev == NULL)
-		fatalx("sdnotify: event_new failed");
+		fatalx("sdnotify start_failed step=watchdog_event");
 	event_add(sd_watchdog_ev, &tv);
 	sdnotify("WATCHDOG=1");
 	return (uint64_t)n;

@@ -108,8 +108,8 @@ policy_plaintext(const struct sv_host_api *api, struct sv_host *h,
 	if (allow == 1) {
 		if (!check_only)
 			api->log(h, SV_LOG_WARN, "plaintext host=%s key=%s "
-			    "allowed_by=%s (%s en clair vers une autre "
-			    "machine)", host ? host : "?", key, POLICY_KEY,
+			    "allowed_by=%s hint=\"%s en clair vers une autre "
+			    "machine\"", host ? host : "?", key, POLICY_KEY,
 			    what);
 		goto out;
 	}

@@ -7,8 +7,17 @@
  * {to}, {text} and {from} are replaced by the recipient, the text and the
  * sender id, each encoded for where it lands: percent-encoded in the URL
  * and in a form body, JSON-escaped in a json body, as is in a text body,
- * control characters blanked in a header.  Any other {name} is a
- * configuration error.
+ * control characters blanked in a header.  {dlr_url} is where the gateway
+ * reports what became of the SMS on the handset (the host's dlr_url, "%d"
+ * for Kannel's report type; empty when the host wants no report).  Any
+ * other {name} is a configuration error.
+ *
+ * Delivery reports: unless delivery_reports = no, the channel tells the
+ * host it passes dlr_url on (reports()).  When no template holds
+ * {dlr_url}, it goes as Kannel's sendsms wants it, appended to the URL's
+ * query: "&dlr-mask=27&dlr-url=..." (27 = 1 delivered | 2 undelivered |
+ * 8 accepted by the SMSC | 16 rejected by the SMSC).  A provider's API
+ * places {dlr_url} where it takes a callback URL, or turns reports off.
  *
  * Keys of [channel.NAME]:
  *
@@ -27,6 +36,7 @@
  *	success		substrings, |-separated, one of which a 2xx answer must
  *			hold (default: any 2xx is success)
  *	timeout		seconds for one request (default 15)
+ *	delivery_reports yes (default) or no: pass dlr_url on to the gateway
  *	max_connections	transfers in flight (default 8)
  *
  * One easy handle per connection slot (max_connections), created on first
@@ -68,12 +78,16 @@
 #define SMSH_TIMEOUT_MAX 600
 #define SMSH_CONNS	8
 #define SMSH_CONNS_MAX	256
+#define SMSH_DLR_MASK	"27"		/* 1 | 2 | 8 | 16: every report */
+/* A report URL as the host makes them, to check the templates with. */
+#define SMSH_DLR_SAMPLE	"http://127.0.0.1:8481/sms/dlr?id=1&mac=0&type=%d"
 
 enum smsh_field {
 	SMSH_LIT,
 	SMSH_TO,
 	SMSH_TEXT,
 	SMSH_FROM,
+	SMSH_DLR,
 };
 
 /* How a value is written into a template. */
@@ -95,6 +109,7 @@ struct smsh_tmpl {
 	struct smsh_part *parts;
 	size_t		 nparts;
 	int		 uses_from;
+	int		 uses_dlr;
 };
 
 struct smsh_buf {
@@ -127,6 +142,8 @@ struct smsh {
 	struct smsh_tmpl	*hdrs;
 	size_t			 nhdrs;
 	int			 has_ctype;	/* headers set Content-Type */
+	int			 reports;	/* delivery_reports = yes */
+	int			 dlr_placed;	/* a template has {dlr_url} */
 	char			*from;
 	char			*userpwd;	/* "user:password" or NULL */
 	char			*success;
@@ -225,6 +242,7 @@ tmpl_parse(struct smsh *ctx, const char *key, const char *src,
 		enum smsh_field	 field;
 	} names[] = {
 		{ "to", SMSH_TO }, { "text", SMSH_TEXT }, { "from", SMSH_FROM },
+		{ "dlr_url", SMSH_DLR },
 	};
 	const char	*s, *lit, *end;
 	size_t		 n, i;
@@ -250,7 +268,8 @@ tmpl_parse(struct smsh *ctx, const char *key, const char *src,
 				break;
 		if (i == sizeof names / sizeof names[0]) {
 			smsh_error(ctx, key, "unknown placeholder {%.*s} "
-			    "(known: {to}, {text}, {from})", (int)n, s + 1);
+			    "(known: {to}, {text}, {from}, {dlr_url})", (int)n,
+			    s + 1);
 			bad = 1;
 			s = end + 1;
 			continue;
@@ -262,6 +281,8 @@ tmpl_parse(struct smsh *ctx, const char *key, const char *src,
 		    NULL, 0 };
 		if (names[i].field == SMSH_FROM)
 			t->uses_from = 1;
+		if (names[i].field == SMSH_DLR)
+			t->uses_dlr = 1;
 		lit = s = end + 1;
 	}
 	if (s > lit)
@@ -331,10 +352,11 @@ enc_add(struct smsh_buf *b, const char *value, enum smsh_enc enc)
 	}
 }
 
-/* Fill b with template t for msg (b is reset first). */
+/* Fill b with template t for msg (b is reset first); dlr may be NULL. */
 static void
 tmpl_expand(const struct smsh *ctx, const struct smsh_tmpl *t,
-    enum smsh_enc enc, const char *to, const char *text, struct smsh_buf *b)
+    enum smsh_enc enc, const char *to, const char *text, const char *dlr,
+    struct smsh_buf *b)
 {
 	size_t	 i;
 
@@ -353,6 +375,9 @@ tmpl_expand(const struct smsh *ctx, const struct smsh_tmpl *t,
 			break;
 		case SMSH_FROM:
 			enc_add(b, ctx->from ? ctx->from : "", enc);
+			break;
+		case SMSH_DLR:
+			enc_add(b, dlr != NULL ? dlr : "", enc);
 			break;
 		}
 	}
@@ -451,7 +476,8 @@ smsh_conf_url(struct smsh *ctx)
 		return;
 	if (tmpl_parse(ctx, key, url, &ctx->url) == -1)
 		goto out;
-	tmpl_expand(ctx, &ctx->url, SMSH_ENC_URL, "+32470000000", "x", &b);
+	tmpl_expand(ctx, &ctx->url, SMSH_ENC_URL, "+32470000000", "x",
+	    SMSH_DLR_SAMPLE, &b);
 	if ((u = curl_url()) == NULL)
 		abort();
 	if (curl_url_set(u, CURLUPART_URL, b.p, 0) != CURLUE_OK ||
@@ -577,6 +603,30 @@ smsh_conf_misc(struct smsh *ctx)
 }
 
 /*
+ * delivery_reports: yes (the default) has the gateway report to the host's
+ * dlr_url, where a template places {dlr_url} or else as Kannel's sendsms
+ * wants it; no sends none, and then {dlr_url} makes no sense.
+ */
+static void
+smsh_conf_reports(struct smsh *ctx)
+{
+	const char	*v = api->conf(ctx->host, "delivery_reports");
+	size_t		 i;
+
+	ctx->dlr_placed = ctx->url.uses_dlr || ctx->body.uses_dlr;
+	for (i = 0; i < ctx->nhdrs; i++)
+		ctx->dlr_placed |= ctx->hdrs[i].uses_dlr;
+	if (v == NULL || strcmp(v, "yes") == 0)
+		ctx->reports = 1;
+	else if (strcmp(v, "no") != 0)
+		smsh_error(ctx, "delivery_reports", "\"%s\": expected yes or "
+		    "no", v);
+	else if (ctx->dlr_placed)
+		smsh_error(ctx, "delivery_reports", "no, but a template places "
+		    "{dlr_url}: remove it, or say yes");
+}
+
+/*
  * Whether the literal text of template t names a credential, case aside;
  * the word found goes to *word.
  */
@@ -657,7 +707,8 @@ smsh_conf_plain(struct smsh *ctx, int check_only)
 		ctx->errors++;
 	if (allow == -1 || ctx->url.src == NULL)
 		return;
-	tmpl_expand(ctx, &ctx->url, SMSH_ENC_URL, "+32470000000", "x", &b);
+	tmpl_expand(ctx, &ctx->url, SMSH_ENC_URL, "+32470000000", "x",
+	    SMSH_DLR_SAMPLE, &b);
 	if (strncasecmp(b.p, "http://", 7) == 0 &&
 	    smsh_credential(ctx, b.p, why, sizeof why)) {
 		snprintf(what, sizeof what, "les identifiants de la passerelle "
@@ -746,6 +797,7 @@ smsh_init(struct sv_host *host, int check_only)
 	smsh_conf_body(ctx);
 	smsh_conf_headers(ctx);
 	smsh_conf_misc(ctx);
+	smsh_conf_reports(ctx);
 	smsh_conf_plain(ctx, check_only);
 	ctx->timeout = smsh_conf_long(ctx, "timeout", SMSH_TIMEOUT, 1,
 	    SMSH_TIMEOUT_MAX);
@@ -756,6 +808,9 @@ smsh_init(struct sv_host *host, int check_only)
 		return NULL;
 	}
 	ctx->conns = smsh_alloc((size_t)ctx->nconns * sizeof *ctx->conns);
+	/* reports is NULL in an older host: it awaits no report */
+	if (ctx->reports && api->reports != NULL)
+		api->reports(host);
 	return ctx;
 }
 
@@ -825,18 +880,40 @@ smsh_conn_get(struct smsh *ctx)
 	return NULL;
 }
 
+/*
+ * Ask Kannel's sendsms for every report to dlr: its dlr-mask and dlr-url
+ * appended to the query of url (it puts the report's type for "%d").
+ */
+static void
+smsh_kannel_dlr(struct smsh_buf *url, const char *dlr)
+{
+	const char	*q = strchr(url->p, '?');
+
+	if (q == NULL)
+		buf_addc(url, '?');
+	else if (q[1] != '\0' && url->p[url->len - 1] != '&')
+		buf_addc(url, '&');
+	buf_add(url, "dlr-mask=" SMSH_DLR_MASK "&dlr-url=",
+	    strlen("dlr-mask=" SMSH_DLR_MASK "&dlr-url="));
+	enc_add(url, dlr, SMSH_ENC_URL);
+}
+
 /* Build the request for msg on c: URL, headers, body. */
 static void
 smsh_request(struct smsh *ctx, struct smsh_conn *c,
     const struct sv_message *msg)
 {
 	struct smsh_buf	 h = { NULL, 0, 0 };
+	const char	*dlr = ctx->reports ? msg->dlr_url : NULL;
 	size_t		 i;
 
-	tmpl_expand(ctx, &ctx->url, SMSH_ENC_URL, msg->to, msg->body, &c->url);
+	tmpl_expand(ctx, &ctx->url, SMSH_ENC_URL, msg->to, msg->body, dlr,
+	    &c->url);
+	if (dlr != NULL && *dlr != '\0' && !ctx->dlr_placed)
+		smsh_kannel_dlr(&c->url, dlr);
 	for (i = 0; i < ctx->nhdrs; i++) {
 		tmpl_expand(ctx, &ctx->hdrs[i], SMSH_ENC_HEADER, msg->to,
-		    msg->body, &h);
+		    msg->body, dlr, &h);
 		c->hdrs = curl_slist_append(c->hdrs, h.p);
 	}
 	buf_free(&h);
@@ -850,7 +927,7 @@ smsh_request(struct smsh *ctx, struct smsh_conn *c,
 		/* No "100-continue" round trip: gateways answer at once. */
 		c->hdrs = curl_slist_append(c->hdrs, "Expect:");
 		tmpl_expand(ctx, &ctx->body, ctx->body_enc, msg->to,
-		    msg->body, &c->body);
+		    msg->body, dlr, &c->body);
 		curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, c->body.p);
 		curl_easy_setopt(c->easy, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)c->body.len);
@@ -932,7 +1009,7 @@ smsh_done(void *arg, CURL *easy, CURLcode rc)
 			    line[0] ? ": " : "", line);
 		}
 	}
-	api->log(ctx->host, SV_LOG_DEBUG, "sms_http done id=%lld status=%ld "
+	api->log(ctx->host, SV_LOG_DEBUG, "done id=%lld status=%ld "
 	    "outcome=%s", (long long)msg->id, code, names[o]);
 	smsh_conn_clear(c);
 	api->complete(ctx->host, msg, o, reply);
@@ -963,7 +1040,7 @@ smsh_send(void *arg, const struct sv_message *msg)
 		smsh_conn_clear(c);
 		return -1;
 	}
-	api->log(ctx->host, SV_LOG_DEBUG, "sms_http send id=%lld",
+	api->log(ctx->host, SV_LOG_DEBUG, "send id=%lld",
 	    (long long)msg->id);
 	return 0;
 }

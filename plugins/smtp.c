@@ -253,7 +253,7 @@ smtp_easy_new(struct smtp *sp, struct smtp_slot *slot)
 	SET(CURLOPT_VERBOSE, 1L);
 #undef SET
 	if (rc != CURLE_OK) {
-		smtp_api->log(sp->host, SV_LOG_WARN, "smtp setup curl=%d "
+		smtp_api->log(sp->host, SV_LOG_WARN, "setup_failed curl=%d "
 		    "error=\"%s\"", (int)rc, curl_easy_strerror(rc));
 		curl_easy_cleanup(e);
 		return NULL;
@@ -445,11 +445,11 @@ smtp_done(void *arg, CURL *easy, CURLcode result)
 	smtp_reply_text(reply, sizeof reply, slot->reply, result, code);
 	smtp_slot_clear(slot);
 	if (outcome == SV_SENT)
-		smtp_api->log(sp->host, SV_LOG_DEBUG, "smtp sent msg=%lld "
+		smtp_api->log(sp->host, SV_LOG_DEBUG, "sent msg=%lld "
 		    "code=%ld", (long long)msg->id, code);
 	else
 		smtp_api->log(sp->host, outcome == SV_FAILED ? SV_LOG_WARN :
-		    SV_LOG_INFO, "smtp %s msg=%lld code=%ld curl=%d "
+		    SV_LOG_INFO, "%s msg=%lld code=%ld curl=%d "
 		    "error=\"%s\"", outcome == SV_FAILED ? "failed" : "retry",
 		    (long long)msg->id, code, (int)result,
 		    curl_easy_strerror(result));
@@ -471,7 +471,7 @@ smtp_send(void *ctx, const struct sv_message *msg)
 	int			 i, rc;
 
 	if (msg->to == NULL || !rfc5322_addr_ok(msg->to)) {
-		smtp_api->log(sp->host, SV_LOG_WARN, "smtp failed msg=%lld "
+		smtp_api->log(sp->host, SV_LOG_WARN, "failed msg=%lld "
 		    "reason=bad_address", (long long)msg->id);
 		smtp_api->complete(sp->host, msg, SV_FAILED,
 		    "invalid recipient address");
@@ -493,7 +493,7 @@ smtp_send(void *ctx, const struct sv_message *msg)
 	}
 	if (rc == -1) {
 		smtp_slot_clear(slot);
-		smtp_api->log(sp->host, SV_LOG_WARN, "smtp setup msg=%lld "
+		smtp_api->log(sp->host, SV_LOG_WARN, "setup_failed msg=%lld "
 		    "error=mime", (long long)msg->id);
 		return -1;
 	}
@@ -502,7 +502,7 @@ smtp_send(void *ctx, const struct sv_message *msg)
 		smtp_slot_clear(slot);
 		return -1;
 	}
-	smtp_api->log(sp->host, SV_LOG_DEBUG, "smtp start msg=%lld slot=%d",
+	smtp_api->log(sp->host, SV_LOG_DEBUG, "start msg=%lld slot=%d",
 	    (long long)msg->id, (int)(slot - sp->slots));
 	return 0;
 }
@@ -953,7 +953,7 @@ smtp_init(struct sv_host *host, int check_only)
 	for (i = 0; i < sp->nslots; i++)
 		sp->slots[i].sp = sp;
 	if (!check_only)
-		smtp_api->log(host, SV_LOG_DEBUG, "smtp ready slots=%d "
+		smtp_api->log(host, SV_LOG_DEBUG, "ready slots=%d "
 		    "timeout=%ld", sp->nslots, sp->timeout);
 	return sp;
 }

@@ -199,7 +199,7 @@ spool_open(struct spool *sp)
 	    0700) == 0)
 		st.st_mode = (st.st_mode & ~07777u) | 0700;
 	if (spool_check(sp, &st) == 0 && made)
-		api->log(sp->host, SV_LOG_INFO, "spool created dir=%s", sp->dir);
+		api->log(sp->host, SV_LOG_INFO, "created dir=%s", sp->dir);
 }
 
 static void
@@ -471,14 +471,14 @@ spool_send(void *arg, const struct sv_message *msg)
 		buf_str(&b, msg->body);
 	}
 	if (spool_write(sp, name, &b, reply, sizeof reply) == -1) {
-		api->log(sp->host, SV_LOG_WARN, "spool write failed id=%lld "
+		api->log(sp->host, SV_LOG_WARN, "write_failed id=%lld "
 		    "error=\"%s\"", (long long)msg->id, reply);
 		free(b.p);
 		api->complete(sp->host, msg, SV_RETRY, reply);
 		return 0;
 	}
 	free(b.p);
-	api->log(sp->host, SV_LOG_DEBUG, "spool wrote id=%lld file=%s",
+	api->log(sp->host, SV_LOG_DEBUG, "wrote id=%lld file=%s",
 	    (long long)msg->id, name);
 	snprintf(reply, sizeof reply, "spooled %s", name);
 	api->complete(sp->host, msg, SV_SENT, reply);

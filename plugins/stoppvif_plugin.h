@@ -23,6 +23,16 @@
  * (header and body, as it would go in clear) and handed to encrypt(); the
  * plugin sends what comes back instead, byte for byte.  Key material never
  * reaches a plugin.  A version 1 plugin is refused at start.
+ *
+ * Still version 2, extended at the ends of two structs (a plugin built
+ * before does not know the new fields and is served as before; a plugin
+ * built with them needs a host of this version or later, which is why the
+ * in-tree plugins ship with the daemon):
+ *	struct sv_message has dlr_url: where the gateway may report what
+ *	became of an SMS on the handset, or NULL;
+ *	struct sv_host_api has reports(): a plugin that passes dlr_url on
+ *	to its gateway says so once, in init().  A plugin that ignores
+ *	dlr_url never calls it, and the host then awaits no report.
  */
 #ifndef STOPPVIF_PLUGIN_H
 #define STOPPVIF_PLUGIN_H
@@ -65,6 +75,14 @@ struct sv_message {
 	 * it as it is.  Always 0 for an SMS.
 	 */
 	int		 encrypt;
+	/*
+	 * SMS: the URL the gateway may call to report what became of the
+	 * message on the handset (delivery report), with "%d" where Kannel
+	 * puts the report's type: "http://127.0.0.1:8481/sms/dlr?id=..&
+	 * mac=..&type=%d".  It holds no number.  NULL when no report is
+	 * wanted; a plugin that never called reports() ignores it.
+	 */
+	const char	*dlr_url;
 };
 
 /* The channel instance as the host knows it; opaque to plugins. */
@@ -76,7 +94,10 @@ typedef void (*sv_curl_done_fn)(void *arg, CURL *easy, CURLcode result);
 struct sv_host_api {
 	int		 abi;		/* SV_PLUGIN_ABI */
 
-	/* A log line, prefixed with the channel's name. */
+	/*
+	 * A log line "event key=value key=\"quoted value\"" (stoppvifd(8),
+	 * LOGS), which the host prefixes with "channel.NAME ".
+	 */
 	void		(*log)(struct sv_host *, enum sv_log, const char *fmt,
 			    ...) __attribute__((format(printf, 3, 4)));
 
@@ -137,6 +158,14 @@ struct sv_host_api {
 	int		(*encrypt)(struct sv_host *, const struct sv_message *msg,
 			    const char *plain, size_t len, char **out,
 			    size_t *outlen);
+
+	/*
+	 * Say, in init(), that this channel hands each message's dlr_url to
+	 * its gateway: the host then awaits the reports (and an urgent SMS
+	 * with none in time falls back to email).  Not calling it means no
+	 * report is awaited.
+	 */
+	void		(*reports)(struct sv_host *);
 };
 
 /* What a plugin offers. */

@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "api_backup.h"
 #include "api_daemon.h"
 #include "api_events.h"
 #include "api_outbox.h"
@@ -101,6 +102,9 @@ static const struct api_route api_routes[] = {
 	    api_daemon_audit_verify },
 	{ ADMIN,  EVHTTP_REQ_POST,   "/v1/reload",	API_WRITES,
 	    api_daemon_reload },
+	{ ADMIN,  EVHTTP_REQ_POST,   "/v1/backup",	API_WRITES | API_BODY,
+	    api_backup_start },
+	{ ADMIN,  EVHTTP_REQ_GET,    "/v1/backup",	0, api_backup_show },
 	{ VIEWER, EVHTTP_REQ_GET,    "/v1/events",	0, api_events_list },
 	{ COORD,  EVHTTP_REQ_POST,   "/v1/events",	API_WRITES | API_BODY,
 	    api_events_add },
@@ -308,11 +312,11 @@ api_routes_check(void)
 	for (i = 0; i < NROUTES; i++) {
 		if (api_routes[i].role <= API_ROLE_NONE ||
 		    api_routes[i].role > API_ROLE_MAX)
-			fatalx("api: route %s %s has no role",
+			fatalx("api bad_route method=%s path=%s reason=no_role",
 			    api_method_name(api_routes[i].method),
 			    api_routes[i].path);
 		if (strcmp(api_method_name(api_routes[i].method), "other") == 0)
-			fatalx("api: route %s has an unknown method",
+			fatalx("api bad_route path=%s reason=unknown_method",
 			    api_routes[i].path);
 	}
 }
@@ -329,7 +333,7 @@ api_rearm(struct api_env *env)
 static int
 api_txn_error(struct api_req *r, char *cause)
 {
-	log_warnx("api transaction_failed error=\"%s\"", cause);
+	log_warnx("api transaction_failed error=\"%s\"", LOG_QUOTE(cause));
 	return error_take(&r->err, ERR_INTERNAL, NULL, cause);
 }
 
@@ -356,7 +360,8 @@ api_run_txn(struct api_req *r, api_handler fn)
 	api_rearm(env);
 	dispatch_kick(env->dispatch);
 	if (r->checkpoint && store_checkpoint(env->store, &cause) == -1) {
-		log_warnx("api checkpoint_failed error=\"%s\"", cause);
+		log_warnx("api checkpoint_failed error=\"%s\"",
+		    LOG_QUOTE(cause));
 		free(cause);
 	}
 	return 0;
@@ -454,7 +459,7 @@ api_send(struct evhttp_request *req, int status, json_t *body)
 	if (body != NULL)
 		text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
 	if (buf == NULL)
-		fatalx("api: out of memory");
+		fatalx("api out_of_memory");
 	if (text == NULL) {
 		log_warnx("api reply_unencodable status=%d", status);
 		status = api_http_status(ERR_INTERNAL);
@@ -545,7 +550,7 @@ api_new(struct event_base *base, struct api_env *env, char **cause)
 	api->env = env;
 	api->path = xstrdup(conf->socket);
 	if ((api->http = evhttp_new(base)) == NULL)
-		fatalx("api: evhttp_new failed");
+		fatalx("api start_failed step=evhttp");
 	/* the largest a route takes; each route checks its own (api_run) */
 	evhttp_set_max_body_size(api->http, (ev_ssize_t)(conf->max_body >
 	    API_IMPORT_MAX ? conf->max_body : API_IMPORT_MAX));
@@ -557,7 +562,7 @@ api_new(struct event_base *base, struct api_env *env, char **cause)
 	lev = evconnlistener_new(base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE |
 	    LEV_OPT_CLOSE_ON_EXEC, -1, fd);
 	if (lev == NULL || evhttp_bind_listener(api->http, lev) == NULL)
-		fatalx("api: cannot listen on %s", conf->socket);
+		fatalx("api listen_failed socket=%s", conf->socket);
 	log_info("api listening socket=%s", conf->socket);
 	return api;
 }

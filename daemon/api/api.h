@@ -23,6 +23,7 @@ struct calendar;
 struct sched;
 struct dispatch;
 struct shelters;
+struct backup;
 
 /* What the API works on; owned by the caller and outliving the API.  Every
  * member is set (shelters may be NULL: no shelter configured). */
@@ -34,6 +35,7 @@ struct api_env {
 	struct sched		 *sched;	/* re-armed after each write */
 	struct dispatch		 *dispatch;	/* kicked after each write */
 	struct shelters		 *shelters;	/* re-armed after each write */
+	struct backup		 *backup;	/* NULL: no backups (fuzz_api) */
 	time_t			  started;
 	/* Reload the configuration; 0 or -1 with *cause. */
 	int			(*reload)(void *arg, char **cause);

@@ -10,13 +10,17 @@
 
 #include <jansson.h>
 
+#include "alarm.h"
 #include "api.h"
 #include "api_daemon.h"
+#include "api_metrics.h"
 #include "api_req.h"
 #include "audit.h"
 #include "calendar.h"
+#include "chanstat.h"
 #include "config.h"
 #include "dispatch.h"
+#include "metrics.h"
 #include "outbox.h"
 #include "people.h"
 #include "sched.h"
@@ -24,7 +28,7 @@
 #include "store.h"
 #include "util.h"
 
-#define API_VERSION	"0.1"
+#define API_VERSION	METRICS_VERSION
 
 int
 api_daemon_status(struct api_req *r)
@@ -44,10 +48,16 @@ api_daemon_status(struct api_req *r)
 	    "scheduler", sched_status(env->sched));
 	json_object_set_new(r->result, "shelters", env->shelters != NULL ?
 	    shelter_status(env->shelters) : json_array());
+	/* the dead-man's switch: its open alarms (alarm.h) */
+	json_object_set_new(r->result, "alarms", alarm_status(env->store,
+	    (*env->conf)->timezone));
 	/* mail keys near their end; names for those who may read them */
 	json_object_set_new(r->result, "mail_keys_expiring",
 	    people_mk_expiring(env->store, env->master,
 	    r->role >= API_ROLE_COORDINATOR));
+	/* the readiness checks of /readyz, each channel's last outcomes */
+	json_object_set_new(r->result, "ready", api_metrics_ready(env));
+	json_object_set_new(r->result, "channels", chanstat_json());
 	/* who asks, and with which role (api_role.h) */
 	json_object_set_new(r->result, "caller", json_pack("{sI ss}", "uid",
 	    (json_int_t)r->uid, "role", api_role_name(r->role)));

@@ -51,6 +51,9 @@ int	ctl_shelter_report(struct ctl *, const struct ctl_cmd *, int, char **);
 int	ctl_alerts_list(struct ctl *, const struct ctl_cmd *, int, char **);
 int	ctl_alerts_ack(struct ctl *, const struct ctl_cmd *, int, char **);
 
+/* ctl_backup.c: a copy of the database, made by the running daemon. */
+int	ctl_backup(struct ctl *, const struct ctl_cmd *, int, char **);
+
 /* ctl_expand.c: the calendar alone, with no daemon. */
 int	ctl_expand(struct ctl *, const struct ctl_cmd *, int, char **);
 int	ctl_holidays(struct ctl *, const struct ctl_cmd *, int, char **);

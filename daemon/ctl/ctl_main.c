@@ -57,6 +57,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "audit", "verify", ctl_audit_verify, "audit verify" },
 	{ "audit", NULL, ctl_audit, "audit [--limit N]" },
 	{ "reload", NULL, ctl_reload, "reload" },
+	{ "backup", NULL, ctl_backup, "backup FILE [--force]" },
 	{ "events", "add", ctl_events_add, "events add " EVENT_FLAGS },
 	{ "events", "list", ctl_events_list, "events list" },
 	{ "events", "show", ctl_events_show, "events show ID" },
@@ -81,8 +82,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "alerts", "list", ctl_alerts_list, "alerts list" },
 	{ "alerts", "ack", ctl_alerts_ack, "alerts ack CODE [--by ID]" },
 	{ "outbox", "list", ctl_outbox_list,
-	    "outbox list [--status pending|sent|failed|cancelled]"
-	    " [--show-body]" },
+	    "outbox list [--status pending|sent|delivered|undelivered|"
+	    "failed|cancelled] [--show-body]" },
 	{ "outbox", "retry", ctl_outbox_retry, "outbox retry ID" },
 	{ "expand", NULL, ctl_expand, "expand --dtstart YYYY-MM-DDTHH:MM:SS "
 	    "--tz ZONE --rrule RULE [--count N] [--until YYYY-MM-DDTHH:MM:SS] "

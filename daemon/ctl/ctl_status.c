@@ -26,6 +26,8 @@
 #include "utf8.h"
 #include "util.h"
 
+#define CTL_STATUS_REASON	160	/* characters of a channel's error */
+
 /* How long the daemon has been up, its pid and version. */
 static void
 ctl_status_daemon(json_t *s)
@@ -36,6 +38,80 @@ ctl_status_daemon(json_t *s)
 	    json_string_value(json_object_get(s, "version")),
 	    (long long)json_integer_value(json_object_get(s, "pid")),
 	    up / 86400, up / 3600 % 24, up / 60 % 60);
+}
+
+/* A readiness check's name in words: "base de données", "canal SMS". */
+static void
+ctl_status_check_name(const char *check, char *buf, size_t len)
+{
+	if (check == NULL)
+		snprintf(buf, len, "?");
+	else if (strcmp(check, "database") == 0)
+		snprintf(buf, len, "base de données");
+	else if (strcmp(check, "scheduler") == 0)
+		snprintf(buf, len, "planificateur de rappels");
+	else if (strncmp(check, "channel ", 8) == 0)
+		snprintf(buf, len, "canal %s", ctl_word(CTL_W_CHANNEL,
+		    check + 8));
+	else
+		snprintf(buf, len, "%s", check);
+}
+
+/* The readiness checks (those of /readyz): "prêt : oui", or each failing
+ * one on a line of its own. */
+static void
+ctl_status_ready(json_t *s)
+{
+	json_t	*ck;
+	char	 name[64];
+	size_t	 i;
+	int	 ok = 1;
+
+	json_array_foreach(json_object_get(s, "ready"), i, ck)
+		ok &= json_is_true(json_object_get(ck, "ok"));
+	if (json_object_get(s, "ready") == NULL)
+		return;
+	printf("prêt : %s\n", ok ? "oui (base de données, canaux, "
+	    "planificateur)" : "NON");
+	json_array_foreach(json_object_get(s, "ready"), i, ck) {
+		if (json_is_true(json_object_get(ck, "ok")))
+			continue;
+		ctl_status_check_name(ctl_str(ck, "check"), name, sizeof name);
+		printf("  %s : %s\n", name, ctl_str(ck, "problem") ?
+		    ctl_str(ck, "problem") : "?");
+	}
+}
+
+/*
+ * Each channel's last success and last error: "canal SMS : dernier envoi
+ * réussi : mardi 8 décembre 2026 à 14h05", then "dernière erreur : ...".
+ */
+static void
+ctl_status_channels(struct ctl *c, json_t *s)
+{
+	const char	*name, *reason;
+	json_t		*ch, *err;
+	char		*when;
+
+	json_object_foreach(json_object_get(s, "channels"), name, ch) {
+		printf("canal %s :\n", ctl_word(CTL_W_CHANNEL, name));
+		when = ctl_str(ch, "last_success") != NULL ? ctl_utc_when(c,
+		    ctl_str(ch, "last_success"), DATEFMT_LONG) :
+		    xstrdup("aucun");
+		printf("  dernier envoi réussi : %s\n", when);
+		free(when);
+		err = json_object_get(ch, "last_error");
+		if (!json_is_object(err)) {
+			printf("  dernière erreur : aucune depuis le "
+			    "démarrage\n");
+			continue;
+		}
+		when = ctl_utc_when(c, ctl_str(err, "at"), DATEFMT_LONG);
+		reason = ctl_str(err, "reason");
+		printf("  dernière erreur : %s — %s\n", when, reason != NULL ?
+		    UTF8_CUT(reason, CTL_STATUS_REASON) : "?");
+		free(when);
+	}
 }
 
 /* The outbox counts and the next reminder of a status answer. */
@@ -132,17 +208,56 @@ ctl_status_mailkeys(json_t *s)
 	}
 }
 
+/*
+ * The open alarms of the dead-man's switch, one line each: "alarme : canal
+ * e-mail en échec depuis lun. 7 déc. 2026 14:05 (5 échecs)", with "message
+ * retenu ([alarm] repeat)" when nobody was told yet.
+ */
+static void
+ctl_status_alarms(struct ctl *c, json_t *s)
+{
+	json_t		*al;
+	const char	*kind, *subject;
+	char		*since;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(s, "alarms"), i, al) {
+		kind = ctl_str(al, "kind") ? ctl_str(al, "kind") : "";
+		subject = ctl_str(al, "subject") ? ctl_str(al, "subject") : "";
+		since = ctl_when_of(c, al, "since");
+		if (strcmp(kind, "channel") == 0)
+			printf("alarme : canal %s en échec depuis %s (%lld "
+			    "échecs)", ctl_word(CTL_W_CHANNEL, subject), since,
+			    ctl_num(al, "count"));
+		else if (strcmp(kind, "urgent_age") == 0)
+			printf("alarme : un message urgent attend depuis %s",
+			    since);
+		else if (strcmp(kind, "no_report") == 0)
+			printf("alarme : SMS urgents sans accusé de réception "
+			    "depuis %s", since);
+		else
+			printf("alarme : alerte n° %s sans réponse depuis %s",
+			    subject, since);
+		printf("%s\n", json_is_true(json_object_get(al, "notified")) ?
+		    "" : " — message retenu ([alarm] repeat)");
+		free(since);
+	}
+}
+
 /* A status answer for people. */
 static void
 ctl_status_print(struct ctl *c, json_t *s)
 {
 	ctl_status_daemon(s);
+	ctl_status_ready(s);
+	ctl_status_channels(c, s);
 	printf("annuaire : %lld personne(s)\n", (long long)
 	    json_integer_value(json_object_get(s, "people")));
 	printf("calendrier : %lld événement(s)\n", (long long)
 	    json_integer_value(json_object_get(s, "events")));
 	ctl_status_outbox(s);
 	ctl_status_shelters(c, s);
+	ctl_status_alarms(c, s);
 	ctl_status_mailkeys(s);
 	if (ctl_str(json_object_get(s, "caller"), "role") != NULL)
 		printf("vous : %s\n", ctl_word(CTL_W_ACCESS, ctl_str(

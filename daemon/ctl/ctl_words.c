@@ -42,6 +42,8 @@ static const struct {
 	{ CTL_W_OUTBOX, "sent", "envoyé" },
 	{ CTL_W_OUTBOX, "failed", "en échec" },
 	{ CTL_W_OUTBOX, "cancelled", "annulé" },
+	{ CTL_W_OUTBOX, "delivered", "délivré" },
+	{ CTL_W_OUTBOX, "undelivered", "non délivré" },
 
 	{ CTL_W_MESSAGE, "reminder", "rappel" },
 	{ CTL_W_MESSAGE, "alert", "alerte" },
@@ -53,6 +55,8 @@ static const struct {
 	{ CTL_W_MESSAGE, "alert_nobody", "sans réponse" },
 	{ CTL_W_MESSAGE, "alert_taken", "déjà réservé" },
 	{ CTL_W_MESSAGE, "alert_unclear", "réponse incomprise" },
+	{ CTL_W_MESSAGE, "alarm", "alarme technique" },
+	{ CTL_W_MESSAGE, "alarm_clear", "rétabli" },
 
 	{ CTL_W_CHANNEL, "email", "e-mail" },
 	{ CTL_W_CHANNEL, "sms", "SMS" },

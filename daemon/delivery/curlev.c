@@ -122,7 +122,7 @@ curlev_socket(CURL *easy, curl_socket_t fd, int what, void *arg, void *sp)
 		event_free(s->ev);
 	s->ev = event_new(cv->base, fd, kind, curlev_sock_cb, cv);
 	if (s->ev == NULL || event_add(s->ev, NULL) == -1)
-		fatalx("curlev: cannot watch a socket");
+		fatalx("curl watch_failed");
 	return 0;
 }
 
@@ -159,7 +159,7 @@ curlev_new(struct event_base *base)
 	TAILQ_INIT(&cv->xfers);
 	if ((cv->multi = curl_multi_init()) == NULL ||
 	    (cv->timer = evtimer_new(base, curlev_timer_cb, cv)) == NULL)
-		fatalx("curlev: cannot start libcurl");
+		fatalx("curl start_failed");
 	curl_multi_setopt(cv->multi, CURLMOPT_SOCKETFUNCTION, curlev_socket);
 	curl_multi_setopt(cv->multi, CURLMOPT_SOCKETDATA, cv);
 	curl_multi_setopt(cv->multi, CURLMOPT_TIMERFUNCTION, curlev_timeout);

@@ -38,9 +38,11 @@
 #include "curlev.h"
 #include "dispatch.h"
 #include "dispatch_int.h"
+#include "dlr.h"
 #include "guard.h"
 #include "idset.h"
 #include "log.h"
+#include "observe.h"
 #include "outbox.h"
 #include "people.h"
 #include "plugin.h"
@@ -71,6 +73,7 @@ struct dispatch {
 	struct config		**conf;
 	struct template_set	*tpl;
 	struct curlev		*cv;
+	struct dlr		*dlr;		/* SMS delivery reports */
 	struct dchan		 chans[CHAN_COUNT];
 	struct event		*ev_pass, *ev_timer, *ev_flush, *ev_stop;
 	struct dispatch_msgq	 flying;
@@ -120,6 +123,7 @@ dispatch_msg_free(struct dispatch_msg *dm)
 	free(dm->mkey);
 	free(dm->ct);
 	free(dm->quiet);
+	free(dm->dlr_url);
 	free(dm);
 }
 
@@ -251,8 +255,8 @@ dispatch_mailmode(struct dispatch *d, struct dispatch_msg *dm,
 		}
 		free(cause);
 		log_warnx("dispatch mail_key_unusable person=%lld msg=%lld "
-		    "(expired or revoked: give a new one with stoppvifctl "
-		    "people edit)", (long long)dm->person, (long long)dm->m.id);
+		    "hint=\"expired or revoked: give a new one with "
+		    "stoppvifctl people edit\"", (long long)dm->person, (long long)dm->m.id);
 	}
 	if (strcmp((*d->conf)->privacy_email, "encrypt-or-notice") == 0)
 		return "notice";
@@ -302,6 +306,10 @@ dispatch_prepare(struct dispatch *d, struct dispatch_msg *dm, int64_t now,
 	dm->m.to = dm->to = pc.addr;
 	dm->m.to_name = dm->name = pc.name;
 	pc.addr = pc.name = NULL;
+	/* where the handset's report is awaited, when the channel asks */
+	if (dm->chan == CHAN_SMS && dm->dlr_url == NULL &&
+	    channel_reports(d->chans[dm->chan].ch))
+		dm->m.dlr_url = dm->dlr_url = dlr_url(d->dlr, dm->m.id);
 	rc = dispatch_fits(dm, cause);
 out:
 	json_decref(params);
@@ -624,6 +632,51 @@ dispatch_results_free(struct dispatch *d)
 	d->nresults = 0;
 }
 
+/* Tell the observers what the committed outcomes were (observe.h). */
+static void
+dispatch_observe(struct dispatch *d)
+{
+	static const enum obs_kind kinds[] = {
+		[DISPATCH_SENT] = OBS_SENT, [DISPATCH_RETRY] = OBS_RETRY,
+		[DISPATCH_FAILED] = OBS_FAILED, [DISPATCH_DEFER] = OBS_DEFERRED,
+	};
+	struct dispatch_res	*r;
+	struct obs		 o;
+
+	TAILQ_FOREACH(r, &d->results, entry) {
+		if (r->m == NULL)
+			continue;
+		memset(&o, 0, sizeof o);
+		o.kind = kinds[r->kind];
+		o.chan = r->m->chan;
+		o.id = r->id;
+		o.urgent = r->m->m.urgent;
+		o.kind_name = r->m->kind;
+		o.error = r->kind == DISPATCH_SENT ? NULL : r->text;
+		o.when = util_now();
+		observe(&o);
+		if (r->fell_back) {
+			o.kind = OBS_FALLBACK;
+			o.error = NULL;
+			observe(&o);
+		}
+	}
+}
+
+/* An urgent SMS was sent with a report URL: its deadline is set (dlr.h). */
+static void
+dispatch_dlr_arm(struct dispatch *d)
+{
+	struct dispatch_res	*r;
+
+	TAILQ_FOREACH(r, &d->results, entry)
+		if (r->kind == DISPATCH_SENT && r->m != NULL &&
+		    r->m->m.urgent && r->m->m.dlr_url != NULL) {
+			dlr_arm(d->dlr);
+			return;
+		}
+}
+
 /* Write every queued outcome in one transaction, then pass again. */
 static void
 dispatch_flush(evutil_socket_t fd, short what, void *arg)
@@ -646,10 +699,14 @@ dispatch_flush(evutil_socket_t fd, short what, void *arg)
 	if (rc == -1) {
 		/* The rows stay pending: they will be sent again. */
 		store_rollback(d->store);
-		log_warnx("dispatch flush_failed error=\"%s\"", cause);
+		log_warnx("dispatch flush_failed error=\"%s\"",
+		    LOG_QUOTE(cause));
 		free(cause);
-	} else
+	} else {
 		outbox_settled();	/* sent and failed: their keep_bodies */
+		dispatch_observe(d);
+		dispatch_dlr_arm(d);
+	}
 	if (requeued)
 		d->stale = 1;	/* urgent fallbacks: before what is ready */
 	dispatch_results_free(d);
@@ -710,6 +767,13 @@ dispatch_outcome(void *arg, struct channel *ch, const struct sv_message *msg,
 		event_active(d->ev_pass, EV_TIMEOUT, 0);
 }
 
+/* The delivery reports queued a fallback. */
+static void
+dispatch_queued(void *arg)
+{
+	dispatch_kick(arg);
+}
+
 static void
 dispatch_stop_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -766,13 +830,18 @@ dispatch_new(struct event_base *base, struct store *store,
 		return NULL;
 	}
 	outbox_set_check(dispatch_check, d);
+	d->dlr = dlr_new(base, store, master, conf, dispatch_queued, d);
+	if (channel_reports(d->chans[CHAN_SMS].ch) &&
+	    dlr_off_reason(*conf) != NULL)
+		log_info("dlr reports_off hint=\"%s\"",
+		    LOG_QUOTE(dlr_off_reason(*conf)));
 	d->ev_pass = event_new(base, -1, 0, dispatch_pass, d);
 	d->ev_timer = evtimer_new(base, dispatch_timer, d);
 	d->ev_flush = evtimer_new(base, dispatch_flush, d);
 	d->ev_stop = event_new(base, -1, 0, dispatch_stop_cb, d);
 	if (d->ev_pass == NULL || d->ev_timer == NULL || d->ev_flush == NULL ||
 	    d->ev_stop == NULL)
-		fatalx("dispatch: cannot make events");
+		fatalx("dispatch start_failed step=events");
 	dispatch_kick(d);
 	return d;
 }
@@ -845,6 +914,7 @@ dispatch_free(struct dispatch *d)
 	outbox_set_check(NULL, NULL);
 	if (d->ev_flush != NULL)
 		dispatch_flush(-1, 0, d);	/* what was answered is kept */
+	dlr_free(d->dlr);
 	/* Transfers off the multi handle first: then plugins free them. */
 	curlev_free(d->cv);
 	for (c = 0; c < CHAN_COUNT; c++)
@@ -863,6 +933,19 @@ dispatch_free(struct dispatch *d)
 	}
 	template_free(d->tpl);
 	free(d);
+}
+
+struct dlr *
+dispatch_dlr(struct dispatch *d)
+{
+	return d->dlr;
+}
+
+int
+dispatch_chan_ready(struct dispatch *d, int c)
+{
+	return d != NULL && !d->stopping && c >= 0 && c < CHAN_COUNT &&
+	    d->chans[c].ch != NULL;
 }
 
 json_t *

@@ -17,6 +17,8 @@
 #ifndef STOPPVIF_DISPATCH_H
 #define STOPPVIF_DISPATCH_H
 
+#include <stdint.h>
+
 #include <jansson.h>
 
 struct event_base;
@@ -24,6 +26,7 @@ struct store;
 struct crypt_key;
 struct config;
 struct dispatch;
+struct dlr;
 
 /*
  * Open the email and sms channels of *conf and start.  NULL with *cause
@@ -46,8 +49,34 @@ void		 dispatch_stop(struct dispatch *, int timeout,
 		    void (*done)(void *), void *arg);
 void		 dispatch_free(struct dispatch *);
 
+/* The delivery reports of the SMS this dispatcher sends (dlr.h). */
+struct dlr	*dispatch_dlr(struct dispatch *);
+
+/* An urgent message to queue again on its person's other channel. */
+struct dispatch_fallback {
+	const char	*key;		/* its outbox key */
+	const char	*kind;
+	int64_t		 person;
+	const char	*channel;	/* where it went: "sms", "email" */
+	const char	*payload;	/* opened: the template's parameters */
+};
+/*
+ * Queue fb on the person's other channel as "KEY/fallback", urgent and due
+ * now, sealed with the person's data key dk, in the caller's transaction.
+ * A message that is a fallback already gets none, and a fallback queued
+ * before is not queued again (a failure, a report and a timeout make one
+ * at most): *added says whether a row was added.  0 or -1 with *cause.
+ */
+int		 dispatch_fallback_queue(struct store *,
+		    const struct crypt_key *dk,
+		    const struct dispatch_fallback *fb, int *added,
+		    char **cause);
+
 /* {"email_in_flight": n, "sms_in_flight": n} for status. */
 json_t		*dispatch_status(struct dispatch *);
+/* Whether channel c (enum chan) was opened and takes messages (not
+ * stopping): 1 or 0. */
+int		 dispatch_chan_ready(struct dispatch *, int c);
 
 /*
  * Render outbox message id as it would be sent, for `outbox list

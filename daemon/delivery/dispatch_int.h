@@ -37,6 +37,7 @@ struct dispatch_msg {
 	size_t			 ctlen;
 	char			*payload;	/* opened, for a fallback */
 	char			*quiet;		/* the person's quiet hours */
+	char			*dlr_url;	/* m.dlr_url, or NULL */
 	/* an email's recipient key when m.encrypt: checked usable, wiped
 	 * with the message (each attempt opens it again) */
 	enum mailcrypt_kind	 mkind;
@@ -60,6 +61,7 @@ struct dispatch_res {
 	int64_t			 not_before;	/* DEFER */
 	char			*text;		/* reply or error */
 	struct dispatch_msg	*m;		/* for fallbacks; may be NULL */
+	int			 fell_back;	/* a fallback was queued */
 	TAILQ_ENTRY(dispatch_res) entry;
 };
 

@@ -6,7 +6,9 @@
  * urgent until they end.  After its channel answers: sent, retried later
  * (exponential backoff with jitter) or failed once [delivery] max_attempts
  * or max_age is reached, and a failed urgent message queued again on the
- * person's other channel.  Each outcome is one UPDATE of its outbox row,
+ * person's other channel (the delivery reports use that fallback too,
+ * dlr.c).  An urgent SMS sent with a report URL gets its deadline for the
+ * report, dlr_due.  Each outcome is one UPDATE of its outbox row,
  * inside the transaction of the dispatcher's flush, and one log line.
  */
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include "calendar.h"
 #include "config.h"
 #include "crypt.h"
+#include "dispatch.h"
 #include "dispatch_int.h"
 #include "log.h"
 #include "outbox.h"
@@ -98,14 +101,40 @@ dispatch_give_up(const struct config *conf, struct dispatch_res *r,
 		r->kind = DISPATCH_FAILED;
 }
 
+int
+dispatch_fallback_queue(struct store *st, const struct crypt_key *dk,
+    const struct dispatch_fallback *fb, int *added, char **cause)
+{
+	struct outbox_msg	 m;
+	char			*key;
+	int			 c, rc;
+
+	*added = 0;
+	if (strstr(fb->key, DISPATCH_FALLBACK) != NULL ||
+	    (c = chan_parse(fb->channel)) == -1)
+		return 0;	/* a fallback has none */
+	xasprintf(&key, "%s" DISPATCH_FALLBACK, fb->key);
+	memset(&m, 0, sizeof m);
+	m.key = key;
+	m.kind = fb->kind;
+	m.person_id = fb->person;
+	m.channel = chan_name(chan_other(c));
+	m.urgent = 1;
+	m.not_before = util_now();
+	m.payload = fb->payload;
+	rc = outbox_enqueue(st, dk, &m, added, cause);
+	free(key);
+	return rc;
+}
+
 /* Queue the urgent message of r on the person's other channel. */
 static void
 dispatch_fallback(struct store *st, const struct crypt_key *master,
     struct dispatch_res *r, int *requeued)
 {
 	struct crypt_key	*dk;
-	struct outbox_msg	 m;
-	char			*key, *cause = NULL;
+	struct dispatch_fallback fb;
+	char			*cause = NULL;
 	int			 added = 0;
 
 	if (r->m->payload == NULL || (dk = people_data_key(st, master,
@@ -113,26 +142,22 @@ dispatch_fallback(struct store *st, const struct crypt_key *master,
 		free(cause);
 		return;
 	}
-	xasprintf(&key, "%s" DISPATCH_FALLBACK, r->m->m.key);
-	memset(&m, 0, sizeof m);
-	m.key = key;
-	m.kind = r->m->m.kind;
-	m.person_id = r->m->person;
-	m.channel = chan_name(chan_other(r->m->chan));
-	m.urgent = 1;
-	m.not_before = util_now();
-	m.payload = r->m->payload;
-	if (outbox_enqueue(st, dk, &m, &added, &cause) == -1) {
+	fb.key = r->m->m.key;
+	fb.kind = r->m->m.kind;
+	fb.person = r->m->person;
+	fb.channel = chan_name(r->m->chan);
+	fb.payload = r->m->payload;
+	if (dispatch_fallback_queue(st, dk, &fb, &added, &cause) == -1) {
 		log_warnx("dispatch fallback_failed id=%lld error=\"%s\"",
-		    (long long)r->id, cause);
+		    (long long)r->id, LOG_QUOTE(cause));
 		free(cause);
 	} else if (added) {
 		log_info("dispatch fallback id=%lld channel=%s",
-		    (long long)r->id, m.channel);
+		    (long long)r->id, chan_name(chan_other(r->m->chan)));
 		*requeued = 1;	/* urgent: before what is ready */
+		r->fell_back = 1;
 	}
 	crypt_key_free(dk);
-	free(key);
 }
 
 /* Whether r failed an urgent message that is not a fallback already. */
@@ -167,7 +192,9 @@ dispatch_write(struct store *st, const struct config *conf,
 	static const char *const sql = "UPDATE outbox SET status = ?2,"
 	    " attempts = attempts + ?3, not_before = coalesce(?4, not_before),"
 	    " reply = coalesce(?5, reply), last_error = ?6,"
-	    " sent = ?7 WHERE id = ?1 AND (status = 'pending' OR ?2 = 'sent')";
+	    " sent = ?7, dlr_due = CASE WHEN dlr IS NULL THEN"
+	    " coalesce(?8, dlr_due) END"
+	    " WHERE id = ?1 AND (status = 'pending' OR ?2 = 'sent')";
 	sqlite3_stmt	*stmt = store_stmt(st, sql);
 	char		 utc[32];
 
@@ -187,6 +214,10 @@ dispatch_write(struct store *st, const struct config *conf,
 	if (r->kind == DISPATCH_SENT)
 		sqlite3_bind_text(stmt, 7, util_utc_now(utc, sizeof utc), -1,
 		    SQLITE_TRANSIENT);
+	/* an urgent SMS awaits its handset's report (dlr.h), if asked */
+	if (r->kind == DISPATCH_SENT && r->m != NULL && r->m->m.urgent &&
+	    r->m->m.dlr_url != NULL)
+		sqlite3_bind_int64(stmt, 8, now + conf->dlr_timeout);
 	return store_exec_stmt(st, stmt, cause);
 }
 

@@ -19,8 +19,16 @@
 #include "util.h"
 
 static const char *const outbox_statuses[] = {
-	"pending", "sent", "failed", "cancelled", NULL
+	"pending", "sent", "failed", "cancelled", "delivered", "undelivered",
+	NULL
 };
+
+/*
+ * The status a list shows: a sent SMS with its handset's report is
+ * "delivered" or "undelivered" (dlr.h), anything else its row's status.
+ */
+#define OUTBOX_SHOWN \
+	"CASE WHEN status = 'sent' AND dlr IS NOT NULL THEN dlr ELSE status END"
 
 /*
  * When a settled row settled, in UTC seconds (outbox.h): its sending, else
@@ -84,7 +92,7 @@ outbox_refuse(struct store *st, const struct outbox_msg *m, int64_t id,
 	sqlite3_bind_text(stmt, 2, text, -1, SQLITE_TRANSIENT);
 	rc = store_exec_stmt(st, stmt, cause);
 	log_warnx("outbox refused id=%lld kind=%s channel=%s reason=\"%s\"",
-	    (long long)id, m->kind, m->channel, why);
+	    (long long)id, m->kind, m->channel, LOG_QUOTE(why));
 	free(text);
 	outbox_settled();	/* failed: its payload's time runs */
 	return rc;
@@ -218,15 +226,15 @@ outbox_int_col(sqlite3_stmt *stmt, int col)
 
 /* outbox_list's query: its columns in the order of enum outbox_col. */
 static const char *const outbox_list_sql = "SELECT id, key, kind, person_id,"
-    " channel, urgent, status, created, not_before, attempts, event_id,"
-    " occurrence, remind_offset, last_error, reply, sent,"
-    " payload IS NULL AND status <> 'pending' FROM outbox"
-    " WHERE ?1 IS NULL OR status = ?1 ORDER BY id DESC LIMIT ?2";
+    " channel, urgent, " OUTBOX_SHOWN ", created, not_before, attempts,"
+    " event_id, occurrence, remind_offset, last_error, reply, sent,"
+    " payload IS NULL AND status <> 'pending', dlr_at FROM outbox"
+    " WHERE ?1 IS NULL OR " OUTBOX_SHOWN " = ?1 ORDER BY id DESC LIMIT ?2";
 enum outbox_col {
 	OCOL_ID, OCOL_KEY, OCOL_KIND, OCOL_PERSON, OCOL_CHANNEL, OCOL_URGENT,
 	OCOL_STATUS, OCOL_CREATED, OCOL_NOT_BEFORE, OCOL_ATTEMPTS, OCOL_EVENT,
 	OCOL_OCCURRENCE, OCOL_OFFSET, OCOL_ERROR, OCOL_REPLY, OCOL_SENT,
-	OCOL_ERASED
+	OCOL_ERASED, OCOL_DLR_AT
 };
 
 /* The current row of outbox_list's query as a JSON object. */
@@ -257,6 +265,9 @@ outbox_row(sqlite3_stmt *stmt)
 	outbox_text_col(o, "sent", stmt, OCOL_SENT);
 	json_object_set_new(o, "erased", json_boolean(sqlite3_column_int(stmt,
 	    OCOL_ERASED)));
+	json_object_set_new(o, "dlr_at", sqlite3_column_type(stmt,
+	    OCOL_DLR_AT) == SQLITE_NULL ? json_null() :
+	    outbox_utc(sqlite3_column_int64(stmt, OCOL_DLR_AT)));
 	return o;
 }
 
@@ -345,8 +356,10 @@ outbox_retry(struct store *st, int64_t id, struct error *err)
 json_t *
 outbox_counts(struct store *st)
 {
-	static const char *const sql =
-	    "SELECT status, count(*) FROM outbox GROUP BY status";
+	/* delivered and undelivered: of the sent, those with a report */
+	static const char *const sql = "SELECT status, count(*) FROM outbox"
+	    " GROUP BY status UNION ALL SELECT dlr, count(*) FROM outbox"
+	    " WHERE status = 'sent' AND dlr IS NOT NULL GROUP BY dlr";
 	sqlite3_stmt	*stmt = store_stmt(st, sql);
 	json_t		*o = json_object();
 	size_t		 i;

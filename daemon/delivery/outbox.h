@@ -77,7 +77,10 @@ int	 outbox_take_back(struct store *, int64_t event_id, int64_t *earliest,
 /*
  * The messages, newest first, optionally of one status, without their
  * payload (a JSON array, new reference), or NULL with err set.  "erased"
- * is true for a settled message whose payload was erased.
+ * is true for a settled message whose payload was erased.  A sent SMS
+ * with its handset's report shows as "delivered" or "undelivered" (and is
+ * listed under that status, not "sent"), with "dlr_at" its time (null
+ * when none).
  */
 json_t	*outbox_list(struct store *, const char *status, int64_t limit,
 	    struct error *err);
@@ -90,7 +93,9 @@ json_t	*outbox_list(struct store *, const char *status, int64_t limit,
  */
 int	 outbox_retry(struct store *, int64_t id, struct error *err);
 
-/* {"pending": n, "sent": n, "failed": n, "cancelled": n}. */
+/* {"pending": n, "sent": n, "failed": n, "cancelled": n, "delivered": n,
+ * "undelivered": n}: the last two count the sent SMS with a report (a
+ * part of "sent"). */
 json_t	*outbox_counts(struct store *);
 
 /*

@@ -51,6 +51,7 @@ struct sv_host {
 	void			*done_arg;
 	double			 rate;
 	int			 max_in_flight;
+	int			 reports;	/* passes dlr_url on */
 };
 
 /* Append one problem with key (NULL: the section) to h->errors. */
@@ -199,11 +200,18 @@ host_encrypt(struct sv_host *h, const struct sv_message *msg,
 	w.now = util_now();
 	if (mailcrypt_wrap(&w, plain, len, out, outlen, &cause) == -1) {
 		log_warnx("channel.%s encrypt_failed msg=%lld error=\"%s\"",
-		    h->name, (long long)msg->id, cause);
+		    h->name, (long long)msg->id, LOG_QUOTE(cause));
 		free(cause);
 		return -1;
 	}
 	return 0;
+}
+
+/* The plugin hands dlr_url to its gateway: reports are awaited. */
+static void
+host_reports(struct sv_host *h)
+{
+	h->reports = 1;
 }
 
 static const struct sv_host_api host_api = {
@@ -216,6 +224,7 @@ static const struct sv_host_api host_api = {
 	host_curl_add,
 	host_complete,
 	host_encrypt,
+	host_reports,
 };
 
 /* Refuse a plugin file anyone but root or us could have changed. */
@@ -443,6 +452,12 @@ int
 channel_max_in_flight(const struct channel *ch)
 {
 	return ((const struct sv_host *)ch)->max_in_flight;
+}
+
+int
+channel_reports(const struct channel *ch)
+{
+	return ((const struct sv_host *)ch)->reports;
 }
 
 int

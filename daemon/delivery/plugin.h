@@ -52,6 +52,8 @@ const char	*channel_name(const struct channel *);
 /* The daemon's keys of the section. */
 double		 channel_rate(const struct channel *);
 int		 channel_max_in_flight(const struct channel *);
+/* Whether the plugin passes each message's dlr_url to its gateway. */
+int		 channel_reports(const struct channel *);
 
 /*
  * Check every channel stoppvifd would open (those of chan.h) in check-only

@@ -302,7 +302,8 @@ retention_bodies(struct retention *r, int64_t now)
 		return now + RETENTION_RETRY;
 	}
 	if (outbox_erase_bodies(r->store, keep, now, &n, &cause) == -1) {
-		log_warnx("retention erase_failed error=\"%s\"", cause);
+		log_warnx("retention erase_failed error=\"%s\"",
+		    LOG_QUOTE(cause));
 		free(cause);
 		return now + RETENTION_RETRY;
 	}
@@ -310,7 +311,7 @@ retention_bodies(struct retention *r, int64_t now)
 		log_info("retention erased bodies=%d", n);
 		if (store_checkpoint(r->store, &cause) == -1) {
 			log_warnx("retention checkpoint_failed error=\"%s\"",
-			    cause);
+			    LOG_QUOTE(cause));
 			free(cause);
 			return now + RETENTION_RETRY;
 		}
@@ -406,7 +407,7 @@ retention_new(struct event_base *base, struct store *store,
 	r->conf = conf;
 	r->armed = -1;
 	if ((r->ev = evtimer_new(base, retention_sweep, r)) == NULL)
-		fatalx("retention: cannot make its timer");
+		fatalx("retention start_failed step=timer");
 	outbox_set_settled(retention_settled, r);
 	people_set_erase_hook(retention_forget, r);
 	retention_arm(r, util_now());	/* what fell due while stopped */

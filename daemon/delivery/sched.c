@@ -446,8 +446,8 @@ sched_run(struct sched *s)
 	    sched_batch(s, util_now(), &more, &cause) == -1 ||
 	    store_commit(s->store, &cause) == -1) {
 		store_rollback(s->store);
-		log_warnx("sched run_failed error=\"%s\" retry=%ds", cause,
-		    SCHED_RETRY);
+		log_warnx("sched run_failed error=\"%s\" retry=%ds",
+		    LOG_QUOTE(cause), SCHED_RETRY);
 		free(cause);
 		sched_settime(s, util_now() + SCHED_RETRY);
 		return;
@@ -471,7 +471,7 @@ sched_timer_cb(evutil_socket_t fd, short what, void *arg)
 	uint64_t	 n;
 
 	if (read(fd, &n, sizeof n) == -1 && errno == ECANCELED)
-		log_info("sched clock_changed replanning");
+		log_info("sched clock_changed action=replan");
 	s->wakeups++;
 	s->armed = -2;		/* unknown: sched_arm must set it again */
 	sched_run(s);
@@ -506,7 +506,7 @@ sched_new(struct event_base *base, struct calendar *cal,
 	s->ev_more = event_new(base, -1, 0, sched_more_cb, s);
 	if (s->ev_timer == NULL || s->ev_more == NULL ||
 	    event_add(s->ev_timer, NULL) == -1)
-		fatalx("sched: cannot add the timer event");
+		fatalx("sched start_failed step=timer");
 	sched_run(s);
 	return s;
 }
@@ -551,6 +551,12 @@ sched_on_queue(struct sched *s, void (*fn)(void *), void *arg)
 {
 	s->on_queue = fn;
 	s->on_queue_arg = arg;
+}
+
+int64_t
+sched_armed(struct sched *s)
+{
+	return s->armed;
 }
 
 json_t *

@@ -58,5 +58,10 @@ void		 sched_on_queue(struct sched *, void (*fn)(void *), void *arg);
 
 /* {"next_reminder": UTC or null, "wakeups": n} for status. */
 json_t		*sched_status(struct sched *);
+/*
+ * The time the timer is armed for (UTC seconds), -1 when no reminder is
+ * planned, -2 when it is not armed (before the first run, during a run).
+ */
+int64_t		 sched_armed(struct sched *);
 
 #endif

@@ -45,8 +45,12 @@ static const struct ckey ckeys[] = {
 	    OFF(language) },
 	{ "daemon", "log_level", CT_LOGLEVEL, "info", 0, 0, log_level_names, 1,
 	    OFF(log_level) },
+	{ "daemon", "log_format", CT_ENUM, "text", 0, 0, log_format_names, 1,
+	    OFF(log_format) },
 	{ "daemon", "inbound_listen", CT_LISTEN, "", 0, 0, NULL, 0,
 	    OFF(inbound_listen) },
+	{ "daemon", "metrics_listen", CT_LOCAL, "", 0, 0, NULL, 0,
+	    OFF(metrics_listen) },
 	{ "daemon", "public_url", CT_URL, "https://stoppvif.example.be", 0, 0,
 	    NULL, 1, OFF(public_url) },
 	{ "daemon", "sender_name", CT_SENDER, "", 0, 40, NULL, 1,
@@ -86,8 +90,18 @@ static const struct ckey ckeys[] = {
 	    OFF(backoff_min) },
 	{ "delivery", "backoff_max", CT_DURATION, "1h", 1, 7 * 86400, NULL, 1,
 	    OFF(backoff_max) },
+	{ "delivery", "dlr_timeout", CT_DURATION, "5m", 1, 86400, NULL, 1,
+	    OFF(dlr_timeout) },
 	{ "delivery", "quiet_hours", CT_QUIET, "", 0, 0, NULL, 1,
 	    OFF(quiet_hours) },
+	{ "alarm", "failures", CT_INT, "5", 1, 1000, NULL, 1,
+	    OFF(alarm_failures) },
+	{ "alarm", "urgent_age", CT_DURATION, "10m", 1, 86400, NULL, 1,
+	    OFF(alarm_urgent_age) },
+	{ "alarm", "no_reports", CT_INT, "2", 1, 1000, NULL, 1,
+	    OFF(alarm_no_reports) },
+	{ "alarm", "repeat", CT_DURATION, "1h", 1, 7 * 86400, NULL, 1,
+	    OFF(alarm_repeat) },
 	{ "api", "allow_uids", CT_UIDS, "", 0, 0, NULL, 1, OFF(allow_uids) },
 	{ "api", "allow_gids", CT_GIDS, "", 0, 0, NULL, 1, OFF(allow_gids) },
 	{ "api", "admins", CT_MEMBERS, "", 0, 0, NULL, 1, OFF(admins) },
@@ -432,7 +446,8 @@ config_parse(const char *file, int partial, char **cause)
 		conf->file = xstrdup(file);
 	for (i = 0; i < NKEYS; i++) {
 		if (config_value_set(conf, &ckeys[i], ckeys[i].def, &err) == -1)
-			fatalx("config: default of %s: %s", ckeys[i].name, err);
+			fatalx("config bad_default key=%s error=\"%s\"",
+			    ckeys[i].name, LOG_QUOTE(err));
 	}
 
 	memset(&cp, 0, sizeof cp);

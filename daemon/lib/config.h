@@ -51,7 +51,9 @@ struct config {
 	char	*timezone;
 	char	*language;	/* fr, nl, de, en */
 	int	 log_level;	/* enum log_level */
+	char	*log_format;	/* text, json (log_format_parse) */
 	char	*inbound_listen;	/* "" when unset */
+	char	*metrics_listen;	/* loopback address:port or socket; "" */
 	char	*public_url;
 	char	*sender_name;	/* what phones and signatures show; "" */
 	char	*user;	/* to drop to when started as root; "" */
@@ -82,7 +84,14 @@ struct config {
 	int64_t	 max_age;	/* seconds */
 	int64_t	 backoff_min;	/* seconds */
 	int64_t	 backoff_max;
+	int64_t	 dlr_timeout;	/* seconds an urgent SMS awaits its report */
 	char	*quiet_hours;	/* "21:00-08:00", "" for none */
+
+	/* [alarm]: the dead-man's switch (shelter/alarm.c) */
+	int64_t	 alarm_failures;	/* failures in a row on a channel */
+	int64_t	 alarm_urgent_age;	/* seconds an urgent message waits */
+	int64_t	 alarm_no_reports;	/* urgent SMS in a row unreported */
+	int64_t	 alarm_repeat;	/* seconds between two alarms */
 
 	/* [channel.NAME] sections, in file order */
 	struct config_channel	*channels;

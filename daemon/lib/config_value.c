@@ -144,12 +144,14 @@ conf_listen(const char *value, char **cause)
 }
 
 /*
- * Check where the SMS gateway's requests arrive: a loopback address:port
- * (the gateway runs on this machine) or the absolute path of a Unix socket,
- * written as is or as "unix:PATH".
+ * Check where the SMS gateway's requests (or a metrics scraper's) arrive: a
+ * loopback address:port (the client runs on this machine) or the absolute
+ * path of a Unix socket, written as is or as "unix:PATH".  refused says
+ * why anything else is.  "localhost" is a name, and names are not looked
+ * up: the hint gives the address to write.
  */
 static int
-conf_local(const char *value, char **cause)
+conf_local(const char *value, const char *refused, char **cause)
 {
 	const char	*path = value;
 	struct in_addr	 a4;
@@ -164,6 +166,11 @@ conf_local(const char *value, char **cause)
 		path += 5;
 	if (path[0] == '/')
 		return 0;
+	if (strncmp(value, "localhost:", 10) == 0) {
+		util_cause(cause, "names are not looked up: write 127.0.0.1:%s "
+		    "(or [::1]:%s)", value + 10, value + 10);
+		return -1;
+	}
 	if (conf_listen(value, cause) == -1)
 		return -1;
 	n = (size_t)(strrchr(value, ':') - value);
@@ -178,9 +185,7 @@ conf_local(const char *value, char **cause)
 	}
 	free(host);
 	if (!loop) {
-		util_cause(cause, "the SMS gateway must reach it on this "
-		    "machine: a loopback address (127.0.0.1:8481, [::1]:8481) "
-		    "or a Unix socket path (/run/stoppvif/sms.sock)");
+		util_cause(cause, "%s", refused);
 		return -1;
 	}
 	return 0;
@@ -274,7 +279,14 @@ conf_check_listen(const struct ckey *k, const char *value, char **cause)
 static int
 conf_check_local(const struct ckey *k, const char *value, char **cause)
 {
-	return conf_local(value, cause);
+	if (strcmp(k->name, "metrics_listen") == 0)
+		return conf_local(value, "the metrics are for this machine "
+		    "only (put a TLS proxy in front to scrape from elsewhere): "
+		    "a loopback address (127.0.0.1:9470, [::1]:9470) or a Unix "
+		    "socket path (/run/stoppvif/metrics.sock)", cause);
+	return conf_local(value, "the SMS gateway must reach it on this "
+	    "machine: a loopback address (127.0.0.1:8481, [::1]:8481) or a "
+	    "Unix socket path (/run/stoppvif/sms.sock)", cause);
 }
 
 /* The name that phones show (the network's own name may be one: "VIF"). */

@@ -61,7 +61,7 @@ crypt_init(void)
 	if (crypto_aead_xchacha20poly1305_ietf_KEYBYTES != CRYPT_KEYBYTES ||
 	    CRYPT_OVERHEAD != 1 + CRYPT_NONCEBYTES + CRYPT_TAGBYTES ||
 	    crypto_generichash_KEYBYTES_MAX < CRYPT_KEYBYTES)
-		fatalx("crypt: libsodium sizes do not match crypt.h");
+		fatalx("crypt sizes_mismatch library=libsodium");
 	crypt_ready = 1;
 	return 0;
 }
@@ -74,11 +74,11 @@ crypt_key_alloc(void)
 	struct crypt_key	*key;
 
 	if (!crypt_ready)
-		fatalx("crypt: crypt_init() was not called");
+		fatalx("crypt not_initialised");
 	key = xmalloc(sizeof *key);
 	key->slot = -1;
 	if ((key->raw = sodium_malloc(CRYPT_KEYBYTES)) == NULL)
-		fatal("crypt: sodium_malloc");
+		fatal("crypt alloc_failed call=sodium_malloc");
 	return key;
 }
 
@@ -87,7 +87,7 @@ static void
 crypt_key_lock(const struct crypt_key *key)
 {
 	if (sodium_mprotect_readonly(key->raw) != 0)
-		fatal("crypt: sodium_mprotect_readonly");
+		fatal("crypt protect_failed call=sodium_mprotect_readonly");
 }
 
 /* A data key: a free slot of the pool, or a region of its own when all
@@ -99,11 +99,11 @@ crypt_key_pooled(const uint8_t *raw)
 	int			 i, bit;
 
 	if (!crypt_ready)
-		fatalx("crypt: crypt_init() was not called");
+		fatalx("crypt not_initialised");
 	if (crypt_pool == NULL &&
 	    (crypt_pool = sodium_malloc(CRYPT_POOL_SLOTS * CRYPT_KEYBYTES)) ==
 	    NULL)
-		fatal("crypt: sodium_malloc");
+		fatal("crypt alloc_failed call=sodium_malloc");
 	for (i = 0; i < CRYPT_POOL_SLOTS / 64; i++)
 		if (~crypt_pool_used[i] != 0)
 			break;
@@ -423,7 +423,7 @@ crypt_seal_into(const struct crypt_key *key, const char *table,
 	    &clen, pt, ptlen, ad, adlen, NULL, ct + 1, key->raw);
 	free(ad);
 	if (clen != ptlen + CRYPT_TAGBYTES)
-		fatalx("crypt: sealed length %llu for %zu bytes", clen, ptlen);
+		fatalx("crypt bad_length sealed=%llu plain=%zu", clen, ptlen);
 }
 
 /*
@@ -464,7 +464,7 @@ crypt_seal(const struct crypt_key *key, const char *table, const char *column,
     int64_t rowid, const void *pt, size_t ptlen, uint8_t **ct, size_t *ctlen)
 {
 	if (ptlen > SIZE_MAX - CRYPT_OVERHEAD)
-		fatalx("crypt: plaintext of %zu bytes too long", ptlen);
+		fatalx("crypt too_long plain=%zu", ptlen);
 	*ctlen = ptlen + CRYPT_OVERHEAD;
 	*ct = xmalloc(*ctlen);
 	crypt_seal_into(key, table, column, rowid, pt, ptlen, *ct);
@@ -505,10 +505,11 @@ crypt_mac(const struct crypt_key *master, const char *purpose,
 
 	_Static_assert(crypto_kdf_CONTEXTBYTES == 8, "kdf context size");
 	if (strlen(purpose) != crypto_kdf_CONTEXTBYTES)
-		fatalx("crypt: MAC purpose \"%s\" is not 8 characters", purpose);
+		fatalx("crypt bad_purpose kind=mac purpose=\"%s\"",
+		    LOG_ESCAPE(purpose));
 	if (crypto_kdf_derive_from_key(sub, sizeof sub, 1, purpose,
 	    master->raw) != 0)
-		fatalx("crypt: key derivation failed");
+		fatalx("crypt derive_failed");
 	crypto_generichash(out, CRYPT_MAC_BYTES, msg, len, sub, sizeof sub);
 	sodium_memzero(sub, sizeof sub);
 }
@@ -537,11 +538,11 @@ crypt_key_derive(const struct crypt_key *master, const char *purpose)
 	uint8_t			 sub[CRYPT_KEYBYTES];
 
 	if (strlen(purpose) != crypto_kdf_CONTEXTBYTES)
-		fatalx("crypt: key purpose \"%s\" is not 8 characters",
-		    purpose);
+		fatalx("crypt bad_purpose kind=key purpose=\"%s\"",
+		    LOG_ESCAPE(purpose));
 	if (crypto_kdf_derive_from_key(sub, sizeof sub, 2, purpose,
 	    master->raw) != 0)
-		fatalx("crypt: key derivation failed");
+		fatalx("crypt derive_failed");
 	key = crypt_key_pooled(sub);
 	sodium_memzero(sub, sizeof sub);
 	return key;
@@ -553,7 +554,7 @@ crypt_keyed_hash(const struct crypt_key *key, const void *msg, size_t len,
 {
 	if (outlen < crypto_generichash_BYTES_MIN ||
 	    outlen > crypto_generichash_BYTES_MAX)
-		fatalx("crypt: keyed hash of %zu bytes", outlen);
+		fatalx("crypt bad_length hash=%zu", outlen);
 	crypto_generichash(out, outlen, msg, len, key->raw, CRYPT_KEYBYTES);
 }
 

@@ -241,7 +241,7 @@ out_nfkd(struct gout *o, uint32_t c)
 
 	n = utf8_encode(c, (char *)in);
 	if ((nf = u8_normalize(UNINORM_NFKD, in, n, buf, &len)) == NULL)
-		fatal("u8_normalize");		/* out of memory */
+		fatal("guard normalize_failed");	/* out of memory */
 	for (i = 0; i < len; i += k) {
 		k = utf8_decode(nf + i, len - i, &d);
 		out_cp(o, d == UTF8_BAD ? ' ' : d);
@@ -674,7 +674,8 @@ list_build(const char *extra, char **cause)
 		cache_init();
 	for (i = 0; i < NBUILTIN; i++)
 		if (entry_parse(l, builtin[i], strlen(builtin[i]), &why) == -1)
-			fatalx("guard: built-in %s", why);
+			fatalx("guard bad_builtin error=\"%s\"",
+			    LOG_QUOTE(why));
 	if (list_parse(l, extra, cause) == -1) {
 		list_free(l);
 		return NULL;
@@ -927,7 +928,7 @@ guard_phone_check(const char *text, char **cause)
 	int			 ones = 0;
 
 	if (active == NULL && guard_words_set(NULL, NULL) == -1)
-		fatalx("guard: no word list");
+		fatalx("guard no_word_list");
 	if (text == NULL)
 		text = "";
 	f = fold(text, &n);

@@ -16,6 +16,9 @@ static const char *const reminder_needs[] = { "title", "start", NULL };
 static const char *const alert_needs[] = { "code", NULL };
 static const char *const confirm_needs[] = { "code", "until", NULL };
 static const char *const notice_needs[] = { NULL };
+static const char *const alarm_needs[] = { "alarm", "since", NULL };
+static const char *const clear_needs[] = { "alarm", "since", "cleared",
+    NULL };
 
 const struct tkind template_kinds[TEMPLATE_NKINDS] = {
 	{ "reminder", K_REMINDER, reminder_needs },
@@ -29,6 +32,8 @@ const struct tkind template_kinds[TEMPLATE_NKINDS] = {
 	{ "alert_unclear", K_ALERT_UNCLEAR, alert_needs },
 	{ "alert_locked", K_ALERT_LOCKED, alert_needs },
 	{ "notice", K_NOTICE, notice_needs },
+	{ "alarm", K_ALARM, alarm_needs },
+	{ "alarm_clear", K_ALARM_CLEAR, clear_needs },
 };
 
 int

@@ -39,7 +39,12 @@
 				 K_ALERT_UNCLEAR | K_OPENED)
 #define K_NOTICE		0x400	/* stands for an email that could not
 					 * be encrypted: email only */
-#define K_ALL			(K_REMINDER | K_ALERTS | K_NOTICE)
+#define K_ALARM			0x800	/* the dead-man's switch: broken */
+#define K_ALARM_CLEAR		0x1000	/* the dead-man's switch: rétabli */
+#define K_ALARMS		(K_ALARM | K_ALARM_CLEAR)
+/* Urgent kinds: each SMS must take one message. */
+#define K_ONE_SMS		(K_ALERTS | K_ALARMS)
+#define K_ALL			(K_REMINDER | K_ALERTS | K_NOTICE | K_ALARMS)
 
 /* A kind of message: each needs KIND.email and KIND.sms in French
  * (notice: notice.email only). */
@@ -48,7 +53,7 @@ struct tkind {
 	unsigned		 bit;
 	const char *const	*needs;		/* params that must be given */
 };
-#define TEMPLATE_NKINDS		11
+#define TEMPLATE_NKINDS		13
 extern const struct tkind template_kinds[TEMPLATE_NKINDS];
 
 /* The index of the kind named by the len bytes at kind, or -1. */

@@ -530,7 +530,7 @@ load_file(struct template_set *ts, struct tload *ld, const char *path,
 	compile_file(&tp, data, len, (enum chan)c, t);
 	free(data);
 	if (ld->nerrors == before && c == CHAN_SMS &&
-	    (template_kinds[k].bit & K_ALERTS))
+	    (template_kinds[k].bit & K_ONE_SMS))
 		alert_sms_check(&tp, t, lang);
 	if (ld->nerrors == before)
 		t->loaded = 1;
@@ -687,7 +687,7 @@ sender_fits(const struct template_set *ts, const char *name, char **cause)
 	for (l = 0; l < LANG_COUNT; l++) {
 		for (k = 0; k < TEMPLATE_NKINDS; k++) {
 			t = &ts->t[l][k][CHAN_SMS];
-			if (!(template_kinds[k].bit & K_ALERTS) || !t->loaded)
+			if (!(template_kinds[k].bit & K_ONE_SMS) || !t->loaded)
 				continue;
 			n = template_alert_segments(t, &template_kinds[k],
 			    (int)l, name, &why);

@@ -8,6 +8,7 @@
  * with guard.c.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +28,7 @@
 #define SECS_DAY	86400
 
 /* The date-time params. */
-enum { D_START, D_END, D_UNTIL, D_OPENED, NDATES };
+enum { D_START, D_END, D_UNTIL, D_OPENED, D_SINCE, D_CLEARED, NDATES };
 
 struct rdate {
 	struct recur_civil	 c;		/* the local wall-clock time */
@@ -59,7 +60,9 @@ static const struct {
 	{ "code", JSON_STRING, -1 }, { "link", JSON_STRING, -1 },
 	{ "shelter", JSON_STRING, -1 }, { "until", JSON_STRING, D_UNTIL },
 	{ "opened", JSON_STRING, D_OPENED }, { "now", JSON_INTEGER, -1 },
-	{ "phone_title", JSON_STRING, -1 },
+	{ "phone_title", JSON_STRING, -1 }, { "alarm", JSON_STRING, -1 },
+	{ "channel", JSON_STRING, -1 }, { "count", JSON_INTEGER, -1 },
+	{ "since", JSON_STRING, D_SINCE }, { "cleared", JSON_STRING, D_CLEARED },
 };
 #define NPARAMS		(sizeof param_types / sizeof param_types[0])
 
@@ -180,6 +183,138 @@ ph_opened(const struct rctx *r)
 	return ph_datefmt(r, D_OPENED, DATEFMT_LONG);
 }
 
+/*
+ * What the dead-man's switch says, by language, alarm kind (in the order
+ * of alarm_kinds) and whether it is raised or cleared: %C the channel's
+ * messages, %T the time (when it began, or ended), %n how many failed, %c
+ * the alert's code.  Short: an alarm SMS must take one message.
+ */
+static const char *const alarm_kinds[] = {
+	"channel", "urgent_age", "no_report", "exhausted"
+};
+#define NALARMS		(sizeof alarm_kinds / sizeof alarm_kinds[0])
+static const struct {
+	const char	*chan[CHAN_COUNT];
+	const char	*raised[NALARMS], *cleared[NALARMS];
+} alarm_words[LANG_COUNT] = {
+	{ { "Les e-mails", "Les SMS" },
+	  { "%C ne partent plus depuis %T (%n échecs)",
+	    "Un message urgent attend depuis %T",
+	    "Les SMS urgents restent sans accusé de réception depuis %T",
+	    "Personne ne répond à l'alerte %c depuis %T" },
+	  { "%C repartent depuis %T",
+	    "Les messages urgents repartent depuis %T",
+	    "Les SMS urgents sont de nouveau confirmés depuis %T",
+	    "L'alerte %c n'attend plus de réponse depuis %T" } },
+	{ { "E-mails", "Sms'en" },
+	  { "%C worden niet meer verstuurd sinds %T (%n mislukt)",
+	    "Een dringend bericht wacht sinds %T",
+	    "Dringende sms'en krijgen geen ontvangstbevestiging sinds %T",
+	    "Niemand antwoordt op oproep %c sinds %T" },
+	  { "%C worden weer verstuurd sinds %T",
+	    "Dringende berichten worden weer verstuurd sinds %T",
+	    "Dringende sms'en worden weer bevestigd sinds %T",
+	    "Oproep %c wacht niet meer op antwoord sinds %T" } },
+	{ { "E-Mails", "SMS" },
+	  { "%C werden seit %T nicht mehr versandt (%n Fehlschläge)",
+	    "Eine dringende Nachricht wartet seit %T",
+	    "Dringende SMS bleiben seit %T ohne Zustellbericht",
+	    "Niemand antwortet seit %T auf die Anfrage %c" },
+	  { "%C werden seit %T wieder versandt",
+	    "Dringende Nachrichten werden seit %T wieder versandt",
+	    "Dringende SMS werden seit %T wieder bestätigt",
+	    "Die Anfrage %c wartet seit %T nicht mehr auf Antwort" } },
+	{ { "Emails", "Text messages" },
+	  { "%C have not gone out since %T (%n failures)",
+	    "An urgent message has been waiting since %T",
+	    "Urgent text messages have had no delivery report since %T",
+	    "Nobody has answered alert %c since %T" },
+	  { "%C have been going out again since %T",
+	    "Urgent messages have been going out again since %T",
+	    "Urgent text messages have been confirmed again since %T",
+	    "Alert %c has awaited no answer since %T" } },
+};
+
+/* The index of the alarm kind named in the params, -1 when none is. */
+static int
+alarm_index(const struct rctx *r)
+{
+	json_t	*v = json_object_get(r->params, "alarm");
+	size_t	 i;
+
+	for (i = 0; json_is_string(v) && i < NALARMS; i++)
+		if (strcmp(json_string_value(v), alarm_kinds[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Expand the % slots of one alarm_words text (new string). */
+static char *
+alarm_expand(const struct rctx *r, const char *fmt, int when)
+{
+	struct tbuf	 b = { NULL, 0, 0 };
+	json_t		*v;
+	char		*val, num[32];
+	int		 c;
+
+	for (; *fmt != '\0'; fmt++) {
+		if (*fmt != '%' || fmt[1] == '\0') {
+			template_tbuf_add(&b, fmt, 1);
+			continue;
+		}
+		switch (*++fmt) {
+		case 'C':
+			v = json_object_get(r->params, "channel");
+			c = json_is_string(v) ? chan_parse(json_string_value(v))
+			    : -1;
+			val = xstrdup(alarm_words[r->lang].chan[c == -1 ?
+			    CHAN_EMAIL : c]);
+			break;
+		case 'T':
+			val = ph_datefmt(r, when, DATEFMT_TIME);
+			break;
+		case 'n':
+			v = json_object_get(r->params, "count");
+			snprintf(num, sizeof num, "%lld", (long long)
+			    (json_is_integer(v) ? json_integer_value(v) : 0));
+			val = xstrdup(num);
+			break;
+		default:	/* 'c' */
+			val = param_str(r, "code");
+			break;
+		}
+		template_tbuf_add(&b, val, strlen(val));
+		free(val);
+	}
+	return template_tbuf_take(&b);
+}
+
+/* What broke, or what works again, and since when, in words. */
+static char *
+ph_problem(const struct rctx *r)
+{
+	int	 i = alarm_index(r);
+
+	if (i == -1)
+		return xstrdup("");
+	if (r->dates[D_CLEARED].has)
+		return alarm_expand(r, alarm_words[r->lang].cleared[i],
+		    D_CLEARED);
+	return alarm_expand(r, alarm_words[r->lang].raised[i], D_SINCE);
+}
+
+static char *
+ph_since(const struct rctx *r)
+{
+	return ph_datefmt(r, D_SINCE, DATEFMT_LONG);
+}
+
+static char *
+ph_cleared(const struct rctx *r)
+{
+	return ph_datefmt(r, D_CLEARED, DATEFMT_LONG);
+}
+
 /* Location and commune, joined by a comma when both are given. */
 static char *
 ph_place(const struct rctx *r)
@@ -258,6 +393,11 @@ static const struct tph phs[] = {
 	  K_ALERT_CONFIRM, 1, ph_until },
 	{ "opened", "when the alert was opened, in words", K_OPENED, 1,
 	  ph_opened },
+	{ "problem", "what broke, or works again, since when: Les e-mails "
+	  "ne partent plus depuis 14h05 (5 échecs)", K_ALARMS, 1, ph_problem },
+	{ "since", "when the alarm's condition began, in words", K_ALARMS, 1,
+	  ph_since },
+	{ "cleared", "when it ended, in words", K_ALARM_CLEAR, 1, ph_cleared },
 	{ "sender", "the name the network signs with", K_ALL, 1, ph_sender },
 };
 #define NPHS		(sizeof phs / sizeof phs[0])
@@ -652,16 +792,26 @@ template_alert_segments(const struct tmpl *t, const struct tkind *k, int lang,
 	struct rctx	 r;
 	json_t		*p;
 	char		*sms;
-	int		 n = -1;
+	size_t		 i;
+	int		 n = -1, m;
 
-	p = json_pack("{s:s, s:s, s:s}", "code", "8888", "until",
-	    widest[lang], "opened", widest[lang]);
-	if (rctx_init(&r, k, lang, sender, p, why) == 0) {
+	/* an alarm: the longest of its kinds, the widest channel */
+	for (i = 0; i < ((k->bit & K_ALARMS) ? NALARMS : 1); i++) {
+		p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}",
+		    "code", "8888", "until", widest[lang], "opened",
+		    widest[lang], "alarm", alarm_kinds[i], "channel", "sms",
+		    "since", widest[lang], "cleared", widest[lang], "count",
+		    1000);
+		if (rctx_init(&r, k, lang, sender, p, why) == -1) {
+			json_decref(p);
+			return -1;
+		}
 		render(t, &r, CHAN_SMS, NULL, &sms);
-		n = template_sms_segments(sms);
+		if ((m = template_sms_segments(sms)) > n)
+			n = m;
 		free(sms);
+		json_decref(p);
 	}
-	json_decref(p);
 	return n;
 }
 

@@ -22,9 +22,9 @@ xmalloc(size_t size)
 	void	*p;
 
 	if (size == 0)
-		fatalx("xmalloc: zero size");
+		fatalx("util alloc_zero call=xmalloc");
 	if ((p = malloc(size)) == NULL)
-		fatal("xmalloc: allocating %zu bytes", size);
+		fatal("util alloc_failed call=xmalloc bytes=%zu", size);
 	return p;
 }
 
@@ -34,9 +34,10 @@ xcalloc(size_t nmemb, size_t size)
 	void	*p;
 
 	if (nmemb == 0 || size == 0)
-		fatalx("xcalloc: zero size");
+		fatalx("util alloc_zero call=xcalloc");
 	if ((p = calloc(nmemb, size)) == NULL)
-		fatal("xcalloc: allocating %zu * %zu bytes", nmemb, size);
+		fatal("util alloc_failed call=xcalloc n=%zu size=%zu", nmemb,
+		    size);
 	return p;
 }
 
@@ -46,11 +47,13 @@ xreallocarray(void *ptr, size_t nmemb, size_t size)
 	void	*p;
 
 	if (nmemb == 0 || size == 0)
-		fatalx("xreallocarray: zero size");
+		fatalx("util alloc_zero call=xreallocarray");
 	if (SIZE_MAX / nmemb < size)
-		fatalx("xreallocarray: %zu * %zu overflows", nmemb, size);
+		fatalx("util alloc_overflow call=xreallocarray n=%zu size=%zu",
+		    nmemb, size);
 	if ((p = realloc(ptr, nmemb * size)) == NULL)
-		fatal("xreallocarray: allocating %zu * %zu bytes", nmemb, size);
+		fatal("util alloc_failed call=xreallocarray n=%zu size=%zu",
+		    nmemb, size);
 	return p;
 }
 
@@ -60,7 +63,7 @@ xstrdup(const char *s)
 	char	*p;
 
 	if ((p = strdup(s)) == NULL)
-		fatal("xstrdup");
+		fatal("util alloc_failed call=xstrdup");
 	return p;
 }
 
@@ -70,7 +73,7 @@ xstrndup(const char *s, size_t n)
 	char	*p;
 
 	if ((p = strndup(s, n)) == NULL)
-		fatal("xstrndup");
+		fatal("util alloc_failed call=xstrndup");
 	return p;
 }
 
@@ -80,7 +83,7 @@ xvasprintf(char **ret, const char *fmt, va_list ap)
 	int	 n;
 
 	if ((n = vasprintf(ret, fmt, ap)) < 0 || *ret == NULL)
-		fatal("xvasprintf");
+		fatal("util alloc_failed call=xvasprintf");
 	return n;
 }
 

@@ -18,11 +18,13 @@
 
 #include <sodium.h>
 
+#include "alarm.h"
 #include "audience.h"
 #include "chan.h"
 #include "config.h"
 #include "crypt.h"
 #include "log.h"
+#include "metrics.h"
 #include "oncall.h"
 #include "outbox.h"
 #include "people.h"
@@ -312,7 +314,8 @@ alert_audience(struct shelters *s, const char *aud, int64_t now,
 
 	*ids = NULL;
 	if (audience_parse(aud, SIZE_MAX, &items, &nitems, &bad) == -1) {
-		log_warnx("shelter bad_audience (checked at load: a bug)");
+		log_warnx("shelter bad_audience reason=\"checked at load: a "
+		    "bug\"");
 		free(bad);
 		return 0;
 	}
@@ -455,8 +458,9 @@ alert_coordinators(struct shelters *s, const struct amsg *m,
 	for (i = 0; i < n && rc == 0; i++)
 		rc = alert_send(s, m, kind, NULL, ids[i], CHAN_ALL, cause);
 	if (n == 0)
-		log_warnx("shelter no_coordinator alert=%lld kind=%s (give "
-		    "someone the coordinator role)", (long long)m->id, kind);
+		log_warnx("shelter no_coordinator alert=%lld kind=%s "
+		    "hint=\"give someone the coordinator role\"",
+		    (long long)m->id, kind);
 	free(ids);
 	return rc;
 }
@@ -506,6 +510,8 @@ alert_escalate(struct shelters *s, const struct shelter_conf *sc,
 	if (rc == 0)
 		rc = alert_exec(s, sql, m->id, 1, (int64_t[]){
 		    alert_next(sc, now) }, cause);
+	if (rc == 0)
+		metrics_add(M_ESCALATIONS, 1, NULL, NULL);
 	return rc;
 }
 
@@ -599,8 +605,8 @@ alert_step(struct shelters *s, int64_t id, int64_t now, char **cause)
 	if (amsg_load(s, id, &m, cause) == -1)
 		return -1;
 	if ((sc = shelter_conf_find(s, m.shelter)) == NULL) {
-		log_warnx("shelter unconfigured shelter=%s alert=%lld: its "
-		    "escalation stops", m.shelter, (long long)id);
+		log_warnx("shelter unconfigured shelter=%s alert=%lld "
+		    "escalation=stopped", m.shelter, (long long)id);
 		rc = alert_exec(s, done, id, 0, NULL, cause);
 	} else if (m.level == 1 && *sc->escalate_to != '\0') {
 		rc = alert_escalate(s, sc, &m, now, &added, cause);
@@ -612,6 +618,8 @@ alert_step(struct shelters *s, int64_t id, int64_t now, char **cause)
 		rc = alert_coordinators(s, &m, "alert_nobody", now, cause);
 		if (rc == 0)
 			rc = alert_exec(s, done, id, 0, NULL, cause);
+		if (rc == 0)	/* the dead-man's switch, on other channels */
+			rc = alarm_exhausted(s->alarm, id, now, cause);
 		log_warnx("shelter nobody_answered shelter=%s alert=%lld",
 		    m.shelter, (long long)id);
 	}
@@ -660,6 +668,8 @@ alert_close(struct shelters *s, int64_t id, const char *why,
 		amsg_free(&m);
 	}
 	if (rc == -1)
+		return -1;
+	if (alarm_answered(s->alarm, id, now, cause) == -1)
 		return -1;
 	st = store_stmt(s->store, sql);
 	sqlite3_bind_int64(st, 1, id);
@@ -766,7 +776,9 @@ alert_claim_done(struct shelters *s, int64_t id, const struct sactor *who,
 	sqlite3_bind_int64(st, 3, now);
 	sqlite3_bind_text(st, 4, alert_via_name(who->via), -1, SQLITE_STATIC);
 	if ((rc = store_exec_stmt(s->store, st, &cause)) == 0 &&
+	    (rc = alarm_answered(s->alarm, id, now, &cause)) == 0 &&
 	    (rc = amsg_load(s, id, &m, &cause)) == 0) {
+		metrics_observe(M_CLAIM_SECONDS, (double)(now - m.opened));
 		m.until = until;
 		if (who->person != 0)
 			rc = alert_send(s, &m, "alert_confirm", NULL,

@@ -190,7 +190,7 @@ claim_by_sms(struct shelters *s, const struct crow *row)
 	if (shelter_claim_txn(s, row->alert, &who, &result, &err) == -1 &&
 	    err.kind != ERR_CONFLICT)
 		log_warnx("inbound sms_claim_failed alert=%lld error=\"%s\"",
-		    (long long)row->alert, err.message);
+		    (long long)row->alert, LOG_QUOTE(err.message));
 	json_decref(result);
 	error_clear(&err);
 }
@@ -222,9 +222,9 @@ static void
 claim_unclear_log(const struct crow *row, int wrong_code, int locked)
 {
 	if (locked)
-		log_warnx("shelter sms_locked alert=%lld person=%lld: %d wrong "
-		    "codes from this phone, its replies are refused until the "
-		    "next alert", (long long)row->alert, (long long)row->person,
+		log_warnx("shelter sms_locked alert=%lld person=%lld "
+		    "wrong_codes=%d hint=\"its replies are refused until the "
+		    "next alert\"", (long long)row->alert, (long long)row->person,
 		    ALERT_MAX_BAD_TRIES);
 	else
 		log_info("inbound sms_unclear alert=%lld person=%lld "
@@ -267,7 +267,7 @@ claim_unclear(struct shelters *s, const struct crow *row, int wrong_code)
 	return;
 fail:
 	log_warnx("inbound sms_unclear_failed alert=%lld error=\"%s\"",
-	    (long long)row->alert, cause);
+	    (long long)row->alert, LOG_QUOTE(cause));
 	free(cause);
 }
 

@@ -399,7 +399,7 @@ hconn_refuse(struct hconn *c, int status)
 {
 	struct httpd_resp	 r = { status, "text/plain", NULL, NULL };
 
-	log_debug("httpd %s refused status=%d peer=%s", c->h->name, status,
+	log_debug("httpd.%s refused status=%d peer=%s", c->h->name, status,
 	    c->peer);
 	hconn_respond(c, &r, 0);
 }
@@ -444,7 +444,7 @@ hconn_read(struct bufferevent *bev, void *arg)
 		r.status = 200;
 		r.body = evbuffer_new();
 		if (r.body == NULL)
-			fatalx("httpd: out of memory");
+			fatalx("httpd out_of_memory");
 		c->h->fn(&req, &r, c->h->arg);
 		evbuffer_drain(in, used);
 		c->in_request = 0;
@@ -484,7 +484,7 @@ hconn_timeout(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (c->in_request) {
-		log_debug("httpd %s deadline peer=%s", c->h->name, c->peer);
+		log_debug("httpd.%s deadline peer=%s", c->h->name, c->peer);
 		hconn_refuse(c, 408);
 		hconn_arm(c, 2);	/* to flush it, then drop it */
 	} else
@@ -500,8 +500,8 @@ httpd_log_refused(struct httpd *h, const char *peer)
 	h->refused++;
 	if (now == h->refused_logged)
 		return;
-	log_warnx("httpd %s busy: refused %u connection(s), last from %s "
-	    "(open %d, at most %d, %d per address)", h->name, h->refused,
+	log_warnx("httpd.%s busy refused=%u last_peer=%s open=%d max=%d "
+	    "max_per_address=%d", h->name, h->refused,
 	    peer, h->nconns, h->lim.max_conns, h->lim.max_per_source);
 	h->refused_logged = now;
 	h->refused = 0;
@@ -539,7 +539,7 @@ httpd_accept(struct evconnlistener *lev, evutil_socket_t fd,
 	c->bev = bufferevent_socket_new(h->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	c->timer = evtimer_new(h->base, hconn_timeout, c);
 	if (c->bev == NULL || c->timer == NULL)
-		fatalx("httpd: out of memory");
+		fatalx("httpd out_of_memory");
 	/* stop reading past what one request may hold */
 	bufferevent_setwatermark(c->bev, EV_READ, 0, HTTPD_MAX_INPUT + 1);
 	bufferevent_setcb(c->bev, hconn_read, hconn_write, hconn_event, c);
@@ -603,8 +603,8 @@ httpd_new(struct event_base *base, const char *name, const char *addr,
 	h->lev = evconnlistener_new(base, httpd_accept, h,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
 	if (h->lev == NULL)
-		fatalx("httpd: cannot listen on %s", addr);
-	log_info("httpd %s listening addr=%s", name, addr);
+		fatalx("httpd.%s listen_failed addr=%s", name, addr);
+	log_info("httpd.%s listening addr=%s", name, addr);
 	return h;
 }
 

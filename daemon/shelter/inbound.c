@@ -22,6 +22,7 @@
 #include "calendar_feed.h"
 #include "config.h"
 #include "crypt.h"
+#include "dlr.h"
 #include "httpd.h"
 #include "inbound.h"
 #include "log.h"
@@ -43,8 +44,11 @@ struct inbound {
 	struct httpd		*sms;
 	struct crypt_key	*secret;	/* of the SMS gateway */
 	struct shelters		*shelters;
+	struct dlr		*dlr;		/* NULL: no report route */
 	time_t			 refused_logged;
 	unsigned		 refused;	/* since then */
+	time_t			 dlr_logged;	/* the same, for reports */
+	unsigned		 dlr_refused;
 	char			 feed_headers[512];	/* of the answer
 							   being made */
 };
@@ -304,13 +308,13 @@ inbound_feed(struct inbound *in, const struct httpd_req *req,
 	cal.phone_title = (*s->conf)->phone_title;
 	if ((rc = calendar_feed(&cal, s->master, token, &f, &cause)) == 1) {
 		inbound_feed_answer(in, req, r, &f);
-		log_debug("inbound feed served person=%lld events=%zu "
+		log_debug("inbound feed_served person=%lld events=%zu "
 		    "status=%d", (long long)f.person, f.nevents, r->status);
 	} else if (rc == 0)
 		inbound_plain(r, 404, "not found\n");
 	else {
-		log_warnx("inbound feed_failed person=%lld: %s",
-		    (long long)f.person, cause);
+		log_warnx("inbound feed_failed person=%lld error=\"%s\"",
+		    (long long)f.person, LOG_QUOTE(cause));
 		inbound_plain(r, 500, "error\n");
 	}
 	calendar_feed_clear(&f);
@@ -347,11 +351,75 @@ inbound_log_refused(struct inbound *in, const char *why, const char *peer)
 	in->refused++;
 	if (now == in->refused_logged)
 		return;
-	log_warnx("inbound sms_refused reason=%s peer=%s count=%u (the SMS "
-	    "gateway must send the secret of [inbound] sms_secret_file)", why,
-	    peer, in->refused);
+	log_warnx("inbound sms_refused reason=%s peer=%s count=%u hint=\"the "
+	    "SMS gateway must send the secret of [inbound] sms_secret_file\"",
+	    why, peer, in->refused);
 	in->refused_logged = now;
 	in->refused = 0;
+}
+
+/*
+ * The raw value of parameter name in query into out (len bytes), not
+ * decoded: the URL the daemon made needs no escape, so an escape ("%00")
+ * stays as it came and is refused by the checks.  0 when the parameter is
+ * missing, given twice or too long.
+ */
+static int
+inbound_param(const char *query, const char *name, char *out, size_t len)
+{
+	const char	*s, *end;
+	size_t		 n = strlen(name), vlen;
+	int		 found = 0;
+
+	for (s = query; *s != '\0'; s = *end != '\0' ? end + 1 : end) {
+		end = s + strcspn(s, "&");
+		if ((size_t)(end - s) <= n || strncmp(s, name, n) != 0 ||
+		    s[n] != '=')
+			continue;
+		vlen = (size_t)(end - s) - n - 1;
+		if (found++ || vlen >= len)
+			return 0;
+		memcpy(out, s + n + 1, vlen);
+		out[vlen] = '\0';
+	}
+	return found;
+}
+
+/*
+ * GET /sms/dlr?id=ID&mac=MAC&type=T: a delivery report (dlr.h), the URL
+ * the daemon gave the gateway.  Its MAC authenticates it: no secret.  403
+ * for a missing or forged id or MAC, logged (at most once a second, never
+ * the query), 400 for an unknown type, else 200 and an empty body.
+ */
+static void
+inbound_dlr(struct inbound *in, const struct httpd_req *req,
+    struct httpd_resp *r)
+{
+	const char	*q = req->query != NULL ? req->query : "";
+	char		 id[32], mac[80], type[16];
+	enum dlr_verdict v;
+
+	if (!inbound_param(q, "id", id, sizeof id) ||
+	    !inbound_param(q, "mac", mac, sizeof mac))
+		v = DLR_FORBIDDEN;
+	else
+		v = dlr_report(in->dlr, id, mac, inbound_param(q, "type",
+		    type, sizeof type) ? type : NULL);
+	if (v == DLR_FORBIDDEN) {
+		in->dlr_refused++;
+		if (time(NULL) != in->dlr_logged) {
+			log_warnx("inbound dlr_refused reason=bad_mac peer=%s "
+			    "count=%u hint=\"a report URL not made by this "
+			    "daemon, or its master key changed\"", req->peer,
+			    in->dlr_refused);
+			in->dlr_logged = time(NULL);
+			in->dlr_refused = 0;
+		}
+		inbound_plain(r, 403, "forbidden\n");
+	} else if (v == DLR_BAD)
+		inbound_plain(r, 400, "unknown report type\n");
+	else
+		inbound_headers(r, 200, "text/plain");
 }
 
 /*
@@ -368,12 +436,17 @@ inbound_sms(const struct httpd_req *req, struct httpd_resp *r, void *arg)
 	struct evkeyvalq	 args;
 	const char		*secret;
 
-	if (strcmp(req->path, "/sms/inbound") != 0) {
+	if (strcmp(req->path, "/sms/inbound") != 0 && (in->dlr == NULL ||
+	    strcmp(req->path, "/sms/dlr") != 0)) {
 		inbound_plain(r, 404, "not found\n");
 		return;
 	}
 	if (req->method != HTTPD_GET) {
 		inbound_plain(r, 405, "GET only\n");
+		return;
+	}
+	if (strcmp(req->path, "/sms/dlr") == 0) {
+		inbound_dlr(in, req, r);
 		return;
 	}
 	TAILQ_INIT(&args);
@@ -401,19 +474,21 @@ inbound_sms(const struct httpd_req *req, struct httpd_resp *r, void *arg)
 
 struct inbound *
 inbound_new(struct event_base *base, const struct config *c,
-    struct shelters *s, char **cause)
+    struct shelters *s, struct dlr *dlr, char **cause)
 {
 	struct inbound		*in = xcalloc(1, sizeof *in);
 	int			 created = 0;
 
 	in->shelters = s;
+	in->dlr = dlr;
 	if (*c->sms_listen != '\0') {
 		if ((in->secret = crypt_secret_load(c->sms_secret_file, 1,
 		    &created, cause)) == NULL)
 			goto fail;
 		if (created)
-			log_info("inbound sms_secret_created file=%s (give it "
-			    "to the SMS gateway: see stoppvif.ini(5))",
+			log_info("inbound sms_secret_created file=%s "
+			    "hint=\"give it to the SMS gateway: see "
+			    "stoppvif.ini(5)\"",
 			    c->sms_secret_file);
 		if ((in->sms = httpd_new(base, "sms", c->sms_listen,
 		    &inbound_sms_limits, inbound_sms, in, cause)) == NULL)

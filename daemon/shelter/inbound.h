@@ -12,6 +12,10 @@
  *		200 with an empty body (the gateway must not send it back:
  *		max-messages = 0); 403 without the right secret, and nothing
  *		read
+ *	GET  /sms/dlr?id=ID&mac=MAC&type=T	a delivery report (dlr.h), on
+ *		the URL the daemon gave the gateway: its MAC authenticates it
+ *		(no secret); 403 without the right MAC, 400 for an unknown
+ *		type, else 200 with an empty body
  *
  * [daemon] inbound_listen, the public pages (behind the commune's TLS
  * proxy), and nothing else:
@@ -34,16 +38,18 @@ struct event_base;
 struct config;
 struct shelters;
 struct inbound;
+struct dlr;
 struct httpd_req;
 struct httpd_resp;
 
 /*
  * Listen where the configuration says (either listener may be off: an empty address).
+ * The delivery reports go to dlr (NULL: no /sms/dlr route).
  * NULL with *cause when an address cannot be listened on or the secret
  * file is refused.
  */
 struct inbound	*inbound_new(struct event_base *, const struct config *,
-		    struct shelters *, char **cause);
+		    struct shelters *, struct dlr *, char **cause);
 void		 inbound_free(struct inbound *);
 
 /* The handlers of the two listeners (arg: the inbound), for httpd and

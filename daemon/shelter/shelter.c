@@ -17,6 +17,8 @@
 
 #include <event2/event.h>
 
+#include "alarm.h"
+#include "dlr.h"
 #include "log.h"
 #include "shelter.h"
 #include "shelter_int.h"
@@ -325,7 +327,7 @@ shelter_timer(evutil_socket_t fd, short what, void *arg)
 	char		*cause = NULL;
 
 	if (shelter_txn(s, shelter_due_cb, &now, &cause) == -1) {
-		log_warnx("shelter due_failed error=\"%s\"", cause);
+		log_warnx("shelter due_failed error=\"%s\"", LOG_QUOTE(cause));
 		free(cause);
 	}
 }
@@ -396,6 +398,30 @@ shelter_load(struct shelters *s, char **cause)
 	return shelter_txn(s, shelter_rows_cb, NULL, cause);
 }
 
+/*
+ * The delivery reports ask whether an urgent SMS should still fall back
+ * to email (dlr.h): an alert's message only while its alert is open.
+ */
+static int
+shelter_dlr_wanted(void *arg, const char *key)
+{
+	static const char *const sql = "SELECT status = '" ALERT_OPEN "'"
+	    " FROM alerts WHERE id = ?";
+	struct shelters	*s = arg;
+	sqlite3_stmt	*st;
+	long long	 id;
+	int		 open = 0;
+
+	if (sscanf(key, "alert/%lld/", &id) != 1)
+		return 1;	/* not an alert's */
+	st = store_stmt(s->store, sql);
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		open = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return open;
+}
+
 struct shelters *
 shelter_new(struct event_base *base, struct store *store,
     const struct crypt_key *master, struct config **conf,
@@ -410,7 +436,9 @@ shelter_new(struct event_base *base, struct store *store,
 	s->queued = queued;
 	s->arg = arg;
 	if ((s->timer = evtimer_new(base, shelter_timer, s)) == NULL)
-		fatalx("shelter: cannot make the timer");
+		fatalx("shelter start_failed step=timer");
+	s->alarm = alarm_new(base, store, master, conf, queued, arg);
+	dlr_set_wanted(shelter_dlr_wanted, s);
 	if (shelter_load(s, cause) == -1) {
 		shelter_free(s);
 		return NULL;
@@ -421,7 +449,14 @@ shelter_new(struct event_base *base, struct store *store,
 int
 shelter_reload(struct shelters *s, char **cause)
 {
+	alarm_arm(s->alarm);	/* new bounds */
 	return shelter_load(s, cause);
+}
+
+void
+shelter_queued(struct shelters *s)
+{
+	alarm_arm(s->alarm);
 }
 
 void
@@ -431,6 +466,8 @@ shelter_free(struct shelters *s)
 		return;
 	if (s->timer != NULL)
 		event_free(s->timer);
+	alarm_free(s->alarm);
+	dlr_set_wanted(NULL, NULL);
 	shelter_conf_free(s->sc, s->nsc);
 	free(s);
 }

@@ -100,6 +100,9 @@ int		 shelter_reload(struct shelters *, char **cause);
 /* Arm the timer for the next escalation step or end of a hold (after the
  * API's transactions). */
 void		 shelter_arm(struct shelters *);
+/* Messages were queued (by anyone): the dead-man's switch (alarm.h)
+ * looks at the urgent queue again. */
+void		 shelter_queued(struct shelters *);
 
 /* The API's answers (shapes above); NULL or -1 with err naming the field.
  * The acts and the ack run in the caller's transaction. */
@@ -116,6 +119,8 @@ int		 shelter_ack(struct shelters *, json_t *req, uid_t uid,
 		    json_t **result, struct error *);
 /* [{"name", "state", "since", "code"}] for status. */
 json_t		*shelter_status(struct shelters *);
+/* Set the gauge of open alerts (metrics.h) at a scrape; NULL: none. */
+void		 shelter_scrape(struct shelters *);
 
 /*
  * An SMS from a phone through the gateway (claim.c): "OK 482113" with the

@@ -201,7 +201,8 @@ sconf_defaults(struct shelter_conf *sc, const char *name)
 	for (i = 0; i < NSKEYS; i++)
 		if (skeys[i].def != NULL && sconf_set(sc, &skeys[i],
 		    skeys[i].def, &why) == -1)
-			fatalx("shelter: default of %s: %s", skeys[i].name, why);
+			fatalx("shelter bad_default key=%s error=\"%s\"",
+			    skeys[i].name, LOG_QUOTE(why));
 	if (sc->title == NULL)
 		sc->title = xstrdup(name);
 }
@@ -320,7 +321,7 @@ shelter_zone(const struct shelters *s)
 	const struct tz	*zone = tz_cached((*s->conf)->timezone, NULL);
 
 	if (zone == NULL)
-		fatalx("shelter: time zone %s unreadable", (*s->conf)->timezone);
+		fatalx("shelter tz_unreadable zone=%s", (*s->conf)->timezone);
 	return zone;
 }
 

@@ -28,6 +28,7 @@
 
 #include "error.h"
 
+struct alarm;
 struct config;
 struct crypt_key;
 struct event;
@@ -65,6 +66,7 @@ struct shelters {
 	struct event		*timer;
 	void			(*queued)(void *);
 	void			*arg;
+	struct alarm		*alarm;		/* the dead-man's switch */
 };
 
 /* The states of a shelter (shelter_state.c names them). */

@@ -130,7 +130,7 @@ shelter_act(struct shelters *s, const char *name, const char *what,
 	int				 cause;
 
 	if ((cause = shelter_command_parse(what)) == -1)
-		fatalx("shelter: unknown act %s", what);
+		fatalx("shelter unknown_act act=%s", what);
 	if ((sc = shelter_conf_named(s, name, err)) == NULL)
 		return -1;
 	if (shelter_row(s, sc->name, &row) == -1) {

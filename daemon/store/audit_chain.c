@@ -359,8 +359,9 @@ audit_prune(struct store *st, const struct crypt_key *key, struct aends *e,
 	sqlite3_reset(stmt);
 	free(b.p);
 	if (broken && !audit_env.prune_warned++)
-		log_warnx("audit prune_stopped id=%lld: this entry does not "
-		    "check, older ones are kept (stoppvifctl audit verify)",
+		log_warnx("audit prune_stopped id=%lld hint=\"this entry does "
+		    "not check, older ones are kept (stoppvifctl audit "
+		    "verify)\"",
 		    (long long)r.id);
 	if (n == 0)
 		return 0;
@@ -421,7 +422,7 @@ audit_chain_add(struct store *st, const char *actor, const uid_t *uid,
 	int			 t, rc = -1;
 
 	if (audit_env.master == NULL)
-		fatalx("audit: audit_start() was not called");
+		fatalx("audit not_started");
 	memset(&r, 0, sizeof r);
 	r.text[RT_AT] = util_utc_now(now, sizeof now);
 	r.text[RT_ACTOR] = actor;
@@ -437,9 +438,9 @@ audit_chain_add(struct store *st, const char *actor, const uid_t *uid,
 	if (audit_ends_load(st, key, &e, cause) == -1)
 		goto out;
 	if (!e.sealed && !audit_env.ends_warned++)
-		log_warnx("audit chain_ends_wrong: audit_chain was changed "
-		    "outside the daemon; entries are still chained, nothing "
-		    "is pruned (stoppvifctl audit verify)");
+		log_warnx("audit chain_ends_wrong hint=\"audit_chain was "
+		    "changed outside the daemon; entries are still chained, "
+		    "nothing is pruned (stoppvifctl audit verify)\"");
 	if (audit_insert(st, key, &r, e.tip_mac, mac, cause) == -1)
 		goto out;
 	e.tip_id = r.id;
@@ -619,7 +620,7 @@ audit_verify(struct store *st, char **cause)
 	json_t			*o = NULL, *first;
 
 	if (audit_env.master == NULL)
-		fatalx("audit: audit_start() was not called");
+		fatalx("audit not_started");
 	memset(&c, 0, sizeof c);
 	c.problems = json_array();
 	key = crypt_key_derive(audit_env.master, AUDIT_PURPOSE);
@@ -672,9 +673,9 @@ audit_chain_old(struct store *st, const struct crypt_key *key,
 	k = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 1;
 	sqlite3_reset(stmt);
 	if (k != 0) {
-		log_warnx("audit chain_unsealed: audit_chain has no seal but "
-		    "entries have MACs; not chained again (stoppvifctl audit "
-		    "verify)");
+		log_warnx("audit chain_unsealed hint=\"audit_chain has no seal "
+		    "but entries have MACs; not chained again (stoppvifctl "
+		    "audit verify)\"");
 		return 0;
 	}
 	e->tip_id = 0;
@@ -738,8 +739,8 @@ audit_start_txn(struct store *st, const struct crypt_key *key, char **cause)
 	    store_commit(st, cause) == -1)
 		goto fail;
 	if (n > 0 && e.sealed)
-		log_info("audit chained entries=%lld (written before this "
-		    "version: MACed now as the start of the chain)",
+		log_info("audit chained entries=%lld note=\"written before "
+		    "this version: MACed now as the start of the chain\"",
 		    (long long)n);
 	audit_ends_clear(&e);
 	return 0;
@@ -768,7 +769,8 @@ audit_start_check(struct store *st)
 		    json_object_get(v, "pruned_to")));
 	else
 		log_warnx("audit chain_broken id=%lld problems=%lld "
-		    "reason=\"%s\" (stoppvifctl audit verify lists them)",
+		    "reason=\"%s\" hint=\"stoppvifctl audit verify lists "
+		    "them\"",
 		    (long long)json_integer_value(json_object_get(v, "id")),
 		    (long long)json_integer_value(json_object_get(v,
 		    "problem_count")), json_string_value(json_object_get(v,

@@ -293,6 +293,46 @@ static const char *const migrations[] = {
 	"ALTER TABLE people ADD COLUMN mail_key_kind TEXT;"
 	"ALTER TABLE people ADD COLUMN mail_key_expires INTEGER;"
 	"ALTER TABLE people ADD COLUMN mail_key_fpr TEXT;",
+
+	/*
+	 * 12: SMS delivery reports (delivery/dlr.c).  A sent SMS whose gateway
+	 * was asked for reports may get one: dlr is then 'delivered' or
+	 * 'undelivered' (the handset's answer; status stays 'sent', what the
+	 * gateway accepted), at dlr_at (UTC seconds).  dlr_due is set on an
+	 * urgent SMS while its report is awaited: when it passes with no
+	 * report, the message falls back to email; NULL once settled.
+	 */
+	"ALTER TABLE outbox ADD COLUMN dlr TEXT CHECK (dlr IN"
+	"  ('delivered', 'undelivered'));"
+	"ALTER TABLE outbox ADD COLUMN dlr_at INTEGER;"
+	"ALTER TABLE outbox ADD COLUMN dlr_due INTEGER;"
+	"CREATE INDEX outbox_dlr_due ON outbox(dlr_due)"
+	"  WHERE dlr_due IS NOT NULL;",
+
+	/*
+	 * 13: the dead-man's switch (shelter/alarm.c).  One row per alarm: a
+	 * condition (kind) on a subject ('email', 'sms', an alert's id, ''
+	 * for the urgent queue) that began at since and was raised at raised
+	 * (UTC seconds), with count failures seen.  notified is when its
+	 * messages were queued, NULL when they were held back (an alarm of
+	 * the same kind and subject was sent less than [alarm] repeat ago);
+	 * cleared is when the condition ended, NULL while it holds: at most
+	 * one open alarm per kind and subject.
+	 */
+	"CREATE TABLE alarms ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK (kind IN"
+	"    ('channel', 'urgent_age', 'no_report', 'exhausted')),"
+	"  subject TEXT NOT NULL,"
+	"  since INTEGER NOT NULL,"
+	"  raised INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL DEFAULT 0,"
+	"  notified INTEGER,"
+	"  cleared INTEGER"
+	");"
+	"CREATE UNIQUE INDEX alarms_open ON alarms(kind, subject)"
+	"  WHERE cleared IS NULL;"
+	"CREATE INDEX alarms_notified ON alarms(kind, subject, notified);",
 };
 #define NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))
 

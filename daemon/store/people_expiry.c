@@ -171,7 +171,7 @@ void
 people_mk_timer_start(struct event_base *base, struct store *st)
 {
 	if ((mk_ev = evtimer_new(base, mk_fire, NULL)) == NULL)
-		fatalx("cannot make the mail key expiry timer");
+		fatalx("people start_failed step=mail_key_timer");
 	mk_store = st;
 	mk_warned = 0;
 	mk_arm();

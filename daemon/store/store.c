@@ -206,7 +206,7 @@ store_probe_file(const char *path, char **cause)
 	    SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		if (db == NULL)
-			fatalx("sqlite3_open_v2: out of memory");
+			fatalx("store out_of_memory call=sqlite3_open_v2");
 		store_probe_cause(db, rc, path, cause);
 	} else if (sqlite3_db_readonly(db, "main") == 1)
 		util_cause(cause, "%s can only be opened read-only, and "
@@ -326,8 +326,8 @@ store_stmt(struct store *st, const char *sql)
 	}
 	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
 	    &stmt, NULL) != SQLITE_OK)
-		fatalx("store: cannot prepare \"%s\": %s", sql,
-		    sqlite3_errmsg(st->db));
+		fatalx("store prepare_failed sql=\"%s\" error=\"%s\"",
+		    LOG_QUOTE(sql), LOG_QUOTE(sqlite3_errmsg(st->db)));
 	st->cache = xreallocarray(st->cache, st->ncache + 1,
 	    sizeof *st->cache);
 	st->cache[st->ncache].sql = sql;
@@ -376,7 +376,7 @@ store_cause(struct store *st, const char *what, char **cause)
 		if (store_user_errors[i].code != code)
 			continue;
 		log_warnx("store %s_failed error=\"%s\"", what,
-		    sqlite3_errmsg(st->db));
+		    LOG_QUOTE(sqlite3_errmsg(st->db)));
 		util_cause(cause, "%s", store_user_errors[i].fr);
 		return;
 	}
@@ -415,6 +415,27 @@ int
 store_in_txn(struct store *st)
 {
 	return !sqlite3_get_autocommit(st->db);
+}
+
+int
+store_try_write(struct store *st, char **cause)
+{
+	static int64_t	 probes;
+	int64_t		 v[2];
+
+	if (store_in_txn(st))
+		return 0;	/* a transaction is open: its commit will tell */
+	/* a value never written before: SQLite skips a write of the same
+	 * bytes, and the commit would then write nothing */
+	v[0] = util_now();
+	v[1] = ++probes;
+	if (store_begin(st, cause) == -1)
+		return -1;
+	if (store_meta_set(st, "ready_probe", v, sizeof v, cause) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	return store_commit(st, cause);
 }
 
 void
@@ -540,4 +561,14 @@ store_version(struct store *st)
 		v = sqlite3_column_int(stmt, 0);
 	sqlite3_reset(stmt);
 	return v;
+}
+
+sqlite3_backup *
+store_backup_init(struct store *st, sqlite3 *dst, char **cause)
+{
+	sqlite3_backup	*bk;
+
+	if ((bk = sqlite3_backup_init(dst, "main", st->db, "main")) == NULL)
+		util_cause(cause, "%s", sqlite3_errmsg(dst));
+	return bk;
 }

@@ -60,6 +60,13 @@ int		 store_commit(struct store *, char **cause);
 void		 store_rollback(struct store *);
 /* Whether a transaction is open. */
 int		 store_in_txn(struct store *);
+/*
+ * Whether the daemon can write now (readiness): one row of meta written
+ * and committed.  The exclusive lock makes BEGIN alone always succeed; a
+ * full disk, a read-only file system or an I/O error show at a commit.
+ * 0, or -1 with *cause.
+ */
+int		 store_try_write(struct store *, char **cause);
 
 /*
  * Step a statement that returns no row; 0 or -1 with *cause.  A cause the
@@ -95,5 +102,12 @@ int		 store_meta_set(struct store *, const char *key,
 
 /* The schema version (PRAGMA user_version). */
 int		 store_version(struct store *);
+
+/*
+ * An online backup of the database into dst (backup.c steps it): the
+ * store's own connection is the source, so that what the daemon writes
+ * meanwhile reaches the copy too.  NULL with *cause.
+ */
+sqlite3_backup	*store_backup_init(struct store *, sqlite3 *dst, char **cause);
 
 #endif

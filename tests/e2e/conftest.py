@@ -35,6 +35,14 @@ SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "runtime error")
 # sender address may appear in configuration errors, so example.test only)
 PHONE_IN_LOG = re.compile(r"\+\d{9,15}")
 MAIL_IN_LOG = re.compile(r"[\w.+-]+@example\.test")
+# Every log line's form (stoppvifd(8), Logging; test_logs.py checks it on a
+# representative run).  Every test's log is held to it at stop (lines that
+# do not begin with a timestamp were written by a library straight to
+# stderr, e.g. librnp's parse diagnostics: not the daemon's log lines);
+# STOPPVIF_LOG_FORM=0 turns the check off while a change is half done.
+LOG_STAMP = re.compile(r'\d{4}-\d\d-\d\dT')
+LOG_FORM = re.compile(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z stoppvifd: '
+                      r'[a-z_.0-9]+ [a-z_]+( [a-z_]+=("([^"\\]|\\.)*"|\S+))*$')
 START_TIMEOUT = 10.0    # seconds for the daemon to answer status
 STOP_TIMEOUT = 10.0     # seconds for the daemon to exit after SIGTERM
 CMD_TIMEOUT = 20.0      # seconds for one stoppvifctl / stoppvifd -t run
@@ -250,6 +258,10 @@ class Daemon:
         assert rc == 0, (f"stoppvifd exited {rc} after SIGTERM (log "
                          f"{self.log_path}):\n{tail(text)}")
         self.check_secrets(text)
+        if os.environ.get("STOPPVIF_LOG_FORM", "1") != "0":
+            bad = [x for x in text.splitlines() if LOG_STAMP.match(x) and
+                   not LOG_FORM.match(x)]
+            assert not bad, "log lines not in the form:\n" + "\n".join(bad)
 
     def check_secrets(self, text):
         """Nothing secret in the log: the values a test registered in

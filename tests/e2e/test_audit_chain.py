@@ -470,6 +470,13 @@ def test_database_of_the_previous_version_is_chained_once(daemon):
         "ALTER TABLE people DROP COLUMN mail_key_kind;"
         "ALTER TABLE people DROP COLUMN mail_key_expires;"
         "ALTER TABLE people DROP COLUMN mail_key_fpr;"
+        # nor migration 13's alarms (the dead-man's switch)
+        "DROP TABLE alarms;"
+        # nor migration 12's delivery reports
+        "DROP INDEX outbox_dlr_due;"
+        "ALTER TABLE outbox DROP COLUMN dlr;"
+        "ALTER TABLE outbox DROP COLUMN dlr_at;"
+        "ALTER TABLE outbox DROP COLUMN dlr_due;"
         "PRAGMA user_version = 9;")
     d.start()
     assert "audit chained entries=5" in d.log()

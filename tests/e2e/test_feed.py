@@ -149,8 +149,8 @@ def test_a_feed_holds_the_events_of_the_persons_audience(pub):
     cal, _ = calendar(port, feed(d, chantal))
     assert summaries(cal) == ["Intervision des référents"]
     log = d.log()
-    assert f"feed served person={anne} events=2" in log
-    assert f"feed served person={bruno} events=2" in log
+    assert f"feed_served person={anne} events=2" in log
+    assert f"feed_served person={bruno} events=2" in log
 
 
 def test_the_days_an_event_skips_are_exdates(pub):

@@ -459,3 +459,53 @@ def test_config_ok(tmp_path):
                   "headers": "A: b | C: {to}|"}):
         rc, out, err = plughost(conf, check=True)
         assert rc == 0 and err == "", err
+
+
+# -- delivery reports (dlr_url) ------------------------------------------------
+
+DLR = "http://127.0.0.1:8481/sms/dlr?id=7&mac=00ff&type=%d"
+
+
+def test_dlr_url_appended_for_kannel(server):
+    """No {dlr_url} in the templates: Kannel's dlr-mask and dlr-url join
+    the query (the host's URL encoded, its %d kept for Kannel); without a
+    dlr_url nothing is added, and the number never enters the report URL."""
+    s = server()
+    m = dict(message(7, "x"), dlr_url=DLR)
+    rc, out, err = plughost({"url": s.url()}, [m, message(8, "y")],
+                            debug=True)
+    assert rc == 0 and out[7][0] == "SENT", err
+    assert "plughost: reports" in err
+    q7 = urllib.parse.parse_qs(s.seen[0]["path"].partition("?")[2])
+    assert q7["dlr-mask"] == ["27"] and q7["dlr-url"] == [DLR]
+    assert q7["to"] == [TO]
+    assert "%25d" in s.seen[0]["path"]          # %d, encoded once
+    assert "dlr" not in s.seen[1]["path"]       # no dlr_url: no report
+
+
+def test_dlr_url_placed_by_the_template(server):
+    """A provider's API: {dlr_url} where it wants it, nothing appended;
+    delivery_reports = no sends none and does not tell the host."""
+    s = server()
+    conf = {"url": s.url("/api"), "method": "POST", "body_type": "json",
+            "body": '{"to": "{to}", "text": "{text}", "cb": "{dlr_url}"}'}
+    out = send(conf, [dict(message(1, "x"), dlr_url=DLR)])
+    assert out[1][0] == "SENT"
+    assert json.loads(s.seen[0]["body"])["cb"] == DLR
+    assert "dlr" not in s.seen[0]["path"]
+    rc, out, err = plughost({"url": s.url(), "delivery_reports": "no"},
+                            [dict(message(2, "x"), dlr_url=DLR)], debug=True)
+    assert rc == 0 and "plughost: reports" not in err, err
+    assert "dlr" not in s.seen[1]["path"]
+
+
+@pytest.mark.parametrize("conf, words", [
+    ({"url": "http://h/{to}", "delivery_reports": "oui"}, "yes or no"),
+    ({"url": "http://h/{to}&cb={dlr_url}", "delivery_reports": "no"},
+     "{dlr_url}"),
+    ({"url": "http://h/{to}&cb={dlr}"}, "{dlr_url}"),
+])
+def test_dlr_config_errors(conf, words):
+    rc, out, err = plughost(conf, check=True)
+    assert rc == 1, err
+    assert words in err, err

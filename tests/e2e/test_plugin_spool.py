@@ -190,16 +190,16 @@ def test_spool_folder_gone_is_retry(tmp_path):
     p = subprocess.Popen(argv(state, {}), stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        # init() logs "spool created" once the folder is made and open
+        # init() logs "created dir=..." once the folder is made and open
         err = b""
         deadline = time.monotonic() + 10
-        while b"spool created" not in err and time.monotonic() < deadline:
+        while b"created dir=" not in err and time.monotonic() < deadline:
             if select.select([p.stderr], [], [], 0.1)[0]:
                 chunk = os.read(p.stderr.fileno(), 4096)
                 if not chunk:
                     break
                 err += chunk
-        assert b"spool created" in err, err
+        assert b"created dir=" in err, err
         os.rmdir(state / "spool")
         stdout, stderr = p.communicate((json.dumps(SMS) + "\n").encode(),
                                        timeout=30)

@@ -12,7 +12,8 @@
  * the public one), then the bytes of the connection.  Before parsing,
  * "@SECRET@" becomes the gateway's secret, "@CODE@" the code of the first
  * person alerted, "@CODE2@" the second's, and "@PHONE@" / "@PHONE2@" their
- * numbers (URL-encoded), so that seeds reach the claims.  After each input the shelter
+ * numbers (URL-encoded), so that seeds reach the claims, and "@DLRMAC@"
+ * the MAC of the delivery report of outbox row 1 (dlr.h).  After each input the shelter
  * is put back to vacant, with a new alert (new codes), when a claim or
  * anything else moved it.
  */
@@ -34,6 +35,7 @@
 #include "audit.h"
 #include "config.h"
 #include "crypt.h"
+#include "dlr.h"
 #include "httpd.h"
 #include "inbound.h"
 #include "log.h"
@@ -56,7 +58,9 @@ static struct {
 	struct store		*store;
 	struct shelters		*shelters;
 	struct inbound		*in;
+	struct dlr		*dlr;
 	char			 code[FUZZ_PEOPLE][16];
+	char			 dlrmac[DLR_MAC_HEX + 1];
 } fz;
 
 static const char *const phones[FUZZ_PEOPLE] = {
@@ -206,12 +210,15 @@ fuzz_init(void)
 	for (i = 0; i < CRYPT_KEYBYTES; i++)
 		raw[i] = (uint8_t)(3 * i + 5);
 	fz.master = crypt_key_from_bytes(raw);
+	dlr_mac(fz.master, 1, fz.dlrmac);
 	if ((fz.base = event_base_new()) == NULL ||
 	    (fz.store = store_open(":memory:", &cause)) == NULL ||
 	    audit_start(fz.store, fz.master, &fz.conf, &cause) == -1 ||
 	    (fz.shelters = shelter_new(fz.base, fz.store, fz.master, &fz.conf,
 	    NULL, NULL, &cause)) == NULL ||
-	    (fz.in = inbound_new(fz.base, fz.conf, fz.shelters,
+	    (fz.dlr = dlr_new(fz.base, fz.store, fz.master, &fz.conf, NULL,
+	    NULL)) == NULL ||
+	    (fz.in = inbound_new(fz.base, fz.conf, fz.shelters, fz.dlr,
 	    &cause)) == NULL)
 		fatalx("fuzz_inbound: %s", cause ? cause : "event base");
 	for (i = 0; i < FUZZ_PEOPLE; i++) {
@@ -231,11 +238,12 @@ static char *
 fuzz_expand(const uint8_t *data, size_t size, size_t *len)
 {
 	static const char *const names[] = {
-		"@SECRET@", "@CODE@", "@CODE2@", "@PHONE@", "@PHONE2@"
+		"@SECRET@", "@CODE@", "@CODE2@", "@PHONE@", "@PHONE2@",
+		"@DLRMAC@"
 	};
 	const char	*values[] = {		/* numbers as URL-encoded */
 		FUZZ_SECRET, fz.code[0], fz.code[1], "%2B32470550001",
-		"%2B32470550002"
+		"%2B32470550002", fz.dlrmac
 	};
 	char		*out = xmalloc(size * 8 + 1);
 	size_t		 i = 0, o = 0, k, n;

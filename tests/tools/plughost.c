@@ -6,12 +6,12 @@
  *
  * Each KEY=VALUE is a line of the channel's [channel.NAME] section.  Each
  * input line is one message as a JSON object (id, key, kind, to, to_name,
- * subject, body, urgent, created, encrypt).  Every message is handed to send() at
- * as the plugin takes it (a busy plugin gets the rest once slots free); the
- * curl multi handle runs (a plain poll loop: this is a test tool, not the
- * daemon) until every message has its outcome, printed as
- * "ID SENT|RETRY|FAILED reply".  With -c, init() runs in check-only mode
- * and nothing is sent.  Configuration problems go to stderr as
+ * subject, body, urgent, created, encrypt, dlr_url).  Every message is
+ * handed to send() as the plugin takes it (a busy plugin gets the rest
+ * once slots free); the curl multi handle runs (a plain poll loop: this is
+ * a test tool, not the daemon) until every message has its outcome,
+ * printed as "ID SENT|RETRY|FAILED reply".  With -c, init() runs in
+ * check-only mode and nothing is sent.  Configuration problems go to stderr as
  * "config: KEY: message"; exit 1 when there were any, 2 on a usage error.
  *
  * encrypt() holds no key here (the daemon's is mailcrypt_wrap()): it hands
@@ -19,6 +19,9 @@
  * yes", put first, so that a test sees exactly what the plugin built and
  * that the plugin sends what encrypt() answered; with PLUGHOST_ENCRYPT=fail
  * it refuses, as the daemon's does for a key that does not fit.
+ *
+ * A plugin that says it passes dlr_url on (reports()) makes plughost print
+ * "plughost: reports" on stderr, with PLUGHOST_DEBUG set.
  */
 #include <dlfcn.h>
 #include <stdarg.h>
@@ -149,9 +152,16 @@ h_encrypt(struct sv_host *h, const struct sv_message *m, const char *plain,
 	return 0;
 }
 
+static void
+h_reports(struct sv_host *h)
+{
+	if (getenv("PLUGHOST_DEBUG") != NULL)
+		fprintf(stderr, "plughost: reports\n");
+}
+
 static const struct sv_host_api host_api = {
 	SV_PLUGIN_ABI, h_log, h_conf, h_conf_error, h_path, h_state_dir,
-	h_curl_add, h_complete, h_encrypt,
+	h_curl_add, h_complete, h_encrypt, h_reports,
 };
 
 /* Finished transfers: hand each back to its plugin. */
@@ -224,6 +234,7 @@ h_read(size_t *n)
 		v[*n].to_name = STR(to_name);
 		v[*n].subject = STR(subject);
 		v[*n].body = STR(body);
+		v[*n].dlr_url = STR(dlr_url);
 #undef STR
 		v[*n].urgent = json_is_true(json_object_get(o, "urgent"));
 		v[*n].encrypt = json_is_true(json_object_get(o, "encrypt"));

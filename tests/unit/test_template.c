@@ -156,6 +156,10 @@ tmp_alerts(void)
 		}
 	}
 	tmp_copy("fr/notice.email");	/* email only */
+	tmp_copy("fr/alarm.sms");
+	tmp_copy("fr/alarm.email");
+	tmp_copy("fr/alarm_clear.sms");
+	tmp_copy("fr/alarm_clear.email");
 }
 
 static struct template_set *
@@ -500,7 +504,7 @@ test_errors(void **state)
 	tmp_write("nl/reminder.email", "Onderwerp: {title}\nx\n");
 	tmp_write("nl/reminder.sms", "Een\n\nTwee\n");
 	tmp_alerts();
-	tmp_write("de/alarm.sms", "{code}\n");
+	tmp_write("de/bogus.sms", "{code}\n");
 	tmp_write("de/reminder.txt", "x\n");
 	tmp_write("en/reminder.sms", "{a_very_long_placeholder_name_that_"
 	    "goes_on_and_on}\n");
@@ -523,8 +527,8 @@ test_errors(void **state)
 	assert_problem(cause, "nl/reminder.email", ":3: empty body");
 	assert_problem(cause, "nl/reminder.sms", ":2: blank line: an SMS is "
 	    "one paragraph");
-	assert_problem(cause, "de/alarm.sms", ": unknown message kind "
-	    "\"alarm\"");
+	assert_problem(cause, "de/bogus.sms", ": unknown message kind "
+	    "\"bogus\"");
 	assert_problem(cause, "de/reminder.txt", ": not a template: name it "
 	    "KIND.email or KIND.sms");
 	assert_problem(cause, "en/reminder.sms", ":1: unknown placeholder "
@@ -928,9 +932,9 @@ test_render_errors(void **state)
 	assert_int_equal(template_render(ts, "reminder", "email", "fr", NULL,
 	    &subject, &body, &cause), -1);
 	assert_non_null(strstr(cause, "no \"title\""));
-	assert_int_equal(template_render(ts, "alarm", "sms", "fr", p, NULL,
+	assert_int_equal(template_render(ts, "bogus", "sms", "fr", p, NULL,
 	    &body, &cause), -1);
-	assert_non_null(strstr(cause, "template alarm.sms: no such kind"));
+	assert_non_null(strstr(cause, "template bogus.sms: no such kind"));
 	assert_int_equal(template_render(ts, "reminder", "fax", "fr", p, NULL,
 	    &body, &cause), -1);
 	assert_int_equal(template_render(ts, "reminder", "email", "fr", p,
@@ -1901,6 +1905,81 @@ guarded_render(struct template_set *ts, const char *kind, const char *ch,
 }
 
 /*
+ * The dead-man's switch: each condition raised and cleared renders in the
+ * four languages, says what broke and since when (in the language's own
+ * time form), fits one SMS with the longest sender, and passes the phone
+ * guard; an alarm without its condition or start is refused.
+ */
+static void
+test_alarm_render(void **state)
+{
+	static const char *const conditions[] = {
+		"channel", "urgent_age", "no_report", "exhausted"
+	};
+	static const char *const fr_raised[] = {
+		"Alerte technique. Les e-mails ne partent plus depuis 14h05 "
+		"(5 échecs). Prévenez l'administrateur.",
+		"Alerte technique. Un message urgent attend depuis 14h05. "
+		"Prévenez l'administrateur.",
+		"Alerte technique. Les SMS urgents restent sans accusé de "
+		"réception depuis 14h05. Prévenez l'administrateur.",
+		"Alerte technique. Personne ne répond à l'alerte 482113 depuis "
+		"14h05. Prévenez l'administrateur.",
+	};
+	struct template_set	*ts = load_ok(TEMPLATES);
+	json_t			*p;
+	char			*subject, *body, *cause = NULL;
+	size_t			 k, l;
+
+	for (k = 0; k < 4; k++) {
+		p = json_pack("{ss ss ss sI ss}", "alarm", conditions[k],
+		    "channel",
+		    "email", "since", "2026-12-07T14:05:00+01:00", "count",
+		    (json_int_t)5, "code", "482113");
+		render_ok(ts, "alarm", "sms", "fr", p, NULL, &body);
+		assert_string_equal(body, fr_raised[k]);
+		free(body);
+		for (l = 0; l < 4; l++) {
+			render_ok(ts, "alarm", "sms", langs[l], p, NULL, &body);
+			assert_int_equal(template_sms_segments(body), 1);
+			free(body);
+			render_ok(ts, "alarm", "email", langs[l], p, &subject,
+			    &body);
+			free(subject);
+			free(body);
+		}
+		json_object_set_new(p, "cleared",
+		    json_string("2026-12-07T14:32:00+01:00"));
+		render_ok(ts, "alarm_clear", "sms", "en", p, NULL, &body);
+		assert_non_null(strstr(body, "14:32"));
+		free(body);
+		json_decref(p);
+	}
+	p = json_pack("{ss ss ss}", "alarm", "channel", "channel", "email",
+	    "since", "2026-12-07T14:05:00+01:00");
+	json_object_set_new(p, "cleared",
+	    json_string("2026-12-07T14:32:00+01:00"));
+	render_ok(ts, "alarm_clear", "sms", "fr", p, NULL, &body);
+	assert_string_equal(body, "Rétabli. Les e-mails repartent depuis "
+	    "14h32.");
+	free(body);
+	json_object_del(p, "cleared");
+	assert_int_equal(template_render(ts, "alarm_clear", "sms", "fr", p,
+	    NULL, &body, &cause), -1);
+	assert_non_null(strstr(cause, "no \"cleared\""));
+	free(cause);
+	cause = NULL;
+	json_object_del(p, "since");
+	assert_int_equal(template_render(ts, "alarm", "sms", "fr", p, NULL,
+	    &body, &cause), -1);
+	assert_non_null(strstr(cause, "no \"since\""));
+	free(cause);
+	json_decref(p);
+	template_free(ts);
+	(void)state;
+}
+
+/*
  * Each way past the old check, as title, shelter, location and sender:
  * every kind in every language on both channels is refused by the phone
  * guard or sends nothing it refuses; the reminder's SMS and subject, which
@@ -2094,6 +2173,7 @@ main(void)
 		cmocka_unit_test(test_sender),
 		cmocka_unit_test(test_lead_dropped),
 		cmocka_unit_test(test_guard_render),
+		cmocka_unit_test(test_alarm_render),
 		cmocka_unit_test(test_guard_cause),
 	};
 
