@@ -127,6 +127,22 @@ dispatch_msg_free(struct dispatch_msg *dm)
 	free(dm);
 }
 
+/*
+ * Pass again at the next loop turn, after the loop has looked at its
+ * sockets: a zero timer, not event_active(), which would run the pass in
+ * this same turn.  A channel that answers inside send() (the spool) would
+ * otherwise keep the loop in the dispatcher until the outbox is empty, and
+ * the control API, the listeners and a backup would wait for it.
+ */
+static void
+dispatch_repass(struct dispatch *d)
+{
+	static const struct timeval	 zero = { 0, 0 };
+
+	if (!evtimer_pending(d->ev_pass, NULL))
+		evtimer_add(d->ev_pass, &zero);
+}
+
 /* Queue one outcome and make sure a flush follows this loop turn. */
 static void
 dispatch_result(struct dispatch *d, enum dispatch_res_kind kind, int64_t id,
@@ -716,7 +732,7 @@ dispatch_flush(evutil_socket_t fd, short what, void *arg)
 	if (d->stopping && TAILQ_EMPTY(&d->flying))
 		event_active(d->ev_stop, EV_TIMEOUT, 0);
 	else
-		event_active(d->ev_pass, EV_TIMEOUT, 0);
+		dispatch_repass(d);
 }
 
 /*
@@ -764,7 +780,7 @@ dispatch_outcome(void *arg, struct channel *ch, const struct sv_message *msg,
 	dispatch_result(d, o == SV_SENT ? DISPATCH_SENT : o == SV_RETRY ?
 	    DISPATCH_RETRY : DISPATCH_FAILED, dm->m.id, reply, dm, 0);
 	if (!d->stopping)	/* a slot is free */
-		event_active(d->ev_pass, EV_TIMEOUT, 0);
+		dispatch_repass(d);
 }
 
 /* The delivery reports queued a fallback. */
@@ -868,7 +884,7 @@ dispatch_kick(struct dispatch *d)
 {
 	if (d != NULL && !d->stopping) {
 		d->stale = 1;	/* even for a slot freed before the pass */
-		event_active(d->ev_pass, EV_TIMEOUT, 0);
+		dispatch_repass(d);
 	}
 }
 

@@ -475,3 +475,34 @@ def test_misspelt_channel_section_is_an_error(daemon_env):
     r = run([STOPPVIFD, "-t", "-c", daemon_env.conf])
     assert r.returncode == 1
     assert "[channel.mail]: unknown channel" in r.stderr, r.stderr
+
+
+def test_control_socket_answers_during_a_spool_burst(daemon_env, tmp_path):
+    """The spool answers inside send(): a dispatcher that passed again in
+    the same loop turn kept the loop until the outbox was empty, and the
+    control socket answered only after 10,000 messages.  Now each pass
+    waits for the loop to look at its sockets: status answers while the
+    burst is being sent (sent between 0 and all), not once it is over."""
+    from test_backup import ics, NPEOPLE, NEVENTS, LEAD
+    d = daemon_env
+    total = NPEOPLE * NEVENTS
+    d.write_config(log_level="info", extra="[api]\nmax_body = 64M\n")
+    d.start()
+    for i in range(NPEOPLE):
+        d.add_person(name=f"Référente {i}", role="referent",
+                     email=f"r{i}@example.test")
+    cal = tmp_path / "burst.ics"
+    cal.write_text(ics(NEVENTS, "role:referent", LEAD))
+    d.ctl("events", "import", str(cal), check=0, timeout=300)
+    off = d.log_size()
+    d.wait_log(" dispatch sent ", off, timeout=120)
+    seen = []
+    deadline = time.monotonic() + 300
+    while True:
+        sent = d.ctl_json("status")["outbox"]["sent"]
+        seen.append(sent)
+        if sent >= total:
+            break
+        assert time.monotonic() < deadline, seen
+    mid = [s for s in seen if 0 < s < total]
+    assert mid, f"status only answered at {seen}: the burst held the loop"
