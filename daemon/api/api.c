@@ -56,7 +56,8 @@ struct api {
 
 /*
  * A calendar of ten thousand events is over a megabyte of iCalendar: the
- * import takes more than [api] max_body, up to this bound.
+ * import takes up to this bound even when [api] max_body is smaller (and
+ * up to max_body when it is larger).
  */
 #define API_IMPORT_MAX	((int64_t)32 << 20)
 
@@ -372,8 +373,11 @@ static int
 api_run(struct api_req *r, const struct api_route *rt,
     const struct api_call *call)
 {
-	int64_t	 max = (rt->flags & API_LARGE) ? API_IMPORT_MAX :
-	    (*r->env->conf)->max_body;
+	int64_t	 max = (*r->env->conf)->max_body;
+
+	/* an import takes at least API_IMPORT_MAX, more if max_body says so */
+	if ((rt->flags & API_LARGE) && max < API_IMPORT_MAX)
+		max = API_IMPORT_MAX;
 
 	if ((int64_t)call->len > max) {
 		error_set(&r->err, ERR_TOO_LARGE, NULL, "requête trop grande : "
