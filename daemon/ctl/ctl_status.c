@@ -129,6 +129,13 @@ ctl_status_outbox(json_t *s)
 	    (long long)json_integer_value(json_object_get(o, "sent")),
 	    (long long)json_integer_value(json_object_get(o, "failed")),
 	    (long long)json_integer_value(json_object_get(o, "cancelled")));
+	/* of those sent, what the phones said (SMS delivery reports) */
+	if (json_integer_value(json_object_get(o, "delivered")) > 0 ||
+	    json_integer_value(json_object_get(o, "undelivered")) > 0)
+		printf("  SMS : %lld délivré(s), %lld non délivré(s)\n",
+		    (long long)json_integer_value(json_object_get(o,
+		    "delivered")), (long long)json_integer_value(
+		    json_object_get(o, "undelivered")));
 	when = json_is_string(next) ? ctl_localtime(json_string_value(next)) :
 	    xstrdup("aucun");
 	printf("prochain rappel : %s\n", when);

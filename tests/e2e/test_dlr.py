@@ -130,6 +130,8 @@ def test_delivered_with_the_fake_smsc(net):
     # the status counts: the delivered SMS is one of the sent ones
     counts = net.d.ctl_json("status")["outbox"]
     assert counts["delivered"] == 1 and counts["sent"] >= 1
+    rc, out, err = net.d.ctl("status", check=0)
+    assert "SMS : 1 délivré(s), 0 non délivré(s)" in out, out
 
 
 def test_failure_report_falls_back_to_email(net):
