@@ -198,7 +198,11 @@ restore_copy(struct restore *r, char **cause)
 	int		 in, fd, rc;
 
 	if (stat(r->file, &sb) == -1) {
-		util_cause(cause, "%s : %s", r->file, strerror(errno));
+		if (errno == ENOENT)
+			util_cause(cause, "%s : ce fichier n'existe pas "
+			    "(vérifiez le chemin de la sauvegarde)", r->file);
+		else
+			util_cause(cause, "%s : %s", r->file, strerror(errno));
 		return -1;
 	}
 	if (!S_ISREG(sb.st_mode) || sb.st_size == 0) {

@@ -299,7 +299,7 @@ def _not_a_backup(kind, tmp_path, good):
     ("truncated", "abîmée"),
     ("foreign", "pas celle de stoppvif"),
     ("folder", "n'est pas un fichier"),
-    ("missing", "No such file"),
+    ("missing", "ce fichier n'existe pas"),
 ])
 def test_restore_of_what_is_not_a_backup_is_refused(daemon, tmp_path, kind,
                                                     says):
