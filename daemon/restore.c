@@ -91,21 +91,6 @@ restore_lock(struct restore *r, char **cause)
 	return 0;
 }
 
-/* One integer that sql answers on db, or -1 (an error, or no row). */
-static int64_t
-restore_int(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt	*stmt;
-	int64_t		 v = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return v;
-}
-
 /* Whether person id is in the copy. */
 static int
 restore_has_person(struct restore *r, int64_t id)
@@ -136,7 +121,7 @@ restore_erased(struct restore *r)
 
 	if (r->old == NULL || r->old_unread)
 		return;
-	last = restore_int(r->copy, "SELECT coalesce(max(id), 0) FROM audit");
+	last = store_db_int(r->copy, "SELECT coalesce(max(id), 0) FROM audit");
 	if (last == -1 || sqlite3_prepare_v2(r->old, "SELECT DISTINCT "
 	    "object_id FROM audit WHERE action = 'people.remove' AND id > ?"
 	    " ORDER BY object_id", -1, &stmt, NULL) != SQLITE_OK) {
@@ -265,12 +250,12 @@ restore_check_schema(struct restore *r, char **cause)
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
 	    sqlite3_exec(r->copy, "PRAGMA locking_mode = EXCLUSIVE", NULL,
 	    NULL, NULL) != SQLITE_OK ||
-	    (r->version = (int)restore_int(r->copy, "PRAGMA user_version")) ==
+	    (r->version = (int)store_db_int(r->copy, "PRAGMA user_version")) ==
 	    -1) {
 		restore_sqlite_cause(r, cause);
 		return -1;
 	}
-	if (r->version == 0 || restore_int(r->copy, "SELECT count(*) FROM "
+	if (r->version == 0 || store_db_int(r->copy, "SELECT count(*) FROM "
 	    "sqlite_master WHERE name IN ('meta', 'people', 'outbox')") != 3) {
 		util_cause(cause, "%s est une base SQLite, mais pas celle de "
 		    "stoppvif : ce n'est pas une sauvegarde de stoppvif", r->file);

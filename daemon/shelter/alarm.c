@@ -174,27 +174,6 @@ alarm_mask(struct alarm *a, enum akind kind, const char *subject)
 	return mask;
 }
 
-/* The channels person (not removed) has an address for. */
-static unsigned
-alarm_reach(struct alarm *a, int64_t person)
-{
-	static const char *const sql = "SELECT email IS NOT NULL,"
-	    " phone IS NOT NULL FROM people WHERE id = ? AND removed IS NULL";
-	sqlite3_stmt	*st = store_stmt(a->store, sql);
-	unsigned	 reach = 0;
-	int		 c;
-
-	_Static_assert(CHAN_EMAIL == 0 && CHAN_SMS == 1 && CHAN_COUNT == 2,
-	    "the columns of alarm_reach() follow enum chan");
-	sqlite3_bind_int64(st, 1, person);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		for (c = 0; c < CHAN_COUNT; c++)
-			if (sqlite3_column_int(st, c))
-				reach |= CHAN_BIT(c);
-	sqlite3_reset(st);
-	return reach;
-}
-
 /* The coordinators and the people on call at now, ascending, each once:
  * a new array in *ids (or NULL); how many. */
 static size_t
@@ -297,7 +276,7 @@ alarm_send_one(struct alarm *a, const struct arow *r, const char *payload,
     int64_t cleared, int64_t person, unsigned mask, char **cause)
 {
 	struct crypt_key	*dk;
-	unsigned		 reach = alarm_reach(a, person);
+	unsigned		 reach = people_channels(a->store, person);
 	int			 c, rc = 0;
 
 	for (c = 0; c < CHAN_COUNT; c++)

@@ -174,28 +174,6 @@ alert_payload(struct shelters *s, const struct amsg *m, const char *kind,
 	return text;
 }
 
-/* The channels person (not removed) has an address for. */
-static unsigned
-alert_channels(struct shelters *s, int64_t person)
-{
-	/* column c: whether channel c reaches the person */
-	static const char *const sql = "SELECT email IS NOT NULL,"
-	    " phone IS NOT NULL FROM people WHERE id = ? AND removed IS NULL";
-	sqlite3_stmt	*st = store_stmt(s->store, sql);
-	unsigned	 reach = 0;
-	int		 c;
-
-	_Static_assert(CHAN_EMAIL == 0 && CHAN_SMS == 1 && CHAN_COUNT == 2,
-	    "the columns of alert_channels() follow enum chan");
-	sqlite3_bind_int64(st, 1, person);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		for (c = 0; c < CHAN_COUNT; c++)
-			if (sqlite3_column_int(st, c))
-				reach |= CHAN_BIT(c);
-	sqlite3_reset(st);
-	return reach;
-}
-
 /* Queue message kind (tag: see alert_send) to person on channel c. */
 static int
 alert_enqueue(struct shelters *s, const struct amsg *m, const char *kind,
@@ -242,7 +220,7 @@ alert_send(struct shelters *s, const struct amsg *m, const char *kind,
 	unsigned		 reach;
 	int			 c, rc = 0;
 
-	if ((reach = alert_channels(s, person) & mask) == 0)
+	if ((reach = people_channels(s->store, person) & mask) == 0)
 		return 0;	/* erased, or no address on those channels */
 	if ((dk = people_data_key(s->store, s->master, person, cause)) == NULL)
 		return -1;

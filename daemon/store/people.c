@@ -617,6 +617,27 @@ people_exists(struct store *st, int64_t id)
 	return found;
 }
 
+unsigned
+people_channels(struct store *st, int64_t id)
+{
+	/* column c: whether channel c reaches the person */
+	static const char *const sql = "SELECT email IS NOT NULL,"
+	    " phone IS NOT NULL FROM people WHERE id = ? AND removed IS NULL";
+	sqlite3_stmt	*stmt = store_stmt(st, sql);
+	unsigned	 reach = 0;
+	int		 c;
+
+	_Static_assert(CHAN_EMAIL == 0 && CHAN_SMS == 1 && CHAN_COUNT == 2,
+	    "the columns of people_channels() follow enum chan");
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		for (c = 0; c < CHAN_COUNT; c++)
+			if (sqlite3_column_int(stmt, c))
+				reach |= CHAN_BIT(c);
+	sqlite3_reset(stmt);
+	return reach;
+}
+
 void
 people_lang(struct store *st, int64_t id, char *lang, size_t len)
 {

@@ -117,6 +117,9 @@ void	 people_mk_timer_stop(void);
 /* Whether person id is in the directory and not removed. */
 int	 people_exists(struct store *, int64_t id);
 
+/* The channels person id (not removed) has an address for: CHAN_BIT()s. */
+unsigned people_channels(struct store *, int64_t id);
+
 /* The language of person id into lang ("fr" when unknown). */
 void	 people_lang(struct store *, int64_t id, char *lang, size_t len);
 

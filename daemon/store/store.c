@@ -162,9 +162,8 @@ store_probe_check(sqlite3 *db, const char *path, char **cause)
 	return -1;
 }
 
-/* One integer that sql answers on db, or -1. */
-static int64_t
-store_probe_int(sqlite3 *db, const char *sql)
+int64_t
+store_db_int(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt	*stmt;
 	int64_t		 v = -1;
@@ -185,9 +184,9 @@ store_probe_int(sqlite3 *db, const char *sql)
 static int
 store_probe_schema(sqlite3 *db, const char *path, char **cause)
 {
-	if (store_probe_int(db, "PRAGMA user_version") > 0)
+	if (store_db_int(db, "PRAGMA user_version") > 0)
 		return STORE_DATA;
-	if (store_probe_int(db, "SELECT count(*) FROM sqlite_master") == 0)
+	if (store_db_int(db, "SELECT count(*) FROM sqlite_master") == 0)
 		return STORE_EMPTY;
 	util_cause(cause, "%s is an SQLite database of another program (it "
 	    "has tables but not stoppvif's); " STORE_RESTORE, path, path, path,
@@ -278,7 +277,7 @@ store_open(const char *path, char **cause)
 		goto fail;
 	}
 	/* erased rows and payloads must be zeroed in the file: fail closed */
-	if (store_probe_int(st->db, "PRAGMA secure_delete") != 1) {
+	if (store_db_int(st->db, "PRAGMA secure_delete") != 1) {
 		util_cause(cause, "%s: this SQLite does not zero deleted "
 		    "content (PRAGMA secure_delete): erased data would stay in "
 		    "the file; use a build of SQLite that has it", path);

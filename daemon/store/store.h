@@ -37,6 +37,9 @@ int		 store_probe(const char *path, char **cause);
  * folder: 0, or -1 with *cause naming it, its owner and mode, and the fix.
  */
 int		 store_writable(const char *path, char **cause);
+/* One integer that sql answers on db (a connection of one's own, such as
+ * a file being checked), or -1: an error, or no row. */
+int64_t		 store_db_int(sqlite3 *db, const char *sql);
 
 /*
  * Open (creating when missing) the database at path: WAL, synchronous FULL,
