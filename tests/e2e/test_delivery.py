@@ -431,17 +431,25 @@ def test_unsafe_plugins_are_refused(daemon_env, tmp_path, mode, dir_mode,
     assert what in r.stderr and "stoppvif.ini" in r.stderr, r.stderr
 
 
-def test_plugin_of_another_abi_is_refused(daemon_env, tmp_path):
+def plugin_dir_with_old_spool(tmp_path, source):
+    """A plugin folder whose spool.so is built from C source: a plugin of
+    another ABI than the daemon's."""
     pdir = plugin_dir_with(tmp_path)
     src = tmp_path / "old.c"
-    src.write_text("struct ops { int abi; const char *name; };\n"
-                   "static const struct ops o = { 99, \"spool\" };\n"
-                   "const void *stoppvif_plugin_entry(const void *h)"
-                   " { return &o; }\n")
+    src.write_text(source)
     os.remove(pdir / "spool.so")
     subprocess.run(["cc", "-shared", "-fPIC", "-o", str(pdir / "spool.so"),
                     str(src)], check=True, timeout=60)
     os.chmod(pdir / "spool.so", 0o755)
+    return pdir
+
+
+def test_plugin_of_another_abi_is_refused(daemon_env, tmp_path):
+    pdir = plugin_dir_with_old_spool(
+        tmp_path, "struct ops { int abi; const char *name; };\n"
+        "static const struct ops o = { 99, \"spool\" };\n"
+        "const void *stoppvif_plugin_entry(const void *h)"
+        " { return &o; }\n")
     r = check_config(daemon_env, pdir)
     assert r.returncode == 1
     assert "speaks plugin ABI 99, not 2" in r.stderr, r.stderr
@@ -452,16 +460,11 @@ def test_plugin_built_for_abi_1_is_refused(daemon_env, tmp_path):
     """A plugin of ABI 1 (no encrypt()) answers NULL to the version-2
     table, as its entry point was written to: refused, with the channel's
     section named."""
-    pdir = plugin_dir_with(tmp_path)
-    src = tmp_path / "old.c"
-    src.write_text("struct ops { int abi; const char *name; };\n"
-                   "static const struct ops o = { 1, \"spool\" };\n"
-                   "const void *stoppvif_plugin_entry(const int *abi)"
-                   " { return *abi == 1 ? &o : 0; }\n")
-    os.remove(pdir / "spool.so")
-    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(pdir / "spool.so"),
-                    str(src)], check=True, timeout=60)
-    os.chmod(pdir / "spool.so", 0o755)
+    pdir = plugin_dir_with_old_spool(
+        tmp_path, "struct ops { int abi; const char *name; };\n"
+        "static const struct ops o = { 1, \"spool\" };\n"
+        "const void *stoppvif_plugin_entry(const int *abi)"
+        " { return *abi == 1 ? &o : 0; }\n")
     r = check_config(daemon_env, pdir)
     assert r.returncode == 1
     assert "does not speak plugin ABI 2" in r.stderr, r.stderr
