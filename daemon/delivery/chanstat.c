@@ -196,6 +196,7 @@ chanstat_stop(void)
 {
 	int	 c;
 
+	observe_remove(chanstat_observe, NULL);
 	for (c = 0; c < CHAN_COUNT; c++) {
 		free(chans[c].err);
 		memset(&chans[c], 0, sizeof chans[c]);

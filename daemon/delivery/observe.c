@@ -2,6 +2,7 @@
  * observe.c: the observers of message outcomes (observe.h).
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "log.h"
 #include "observe.h"
@@ -30,9 +31,17 @@ observe_add(observe_fn fn, void *arg)
 }
 
 void
-observe_clear(void)
+observe_remove(observe_fn fn, void *arg)
 {
-	nobservers = 0;
+	int	 i;
+
+	for (i = 0; i < nobservers; i++)
+		if (observers[i].fn == fn && observers[i].arg == arg) {
+			memmove(&observers[i], &observers[i + 1],
+			    (size_t)(nobservers - i - 1) * sizeof observers[0]);
+			nobservers--;
+			return;
+		}
 }
 
 void

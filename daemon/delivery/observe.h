@@ -46,8 +46,9 @@ typedef void	(*observe_fn)(void *arg, const struct obs *);
 /* Watch every outcome from now on (at most OBSERVE_MAX observers). */
 #define OBSERVE_MAX	8
 void		 observe_add(observe_fn, void *arg);
-/* Forget every observer (the daemon's teardown, unit tests). */
-void		 observe_clear(void);
+/* Stop watching: the observer added with fn and arg (each one removes
+ * itself when it is freed, so that nothing calls into freed memory). */
+void		 observe_remove(observe_fn, void *arg);
 /* Tell every observer, in the order they were added. */
 void		 observe(const struct obs *);
 /* "sent", "retry", "failed", ...: the name of kind, for logs and labels. */

@@ -662,7 +662,7 @@ alarm_free(struct alarm *a)
 {
 	if (a == NULL)
 		return;
-	observe_clear();	/* the teardown: nothing is judged any more */
+	observe_remove(alarm_observe, a);
 	event_free(a->judge);
 	event_free(a->timer);
 	free(a);

@@ -49,7 +49,6 @@ teardown(void **state)
 {
 	struct env	*e = *state;
 
-	observe_clear();
 	chanstat_stop();
 	metrics_stop();
 	store_close(e->st);

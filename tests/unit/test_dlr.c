@@ -102,7 +102,7 @@ teardown(void **state)
 
 	if (e == NULL)
 		return 0;
-	observe_clear();
+	observe_remove(observed, e);
 	dlr_set_wanted(NULL, NULL);
 	dlr_free(e->dlr);
 	event_base_free(e->base);
