@@ -51,6 +51,7 @@
 #include "template.h"
 #include "tz.h"
 #include "util.h"
+#include "web.h"
 
 #define DAEMON_DRAIN	10	/* seconds to finish deliveries at SIGTERM */
 
@@ -63,6 +64,7 @@ struct daemon {
 	struct store		*store;
 	struct api		*api;
 	struct api_metrics	*metrics;	/* [daemon] metrics_listen */
+	struct web		*web;		/* [web] listen */
 	struct api_env		 env;
 	struct calendar		 cal;
 	struct closures		*closures;
@@ -593,6 +595,7 @@ daemon_close(struct daemon *d)
 	sdnotify_watchdog_stop();
 	api_free(d->api);
 	api_metrics_free(d->metrics);
+	web_free(d->web);
 	inbound_free(d->inbound);
 	shelter_free(d->shelters);
 	event_free(d->ev_replan);
@@ -832,6 +835,9 @@ daemon_serve(struct daemon *d, int detach_fd)
 		    "error=\"%s\"", LOG_QUOTE(cause));
 	if ((d->metrics = api_metrics_new(d->base, &d->env, &cause)) == NULL)
 		fatalx("daemon start_failed step=metrics_listen "
+		    "error=\"%s\"", LOG_QUOTE(cause));
+	if ((d->web = web_new(d->base, &d->env, &cause)) == NULL)
+		fatalx("daemon start_failed step=web_listen "
 		    "error=\"%s\"", LOG_QUOTE(cause));
 	sdnotify_watchdog_start(d->base);
 	log_info("daemon ready pid=%d config=%s", (int)getpid(), d->conf->file);

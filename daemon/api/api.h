@@ -60,6 +60,14 @@ struct api_caller {
 	pid_t		 pid;
 	gid_t		 groups[64];	/* supplementary */
 	size_t		 ngroups;
+	/*
+	 * A caller the daemon authenticated itself, a web console account
+	 * (web.h): its role (API_ROLE_NONE: found from the credentials above)
+	 * and the name its changes are audited under ("web:marie"; NULL: the
+	 * user of uid).
+	 */
+	int		 role;		/* enum api_role */
+	const char	*actor;
 };
 
 /*

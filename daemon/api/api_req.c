@@ -32,6 +32,12 @@ api_req_init(struct api_req *r, struct api_env *env,
 	r->uid = who->uid;
 	r->gid = who->gid;
 	r->pid = who->pid;
+	r->web = who->actor != NULL;
+	if (r->web)
+		snprintf(r->actor, sizeof r->actor, "%s", who->actor);
+	else
+		snprintf(r->actor, sizeof r->actor, "uid:%u",
+		    (unsigned)who->uid);
 }
 
 void
@@ -87,8 +93,9 @@ api_audit_record(struct api_req *r, const char *action, const char *object,
 {
 	char	*cause = NULL;
 
-	if (audit_record(r->env->store, r->uid, action, object, id,
-	    &cause) == -1) {
+	if ((r->web ? audit_record_as(r->env->store, r->actor, action, object,
+	    id, &cause) : audit_record(r->env->store, r->uid, action, object,
+	    id, &cause)) == -1) {
 		return error_take(&r->err, ERR_INTERNAL, NULL, cause);
 	}
 	return 0;

@@ -34,6 +34,8 @@ struct api_req {
 	uid_t			 uid;		/* the caller */
 	gid_t			 gid;
 	pid_t			 pid;
+	char			 actor[64];	/* "uid:N" or a web account's */
+	int			 web;		/* actor names a web account */
 	enum api_role		 role;		/* the caller's (api_role.h) */
 	int64_t			 id;		/* the {id} path segment */
 	char			 name[64];	/* the {name} path segment */

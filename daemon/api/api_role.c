@@ -95,6 +95,11 @@ api_role_of(const struct config *conf, const struct api_caller *who,
 	const struct config_member	*m;
 	int				 r;
 
+	if (who->role > API_ROLE_NONE && who->role <= API_ROLE_MAX) {
+		g->key = NULL;		/* a web account: its own role */
+		g->item = who->actor;
+		return g->role = (enum api_role)who->role;
+	}
 	g->role = API_ROLE_ADMIN;
 	g->key = NULL;
 	g->item = who->uid == 0 ? "root" : "l'utilisateur du démon";
@@ -133,6 +138,12 @@ api_role_refuse(struct error *err, enum api_role need,
 		    "l'utilisateur %u n'est pas autorisé (aucun rôle dans "
 		    "[api] admins, coordinators ou viewers)",
 		    (unsigned)who->uid);
+		return;
+	}
+	if (who->actor != NULL) {	/* a web account (stoppvifctl web) */
+		error_set(err, ERR_FORBIDDEN, NULL, "accès refusé : réservé "
+		    "aux %s ; le compte %s est %s", role_defs[need].all,
+		    who->actor, role_defs[g->role].one);
 		return;
 	}
 	error_set(err, ERR_FORBIDDEN, NULL, "accès refusé : réservé aux %s "

@@ -55,7 +55,7 @@ api_shelters_act(struct api_req *r, const char *what)
 	char	 action[32], object[80];
 
 	if (api_shelters(r) == NULL || shelter_act(r->env->shelters, r->name,
-	    what, r->uid, &r->result, &r->err) == -1)
+	    what, r->actor, &r->result, &r->err) == -1)
 		return -1;
 	snprintf(action, sizeof action, "shelter.%s", what);
 	snprintf(object, sizeof object, "shelter:%s", r->name);
@@ -107,7 +107,7 @@ int
 api_alerts_ack(struct api_req *r)
 {
 	if (api_shelters(r) == NULL || shelter_ack(r->env->shelters, r->body,
-	    r->uid, &r->result, &r->err) == -1)
+	    r->actor, &r->result, &r->err) == -1)
 		return -1;
 	if (api_audit_record(r, "alert.claim", "alert", json_integer_value(
 	    json_object_get(r->result, "alert"))) == -1)

@@ -33,6 +33,9 @@ static const char *const privacy_email_modes[] = {
 	"encrypt-if-possible", "encrypt-or-notice", NULL
 };
 
+/* [web] secure_cookies: auto sets Secure when the proxy forwards https. */
+static const char *const web_secure_modes[] = { "auto", "yes", NULL };
+
 #define OFF(f)	offsetof(struct config, f)
 static const struct ckey ckeys[] = {
 	{ "daemon", "state_dir", CT_PATH, "/var/lib/stoppvif", 0, 0, NULL, 0,
@@ -110,6 +113,19 @@ static const struct ckey ckeys[] = {
 	{ "api", "viewers", CT_MEMBERS, "", 0, 0, NULL, 1, OFF(viewers) },
 	{ "api", "max_body", CT_SIZE, "1M", 1024, 64 << 20, NULL, 0,
 	    OFF(max_body) },
+	{ "web", "listen", CT_LISTEN, "", 0, 0, NULL, 0, OFF(web_listen) },
+	{ "web", "assets", CT_PATH, DATADIR "/web", 0, 0, NULL, 1,
+	    OFF(web_assets) },
+	{ "web", "session_idle", CT_DURATION, "30m", 60, 86400, NULL, 1,
+	    OFF(web_session_idle) },
+	{ "web", "session_max", CT_DURATION, "12h", 60, 7 * 86400, NULL, 1,
+	    OFF(web_session_max) },
+	{ "web", "secure_cookies", CT_ENUM, "auto", 0, 0, web_secure_modes, 1,
+	    OFF(web_secure_cookies) },
+	{ "web", "login_failures", CT_INT, "5", 1, 100, NULL, 1,
+	    OFF(web_login_failures) },
+	{ "web", "login_lockout", CT_DURATION, "15m", 60, 86400, NULL, 1,
+	    OFF(web_login_lockout) },
 };
 #define NKEYS	(sizeof ckeys / sizeof ckeys[0])
 

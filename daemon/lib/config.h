@@ -111,6 +111,15 @@ struct config {
 	struct config_members	 coordinators;
 	struct config_members	 viewers;
 	int64_t	 max_body;	/* bytes */
+
+	/* [web]: the coordinators' console (api/web.c) */
+	char	*web_listen;	/* address:port or socket; "" when off */
+	char	*web_assets;	/* folder of style.css, app.js (share/stoppvif/web) */
+	int64_t	 web_session_idle;	/* seconds a session lives unused */
+	int64_t	 web_session_max;	/* seconds a session lives at most */
+	char	*web_secure_cookies;	/* auto, yes */
+	int64_t	 web_login_failures;	/* wrong passwords before a lockout */
+	int64_t	 web_login_lockout;	/* seconds the lockout lasts */
 };
 
 /*

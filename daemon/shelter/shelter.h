@@ -105,17 +105,18 @@ void		 shelter_arm(struct shelters *);
 void		 shelter_queued(struct shelters *);
 
 /* The API's answers (shapes above); NULL or -1 with err naming the field.
- * The acts and the ack run in the caller's transaction. */
+ * The acts and the ack run in the caller's transaction; actor is who the
+ * shelter's history names ("uid:1000", "web:marie"). */
 json_t		*shelter_list(struct shelters *);
 json_t		*shelter_show(struct shelters *, const char *name,
 		    struct error *);
 int		 shelter_act(struct shelters *, const char *name,
-		    const char *what, uid_t uid, json_t **result,
+		    const char *what, const char *actor, json_t **result,
 		    struct error *);
 json_t		*shelter_report(struct shelters *, const char *name,
 		    const char *year, struct error *);
 json_t		*shelter_alerts(struct shelters *);
-int		 shelter_ack(struct shelters *, json_t *req, uid_t uid,
+int		 shelter_ack(struct shelters *, json_t *req, const char *actor,
 		    json_t **result, struct error *);
 /* [{"name", "state", "since", "code"}] for status. */
 json_t		*shelter_status(struct shelters *);

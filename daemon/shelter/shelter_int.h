@@ -91,7 +91,7 @@ enum alert_via { VIA_NONE, VIA_CLI, VIA_SMS, VIA_LINK, VIA_COUNT };
 /* Who makes a move: text for the history ("uid:0", "person:12",
  * "daemon"), and the person when one claims. */
 struct sactor {
-	char		 text[32];
+	char		 text[64];	/* AUDIT_ACTOR_MAX */
 	int64_t		 person;	/* 0: none */
 	enum alert_via	 via;		/* VIA_NONE: not a claim */
 };

@@ -122,7 +122,7 @@ shelter_show(struct shelters *s, const char *name, struct error *err)
 
 int
 shelter_act(struct shelters *s, const char *name, const char *what,
-    uid_t uid, json_t **result, struct error *err)
+    const char *actor, json_t **result, struct error *err)
 {
 	const struct shelter_conf	*sc;
 	struct sactor			 who;
@@ -139,7 +139,7 @@ shelter_act(struct shelters *s, const char *name, const char *what,
 		return -1;
 	}
 	memset(&who, 0, sizeof who);
-	snprintf(who.text, sizeof who.text, "uid:%u", (unsigned)uid);
+	snprintf(who.text, sizeof who.text, "%s", actor);
 	if (shelter_move(s, sc, &row, cause, &who, util_now_up(), err) == -1)
 		return -1;
 	*result = shelter_json(s, sc);
@@ -253,8 +253,8 @@ shelter_ack_parse(struct shelters *s, json_t *req, int64_t *id,
 }
 
 int
-shelter_ack(struct shelters *s, json_t *req, uid_t uid, json_t **result,
-    struct error *err)
+shelter_ack(struct shelters *s, json_t *req, const char *actor,
+    json_t **result, struct error *err)
 {
 	struct sactor	 who;
 	json_t		*a;
@@ -263,7 +263,7 @@ shelter_ack(struct shelters *s, json_t *req, uid_t uid, json_t **result,
 	memset(&who, 0, sizeof who);
 	if (shelter_ack_parse(s, req, &id, &who.person, err) == -1)
 		return -1;
-	snprintf(who.text, sizeof who.text, "uid:%u", (unsigned)uid);
+	snprintf(who.text, sizeof who.text, "%s", actor);
 	who.via = VIA_CLI;
 	if (shelter_claim(s, id, &who, util_now_up(), &a, err) == -1)
 		return -1;

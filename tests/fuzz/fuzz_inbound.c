@@ -91,7 +91,7 @@ fuzz_act(const char *act)
 
 	if (store_begin(fz.store, &cause) == -1)
 		fatalx("fuzz_inbound: %s", cause);
-	if (shelter_act(fz.shelters, "aisova", act, 0, &result, &err) == 0)
+	if (shelter_act(fz.shelters, "aisova", act, "uid:0", &result, &err) == 0)
 		store_commit(fz.store, &cause);
 	else
 		store_rollback(fz.store);

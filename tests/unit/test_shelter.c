@@ -41,7 +41,7 @@ act_in_txn(struct fx *fx, const char *name, const char *what, int commit)
 	enum error_kind	 kind;
 
 	assert_int_equal(store_begin(fx->store, &cause), 0);
-	kind = shelter_act(fx->s, name, what, 0, &result, &err) == 0 ?
+	kind = shelter_act(fx->s, name, what, "uid:0", &result, &err) == 0 ?
 	    ERR_NONE : err.kind;
 	if (kind == ERR_NONE)
 		assert_string_equal(json_string_value(json_object_get(result,
@@ -75,7 +75,7 @@ act_refused(struct fx *fx, const char *what, enum error_kind want)
 	struct srow	 before = fx_row(fx), after;
 
 	assert_int_equal(store_begin(fx->store, &cause), 0);
-	assert_int_equal(shelter_act(fx->s, "aisova", what, 0, &result, &err),
+	assert_int_equal(shelter_act(fx->s, "aisova", what, "uid:0", &result, &err),
 	    -1);
 	assert_int_equal(err.kind, want);
 	/* refused before anything is written, in the transaction too */
@@ -103,7 +103,7 @@ ack(struct fx *fx, const char *code, int64_t by)
 	if (by != 0)
 		json_object_set_new(req, "by", json_integer(by));
 	assert_int_equal(store_begin(fx->store, &cause), 0);
-	if (shelter_ack(fx->s, req, 0, &result, &err) == 0) {
+	if (shelter_ack(fx->s, req, "uid:0", &result, &err) == 0) {
 		kind = ERR_NONE;
 		assert_int_equal(store_commit(fx->store, &cause), 0);
 	} else {
