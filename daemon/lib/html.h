@@ -13,8 +13,8 @@
  * "{!name}" is replaced by the value as it is, and is only for HTML this
  * module built (html_data() of another struct html) or a constant of the
  * code.  "{{" and "}}" write a brace.  Values are text: bytes that are not
- * valid UTF-8 become U+FFFD, and control characters other than tab and
- * newline are dropped, so that no value can end the page's encoding.
+ * valid UTF-8 become U+FFFD, and control characters other than tab,
+ * newline and carriage return are dropped, so that no value can end the page's encoding.
  *
  * A name the call does not give, or a malformed "{...}", writes nothing and
  * marks the struct failed (html_failed(): a bug of the caller's template,
