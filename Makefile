@@ -101,7 +101,7 @@ PLUGIN_SRCS_smtp = plugins/rfc5322.c plugins/policy.c
 PLUGIN_SRCS_sms_http = plugins/policy.c
 
 FUZZ_TARGETS = config contact duration rrule ics template api guard inbound \
-	       mailcrypt log
+	       mailcrypt log recurwords html webform
 FUZZ_TIME ?= 60
 
 .PHONY: all run check bench fuzz fuzz-targets install clean deps
@@ -173,6 +173,10 @@ $(BUILD)/fuzz/plugins/spool.so: plugins/spool.c plugins/stoppvif_plugin.h
 # fuzz_inbound: the daemon without main.o too (the shelters, the store).
 FUZZ_DEPS_inbound = $(CORE)
 $(BUILD)/fuzz/replay_inbound $(BUILD)/fuzz/fuzz_inbound: LDFLAGS += -ldl
+# fuzz_webform: the console's request reading (web_form.c), with the
+# daemon without main.o behind it.
+FUZZ_DEPS_webform = $(CORE)
+$(BUILD)/fuzz/replay_webform $(BUILD)/fuzz/fuzz_webform: LDFLAGS += -ldl
 fuzz_objs = $(sort $(patsubst %,$(BUILD)/obj/%.o,$(COMMON) $(FUZZ_DEPS_$(1))))
 # A fuzz target's object is kept: the check of unused exports counts its calls.
 $(BUILD)/obj/fuzz_%.o: tests/fuzz/fuzz_%.c $(HEADERS) | $(BUILD)/obj
@@ -245,6 +249,7 @@ install: all
 	    -e 's|^key_file = .*|key_file = /var/lib/stoppvif-key/master.key|' \
 	    -e 's|^plugin_dir = .*|plugin_dir = $(LIBDIR)/stoppvif/plugins|' \
 	    -e 's|^templates = .*|templates = $(DATADIR)/templates|' \
+	    -e 's|^assets = .*|assets = $(DATADIR)/web|' \
 	    etc/stoppvif.ini > $(DESTDIR)$(SYSCONFDIR)/stoppvif/stoppvif.ini
 	@# 0640 root:stoppvif: the daemon's group reads it, nobody else (a
 	@# [channel.*] url may carry a gateway's account).  Before the group
@@ -259,6 +264,8 @@ install: all
 	        "to root:stoppvif"; \
 	fi
 	install -m 0644 etc/demo/* $(DESTDIR)$(DATADIR)/demo/
+	install -d $(DESTDIR)$(DATADIR)/web
+	install -m 0644 etc/web/* $(DESTDIR)$(DATADIR)/web/
 	install -d $(DESTDIR)$(LIBDIR)/stoppvif/plugins
 	install -m 0755 $(PLUGIN_SOS) $(DESTDIR)$(LIBDIR)/stoppvif/plugins/
 	for l in etc/templates/*/; do \

@@ -4,7 +4,7 @@
  * One routing table maps method and path (with an optional {id} or {name}
  * segment) to the role it needs (api_role.h) and a handler of one of the
  * resource files (api_daemon.c, api_people.c, api_events.c, api_outbox.c,
- * api_shelter.c).  The generic evhttp callback identifies the caller with
+ * api_shelter.c, api_web.c).  The generic evhttp callback identifies the caller with
  * SO_PEERCRED, finds its role, refuses it when below the route's, has the
  * request parsed (api_req.c), runs the handler (inside a store transaction
  * when the route writes) and answers JSON: the handler's result, or
@@ -34,6 +34,7 @@
 #include "api_req.h"
 #include "api_role.h"
 #include "api_shelter.h"
+#include "api_web.h"
 #include "config.h"
 #include "dispatch.h"
 #include "error.h"
@@ -111,6 +112,8 @@ static const struct api_route api_routes[] = {
 	    api_events_add },
 	{ COORD,  EVHTTP_REQ_POST,   "/v1/events/import",
 	    API_WRITES | API_BODY | API_LARGE, api_events_import },
+	{ COORD,  EVHTTP_REQ_POST,   "/v1/events/preview", API_BODY,
+	    api_events_preview },
 	{ VIEWER, EVHTTP_REQ_GET,    "/v1/events/export", 0, api_events_export },
 	{ VIEWER, EVHTTP_REQ_GET,    "/v1/events/{id}",	0, api_events_show },
 	{ COORD,  EVHTTP_REQ_PATCH,  "/v1/events/{id}",	API_WRITES | API_BODY,
@@ -142,12 +145,18 @@ static const struct api_route api_routes[] = {
 	    api_oncall_set },
 	{ COORD,  EVHTTP_REQ_DELETE, "/v1/oncall/{id}",	API_WRITES,
 	    api_oncall_remove },
+	{ ADMIN,  EVHTTP_REQ_GET,    "/v1/web/users",	0,
+	    api_web_users_list },
+	{ ADMIN,  EVHTTP_REQ_POST,   "/v1/web/users",	API_WRITES | API_BODY,
+	    api_web_users_add },
+	{ ADMIN,  EVHTTP_REQ_DELETE, "/v1/web/users/{name}", API_WRITES,
+	    api_web_users_remove },
 };
 #define NROUTES	(sizeof api_routes / sizeof api_routes[0])
 
 /* The bytes a {name} segment may hold. */
 #define API_NAME_CHARS	"abcdefghijklmnopqrstuvwxyz" \
-			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-."
 
 /*
  * Whether the n bytes of path fit the segment pattern opens: "{id}" takes a

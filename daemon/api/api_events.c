@@ -21,6 +21,9 @@
 #include "sched.h"
 #include "util.h"
 
+/* How many dates a preview gives. */
+#define API_PREVIEW_DATES	5
+
 /* A scheduler failure inside a handler, as an internal error. */
 static int
 api_sched_error(struct api_req *r, char *cause)
@@ -170,6 +173,15 @@ api_events_export(struct api_req *r)
 	r->result = json_pack("{ss}", "ics", text);
 	free(text);
 	return 0;
+}
+
+/* The next dates of the event the body would add; nothing written. */
+int
+api_events_preview(struct api_req *r)
+{
+	r->result = calendar_preview(r->env->cal, r->body, API_PREVIEW_DATES,
+	    &r->err);
+	return r->result == NULL ? -1 : 0;
 }
 
 int

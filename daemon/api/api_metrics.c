@@ -28,7 +28,7 @@
 #include "util.h"
 
 /* Prometheus and a health checker: a few connections from this machine. */
-static const struct httpd_limits api_metrics_limits = { 16, 16, 10, 5 };
+static const struct httpd_limits api_metrics_limits = { 16, 16, 10, 5, 0 };
 
 #define API_METRICS_TYPE	"text/plain; version=0.0.4; charset=utf-8"
 

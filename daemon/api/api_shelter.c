@@ -130,6 +130,31 @@ api_zone(struct api_req *r)
 	return zone;
 }
 
+/* The slots overlapping ?from=LOCAL&to=LOCAL (both given, at not). */
+static int
+api_oncall_range(struct api_req *r, const struct tz *zone)
+{
+	int64_t	 from, to;
+
+	if (api_query(r, "at") != NULL) {
+		error_set(&r->err, ERR_INVALID, "at", "at ou from et to, "
+		    "pas les deux");
+		return -1;
+	}
+	if (oncall_local(zone, "from", api_query(r, "from"), &from,
+	    &r->err) == -1 || oncall_local(zone, "to", api_query(r, "to"),
+	    &to, &r->err) == -1)
+		return -1;
+	if (to <= from) {
+		error_set(&r->err, ERR_INVALID, "to", "la fin doit suivre le "
+		    "début");
+		return -1;
+	}
+	r->result = oncall_range(r->env->store, r->env->master, zone, from,
+	    to, &r->err);
+	return r->result == NULL ? -1 : 0;
+}
+
 int
 api_oncall_show(struct api_req *r)
 {
@@ -137,8 +162,11 @@ api_oncall_show(struct api_req *r)
 	const char	*at = api_query(r, "at");
 	int64_t		 t = util_now();
 
-	if ((zone = api_zone(r)) == NULL || (at != NULL &&
-	    oncall_local(zone, "at", at, &t, &r->err) == -1))
+	if ((zone = api_zone(r)) == NULL)
+		return -1;
+	if (api_query(r, "from") != NULL || api_query(r, "to") != NULL)
+		return api_oncall_range(r, zone);
+	if (at != NULL && oncall_local(zone, "at", at, &t, &r->err) == -1)
 		return -1;
 	r->result = oncall_at(r->env->store, r->env->master, zone, t,
 	    &r->err);

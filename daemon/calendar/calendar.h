@@ -131,6 +131,14 @@ json_t	*calendar_agenda(struct calendar *, const char *from, int64_t days,
  */
 int	 calendar_import(struct calendar *, const char *ics, json_t **result,
 	    int64_t **ids, size_t *nids, struct error *err);
+/*
+ * The first n dates from now of the event req would add, validated as
+ * calendar_add() validates it and expanded as the agenda expands it:
+ * {"rule": RRULE or null, "next": ["2027-01-06T14:00:00+01:00", ...]} (new
+ * reference), or NULL with err naming the field.  Writes nothing.
+ */
+json_t	*calendar_preview(struct calendar *, json_t *req, size_t n,
+	    struct error *err);
 /* Every event as one iCalendar text (new string), or NULL with err set. */
 char	*calendar_export(struct calendar *, struct error *err);
 

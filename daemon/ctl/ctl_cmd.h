@@ -54,6 +54,12 @@ int	ctl_alerts_ack(struct ctl *, const struct ctl_cmd *, int, char **);
 /* ctl_backup.c: a copy of the database, made by the running daemon. */
 int	ctl_backup(struct ctl *, const struct ctl_cmd *, int, char **);
 
+/* ctl_web.c: the web console's accounts ("web", "user add": three words). */
+int	ctl_web_user_add(struct ctl *, const struct ctl_cmd *, int, char **);
+int	ctl_web_user_passwd(struct ctl *, const struct ctl_cmd *, int, char **);
+int	ctl_web_user_list(struct ctl *, const struct ctl_cmd *, int, char **);
+int	ctl_web_user_remove(struct ctl *, const struct ctl_cmd *, int, char **);
+
 /* ctl_expand.c: the calendar alone, with no daemon. */
 int	ctl_expand(struct ctl *, const struct ctl_cmd *, int, char **);
 int	ctl_holidays(struct ctl *, const struct ctl_cmd *, int, char **);

@@ -90,8 +90,10 @@ json_t	*ctl_call_id(struct ctl *, const char *method, const char *base,
  * the caller. */
 char	*ctl_query(const char *base, const char *key, const char *value);
 
+/* Print v as indented JSON; v stays the caller's. */
+void	 ctl_print_json(json_t *v);
+
 /* Answers: each of these frees ans. */
-void	 ctl_print_json(json_t *);
 /* Print ans as JSON with --json, else with print. */
 void	 ctl_answer(struct ctl *, json_t *ans, ctl_printer print);
 /* Print ans as JSON with --json, else the message fmt. */

@@ -89,6 +89,11 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "--tz ZONE --rrule RULE [--count N] [--until YYYY-MM-DDTHH:MM:SS] "
 	    "[--exdate LOCAL,...] [--skip-holidays BE]" },
 	{ "holidays", NULL, ctl_holidays, "holidays BE YEAR" },
+	{ "web", "user add", ctl_web_user_add, "web user add NAME --role "
+	    "coordinator|oncall|viewer [--person ID] [--lang fr|nl|de|en]" },
+	{ "web", "user passwd", ctl_web_user_passwd, "web user passwd NAME" },
+	{ "web", "user list", ctl_web_user_list, "web user list" },
+	{ "web", "user remove", ctl_web_user_remove, "web user remove NAME" },
 };
 
 /* The usage of the commands whose first word is group (NULL: all), on fp;
@@ -279,6 +284,33 @@ ctl_options(struct ctl *c, int argc, char **argv)
 	return optind;
 }
 
+/*
+ * How many words of argv name cmd: 1, 2, or 3 when its second "word" is
+ * two ("web", "user add"); 0 when they do not name it.  With sub set, a
+ * first word of cmd's word2 that argv[1] is counts too (sub is set to 1).
+ */
+static int
+ctl_cmd_words(const struct ctl_cmd *cmd, int argc, char **argv, int *sub)
+{
+	const char	*sp;
+	size_t		 n;
+
+	if (strcmp(argv[0], cmd->word1) != 0)
+		return 0;
+	if (cmd->word2 == NULL)
+		return 1;
+	if (argc < 2)
+		return 0;
+	if ((sp = strchr(cmd->word2, ' ')) == NULL)
+		return strcmp(argv[1], cmd->word2) == 0 ? 2 : 0;
+	n = (size_t)(sp - cmd->word2);
+	if (strncmp(argv[1], cmd->word2, n) != 0 || argv[1][n] != '\0')
+		return 0;
+	if (sub != NULL)
+		*sub = 1;
+	return argc > 2 && strcmp(argv[2], sp + 1) == 0 ? 3 : 0;
+}
+
 /* The command named by the words of argv; exit 2 with the usage when
  * there is none, or with the nearest command when one is mistyped. */
 static const struct ctl_cmd *
@@ -286,6 +318,8 @@ ctl_find(int argc, char **argv)
 {
 	const struct ctl_cmd	*cmd;
 	size_t			 i;
+	int			 sub = 0;
+	char			*group;
 
 	if (argc == 0)
 		usage();
@@ -293,20 +327,20 @@ ctl_find(int argc, char **argv)
 		ctl_help(argc, argv);
 	for (i = 0; i < nitems(ctl_cmds); i++) {
 		cmd = &ctl_cmds[i];
-		if (strcmp(argv[0], cmd->word1) != 0)
-			continue;
-		if (cmd->word2 == NULL)
-			return cmd;
-		if (argc > 1 && strcmp(argv[1], cmd->word2) == 0)
+		if (ctl_cmd_words(cmd, argc, argv, &sub) > 0)
 			return cmd;
 	}
 	if (!ctl_is_group(argv[0]))
 		ctl_unknown(NULL, argv[0]);
-	if (argc == 1 || argv[1][0] == '-') {
+	if (argc == 1 || argv[1][0] == '-' || (sub && (argc == 2 ||
+	    argv[2][0] == '-'))) {
 		ctl_usage_print(stderr, argv[0]);
 		exit(EXIT_USAGE);
 	}
-	ctl_unknown(argv[0], argv[1]);
+	if (!sub)
+		ctl_unknown(argv[0], argv[1]);
+	xasprintf(&group, "%s %s", argv[0], argv[1]);
+	ctl_unknown(group, argv[2]);
 }
 
 /* COMMAND --help: the command's usage on stdout, and exit 0. */
@@ -335,7 +369,7 @@ main(int argc, char *argv[])
 	argc -= used;
 	argv += used;
 	cmd = ctl_find(argc, argv);
-	used = cmd->word2 == NULL ? 1 : 2;
+	used = ctl_cmd_words(cmd, argc, argv, NULL);
 	ctl_cmd_help(cmd, argc - used, argv + used);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	rc = cmd->fn(&c, cmd, argc - used, argv + used);

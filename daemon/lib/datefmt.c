@@ -105,3 +105,13 @@ datefmt(const char *lang, enum datefmt_style style,
 #pragma GCC diagnostic pop
 	return buf;
 }
+
+const char *
+datefmt_month(const char *lang, int month, int abbr)
+{
+	const struct datelang	*l = datefmt_lang(lang);
+
+	if (month < 1 || month > 12)
+		return "?";
+	return abbr ? l->months_abbr[month - 1] : l->months[month - 1];
+}

@@ -26,5 +26,8 @@ enum datefmt_style {
 /* Format c in lang ("fr", "nl", "de", "en") into buf; returns buf. */
 const char	*datefmt(const char *lang, enum datefmt_style,
 		    const struct recur_civil *c, char *buf, size_t len);
+/* The name of month (1 to 12) in lang, abbreviated ("janv.") or not
+ * ("janvier"); "?" out of range. */
+const char	*datefmt_month(const char *lang, int month, int abbr);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * alert_json.c: what the control API shows of the alerts (shelter.h): an
- * alert with its escalation state, who claimed it and which phones are
- * locked out, the latest alerts, and whether one is open.
+ * alert with its escalation state, who it reached, who claimed it and
+ * which phones are locked out, the latest alerts, and whether one is open.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,6 +24,25 @@ alert_locked_json(struct shelters *s, int64_t id)
 
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, ALERT_MAX_BAD_TRIES);
+	n = store_ids(st, &ids);
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, shelter_person(s, ids[i]));
+	free(ids);
+	return arr;
+}
+
+/* The people alert id reached, by level then id: [{"id", "name"}, ...]. */
+static json_t *
+alert_alerted_json(struct shelters *s, int64_t id)
+{
+	static const char *const sql = "SELECT person_id FROM alert_recipients"
+	    " WHERE alert_id = ? ORDER BY level, person_id";
+	sqlite3_stmt	*st = store_stmt(s->store, sql);
+	json_t		*arr = json_array();
+	int64_t		*ids;
+	size_t		 n, i;
+
+	sqlite3_bind_int64(st, 1, id);
 	n = store_ids(st, &ids);
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, shelter_person(s, ids[i]));
@@ -88,6 +107,7 @@ alert_json(struct shelters *s, int64_t id)
 	    "via", alert_col_text(st, COL_VIA),
 	    "closed", alert_col_time(s, st, COL_CLOSED));
 	sqlite3_reset(st);
+	json_object_set_new(o, "alerted", alert_alerted_json(s, id));
 	json_object_set_new(o, "locked", alert_locked_json(s, id));
 	return o;
 }

@@ -34,7 +34,6 @@
 #include "util.h"
 
 #define HTTPD_MAX_REQUESTS	1000	/* on one connection */
-#define HTTPD_MAX_INPUT		(HTTPD_MAX_HEAD + HTTPD_MAX_BODY)
 
 /* ---- the parser ---- */
 
@@ -182,9 +181,10 @@ httpd_has_token(const char *value, const char *token)
 	return 0;
 }
 
-/* The body's length from the headers; -1 or a status (as a negative). */
+/* The body's length from the headers, at most max; -1 or a status (as a
+ * negative). */
 static int64_t
-httpd_body_length(const struct httpd_req *req)
+httpd_body_length(const struct httpd_req *req, size_t max)
 {
 	const char	*v = NULL;
 	int64_t		 n;
@@ -207,7 +207,7 @@ httpd_body_length(const struct httpd_req *req)
 		    strlen(v) ? -413 : -400;
 	if (util_parse_int(v, 0, INT64_MAX, &n) == -1)
 		return -400;
-	return n > HTTPD_MAX_BODY ? -413 : n;
+	return n > (int64_t)max ? -413 : n;
 }
 
 /* Parse the head copied into req->buf; 0 or a status. */
@@ -252,8 +252,8 @@ httpd_incomplete(const char *data, size_t len)
 }
 
 int
-httpd_parse(const char *data, size_t len, struct httpd_req *req,
-    size_t *used)
+httpd_parse(const char *data, size_t len, size_t max_body,
+    struct httpd_req *req, size_t *used)
 {
 	size_t	 head, i;
 	int64_t	 body;
@@ -268,12 +268,14 @@ httpd_parse(const char *data, size_t len, struct httpd_req *req,
 	if (memchr(data, '\0', head) != NULL)
 		return 400;
 	/* head, NUL, body, NUL; the path gets its own copy below */
-	req->buf = xmalloc(head + HTTPD_MAX_BODY + 2 + HTTPD_MAX_TARGET + 1);
+	if (max_body == 0)
+		max_body = HTTPD_MAX_BODY;
+	req->buf = xmalloc(head + max_body + 2 + HTTPD_MAX_TARGET + 1);
 	memcpy(req->buf, data, head);
 	req->buf[head] = '\0';
 	if ((rc = httpd_head(req)) != 0)
 		goto refuse;
-	if ((body = httpd_body_length(req)) < 0) {
+	if ((body = httpd_body_length(req, max_body)) < 0) {
 		rc = (int)-body;
 		goto refuse;
 	}
@@ -325,6 +327,7 @@ struct httpd {
 	char			*unix_path;	/* to remove at the end */
 	struct evconnlistener	*lev;
 	struct httpd_limits	 lim;
+	size_t			 max_input;	/* head and body */
 	httpd_handler		 fn;
 	void			*arg;
 	LIST_HEAD(, hconn)	 conns;
@@ -429,10 +432,10 @@ hconn_read(struct bufferevent *bev, void *arg)
 			c->in_request = 1;
 			hconn_arm(c, c->h->lim.deadline);
 		}
-		if (len > HTTPD_MAX_INPUT + 1)
-			len = HTTPD_MAX_INPUT + 1;
+		if (len > c->h->max_input + 1)
+			len = c->h->max_input + 1;
 		rc = httpd_parse((const char *)evbuffer_pullup(in,
-		    (ev_ssize_t)len), len, &req, &used);
+		    (ev_ssize_t)len), len, c->h->lim.max_body, &req, &used);
 		if (rc == 0)
 			return;		/* wait for more */
 		if (rc != 1) {
@@ -541,7 +544,7 @@ httpd_accept(struct evconnlistener *lev, evutil_socket_t fd,
 	if (c->bev == NULL || c->timer == NULL)
 		fatalx("httpd out_of_memory");
 	/* stop reading past what one request may hold */
-	bufferevent_setwatermark(c->bev, EV_READ, 0, HTTPD_MAX_INPUT + 1);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, h->max_input + 1);
 	bufferevent_setcb(c->bev, hconn_read, hconn_write, hconn_event, c);
 	bufferevent_enable(c->bev, EV_READ);
 	LIST_INSERT_HEAD(&h->conns, c, entry);
@@ -593,6 +596,9 @@ httpd_new(struct event_base *base, const char *name, const char *addr,
 	h->base = base;
 	h->name = xstrdup(name);
 	h->lim = *lim;
+	if (h->lim.max_body == 0)
+		h->lim.max_body = HTTPD_MAX_BODY;
+	h->max_input = HTTPD_MAX_HEAD + h->lim.max_body;
 	h->fn = fn;
 	h->arg = arg;
 	LIST_INIT(&h->conns);

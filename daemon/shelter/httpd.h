@@ -27,7 +27,7 @@ struct httpd;
 #define HTTPD_MAX_TARGET	2048	/* bytes of the request-target */
 #define HTTPD_MAX_HEAD		8192	/* request line and headers */
 #define HTTPD_MAX_HEADERS	32
-#define HTTPD_MAX_BODY		4096
+#define HTTPD_MAX_BODY		4096	/* unless the limits say otherwise */
 
 enum httpd_method { HTTPD_GET, HTTPD_POST };
 
@@ -51,13 +51,14 @@ struct httpd_req {
 };
 
 /*
- * Parse one request from the len bytes at data.  Returns 1 with *req filled
- * and *used the bytes it took, 0 when more bytes are needed, or the HTTP
- * status of a refusal (400, 405, 413, 414, 431, 501, 505) with nothing
- * allocated.  Pure: no I/O, no state (the fuzz target drives it).
+ * Parse one request from the len bytes at data, its body at most max_body
+ * bytes (0: HTTPD_MAX_BODY).  Returns 1 with *req filled and *used the
+ * bytes it took, 0 when more bytes are needed, or the HTTP status of a
+ * refusal (400, 405, 413, 414, 431, 501, 505) with nothing allocated.
+ * Pure: no I/O, no state (the fuzz target drives it).
  */
-int		 httpd_parse(const char *data, size_t len, struct httpd_req *,
-		    size_t *used);
+int		 httpd_parse(const char *data, size_t len, size_t max_body,
+		    struct httpd_req *, size_t *used);
 /* Free what httpd_parse() allocated. */
 void		 httpd_req_clear(struct httpd_req *);
 /* A header's value (case-insensitive name), or NULL. */
@@ -80,6 +81,7 @@ struct httpd_limits {
 	int	 max_per_source;	/* from one address */
 	int	 deadline;		/* seconds for a whole request */
 	int	 idle;			/* seconds a kept-alive connection waits */
+	size_t	 max_body;		/* bytes of a body; 0: HTTPD_MAX_BODY */
 };
 
 /*

@@ -35,9 +35,9 @@
 #define INBOUND_FEED_EXT	".ics"
 
 /* The public pages: many people, often through one reverse proxy. */
-static const struct httpd_limits inbound_public_limits = { 128, 32, 10, 5 };
+static const struct httpd_limits inbound_public_limits = { 128, 32, 10, 5, 0 };
 /* The SMS gateway: one client on this machine, a few connections. */
-static const struct httpd_limits inbound_sms_limits = { 32, 16, 10, 5 };
+static const struct httpd_limits inbound_sms_limits = { 32, 16, 10, 5, 0 };
 
 struct inbound {
 	struct httpd		*pub;		/* NULL when not listening */

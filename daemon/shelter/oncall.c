@@ -106,10 +106,11 @@ oncall_remove(struct store *st, int64_t id, struct error *err)
 	return 0;
 }
 
-/* The slots covering instant ?1, and their columns. */
+/* The slots overlapping [?1, ?2), and their columns: those covering
+ * instant t are those overlapping [t, t + 1). */
 static const char *const oncall_at_sql = "SELECT o.id, o.person_id,"
     " o.start, o.end FROM oncall o JOIN people p ON p.id = o.person_id"
-    " WHERE o.start <= ?1 AND o.end > ?1 AND p.removed IS NULL"
+    " WHERE o.start < ?2 AND o.end > ?1 AND p.removed IS NULL"
     " ORDER BY o.start, o.id";
 enum { AT_ID, AT_PERSON, AT_START, AT_END };
 
@@ -142,10 +143,18 @@ json_t *
 oncall_at(struct store *st, const struct crypt_key *master,
     const struct tz *zone, int64_t t, struct error *err)
 {
+	return oncall_range(st, master, zone, t, t + 1, err);
+}
+
+json_t *
+oncall_range(struct store *st, const struct crypt_key *master,
+    const struct tz *zone, int64_t from, int64_t to, struct error *err)
+{
 	sqlite3_stmt	*stmt = store_stmt(st, oncall_at_sql);
 	json_t		*arr = json_array();
 
-	sqlite3_bind_int64(stmt, 1, t);
+	sqlite3_bind_int64(stmt, 1, from);
+	sqlite3_bind_int64(stmt, 2, to);
 	while (sqlite3_step(stmt) == SQLITE_ROW)
 		if (oncall_slot(st, master, zone, stmt, arr, err) == -1) {
 			json_decref(arr);

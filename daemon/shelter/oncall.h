@@ -34,6 +34,11 @@ int	 oncall_remove(struct store *, int64_t id, struct error *err);
  */
 json_t	*oncall_at(struct store *, const struct crypt_key *master,
 	    const struct tz *zone, int64_t t, struct error *err);
+/* The same for the slots overlapping [from, to) (UTC seconds), a week of
+ * the rota. */
+json_t	*oncall_range(struct store *, const struct crypt_key *master,
+	    const struct tz *zone, int64_t from, int64_t to,
+	    struct error *err);
 /*
  * The people (not removed) on call at t, ascending and each once, in *ids
  * (a new array, free() it; NULL when none).  Returns how many.

@@ -37,6 +37,8 @@
  *		code (by optional), or a person's own (by: that person unless
  *		given)
  *	GET  /v1/oncall?at=LOCAL		[slot, ...] covering at (now)
+ *	GET  /v1/oncall?from=LOCAL&to=LOCAL	[slot, ...] overlapping
+ *		[from, to), by start (a week of the rota)
  *	POST /v1/oncall {"person": ID, "from": LOCAL, "to": LOCAL}  {"id": n}
  *	DELETE /v1/oncall/ID			{"id": n, "removed": true}
  *
@@ -46,6 +48,7 @@
  *	alert	{"id", "shelter", "code", "status" (open|claimed|closed),
  *		 "opened", "level" (1|2), "repeats", "next": T|null,
  *		 "exhausted": bool, "notified": n,
+ *		 "alerted": [{"id", "name"}, ...]: everyone it reached,
  *		 "claimed_by": {"id", "name"}|null, "claimed_at": T|null,
  *		 "via": "cli"|"sms"|"link"|null, "closed": T|null,
  *		 "locked": [{"id", "name"}, ...]: phones locked out of SMS
@@ -57,7 +60,10 @@
  *		 "days": {"occupied", "vacant", "reserved", "unavailable"},
  *		 "days_observed", "occupancy" (percent, 1 decimal),
  *		 "alerts", "claimed", "escalated", "unanswered",
- *		 "claim_median_s"|null, "claim_worst_s"|null}
+ *		 "claim_median_s"|null, "claim_worst_s"|null,
+ *		 "months": [{"month": "2026-01", "days" (observed),
+ *		 "occupied", "vacant", "reserved", "unavailable",
+ *		 "occupancy"|null}, ...] the 12 months of the year}
  *	slot	{"id", "person", "name", "from", "to"}
  *
  * LOCAL is "YYYY-MM-DDTHH:MM[:SS]" in the daemon's time zone.

@@ -2,9 +2,11 @@
  * shelter_report.c: a shelter's yearly report (shelter.h): the days it
  * spent in each state, read from its history, and what its alerts did:
  * how many, claimed, escalated or unanswered, and the times from vacate to
- * claim.  Times are of the daemon's zone; the current year runs up to now.
+ * claim, and the same days month by month.  Times are of the daemon's
+ * zone; the current year runs up to now.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,18 +17,26 @@
 #include "tz.h"
 #include "util.h"
 
-/* [from, to) of local year y, as UTC seconds. */
-static void
-shelter_year(const struct tz *zone, int y, int64_t *from, int64_t *to)
+/* The start of local month m (1 to 13: January of y + 1) of year y, as
+ * UTC seconds. */
+static int64_t
+shelter_month_start(const struct tz *zone, int y, int m)
 {
 	struct recur_civil	 c;
 
 	memset(&c, 0, sizeof c);
-	c.year = y;
-	c.month = c.day = 1;
-	*from = tz_resolve(zone, recur_civil_secs(&c), NULL);
-	c.year = y + 1;
-	*to = tz_resolve(zone, recur_civil_secs(&c), NULL);
+	c.year = m > 12 ? y + 1 : y;
+	c.month = m > 12 ? 1 : m;
+	c.day = 1;
+	return tz_resolve(zone, recur_civil_secs(&c), NULL);
+}
+
+/* [from, to) of local year y, as UTC seconds. */
+static void
+shelter_year(const struct tz *zone, int y, int64_t *from, int64_t *to)
+{
+	*from = shelter_month_start(zone, y, 1);
+	*to = shelter_month_start(zone, y, 13);
 }
 
 /* Seconds spent in each state within [from, to), from the history. */
@@ -160,6 +170,54 @@ shelter_days_json(const int64_t secs[SS_COUNT])
 	return o;
 }
 
+/* occupied * 100 / observed with one decimal, or null: nothing observed. */
+static json_t *
+shelter_occupancy(int64_t occupied, int64_t observed)
+{
+	if (observed <= 0)
+		return json_null();
+	return shelter_round1((double)occupied * 100.0 / (double)observed);
+}
+
+/*
+ * The 12 months of year y up to end (now, this year), each from the same
+ * history as the year's figures: {"month": "2026-01", "days" (observed),
+ * the days in each state, "occupancy"}.
+ */
+static json_t *
+shelter_months(struct shelters *s, const char *name, int y, int64_t end)
+{
+	const struct tz	*zone = shelter_zone(s);
+	json_t		*arr = json_array(), *o;
+	int64_t		 from, to, secs[SS_COUNT], obs_from, obs;
+	int		 m, i;
+	char		 label[16];
+
+	for (m = 1; m <= 12; m++) {
+		from = shelter_month_start(zone, y, m);
+		to = shelter_month_start(zone, y, m + 1);
+		if (to > end)
+			to = end;
+		memset(secs, 0, sizeof secs);
+		obs = 0;
+		if (to > from) {
+			shelter_spans(s, name, from, to, secs, &obs_from);
+			obs = obs_from == -1 || to <= obs_from ? 0 :
+			    to - obs_from;
+		}
+		snprintf(label, sizeof label, "%04d-%02d", y, m);
+		o = json_pack("{ss so}", "month", label, "days",
+		    shelter_days(obs));
+		for (i = 0; i < SS_COUNT; i++)
+			json_object_set_new(o, shelter_state_name(i),
+			    shelter_days(secs[i]));
+		json_object_set_new(o, "occupancy", shelter_occupancy(
+		    secs[SS_OCCUPIED], obs));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 json_t *
 shelter_report(struct shelters *s, const char *name, const char *year,
     struct error *err)
@@ -168,7 +226,9 @@ shelter_report(struct shelters *s, const char *name, const char *year,
 	const struct tz			*zone = shelter_zone(s);
 	struct recur_civil		 c;
 	json_t				*o;
-	int64_t				 y, from, to, now = util_now();
+	/* rounded up like the times moves and alerts are stamped with, so
+	 * that an alert opened this second is counted */
+	int64_t				 y, from, to, now = util_now_up();
 	int64_t				 secs[SS_COUNT], obs_from, obs;
 	char				 b1[RECUR_FMT_LEN], b2[RECUR_FMT_LEN];
 
@@ -193,8 +253,9 @@ shelter_report(struct shelters *s, const char *name, const char *year,
 	    "to", shelter_local(s, to, b2, sizeof b2),
 	    "days", shelter_days_json(secs),
 	    "days_observed", shelter_days(obs),
-	    "occupancy", obs == 0 ? json_null() :
-	    shelter_round1((double)secs[SS_OCCUPIED] * 100.0 / (double)obs));
+	    "occupancy", shelter_occupancy(secs[SS_OCCUPIED], obs));
 	shelter_alert_stats(s, sc->name, from, to, o);
+	json_object_set_new(o, "months", shelter_months(s, sc->name, (int)y,
+	    to));
 	return o;
 }

@@ -333,6 +333,32 @@ static const char *const migrations[] = {
 	"CREATE UNIQUE INDEX alarms_open ON alarms(kind, subject)"
 	"  WHERE cleared IS NULL;"
 	"CREATE INDEX alarms_notified ON alarms(kind, subject, notified);",
+
+	/*
+	 * 14: the web console's accounts (webuser.c).  name is the login,
+	 * folded to lower case; hash is crypto_pwhash_str's Argon2id string,
+	 * never the password; person is the directory's id the account acts
+	 * as (NULL: none; an oncall account always has one).  People are
+	 * erased, not deleted: the trigger empties person when a person's
+	 * removed is set, so that no account keeps the id of someone erased,
+	 * and an oncall account, which acts as its person, becomes a viewer.
+	 */
+	"CREATE TABLE web_users ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  role TEXT NOT NULL CHECK (role IN"
+	"    ('viewer', 'oncall', 'coordinator')),"
+	"  person INTEGER REFERENCES people(id),"
+	"  lang TEXT NOT NULL,"
+	"  hash TEXT NOT NULL,"
+	"  created TEXT NOT NULL,"	/* UTC */
+	"  last_login TEXT"		/* UTC; NULL: never */
+	");"
+	"CREATE TRIGGER web_users_person_erased"
+	"  AFTER UPDATE OF removed ON people WHEN NEW.removed IS NOT NULL"
+	"  BEGIN UPDATE web_users SET person = NULL, role = CASE role"
+	"    WHEN 'oncall' THEN 'viewer' ELSE role END"
+	"  WHERE person = NEW.id; END;",
 };
 #define NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -289,14 +289,16 @@ class Daemon:
         self.proc.send_signal(signal.SIGHUP)
         return self.wait_log(expect, offset)
 
-    def ctl(self, *args, json=False, check=None, conf=None, timeout=None):
+    def ctl(self, *args, json=False, check=None, conf=None, timeout=None,
+            input=None):
         """Run stoppvifctl -c CONF [--json] ARGS...; (rc, stdout, stderr).
-        check: the exit code expected (None: any)."""
+        check: the exit code expected (None: any); input: its standard
+        input (text; None: none given)."""
         argv = [STOPPVIFCTL, "-c", conf if conf is not None else self.conf]
         if json:
             argv.append("--json")
         argv += list(args)
-        r = run(argv, timeout=timeout or CMD_TIMEOUT)
+        r = run(argv, timeout=timeout or CMD_TIMEOUT, input=input)
         mark = sanitizer_report(r.stderr)
         assert mark is None, (f"sanitizer report ({mark}) from "
                               f"stoppvifctl {args}:\n{r.stderr}")

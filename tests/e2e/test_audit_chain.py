@@ -470,6 +470,8 @@ def test_database_of_the_previous_version_is_chained_once(daemon):
         "ALTER TABLE people DROP COLUMN mail_key_kind;"
         "ALTER TABLE people DROP COLUMN mail_key_expires;"
         "ALTER TABLE people DROP COLUMN mail_key_fpr;"
+        # nor migration 14's web console accounts
+        "DROP TRIGGER web_users_person_erased; DROP TABLE web_users;"
         # nor migration 13's alarms (the dead-man's switch)
         "DROP TABLE alarms;"
         # nor migration 12's delivery reports

@@ -282,7 +282,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	public = data[0] & 1;
 	bytes = fuzz_expand(data + 1, size - 1, &len);
 	for (n = 0; n < FUZZ_MAXREQ && off < len; n++) {
-		rc = httpd_parse(bytes + off, len - off, &req, &used);
+		rc = httpd_parse(bytes + off, len - off, 0, &req, &used);
 		if (rc != 1) {
 			if (rc != 0 && (rc < 400 || rc > 505))
 				abort();

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "recur.h"
 #include "shelter_fixture.h"
 
 static const char *const history_last = "SELECT from_state || '>' ||"
@@ -396,6 +397,81 @@ test_report_states(void **state)
 	json_decref(r);
 }
 
+/* A history row of aisova at local midnight of y-m-d (Brussels). */
+static void
+history_at(struct fx *fx, int y, int m, int d, const char *from,
+    const char *to)
+{
+	static const char *const sql = "INSERT INTO shelter_history (shelter,"
+	    " at, from_state, to_state, cause, actor) VALUES ('aisova', ?, ?,"
+	    " ?, 'configured', 'daemon')";
+	sqlite3_stmt		*st = store_stmt(fx->store, sql);
+	struct recur_civil	 c;
+
+	memset(&c, 0, sizeof c);
+	c.year = y;
+	c.month = m;
+	c.day = d;
+	sqlite3_bind_int64(st, 1, tz_resolve(tz_cached("Europe/Brussels",
+	    NULL), recur_civil_secs(&c), NULL));
+	if (from != NULL)
+		sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_reset(st);
+}
+
+/* The report's months: days observed and in each state per local month,
+ * from the same history as the year's figures; null before any history. */
+static void
+test_report_months(void **state)
+{
+	struct fx	*fx = *state;
+	struct error	 err = { 0, NULL, NULL };
+	json_t		*r, *months, *m;
+	double		 occupied = 0, year;
+	size_t		 i;
+
+	history_at(fx, 2025, 3, 1, NULL, "occupied");
+	history_at(fx, 2025, 3, 16, "occupied", "unavailable");
+	history_at(fx, 2025, 4, 1, "unavailable", "occupied");
+	assert_non_null(r = shelter_report(fx->s, "aisova", "2025", &err));
+	months = json_object_get(r, "months");
+	assert_int_equal(json_array_size(months), 12);
+	json_array_foreach(months, i, m)
+		occupied += json_number_value(json_object_get(m, "occupied"));
+	/* the months add up to the year, within their roundings */
+	year = json_number_value(json_object_get(json_object_get(r, "days"),
+	    "occupied"));
+	assert_true(year > 289.5 && year < 290.5);
+	assert_true(occupied > year - 0.6 && occupied < year + 0.6);
+	m = json_array_get(months, 0);
+	assert_string_equal(json_string_value(json_object_get(m, "month")),
+	    "2025-01");
+	assert_true(json_is_null(json_object_get(m, "occupancy")));
+	assert_true(json_number_value(json_object_get(m, "days")) == 0.0);
+	/* March: 15 days occupied, then 16 unavailable (less the hour of
+	 * the change to summer time) */
+	m = json_array_get(months, 2);
+	assert_string_equal(json_string_value(json_object_get(m, "month")),
+	    "2025-03");
+	assert_true(json_number_value(json_object_get(m, "days")) == 31.0);
+	assert_true(json_number_value(json_object_get(m, "occupied")) == 15.0);
+	assert_true(json_number_value(json_object_get(m, "unavailable")) ==
+	    16.0);
+	assert_true(json_number_value(json_object_get(m, "occupancy")) > 48.3);
+	assert_true(json_number_value(json_object_get(m, "occupancy")) < 48.6);
+	m = json_array_get(months, 3);
+	assert_true(json_number_value(json_object_get(m, "days")) == 30.0);
+	assert_true(json_number_value(json_object_get(m, "occupancy")) ==
+	    100.0);
+	m = json_array_get(months, 11);
+	assert_string_equal(json_string_value(json_object_get(m, "month")),
+	    "2025-12");
+	assert_true(json_number_value(json_object_get(m, "days")) == 31.0);
+	json_decref(r);
+}
+
 int
 main(void)
 {
@@ -420,6 +496,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_not_found,
 		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_report_states,
+		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_report_months,
 		    fx_setup, fx_teardown),
 	};
 
