@@ -44,19 +44,6 @@ web_w(const struct web_ctx *ctx, const char *fr, const char *nl,
 	}
 }
 
-/* The value of hex digit c, or -1. */
-static int
-web_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decode the n bytes at s ('+' is a space, %XX a byte) into a new string,
  * *len its length (it may hold NULs).  NULL when an escape is malformed.
@@ -74,8 +61,8 @@ web_decode(const char *s, size_t n, size_t *len)
 		else if (s[i] != '%')
 			out[o++] = s[i];
 		else if (i + 2 < n &&
-		    (hi = web_hex((unsigned char)s[i + 1])) != -1 &&
-		    (lo = web_hex((unsigned char)s[i + 2])) != -1) {
+		    (hi = util_hexdigit((unsigned char)s[i + 1])) != -1 &&
+		    (lo = util_hexdigit((unsigned char)s[i + 2])) != -1) {
 			out[o++] = (char)(hi * 16 + lo);
 			i += 2;
 		} else {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "log_json.h"
+#include "util.h"
 
 /* Room kept at the end for ...", "truncated":true, } and the NUL. */
 #define JW_RESERVE	32
@@ -35,18 +36,6 @@ struct jw {
 	int	 line;		/* writing the line's keys: "msg" is kept */
 };
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The next byte of a token read in mode m, advancing *pp; -1 at end. */
 static int
 tok_byte(const char **pp, const char *end, enum tok_mode m)
@@ -60,8 +49,9 @@ tok_byte(const char **pp, const char *end, enum tok_mode m)
 		*pp = p + 1;
 		return (unsigned char)*p;
 	}
-	if (p[1] == 'x' && end - p >= 4 && (hi = hexval(p[2])) != -1 &&
-	    (lo = hexval(p[3])) != -1) {
+	if (p[1] == 'x' && end - p >= 4 &&
+	    (hi = util_hexdigit((unsigned char)p[2])) != -1 &&
+	    (lo = util_hexdigit((unsigned char)p[3])) != -1) {
 		*pp = p + 4;
 		return hi << 4 | lo;
 	}

@@ -72,6 +72,9 @@ int64_t	 util_now_up(void);
  */
 int	 util_listen_unix(const char *path, mode_t mode, char **cause);
 
+/* The value of the hexadecimal digit c (either case), or -1. */
+int	 util_hexdigit(int c);
+
 /* UTC seconds as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */
 const char *util_utc_format(int64_t secs, char *buf, size_t len);
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */

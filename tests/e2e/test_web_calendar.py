@@ -14,7 +14,7 @@ import html
 import json
 import re
 
-from webclient import web, add_account  # noqa: F401
+from webclient import web, add_account, error_under, value_of  # noqa: F401
 
 YEAR = dt.date.today().year + 1
 CABANE = "FREQ=MONTHLY;BYDAY=1WE;BYMONTH=1,2,3,4,5,6,9,10,11,12"
@@ -71,21 +71,6 @@ def fr_long(d, hour=14, minute=0):
     day = "1er" if d.day == 1 else str(d.day)
     return (f"{FR_DAYS[d.weekday()]} {day} {FR_MONTHS[d.month - 1]} "
             f"{d.year} à {hour:02d}h{minute:02d}")
-
-
-def error_under(page, field):
-    """The text of the error written under field, unescaped, or None."""
-    m = re.search(r'<p class="error" id="e-%s">(.*?)</p>' % field, page,
-                  re.S)
-    return html.unescape(m.group(1)) if m else None
-
-
-def value_of(page, name):
-    """The value attribute of input name as the browser reads it."""
-    m = re.search(r'<input[^>]*\bname="%s"[^>]*>' % re.escape(name), page)
-    assert m, f"no input {name!r}"
-    v = re.search(r'\bvalue="([^"]*)"', m.group(0))
-    return html.unescape(v.group(1)) if v else ""
 
 
 def next_dates(page):

@@ -17,7 +17,7 @@ import urllib.parse
 import pytest
 
 from mailkeys import ADDR, NAME, TOOLS_PRESENT, Gpg
-from webclient import web, WebClient  # noqa: F401
+from webclient import web, WebClient, error_under, value_of  # noqa: F401
 
 
 def coord(web):
@@ -31,21 +31,6 @@ def api_error(d, method, path, body):
     assert status == 400, (status, raw)
     reply = json.loads(raw)
     return reply["error"], reply.get("field")
-
-
-def error_under(page, field):
-    """The text of the error written under field, unescaped, or None."""
-    m = re.search(r'<p class="error" id="e-%s">(.*?)</p>' % field, page,
-                  re.S)
-    return html.unescape(m.group(1)) if m else None
-
-
-def value_of(page, name):
-    """The value attribute of input name as the browser reads it."""
-    m = re.search(r'<input[^>]*\bname="%s"[^>]*>' % re.escape(name), page)
-    assert m, f"no input {name!r}"
-    v = re.search(r'\bvalue="([^"]*)"', m.group(0))
-    return html.unescape(v.group(1)) if v else ""
 
 
 def person_id(headers):

@@ -16,7 +16,7 @@ import urllib.parse
 
 import pytest
 
-from webclient import web, WebClient  # noqa: F401
+from webclient import web, WebClient, error_under  # noqa: F401
 
 WEEK = "2027-W02"           # Monday 11 January 2027 to Sunday 17
 DAYS = ("lundi 11 janvier 2027", "mardi 12 janvier 2027",
@@ -36,10 +36,6 @@ def api(d, method, path, body=None):
     return status, json.loads(out)
 
 
-def error_under(page, field):
-    m = re.search(r'<p class="error" id="e-%s">(.*?)</p>' % field, page,
-                  re.S)
-    return html.unescape(m.group(1)) if m else None
 
 
 def slots_at(d, at):

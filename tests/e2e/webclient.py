@@ -14,6 +14,7 @@ lines as a list), body the text as sent.
     from webclient import web, WebClient      # noqa: F401
 """
 import datetime as dt
+import html
 import http.client
 import re
 import urllib.parse
@@ -150,6 +151,22 @@ def add_account(d, name, role, person=None, password=PASSWORD, lang=None):
     r = run(argv, input=f"{password}\n{password}\n")
     assert r.returncode == 0, (f"web user add {name}: exit {r.returncode}"
                                f"\n{r.stdout}{r.stderr}")
+
+
+def error_under(page, field):
+    """The text of the error the page writes under field (web_input),
+    unescaped, or None."""
+    m = re.search(r'<p class="error" id="e-%s">(.*?)</p>' % field, page,
+                  re.S)
+    return html.unescape(m.group(1)) if m else None
+
+
+def value_of(page, name):
+    """The value attribute of input name as the browser reads it."""
+    m = re.search(r'<input[^>]*\bname="%s"[^>]*>' % re.escape(name), page)
+    assert m, f"no input {name!r}"
+    v = re.search(r'\bvalue="([^"]*)"', m.group(0))
+    return html.unescape(v.group(1)) if v else ""
 
 
 def local_time(t):
