@@ -27,12 +27,6 @@
 #include "web_int.h"
 #include "web_shelter.h"
 
-static const char *
-wa_str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 /* The id of the {"id", "name"} member key of o, or 0. */
 static int64_t
 wa_who(const json_t *o, const char *key)
@@ -125,8 +119,8 @@ wa_no_claim(const struct web_ctx *ctx, const json_t *a)
 static json_t *
 wa_scrub(const json_t *reply, const json_t *a)
 {
-	const char	*msg = wa_str(reply, "error");
-	const char	*code = wa_str(a, "code");
+	const char	*msg = web_str(reply, "error");
+	const char	*code = web_str(a, "code");
 	const char	*p, *hit;
 	json_t		*copy = json_deep_copy(reply);
 	char		*out = NULL, *tmp, ref[32];
@@ -159,15 +153,15 @@ wa_until(struct web_ctx *ctx, const json_t *a, char *buf, size_t len)
 	char		*esc, *path;
 
 	*buf = '\0';
-	esc = html_urlencode(wa_str(a, "shelter") ? wa_str(a, "shelter") : "");
+	esc = html_urlencode(web_str(a, "shelter") ? web_str(a, "shelter") : "");
 	xasprintf(&path, "/v1/shelters/%s", esc);
 	free(esc);
 	if (web_api_as(ctx, API_ROLE_COORDINATOR, "GET", path, NULL,
-	    &reply) == 200 && wa_str(reply, "state") != NULL &&
-	    strcmp(wa_str(reply, "state"), "reserved") == 0 &&
+	    &reply) == 200 && web_str(reply, "state") != NULL &&
+	    strcmp(web_str(reply, "state"), "reserved") == 0 &&
 	    json_integer_value(json_object_get(json_object_get(reply,
-	    "alert"), "id")) == ctx->id && wa_str(reply, "reserved_until"))
-		web_date(ctx, wa_str(reply, "reserved_until"), DATEFMT_LONG,
+	    "alert"), "id")) == ctx->id && web_str(reply, "reserved_until"))
+		web_date(ctx, web_str(reply, "reserved_until"), DATEFMT_LONG,
 		    buf, len);
 	free(path);
 	json_decref(reply);
@@ -177,7 +171,7 @@ wa_until(struct web_ctx *ctx, const json_t *a, char *buf, size_t len)
 static void
 wa_state(struct web_ctx *ctx, const json_t *a)
 {
-	const char	*status = wa_str(a, "status");
+	const char	*status = web_str(a, "status");
 	const json_t	*by = json_object_get(a, "claimed_by");
 	char		 until[128], line[256];
 
@@ -215,8 +209,8 @@ wa_state(struct web_ctx *ctx, const json_t *a)
 	    "the apartment is no longer free"), (char *)NULL);
 	if (ctx->user->role >= WEB_ROLE_COORDINATOR && json_is_object(by))
 		html_tpl(ctx->body, " <span class=\"muted\">({p} {n})</span>",
-		    "p", W(ctx, "par", "door", "von", "by"), "n", wa_str(by,
-		    "name") ? wa_str(by, "name") : "?", (char *)NULL);
+		    "p", W(ctx, "par", "door", "von", "by"), "n", web_str(by,
+		    "name") ? web_str(by, "name") : "?", (char *)NULL);
 	html_raw(ctx->body, "</p>");
 }
 
@@ -233,8 +227,8 @@ wa_names(struct web_ctx *ctx, const json_t *a)
 	    "alertées", "Gealarmeerde mensen", "Alarmierte Personen",
 	    "People alerted"), (char *)NULL);
 	json_array_foreach(json_object_get(a, "alerted"), i, p)
-		html_tpl(ctx->body, "<li>{n}</li>", "n", wa_str(p, "name") ?
-		    wa_str(p, "name") : "?", (char *)NULL);
+		html_tpl(ctx->body, "<li>{n}</li>", "n", web_str(p, "name") ?
+		    web_str(p, "name") : "?", (char *)NULL);
 	html_raw(ctx->body, "</ul>");
 }
 
@@ -249,7 +243,7 @@ wa_facts(struct web_ctx *ctx, const json_t *a)
 
 	html_tpl(ctx->body, "<p>{o} {w}</p>", "o", W(ctx, "Ouverte le",
 	    "Geopend op", "Geöffnet am", "Opened on"), "w", web_date(ctx,
-	    wa_str(a, "opened"), DATEFMT_LONG, when, sizeof when),
+	    web_str(a, "opened"), DATEFMT_LONG, when, sizeof when),
 	    (char *)NULL);
 	snprintf(n, sizeof n, "%lld", (long long)json_integer_value(
 	    json_object_get(a, "notified")));
@@ -261,10 +255,10 @@ wa_facts(struct web_ctx *ctx, const json_t *a)
 	    "alarmiert", "person(s) alerted"), (char *)NULL);
 	if (ctx->user->role < WEB_ROLE_COORDINATOR)
 		return;
-	if (wa_str(a, "next") != NULL)
+	if (web_str(a, "next") != NULL)
 		html_tpl(ctx->body, "<p>{x} {w}</p>", "x", W(ctx, "Prochain "
 		    "envoi :", "Volgende verzending:", "Nächster Versand:",
-		    "Next sending:"), "w", web_date(ctx, wa_str(a, "next"),
+		    "Next sending:"), "w", web_date(ctx, web_str(a, "next"),
 		    DATEFMT_LONG, when, sizeof when), (char *)NULL);
 	wa_names(ctx, a);
 }
@@ -274,13 +268,13 @@ static void
 wa_page(struct web_ctx *ctx, const json_t *a, const json_t *err)
 {
 	const char	*why = wa_no_claim(ctx, a);
-	const char	*status = wa_str(a, "status");
+	const char	*status = web_str(a, "status");
 	char		 action[48];
 	json_t		*shown;
 
 	ctx->title = W(ctx, "Alerte", "Alarm", "Alarm", "Alert");
 	html_tpl(ctx->body, "<h1>{t} — {s}</h1>", "t", ctx->title, "s",
-	    wa_str(a, "shelter") ? wa_str(a, "shelter") : "?", (char *)NULL);
+	    web_str(a, "shelter") ? web_str(a, "shelter") : "?", (char *)NULL);
 	if (err != NULL) {
 		shown = wa_scrub(err, a);
 		web_error_box(ctx, shown);
@@ -342,7 +336,7 @@ web_alert_claim(struct web_ctx *ctx)
 		    "woning is voor u gereserveerd tot", "Sie haben es: die "
 		    "Wohnung ist für Sie reserviert bis", "It is yours: the "
 		    "apartment is reserved for you until"), web_date(ctx,
-		    wa_str(reply, "reserved_until"), DATEFMT_LONG, until,
+		    web_str(reply, "reserved_until"), DATEFMT_LONG, until,
 		    sizeof until));
 		web_flash(ctx, msg);
 		snprintf(path, sizeof path, "/alerts/%lld", (long long)ctx->id);

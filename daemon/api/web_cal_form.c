@@ -87,32 +87,25 @@ wcf_join(const json_t *a)
 	return xstrdup(buf);
 }
 
-/* A string member of o, or NULL. */
-static const char *
-wcf_str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 void
 web_cal_form_from_event(struct web_cal_form *f, const json_t *ev)
 {
 	const json_t	*v;
-	const char	*rrule = wcf_str(ev, "rrule");
+	const char	*rrule = web_str(ev, "rrule");
 	size_t		 i;
 	int		 c;
 
 	web_cal_form_defaults(f);
-	f->title = wcf_str(ev, "title");
-	f->kind = wcf_str(ev, "kind");
-	f->dtstart = wcf_str(ev, "dtstart");
-	f->duration = wcf_str(ev, "duration");
-	f->location = wcf_str(ev, "location");
-	f->commune = wcf_str(ev, "commune");
-	f->description = wcf_str(ev, "description");
+	f->title = web_str(ev, "title");
+	f->kind = web_str(ev, "kind");
+	f->dtstart = web_str(ev, "dtstart");
+	f->duration = web_str(ev, "duration");
+	f->location = web_str(ev, "location");
+	f->commune = web_str(ev, "commune");
+	f->description = web_str(ev, "description");
 	f->remind = f->own[0] = wcf_join(json_object_get(ev, "remind"));
 	f->audience = f->own[1] = wcf_join(json_object_get(ev, "audience"));
-	f->skip_holidays = wcf_str(ev, "skip_holidays") != NULL;
+	f->skip_holidays = web_str(ev, "skip_holidays") != NULL;
 	f->channels = 0;
 	json_array_foreach(json_object_get(ev, "channels"), i, v)
 		if ((c = chan_parse(json_string_value(v))) != -1)
@@ -393,9 +386,9 @@ static const char *const wcf_shown[] = { "title", "kind", "dtstart",
 static const char *
 wcf_err_for(const json_t *err, const char *field)
 {
-	const char	*f = wcf_str(err, "field");
+	const char	*f = web_str(err, "field");
 
-	return f != NULL && strcmp(f, field) == 0 ? wcf_str(err, "error") :
+	return f != NULL && strcmp(f, field) == 0 ? web_str(err, "error") :
 	    NULL;
 }
 
@@ -766,10 +759,10 @@ void
 web_cal_form_write(struct web_ctx *ctx, const char *action,
     const struct web_cal_form *f, const json_t *err)
 {
-	const char	*field = wcf_str(err, "field");
+	const char	*field = web_str(err, "field");
 
 	/* an error about nothing the form shows: above it, in a box */
-	if (wcf_str(err, "error") != NULL && (field == NULL ||
+	if (web_str(err, "error") != NULL && (field == NULL ||
 	    wcf_index(wcf_shown, sizeof wcf_shown / sizeof wcf_shown[0] - 1,
 	    field) == -1))
 		web_error_box(ctx, err);
@@ -803,7 +796,7 @@ web_cal_rule_words(struct web_ctx *ctx, const char *rrule, char *buf,
 void
 web_cal_preview_write(struct web_ctx *ctx, const json_t *preview)
 {
-	const char	*rule = wcf_str(preview, "rule"), *words;
+	const char	*rule = web_str(preview, "rule"), *words;
 	const json_t	*next = json_object_get(preview, "next"), *v;
 	char		 text[RECUR_WORDS_TEXT_LEN], date[WCF_DATE_LEN];
 	size_t		 i;

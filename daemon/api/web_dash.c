@@ -34,12 +34,6 @@
 #define WD_FAILED_SHOWN	5	/* failed messages shown */
 #define WD_REASON	160	/* characters of an error's reason */
 
-static const char *
-wd_str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 /* n in decimal into buf; returns buf. */
 static const char *
 wd_num(json_int_t n, char *buf, size_t len)
@@ -107,29 +101,23 @@ wd_card(struct web_ctx *ctx, const char *heading)
 static void
 wd_shelter(struct web_ctx *ctx, const json_t *sh)
 {
-	const json_t	*by = json_object_get(sh, "reserved_by");
 	char		*esc, when[128];
 
-	esc = html_urlencode(wd_str(sh, "name") ? wd_str(sh, "name") : "");
+	esc = html_urlencode(web_str(sh, "name") ? web_str(sh, "name") : "");
 	html_tpl(ctx->body, "<p><a href=\"/shelters/{h}\">{n}</a> ", "h", esc,
-	    "n", wd_str(sh, "title") ? wd_str(sh, "title") : wd_str(sh,
+	    "n", web_str(sh, "title") ? web_str(sh, "title") : web_str(sh,
 	    "name"), (char *)NULL);
 	free(esc);
-	web_shelter_badge(ctx, wd_str(sh, "state"));
-	if (wd_str(sh, "since") != NULL)
+	web_shelter_badge(ctx, web_str(sh, "state"));
+	if (web_str(sh, "since") != NULL)
 		html_tpl(ctx->body, " <span class=\"muted\">{d} {w}</span>",
 		    "d", W(ctx, "depuis", "sinds", "seit", "since"), "w",
-		    web_date(ctx, wd_str(sh, "since"), DATEFMT_LONG, when,
+		    web_date(ctx, web_str(sh, "since"), DATEFMT_LONG, when,
 		    sizeof when),
 		    (char *)NULL);
 	html_raw(ctx->body, "</p>");
-	if (ctx->user->role >= WEB_ROLE_COORDINATOR && json_is_object(by))
-		html_tpl(ctx->body, "<p>{r} {n}, {u} {w}</p>", "r", W(ctx,
-		    "Réservé par", "Gereserveerd door", "Reserviert von",
-		    "Reserved by"), "n", wd_str(by, "name") ? wd_str(by,
-		    "name") : "?", "u", W(ctx, "jusqu'au", "tot", "bis",
-		    "until"), "w", web_date(ctx, wd_str(sh, "reserved_until"),
-		    DATEFMT_LONG, when, sizeof when), (char *)NULL);
+	if (ctx->user->role >= WEB_ROLE_COORDINATOR)
+		web_shelter_reserved(ctx, sh);
 }
 
 /* The apartments' card: a coordinator's from /v1/shelters (who reserved
@@ -166,9 +154,9 @@ wd_alert(struct web_ctx *ctx, const json_t *a)
 
 	wd_card(ctx, W(ctx, "Alerte ouverte", "Open alarm", "Offener Alarm",
 	    "Open alert"));
-	html_tpl(ctx->body, "<p>{s} — {o} {w}</p>", "s", wd_str(a, "shelter"),
+	html_tpl(ctx->body, "<p>{s} — {o} {w}</p>", "s", web_str(a, "shelter"),
 	    "o", W(ctx, "ouverte le", "geopend op", "geöffnet am",
-	    "opened on"), "w", web_date(ctx, wd_str(a, "opened"),
+	    "opened on"), "w", web_date(ctx, web_str(a, "opened"),
 	    DATEFMT_LONG, when, sizeof when), (char *)NULL);
 	html_tpl(ctx->body, "<p>{l} {v} — {n} {p}</p>", "l", W(ctx, "Niveau",
 	    "Niveau", "Stufe", "Level"), "v", json_integer_value(
@@ -181,14 +169,14 @@ wd_alert(struct web_ctx *ctx, const json_t *a)
 	    json_array_size(json_object_get(a, "alerted")) > 0) {
 		html_raw(ctx->body, "<ul>");
 		json_array_foreach(json_object_get(a, "alerted"), i, p)
-			html_tpl(ctx->body, "<li>{n}</li>", "n", wd_str(p,
-			    "name") ? wd_str(p, "name") : "?", (char *)NULL);
+			html_tpl(ctx->body, "<li>{n}</li>", "n", web_str(p,
+			    "name") ? web_str(p, "name") : "?", (char *)NULL);
 		html_raw(ctx->body, "</ul>");
 	}
-	if (wd_str(a, "next") != NULL)
+	if (web_str(a, "next") != NULL)
 		html_tpl(ctx->body, "<p>{x} {w}</p>", "x", W(ctx, "Prochain "
 		    "envoi :", "Volgende verzending:", "Nächster Versand:",
-		    "Next sending:"), "w", web_date(ctx, wd_str(a, "next"),
+		    "Next sending:"), "w", web_date(ctx, web_str(a, "next"),
 		    DATEFMT_LONG, when, sizeof when), (char *)NULL);
 	snprintf(href, sizeof href, "/alerts/%lld", (long long)id);
 	html_tpl(ctx->body, "<p class=\"actions\"><a class=\"btn{c}\" "
@@ -214,8 +202,8 @@ wd_alerts(struct web_ctx *ctx)
 	if (web_api_as(ctx, API_ROLE_COORDINATOR, "GET", "/v1/alerts", NULL,
 	    &reply) == 200)
 		json_array_foreach(reply, i, a)
-			if (wd_str(a, "status") != NULL &&
-			    strcmp(wd_str(a, "status"), "open") == 0)
+			if (web_str(a, "status") != NULL &&
+			    strcmp(web_str(a, "status"), "open") == 0)
 				wd_alert(ctx, a);
 	json_decref(reply);
 }
@@ -228,11 +216,11 @@ wd_occurrence(struct web_ctx *ctx, const json_t *o)
 
 	html_tpl(ctx->body, "<li><a href=\"/calendar/{i}\">{t}</a><br>"
 	    "<span class=\"muted\">{w}", "i", wd_num(json_integer_value(
-	    json_object_get(o, "event")), id, sizeof id), "t", wd_str(o,
-	    "title"), "w", web_date(ctx, wd_str(o, "start"), DATEFMT_LONG, when,
+	    json_object_get(o, "event")), id, sizeof id), "t", web_str(o,
+	    "title"), "w", web_date(ctx, web_str(o, "start"), DATEFMT_LONG, when,
 	    sizeof when), (char *)NULL);
-	if (wd_str(o, "commune") != NULL)
-		html_tpl(ctx->body, " — {c}", "c", wd_str(o, "commune"),
+	if (web_str(o, "commune") != NULL)
+		html_tpl(ctx->body, " — {c}", "c", web_str(o, "commune"),
 		    (char *)NULL);
 	html_raw(ctx->body, "</span></li>");
 }
@@ -260,8 +248,8 @@ wd_agenda(struct web_ctx *ctx)
 	json_array_foreach(reply, i, o) {
 		if (shown >= WD_AGENDA_SHOWN)
 			break;
-		if (wd_secs(wd_str(o, "end")) != -1 &&
-		    wd_secs(wd_str(o, "end")) < ctx->now)
+		if (wd_secs(web_str(o, "end")) != -1 &&
+		    wd_secs(web_str(o, "end")) < ctx->now)
 			continue;
 		if (shown++ == 0)
 			html_raw(ctx->body, "<ul>");
@@ -309,14 +297,14 @@ wd_failed_list(struct web_ctx *ctx)
 	html_raw(ctx->body, "<ul>");
 	json_array_foreach(reply, i, m) {
 		html_tpl(ctx->body, "<li>{c} — <a href=\"/people/{i}\">{p} {i}"
-		    "</a> — {w}", "c", wd_channel(wd_str(m, "channel")), "i",
+		    "</a> — {w}", "c", wd_channel(web_str(m, "channel")), "i",
 		    wd_num(json_integer_value(json_object_get(m, "person")), id,
 		    sizeof id), "p", W(ctx, "personne n°", "persoon nr.",
-		    "Person Nr.", "person no."), "w", wd_utc(ctx, wd_str(m,
+		    "Person Nr.", "person no."), "w", wd_utc(ctx, web_str(m,
 		    "not_before"), when, sizeof when), (char *)NULL);
-		if (wd_str(m, "error") != NULL)
+		if (web_str(m, "error") != NULL)
 			html_tpl(ctx->body, "<br><span class=\"muted\">{e}"
-			    "</span>", "e", UTF8_CUT(wd_str(m, "error"),
+			    "</span>", "e", UTF8_CUT(web_str(m, "error"),
 			    WD_REASON), (char *)NULL);
 		html_raw(ctx->body, "</li>");
 	}
@@ -385,15 +373,15 @@ wd_channel_line(struct web_ctx *ctx, const char *name, const json_t *ch)
 	    "kanaal", "Kanal", "channel"), "n", wd_channel(name), "s", W(ctx,
 	    "dernier envoi réussi", "laatste geslaagde verzending",
 	    "letzter erfolgreicher Versand", "last success"), "w",
-	    wd_str(ch, "last_success") != NULL ? wd_utc(ctx, wd_str(ch,
+	    web_str(ch, "last_success") != NULL ? wd_utc(ctx, web_str(ch,
 	    "last_success"), when, sizeof when) : W(ctx, "aucun", "geen",
 	    "keiner", "none"), (char *)NULL);
 	if (json_is_object(err))
 		html_tpl(ctx->body, "<br><span class=\"bad\">{l} : {w} — {r}"
 		    "</span>", "l", W(ctx, "dernière erreur", "laatste fout",
 		    "letzter Fehler", "last error"), "w", wd_utc(ctx,
-		    wd_str(err, "at"), when, sizeof when), "r", UTF8_CUT(
-		    wd_str(err, "reason") ? wd_str(err, "reason") : "?",
+		    web_str(err, "at"), when, sizeof when), "r", UTF8_CUT(
+		    web_str(err, "reason") ? web_str(err, "reason") : "?",
 		    WD_REASON), (char *)NULL);
 	else
 		html_tpl(ctx->body, "<br><span class=\"muted\">{l}</span>",
@@ -427,9 +415,9 @@ wd_health(struct web_ctx *ctx, const json_t *status)
 		if (json_is_true(json_object_get(ck, "ok")))
 			continue;
 		html_raw(ctx->body, "<p class=\"bad\">");
-		wd_check(ctx, wd_str(ck, "check"));
-		html_tpl(ctx->body, " : {p}</p>", "p", wd_str(ck, "problem") ?
-		    wd_str(ck, "problem") : "?", (char *)NULL);
+		wd_check(ctx, web_str(ck, "check"));
+		html_tpl(ctx->body, " : {p}</p>", "p", web_str(ck, "problem") ?
+		    web_str(ck, "problem") : "?", (char *)NULL);
 	}
 	html_raw(ctx->body, "<ul>");
 	json_object_foreach(json_object_get(status, "channels"), name, ch)

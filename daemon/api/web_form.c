@@ -367,3 +367,9 @@ web_date(const struct web_ctx *ctx, const char *api_time, int style,
 	return datefmt(ctx->lcode != NULL ? ctx->lcode : "fr",
 	    (enum datefmt_style)style, &c, buf, len);
 }
+
+const char *
+web_str(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}

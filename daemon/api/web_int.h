@@ -97,6 +97,10 @@ int		 web_api_as(struct web_ctx *, enum api_role role,
 		    const char *method, const char *path, json_t *body,
 		    json_t **reply);
 
+/* The string member key of an API reply's object o, or NULL (not a
+ * string, no such member, o not an object). */
+const char	*web_str(const json_t *o, const char *key);
+
 /* Answer 303 to location (a path of the console, "/people/12"). */
 void		 web_redirect(struct web_ctx *, const char *location);
 /* A message shown once, on the session's next page ("Personne ajoutée"). */

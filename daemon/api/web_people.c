@@ -117,17 +117,10 @@ wp_role_word(const struct web_ctx *ctx, const char *role)
 	return role;
 }
 
-/* A string member of o, or NULL. */
-static const char *
-wp_str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 const char *
 web_people_error(const struct web_ctx *ctx, const json_t *reply)
 {
-	const char	*msg = wp_str(reply, "error");
+	const char	*msg = web_str(reply, "error");
 
 	return msg != NULL ? msg : W(ctx, "Le service n'a pas répondu.",
 	    "De dienst antwoordde niet.", "Der Dienst hat nicht geantwortet.",
@@ -203,7 +196,7 @@ wp_haystack(const struct web_ctx *ctx, const json_t *p)
 	const char	*v;
 
 	for (i = 0; i < nitems(keys); i++)
-		if ((v = wp_str(p, keys[i])) != NULL) {
+		if ((v = web_str(p, keys[i])) != NULL) {
 			xasprintf(&next, "%s %s", all, v);
 			free(all);
 			all = next;
@@ -264,7 +257,7 @@ wp_key_badge(struct web_ctx *ctx, const json_t *p)
 {
 	const json_t	*mk = json_object_get(p, "mail_key");
 	const json_t	*days = json_object_get(mk, "days_left");
-	const char	*kind = wp_str(mk, "kind");
+	const char	*kind = web_str(mk, "kind");
 	const char	*name, *cls = "ok", *note = NULL;
 
 	if (kind == NULL) {
@@ -294,16 +287,16 @@ static void
 wp_row(struct web_ctx *ctx, const json_t *p)
 {
 	char		 id[24], *roles = wp_roles_text(ctx, p);
-	const char	*email = wp_str(p, "email");
-	const char	*phone = wp_str(p, "phone");
+	const char	*email = web_str(p, "email");
+	const char	*phone = web_str(p, "phone");
 	const char	*sep = email != NULL && phone != NULL ? ", " : "";
 
 	snprintf(id, sizeof id, "%lld",
 	    (long long)json_integer_value(json_object_get(p, "id")));
 	html_tpl(ctx->body, "<tr><td><a href=\"/people/{id}\">{name}</a></td>"
 	    "<td>{roles}</td><td>{commune}</td><td>{org}</td><td>{e}{s}{p}",
-	    "id", id, "name", wp_str(p, "name"), "roles", roles,
-	    "commune", wp_str(p, "commune"), "org", wp_str(p, "org"),
+	    "id", id, "name", web_str(p, "name"), "roles", roles,
+	    "commune", web_str(p, "commune"), "org", web_str(p, "org"),
 	    "e", email != NULL ? W(ctx, "e-mail", "e-mail", "E-Mail",
 	    "email") : NULL, "s", sep, "p", phone != NULL ? "SMS" : NULL,
 	    (char *)NULL);
@@ -311,7 +304,7 @@ wp_row(struct web_ctx *ctx, const json_t *p)
 		html_tpl(ctx->body, "<span class=\"bad\">{t}</span>", "t",
 		    W(ctx, "aucun", "geen", "keiner", "none"), (char *)NULL);
 	html_tpl(ctx->body, "</td><td>{lang}</td><td>", "lang",
-	    wp_str(p, "lang"), (char *)NULL);
+	    web_str(p, "lang"), (char *)NULL);
 	wp_key_badge(ctx, p);
 	html_raw(ctx->body, "</td></tr>");
 	free(roles);
@@ -426,11 +419,11 @@ wp_field_known(const char *field)
 static const char *
 wp_error_for(const json_t *err, const char *field)
 {
-	const char	*f = wp_str(err, "field");
+	const char	*f = web_str(err, "field");
 
 	if (f == NULL || strcmp(f, field) != 0)
 		return NULL;
-	return wp_str(err, "error");
+	return web_str(err, "error");
 }
 
 /* Whether the array of strings a holds s. */
@@ -478,7 +471,7 @@ wp_lang_input(struct web_ctx *ctx, const json_t *vals, const json_t *err,
     int blank)
 {
 	const char	*msg = wp_error_for(err, "lang");
-	const char	*cur = wp_str(vals, "lang");
+	const char	*cur = web_str(vals, "lang");
 	size_t		 i;
 
 	html_tpl(ctx->body, "<div class=\"field\"><label for=\"f-lang\">{l}"
@@ -510,7 +503,7 @@ web_people_form(struct web_ctx *ctx, const char *action, const json_t *vals,
 	struct web_input	 in;
 	size_t			 i;
 
-	if (err != NULL && !wp_field_known(wp_str(err, "field")))
+	if (err != NULL && !wp_field_known(web_str(err, "field")))
 		web_error_box(ctx, err);
 	web_form_begin(ctx, action);
 	for (i = 0; i < nitems(wp_fields); i++) {
@@ -518,7 +511,7 @@ web_people_form(struct web_ctx *ctx, const char *action, const json_t *vals,
 		in.name = wp_fields[i].name;
 		in.label = wp_w(ctx, wp_fields[i].label);
 		in.type = wp_fields[i].type;
-		in.value = wp_str(vals, wp_fields[i].name);
+		in.value = web_str(vals, wp_fields[i].name);
 		in.hint = wp_w(ctx, wp_fields[i].hint);
 		in.required = wp_fields[i].required;
 		web_input(ctx, &in, err);

@@ -21,18 +21,11 @@
 
 #define WPE_EXPIRY_SOON	30	/* days: a mail key "expires soon" */
 
-/* A string member of o, or NULL. */
-static const char *
-wpe_str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 /* Whether err is about the pasted key's field. */
 static int
 wpe_about_key(const json_t *err)
 {
-	const char	*f = wpe_str(err, "field");
+	const char	*f = web_str(err, "field");
 
 	return f != NULL && strcmp(f, "key") == 0;
 }
@@ -43,8 +36,8 @@ wpe_key_status(struct web_ctx *ctx, const json_t *p)
 {
 	const json_t	*mk = json_object_get(p, "mail_key");
 	const json_t	*days = json_object_get(mk, "days_left");
-	const char	*kind = wpe_str(mk, "kind");
-	const char	*exp = wpe_str(mk, "expires");
+	const char	*kind = web_str(mk, "kind");
+	const char	*exp = web_str(mk, "expires");
 	char		 when[DATEFMT_LEN], n[24];
 
 	if (kind == NULL) {
@@ -60,7 +53,7 @@ wpe_key_status(struct web_ctx *ctx, const json_t *p)
 	    "</p>",
 	    "k", strcmp(kind, "smime") == 0 ? "S/MIME" : "OpenPGP",
 	    "fl", W(ctx, "Empreinte", "Vingerafdruk", "Fingerabdruck",
-	    "Fingerprint"), "f", wpe_str(mk, "fingerprint"), (char *)NULL);
+	    "Fingerprint"), "f", web_str(mk, "fingerprint"), (char *)NULL);
 	if (exp == NULL || !json_is_integer(days)) {
 		html_tpl(ctx->body, "<p>{t}</p>", "t", W(ctx, "Sans date de "
 		    "fin.", "Zonder einddatum.", "Ohne Ablaufdatum.",
@@ -154,7 +147,7 @@ wpe_show_page(struct web_ctx *ctx, const json_t *p, const json_t *vals,
 	html_tpl(ctx->body, "<p><a href=\"/people\">{b}</a></p><h1>{n}</h1>"
 	    "<div class=\"grid\"><section class=\"card\"><h2>{c}</h2>",
 	    "b", W(ctx, "← Toutes les personnes", "← Alle personen",
-	    "← Alle Personen", "← Everyone"), "n", wpe_str(p, "name"),
+	    "← Alle Personen", "← Everyone"), "n", web_str(p, "name"),
 	    "c", W(ctx, "Coordonnées", "Gegevens", "Angaben", "Details"),
 	    (char *)NULL);
 	web_people_form(ctx, action, vals, err, 0);
@@ -209,7 +202,7 @@ wpe_changes(const json_t *p, json_t *typed)
 				json_object_set(body, key, v);
 			continue;
 		}
-		cur = wpe_str(p, key);
+		cur = web_str(p, key);
 		if (strcmp(cur != NULL ? cur : "", json_string_value(v)) != 0)
 			json_object_set(body, key, v);
 	}
@@ -298,7 +291,7 @@ static json_t *
 wpe_key_error(const json_t *reply)
 {
 	json_t		*err = json_deep_copy(reply);
-	const char	*f = wpe_str(reply, "field");
+	const char	*f = web_str(reply, "field");
 
 	if (err != NULL && f != NULL && (strcmp(f, "openpgp_key") == 0 ||
 	    strcmp(f, "smime_cert") == 0 || strcmp(f, "mail_key") == 0))

@@ -38,12 +38,6 @@
 #define WR_FONT		"12"	/* the labels' size: 10 px and more on a
 				   phone */
 
-static const char *
-wr_str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 /* x with one decimal as the page's language writes it: "83,5", "83.5". */
 static const char *
 wr_dec(const struct web_ctx *ctx, double x, char *buf, size_t len)
@@ -139,9 +133,9 @@ wr_shelters(struct web_ctx *ctx, const json_t *status, const char *shown,
 		return;
 	html_raw(ctx->body, "<p class=\"actions\">");
 	json_array_foreach(json_object_get(status, "shelters"), i, sh)
-		if (wr_str(sh, "name") != NULL && (shown == NULL ||
-		    strcmp(wr_str(sh, "name"), shown) != 0))
-			wr_link(ctx, wr_str(sh, "name"), 0, wr_str(sh, "name"),
+		if (web_str(sh, "name") != NULL && (shown == NULL ||
+		    strcmp(web_str(sh, "name"), shown) != 0))
+			wr_link(ctx, web_str(sh, "name"), 0, web_str(sh, "name"),
 			    "btn");
 	html_raw(ctx->body, "</p>");
 }
@@ -264,9 +258,9 @@ wr_days(struct web_ctx *ctx, const json_t *r)
 	html_tpl(ctx->body, "<p>{p} {f} {a} {t} ({n} {d})</p>", "p", W(ctx,
 	    "Période observée : du", "Waargenomen periode: van",
 	    "Beobachteter Zeitraum: vom", "Period observed: from"), "f",
-	    web_date(ctx, wr_str(r, "from"), DATEFMT_DATE, from, sizeof from),
+	    web_date(ctx, web_str(r, "from"), DATEFMT_DATE, from, sizeof from),
 	    "a", W(ctx, "au", "tot", "bis", "to"), "t", web_date(ctx,
-	    wr_str(r, "to"), DATEFMT_DATE, to, sizeof to), "n", wr_dec(ctx,
+	    web_str(r, "to"), DATEFMT_DATE, to, sizeof to), "n", wr_dec(ctx,
 	    json_number_value(json_object_get(r, "days_observed")), n,
 	    sizeof n), "d", W(ctx, "jours", "dagen", "Tage", "days"),
 	    (char *)NULL);
@@ -345,7 +339,7 @@ wr_outbox(struct web_ctx *ctx, const json_t *status)
 static void
 wr_page(struct web_ctx *ctx, const json_t *r, const json_t *status)
 {
-	const char	*name = wr_str(r, "shelter");
+	const char	*name = web_str(r, "shelter");
 	char		 pct[48], year[24];
 
 	snprintf(year, sizeof year, "%lld", (long long)json_integer_value(
@@ -455,7 +449,7 @@ web_report(struct web_ctx *ctx)
 		return;
 	}
 	if (shelter == NULL || *shelter == '\0')
-		shelter = wr_str(json_array_get(json_object_get(status,
+		shelter = web_str(json_array_get(json_object_get(status,
 		    "shelters"), 0), "name");
 	if (shelter == NULL) {
 		html_tpl(ctx->body, "<h1>{t}</h1><p class=\"muted\">{m}</p>",

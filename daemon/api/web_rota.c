@@ -141,21 +141,14 @@ wr_week_of_local(const char *s, struct wr_week *w)
 	return 0;
 }
 
-/* A string member of o, or NULL. */
-static const char *
-wr_str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 /* "lun. 4 janv. 2027 08:00 → lun. 11 janv. 2027 08:00" of slot s. */
 static void
 wr_span(struct web_ctx *ctx, const json_t *s)
 {
 	char	 a[DATEFMT_LEN], b[DATEFMT_LEN];
 
-	html_tpl(ctx->body, "{a} → {b}", "a", web_date(ctx, wr_str(s, "from"),
-	    DATEFMT_SHORT, a, sizeof a), "b", web_date(ctx, wr_str(s, "to"),
+	html_tpl(ctx->body, "{a} → {b}", "a", web_date(ctx, web_str(s, "from"),
+	    DATEFMT_SHORT, a, sizeof a), "b", web_date(ctx, web_str(s, "to"),
 	    DATEFMT_SHORT, b, sizeof b), (char *)NULL);
 }
 
@@ -184,12 +177,12 @@ wr_table(struct web_ctx *ctx, const struct wr_week *w, const json_t *slots)
 		start = d * 86400;
 		n = 0;
 		json_array_foreach(slots, i, s) {
-			if (wr_local_secs(wr_str(s, "from")) >= start + 86400 ||
-			    wr_local_secs(wr_str(s, "to")) <= start)
+			if (wr_local_secs(web_str(s, "from")) >= start + 86400 ||
+			    wr_local_secs(web_str(s, "to")) <= start)
 				continue;
 			html_tpl(ctx->body, "<div class=\"occ\"><strong>{n}"
 			    "</strong> <span class=\"muted\">", "n",
-			    wr_str(s, "name"), (char *)NULL);
+			    web_str(s, "name"), (char *)NULL);
 			wr_span(ctx, s);
 			html_raw(ctx->body, "</span></div>");
 			n++;
@@ -221,7 +214,7 @@ wr_slots(struct web_ctx *ctx, const struct wr_week *w, const json_t *slots)
 	    "This week's slots"), (char *)NULL);
 	json_array_foreach(slots, i, s) {
 		html_tpl(ctx->body, "<li><strong>{n}</strong> "
-		    "<span class=\"muted\">", "n", wr_str(s, "name"),
+		    "<span class=\"muted\">", "n", web_str(s, "name"),
 		    (char *)NULL);
 		wr_span(ctx, s);
 		snprintf(action, sizeof action, "/rota/%lld/remove?week=%s",
@@ -244,12 +237,12 @@ wr_person_input(struct web_ctx *ctx, const json_t *people, const char *cur,
     const json_t *err)
 {
 	const json_t	*p;
-	const char	*f = wr_str(err, "field"), *msg = NULL;
+	const char	*f = web_str(err, "field"), *msg = NULL;
 	char		 id[24];
 	size_t		 i;
 
 	if (f != NULL && strcmp(f, "person") == 0)
-		msg = wr_str(err, "error");
+		msg = web_str(err, "error");
 	html_tpl(ctx->body, "<div class=\"field\"><label for=\"f-person\">{l} "
 	    "<span class=\"muted\" aria-hidden=\"true\">*</span></label>"
 	    "<select id=\"f-person\" name=\"person\" required{!inv}>"
@@ -265,7 +258,7 @@ wr_person_input(struct web_ctx *ctx, const json_t *people, const char *cur,
 		    json_object_get(p, "id")));
 		html_tpl(ctx->body, "<option value=\"{id}\"{!s}>{n}</option>",
 		    "id", id, "s", cur != NULL && strcmp(cur, id) == 0 ?
-		    " selected" : "", "n", wr_str(p, "name"), (char *)NULL);
+		    " selected" : "", "n", web_str(p, "name"), (char *)NULL);
 	}
 	html_raw(ctx->body, "</select>");
 	if (json_array_size(people) == 0)
@@ -293,7 +286,7 @@ wr_form(struct web_ctx *ctx, const struct wr_week *w, const json_t *err)
 	json_t			*people = NULL;
 	const char		*from = web_param(ctx, "from");
 	const char		*to = web_param(ctx, "to");
-	const char		*f = wr_str(err, "field");
+	const char		*f = web_str(err, "field");
 	char			 wk[16], action[40], a[24], b[24];
 
 	if (web_api(ctx, "GET", "/v1/people?role=oncall", NULL, &people) !=
@@ -478,7 +471,7 @@ web_rota_remove(struct web_ctx *ctx)
 	status = web_api(ctx, "DELETE", path, NULL, &reply);
 	if (status != 200) {
 		web_fail(ctx, status >= 400 ? status : 500,
-		    wr_str(reply, "error") != NULL ? wr_str(reply, "error") :
+		    web_str(reply, "error") != NULL ? web_str(reply, "error") :
 		    W(ctx, "Le service n'a pas répondu.", "De dienst "
 		    "antwoordde niet.", "Der Dienst hat nicht geantwortet.",
 		    "The service did not answer."));

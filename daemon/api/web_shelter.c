@@ -34,12 +34,6 @@ static const struct {
 };
 #define NMOVES	(sizeof ws_moves / sizeof ws_moves[0])
 
-static const char *
-ws_str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 /* The API's state name ("vacant") in words of the page's language ("libre
  * (alerte ouverte)"); "?" for a name it does not know. */
 static const char *
@@ -149,8 +143,8 @@ ws_fetch(struct web_ctx *ctx)
 		return NULL;
 	}
 	json_array_foreach(json_object_get(reply, "shelters"), i, sh)
-		if (ws_str(sh, "name") != NULL &&
-		    strcmp(ws_str(sh, "name"), ctx->name) == 0)
+		if (web_str(sh, "name") != NULL &&
+		    strcmp(web_str(sh, "name"), ctx->name) == 0)
 			found = json_incref(sh);
 	json_decref(reply);
 	if (found == NULL)
@@ -164,11 +158,11 @@ ws_since(struct web_ctx *ctx, const json_t *sh)
 {
 	char	 when[128];
 
-	if (ws_str(sh, "since") == NULL)
+	if (web_str(sh, "since") == NULL)
 		return;
 	html_tpl(ctx->body, " <span class=\"muted\">{d} {w}</span>", "d",
 	    W(ctx, "depuis", "sinds", "seit", "since"), "w", web_date(ctx,
-	    ws_str(sh, "since"), DATEFMT_LONG, when, sizeof when),
+	    web_str(sh, "since"), DATEFMT_LONG, when, sizeof when),
 	    (char *)NULL);
 }
 
@@ -207,14 +201,14 @@ web_shelter_list(struct web_ctx *ctx)
 	html_raw(ctx->body, "<div class=\"grid\">");
 	list = sh;
 	json_array_foreach(list, i, sh) {
-		href = ws_path("/shelters/", ws_str(sh, "name") ? ws_str(sh,
+		href = ws_path("/shelters/", web_str(sh, "name") ? web_str(sh,
 		    "name") : "", "");
 		html_tpl(ctx->body, "<div class=\"card\"><h2><a href=\"{h}\">"
-		    "{n}</a></h2>", "h", href, "n", ws_str(sh, "title") ?
-		    ws_str(sh, "title") : ws_str(sh, "name"), (char *)NULL);
+		    "{n}</a></h2>", "h", href, "n", web_str(sh, "title") ?
+		    web_str(sh, "title") : web_str(sh, "name"), (char *)NULL);
 		free(href);
 		html_raw(ctx->body, "<p>");
-		web_shelter_badge(ctx, ws_str(sh, "state"));
+		web_shelter_badge(ctx, web_str(sh, "state"));
 		ws_since(ctx, sh);
 		html_raw(ctx->body, "</p></div>");
 	}
@@ -286,16 +280,16 @@ ws_history(struct web_ctx *ctx, const json_t *hist)
 	    "p", W(ctx, "Par", "Door", "Von", "By"), (char *)NULL);
 	json_array_foreach(hist, i, m) {
 		html_tpl(ctx->body, "<tr><td>{w}</td><td>", "w", web_date(ctx,
-		    ws_str(m, "at"), DATEFMT_SHORT, when, sizeof when),
+		    web_str(m, "at"), DATEFMT_SHORT, when, sizeof when),
 		    (char *)NULL);
-		if (ws_str(m, "from") != NULL)
+		if (web_str(m, "from") != NULL)
 			html_tpl(ctx->body, "{f} → ", "f",
-			    ws_state(ctx, ws_str(m, "from")),
+			    ws_state(ctx, web_str(m, "from")),
 			    (char *)NULL);
 		html_tpl(ctx->body, "{t}</td><td>{c}</td><td>", "t",
-		    ws_state(ctx, ws_str(m, "to")), "c", ws_cause(ctx,
-		    ws_str(m, "cause")), (char *)NULL);
-		ws_actor(ctx, ws_str(m, "actor"));
+		    ws_state(ctx, web_str(m, "to")), "c", ws_cause(ctx,
+		    web_str(m, "cause")), (char *)NULL);
+		ws_actor(ctx, web_str(m, "actor"));
 		html_raw(ctx->body, "</td></tr>");
 	}
 	html_raw(ctx->body, "</tbody></table></div></div>");
@@ -322,7 +316,7 @@ ws_move_label(const struct web_ctx *ctx, size_t i)
 static void
 ws_buttons(struct web_ctx *ctx, const json_t *sh)
 {
-	const char	*state = ws_str(sh, "state");
+	const char	*state = web_str(sh, "state");
 	char		*href, tail[32];
 	size_t		 i;
 
@@ -340,21 +334,29 @@ ws_buttons(struct web_ctx *ctx, const json_t *sh)
 	html_raw(ctx->body, "</p>");
 }
 
+void
+web_shelter_reserved(struct web_ctx *ctx, const json_t *sh)
+{
+	const json_t	*by = json_object_get(sh, "reserved_by");
+	char		 when[128];
+
+	if (json_is_object(by))
+		html_tpl(ctx->body, "<p>{r} {n}, {u} {w}</p>", "r", W(ctx,
+		    "Réservé par", "Gereserveerd door", "Reserviert von",
+		    "Reserved by"), "n", web_str(by, "name") ? web_str(by,
+		    "name") : "?", "u", W(ctx, "jusqu'au", "tot", "bis",
+		    "until"), "w", web_date(ctx, web_str(sh, "reserved_until"),
+		    DATEFMT_LONG, when, sizeof when), (char *)NULL);
+}
+
 /* The reservation and the open alert of a coordinator's shelter. */
 static void
 ws_detail(struct web_ctx *ctx, const json_t *sh)
 {
 	const json_t	*a = json_object_get(sh, "alert");
-	const json_t	*by = json_object_get(sh, "reserved_by");
 	char		 when[128], id[24];
 
-	if (json_is_object(by))
-		html_tpl(ctx->body, "<p>{r} {n}, {u} {w}</p>", "r", W(ctx,
-		    "Réservé par", "Gereserveerd door", "Reserviert von",
-		    "Reserved by"), "n", ws_str(by, "name") ? ws_str(by,
-		    "name") : "?", "u", W(ctx, "jusqu'au", "tot", "bis",
-		    "until"), "w", web_date(ctx, ws_str(sh, "reserved_until"),
-		    DATEFMT_LONG, when, sizeof when), (char *)NULL);
+	web_shelter_reserved(ctx, sh);
 	if (!json_is_object(a))
 		return;
 	snprintf(id, sizeof id, "%lld", (long long)json_integer_value(
@@ -362,7 +364,7 @@ ws_detail(struct web_ctx *ctx, const json_t *sh)
 	html_tpl(ctx->body, "<p><a href=\"/alerts/{i}\">{l} {i}</a> — {o} {w}"
 	    "</p>", "i", id, "l", W(ctx, "Alerte n°", "Alarm nr.",
 	    "Alarm Nr.", "Alert no."), "o", W(ctx, "ouverte le", "geopend op",
-	    "geöffnet am", "opened on"), "w", web_date(ctx, ws_str(a,
+	    "geöffnet am", "opened on"), "w", web_date(ctx, web_str(a,
 	    "opened"), DATEFMT_LONG, when, sizeof when), (char *)NULL);
 }
 
@@ -376,9 +378,9 @@ web_shelter_show(struct web_ctx *ctx)
 	if ((sh = ws_fetch(ctx)) == NULL)
 		return;
 	html_tpl(ctx->body, "<h1>{t}</h1><div class=\"card\"><p>", "t",
-	    ws_str(sh, "title") ? ws_str(sh, "title") : ctx->name,
+	    web_str(sh, "title") ? web_str(sh, "title") : ctx->name,
 	    (char *)NULL);
-	web_shelter_badge(ctx, ws_str(sh, "state"));
+	web_shelter_badge(ctx, web_str(sh, "state"));
 	ws_since(ctx, sh);
 	html_raw(ctx->body, "</p>");
 	if (ctx->user->role >= WEB_ROLE_COORDINATOR) {
@@ -441,13 +443,13 @@ ws_confirm_page(struct web_ctx *ctx, const json_t *sh, size_t i,
 
 	ctx->title = W(ctx, "Confirmer", "Bevestigen", "Bestätigen",
 	    "Confirm");
-	html_tpl(ctx->body, "<h1>{t} — {l}</h1>", "t", ws_str(sh, "title") ?
-	    ws_str(sh, "title") : ctx->name, "l", ws_move_label(ctx, i),
+	html_tpl(ctx->body, "<h1>{t} — {l}</h1>", "t", web_str(sh, "title") ?
+	    web_str(sh, "title") : ctx->name, "l", ws_move_label(ctx, i),
 	    (char *)NULL);
 	web_error_box(ctx, err);
 	html_tpl(ctx->body, "<div class=\"card\"><p>{n} ", "n", W(ctx,
 	    "Maintenant :", "Nu:", "Jetzt:", "Now:"), (char *)NULL);
-	web_shelter_badge(ctx, ws_str(sh, "state"));
+	web_shelter_badge(ctx, web_str(sh, "state"));
 	html_tpl(ctx->body, "</p><p>{s}</p>", "s", ws_move_says(ctx, i),
 	    (char *)NULL);
 	action = ws_path("/shelters/", ctx->name, "/act");

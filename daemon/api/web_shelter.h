@@ -7,6 +7,8 @@
 #ifndef STOPPVIF_WEB_SHELTER_H
 #define STOPPVIF_WEB_SHELTER_H
 
+#include <jansson.h>
+
 struct web_ctx;
 
 /* Write state, the API's name of it ("vacant"), as a badge in words of the
@@ -17,5 +19,8 @@ void		 web_shelter_badge(struct web_ctx *, const char *state);
 /* Answer a page saying the daemon could not answer (an API failure that
  * is not the user's), with status when it is an error's, else 500. */
 void		 web_shelter_down(struct web_ctx *, int status);
+/* "Réservé par NAME, jusqu'au DATE" of shelter sh (an API shelter with
+ * reserved_by: a coordinator's read), or nothing when not reserved. */
+void		 web_shelter_reserved(struct web_ctx *, const json_t *sh);
 
 #endif
