@@ -372,18 +372,6 @@ util_utc_now(char *buf, size_t len)
 }
 
 int
-util_hexdigit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int
 util_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
 {
 	char		*end;

@@ -72,8 +72,22 @@ int64_t	 util_now_up(void);
  */
 int	 util_listen_unix(const char *path, mode_t mode, char **cause);
 
-/* The value of the hexadecimal digit c (either case), or -1. */
-int	 util_hexdigit(int c);
+/*
+ * The value of the hexadecimal digit c (either case), or -1.  Inline: the
+ * log's JSON reader uses it, and util.c calls the log, so a function in
+ * util.c would make a circle log -> log_json -> util -> log.
+ */
+static inline int
+util_hexdigit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
 
 /* UTC seconds as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */
 const char *util_utc_format(int64_t secs, char *buf, size_t len);

@@ -20,6 +20,8 @@
 #include <event2/buffer.h>
 #include <jansson.h>
 
+#include "api.h"
+#include "config.h"
 #include "html.h"
 #include "httpd.h"
 #include "web_int.h"
@@ -33,6 +35,10 @@ struct fix {
 	struct web_ctx		 ctx;
 	struct web_priv		 pv;
 	struct webuser		 user;
+	struct api_env		 env;
+	struct config		 conf;
+	struct config		*confp;
+	char			 sender[32];	/* [daemon] sender_name */
 	char			*out;	/* the body sent, NUL-terminated */
 };
 
@@ -47,6 +53,10 @@ fix_start(struct fix *f, const char *raw, enum web_role role)
 	f->req.peer = "127.0.0.1";
 	f->resp.status = 200;
 	f->resp.body = evbuffer_new();
+	f->conf.sender_name = f->sender;
+	f->confp = &f->conf;
+	f->env.conf = &f->confp;
+	f->ctx.env = &f->env;
 	f->ctx.web = &f->web;
 	f->ctx.req = &f->req;
 	f->ctx.resp = &f->resp;
@@ -163,6 +173,28 @@ test_messages_are_escaped(void **state)
 	assert_null(strstr(f.out, "<b>flash"));
 	assert_non_null(strstr(f.out, "&lt;script&gt;x"));
 	assert_non_null(strstr(f.out, "Accès refusé"));
+	fix_end(&f);
+}
+
+/* The top bar and the title name the sender, escaped, else "Console". */
+static void
+test_brand(void **state)
+{
+	struct fix	 f;
+
+	(void)state;
+	fix_start(&f, GET("/"), WEB_ROLE_VIEWER);
+	f.ctx.title = "Tableau de bord";
+	fix_send(&f);
+	assert_non_null(strstr(f.out, "<title>Tableau de bord · Console"));
+	fix_end(&f);
+	fix_start(&f, GET("/"), WEB_ROLE_VIEWER);
+	snprintf(f.sender, sizeof f.sender, "CPAS <Ath>");
+	f.ctx.title = "Tableau de bord";
+	fix_send(&f);
+	assert_null(strstr(f.out, "<Ath>"));
+	assert_non_null(strstr(f.out, "Tableau de bord · CPAS &lt;Ath&gt;"));
+	assert_null(strstr(f.out, "Console"));
 	fix_end(&f);
 }
 
@@ -305,6 +337,7 @@ main(void)
 		cmocka_unit_test(test_failed_template_is_500),
 		cmocka_unit_test(test_redirect_stays_on_the_site),
 		cmocka_unit_test(test_messages_are_escaped),
+		cmocka_unit_test(test_brand),
 		cmocka_unit_test(test_navigation_by_role),
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_cookies_and_language),
