@@ -367,8 +367,8 @@ web_csrf_refuse(struct web_ctx *ctx)
 
 /*
  * The session of the request and its account as it is now: NULL when
- * there is none, it expired, or the account was removed (the session then
- * ends).  -1 in *err when the account could not be read.
+ * there is none, it expired, or the account was removed or given a new
+ * password since (the session then ends).  -1 in *err when the account could not be read.
  */
 static struct web_session *
 web_session_of(struct web_ctx *ctx, struct webuser *u, int *err)
@@ -383,8 +383,16 @@ web_session_of(struct web_ctx *ctx, struct webuser *u, int *err)
 	    (s = web_session_find(ctx->web->sessions, tok, ctx->now,
 	    conf->web_session_idle, conf->web_session_max)) == NULL)
 		return NULL;
-	if ((rc = webuser_get(ctx->env->store, s->account, u, &cause)) == 1)
-		return s;
+	if ((rc = webuser_get(ctx->env->store, s->account, u, &cause)) == 1) {
+		if (sodium_memcmp(s->stamp, u->stamp, sizeof s->stamp) == 0)
+			return s;
+		/* stoppvifctl web user passwd: every session of the
+		 * account ends, as after a password reset anywhere */
+		log_info("web session_ended reason=password_changed "
+		    "account_id=%lld", (long long)s->account);
+		web_session_close(ctx->web->sessions, s);
+		return NULL;
+	}
 	if (rc == -1) {
 		log_warnx("web account_unreadable account_id=%lld error=\"%s\"",
 		    (long long)s->account, LOG_QUOTE(cause));

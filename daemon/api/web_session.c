@@ -293,6 +293,7 @@ web_login_ok(struct web_ctx *ctx, const struct webuser *u,
 	    INT64_MAX / 4, INT64_MAX / 4)) != NULL)
 		web_session_close(ctx->web->sessions, old);
 	old = web_session_open(ctx->web->sessions, u->id, ctx->now);
+	memcpy(old->stamp, u->stamp, sizeof old->stamp);
 	web_set_cookie(ctx, "sv_session", old->token, 0);
 	web_set_cookie(ctx, "sv_pre", NULL, 0);
 	web_login_audit(ctx, u);

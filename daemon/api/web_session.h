@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "webuser.h"
+
 struct web_ctx;
 struct web_sessions;
 
@@ -26,6 +28,7 @@ struct web_session {
 	char		 token[WEB_TOKEN_LEN + 1];
 	char		 csrf[WEB_TOKEN_LEN + 1];
 	int64_t		 account;	/* webuser id */
+	unsigned char	 stamp[WEBUSER_STAMP_LEN];	/* its password's */
 	int64_t		 created;
 	int64_t		 seen;
 	char		*flash;		/* to show once, or NULL */

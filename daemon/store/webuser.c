@@ -310,6 +310,33 @@ webuser_write(struct store *st, const struct webuser_req *q, int64_t id,
 	return 0;
 }
 
+/*
+ * Into hash, account id's stored hash when password still matches it (a
+ * role or language changed with the same password: the account's
+ * sessions go on); 1 then, else 0.
+ */
+static int
+webuser_same_password(struct store *st, int64_t id, const char *password,
+    size_t passlen, char *hash, size_t size)
+{
+	static const char *const sql = "SELECT hash FROM web_users"
+	    " WHERE id = ?";
+	sqlite3_stmt	*stmt = store_stmt(st, sql);
+	const char	*h;
+	int		 same = 0;
+
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW &&
+	    (h = (const char *)sqlite3_column_text(stmt, 0)) != NULL &&
+	    util_strlcpy(hash, h, size) < size)
+		same = crypto_pwhash_str_verify(hash, password, passlen) == 0 &&
+		    crypto_pwhash_str_needs_rehash(hash,
+		    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+		    crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
+	sqlite3_reset(stmt);
+	return same;
+}
+
 int
 webuser_add(struct store *st, json_t *req, int64_t *id, struct error *err)
 {
@@ -340,9 +367,11 @@ webuser_add(struct store *st, json_t *req, int64_t *id, struct error *err)
 		    "s'appelle %s (stoppvifctl web user list)", q.name);
 		return -1;
 	}
-	if (sodium_init() < 0 || crypto_pwhash_str(hash, q.password,
-	    q.passlen, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+	if (sodium_init() < 0 || (!(have > 0 && webuser_same_password(st,
+	    have, q.password, q.passlen, hash, sizeof hash)) &&
+	    crypto_pwhash_str(hash, q.password, q.passlen,
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)) {
 		error_set(err, ERR_INTERNAL, NULL, "mémoire insuffisante pour "
 		    "chiffrer le mot de passe");
 		return -1;
@@ -417,6 +446,16 @@ webuser_list(struct store *st, struct error *err)
 	return arr;
 }
 
+/* The stamp of the stored hash h (NULL: none) into u. */
+static void
+webuser_stamp(struct webuser *u, const char *h)
+{
+	memset(u->stamp, 0, sizeof u->stamp);
+	if (h != NULL && sodium_init() >= 0)
+		crypto_generichash(u->stamp, sizeof u->stamp,
+		    (const unsigned char *)h, strlen(h), NULL, 0);
+}
+
 /* The account of a row of WEBUSER_COLS into u. */
 static void
 webuser_row(sqlite3_stmt *stmt, struct webuser *u)
@@ -440,15 +479,17 @@ webuser_row(sqlite3_stmt *stmt, struct webuser *u)
 int
 webuser_get(struct store *st, int64_t id, struct webuser *u, char **cause)
 {
-	static const char *const sql = "SELECT " WEBUSER_COLS
+	static const char *const sql = "SELECT " WEBUSER_COLS ", hash"
 	    " FROM web_users WHERE id = ?";
 	sqlite3_stmt	*stmt = store_stmt(st, sql);
 	int		 rc;
 
 	sqlite3_bind_int64(stmt, 1, id);
 	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		webuser_row(stmt, u);
+		webuser_stamp(u, (const char *)sqlite3_column_text(stmt, 5));
+	}
 	sqlite3_reset(stmt);
 	if (rc == SQLITE_ROW)
 		return 1;
@@ -534,6 +575,7 @@ webuser_check(struct store *st, const char *name, const char *password,
 		if ((h = (const char *)sqlite3_column_text(stmt, 5)) != NULL)
 			found = util_strlcpy(hash, h, sizeof hash) <
 			    sizeof hash;
+		webuser_stamp(u, h);
 	}
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {

@@ -35,6 +35,7 @@ struct store;
 #define WEBUSER_NAME_MAX	32	/* bytes of an account name */
 #define WEBUSER_PASS_MIN	10	/* characters of a password, at least */
 #define WEBUSER_PASS_MAX	256	/* bytes of a password, at most */
+#define WEBUSER_STAMP_LEN	16	/* bytes of struct webuser's stamp */
 
 enum web_role {
 	WEB_ROLE_NONE,
@@ -50,6 +51,10 @@ struct webuser {
 	enum web_role	 role;
 	int64_t		 person;	/* 0: none */
 	char		 lang[3];	/* "fr", "nl", "de", "en" */
+	/* A digest of the stored hash: it changes whenever a password is
+	 * set, so a session begun before ends (webuser_get, webuser_check;
+	 * zero from webuser_list's callers). */
+	unsigned char	 stamp[WEBUSER_STAMP_LEN];
 };
 
 /* "viewer", "oncall", "coordinator" ("none"), and back (-1: unknown). */
@@ -59,7 +64,8 @@ int		 webuser_role_parse(const char *);
 /*
  * Add an account from the POST body above (or, with "replace": true, give
  * an existing one a new password, role, person and language), in the
- * caller's transaction.  0 with *id, or -1 with err naming the field
+ * caller's transaction.  A new password ends the account's sessions (its
+ * stamp changes); the same password again keeps them.  0 with *id, or -1 with err naming the field
  * ("name", "role", "password", "person", "lang").
  */
 int		 webuser_add(struct store *, json_t *req, int64_t *id,

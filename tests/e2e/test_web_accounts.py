@@ -381,3 +381,33 @@ def test_console_login_follows_the_accounts(web):
     d.ctl("web", "user", "remove", "lecteur", check=0)
     status, _, _ = web.client().login("lecteur", PW2, check=False)
     assert status != 303
+
+
+def test_new_password_ends_the_sessions(web):
+    """Whoever was logged in with the old password (a lost phone, a
+    colleague who left) is logged out by `web user passwd`, on their next
+    click, a GET as well as a POST; the session opened with the new
+    password goes on; a removed account's session ends too."""
+    d = web.d
+    old = web.client("coord")
+    status, _, _ = old.get("/people")
+    assert status == 200
+    token = old.csrf()
+    d.ctl("web", "user", "passwd", "coord", input=PW2 + "\n", check=0)
+    d.secrets.add(PW2)
+    status, hdrs, _ = old.get("/people")
+    assert status == 303 and hdrs["location"].startswith("/login"), status
+    # the old cookie does not come back to life for a POST either
+    before = len(d.audit())
+    status, hdrs, _ = old.post("/shelters/aisova/act", {"do": "vacate"},
+                              csrf=token)
+    assert status in (303, 403), status
+    assert len(d.audit()) == before
+    new = web.client()
+    new.login("coord", PW2)
+    status, _, _ = new.get("/people")
+    assert status == 200
+    assert "reason=password_changed" in d.log()
+    d.ctl("web", "user", "remove", "coord", check=0)
+    status, hdrs, _ = new.get("/people")
+    assert status == 303 and hdrs["location"].startswith("/login"), status
