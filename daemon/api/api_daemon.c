@@ -46,8 +46,10 @@ api_daemon_status(struct api_req *r)
 	    "outbox", outbox_counts(env->store),
 	    "delivery", dispatch_status(env->dispatch),
 	    "scheduler", sched_status(env->sched));
+	/* the open alert's code, a claim credential, to coordinators only */
 	json_object_set_new(r->result, "shelters", env->shelters != NULL ?
-	    shelter_status(env->shelters) : json_array());
+	    shelter_status(env->shelters, r->role >= API_ROLE_COORDINATOR) :
+	    json_array());
 	/* the dead-man's switch: its open alarms (alarm.h) */
 	json_object_set_new(r->result, "alarms", alarm_status(env->store,
 	    (*env->conf)->timezone));

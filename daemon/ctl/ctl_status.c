@@ -159,6 +159,8 @@ ctl_status_shelters(struct ctl *c, json_t *s)
 		if (code != NULL && state != NULL &&
 		    strcmp(state, "vacant") == 0)
 			printf("libre (alerte %s ouverte)", code);
+		else if (json_is_true(json_object_get(sh, "alert_open")))
+			printf("libre (alerte ouverte)");
 		else if (code != NULL)
 			printf("%s (alerte %s)", ctl_word(CTL_W_SHELTER,
 			    state), code);

@@ -104,6 +104,7 @@ static const struct {
 	{ CTL_W_VIA, "cli", "stoppvifctl" },
 	{ CTL_W_VIA, "sms", "SMS" },
 	{ CTL_W_VIA, "link", "lien" },
+	{ CTL_W_VIA, "web", "console web" },
 
 	{ CTL_W_OUTCOME, "imported", "importé" },
 	{ CTL_W_OUTCOME, "adapted", "adapté" },

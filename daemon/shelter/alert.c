@@ -49,6 +49,7 @@ static const struct {
 	[VIA_CLI] = { "cli", CHAN_ALL },
 	[VIA_SMS] = { "sms", CHAN_BIT(CHAN_SMS) },
 	[VIA_LINK] = { "link", CHAN_BIT(CHAN_EMAIL) },
+	[VIA_WEB] = { "web", CHAN_ALL },
 };
 
 /* What every message of one alert says. */
@@ -681,7 +682,7 @@ alert_late(struct shelters *s, struct amsg *m, const struct sactor *who,
 {
 	char	*cause = NULL;
 
-	if (who->person != 0 && who->via != VIA_CLI &&
+	if (who->person != 0 && !VIA_STAFF(who->via) &&
 	    alert_recipient(s, m->id, who->person) &&
 	    alert_send(s, m, "alert_late", NULL, who->person,
 	    alert_vias[who->via].reply, &cause) == -1) {
@@ -700,7 +701,7 @@ static int
 alert_claimer_ok(struct shelters *s, const struct amsg *m,
     const struct sactor *who, struct error *err)
 {
-	if (who->via != VIA_CLI) {
+	if (!VIA_STAFF(who->via)) {
 		if (alert_recipient(s, m->id, who->person))
 			return 0;
 		error_set(err, ERR_FORBIDDEN, NULL, "not alerted");

@@ -124,8 +124,12 @@ json_t		*shelter_report(struct shelters *, const char *name,
 json_t		*shelter_alerts(struct shelters *);
 int		 shelter_ack(struct shelters *, json_t *req, const char *actor,
 		    json_t **result, struct error *);
-/* [{"name", "state", "since", "code"}] for status. */
-json_t		*shelter_status(struct shelters *);
+/*
+ * [{"name", "title", "state", "since", "alert_open", "code"}] for status:
+ * "code", the open alert's (a claim credential, as stoppvifctl alerts ack
+ * takes it), only when codes is true (coordinators), else null.
+ */
+json_t		*shelter_status(struct shelters *, int codes);
 /* Set the gauge of open alerts (metrics.h) at a scrape; NULL: none. */
 void		 shelter_scrape(struct shelters *);
 

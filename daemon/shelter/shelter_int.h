@@ -85,8 +85,12 @@ struct srow {
 	int64_t		 reserved_until;
 };
 
-/* How a claim came (alert.c names them: "cli", "sms", "link"). */
-enum alert_via { VIA_NONE, VIA_CLI, VIA_SMS, VIA_LINK, VIA_COUNT };
+/* How a claim came (alert.c names them: "cli", "sms", "link", "web").
+ * The staff's tools (stoppvifctl, the console) claim for any person,
+ * their callers checked by the API's roles; an SMS or a link only for an
+ * alerted person. */
+enum alert_via { VIA_NONE, VIA_CLI, VIA_SMS, VIA_LINK, VIA_WEB, VIA_COUNT };
+#define VIA_STAFF(v)	((v) == VIA_CLI || (v) == VIA_WEB)
 
 /* Who makes a move: text for the history ("uid:0", "person:12",
  * "daemon"), and the person when one claims. */

@@ -58,22 +58,24 @@ shelter_list(struct shelters *s)
 }
 
 json_t *
-shelter_status(struct shelters *s)
+shelter_status(struct shelters *s, int codes)
 {
 	json_t		*arr = json_array();
 	struct srow	 row;
 	char		 since[RECUR_FMT_LEN], code[ALERT_CODE_LEN];
 	size_t		 i;
+	int		 open;
 
 	for (i = 0; i < s->nsc; i++) {
 		if (shelter_row(s, s->sc[i].name, &row) == -1)
 			continue;
-		json_array_append_new(arr, json_pack("{ss ss ss so}", "name",
-		    s->sc[i].name, "state", shelter_state_name(row.state),
-		    "since", shelter_local(s, row.since, since, sizeof since),
-		    "code", row.state == SS_VACANT && alert_is_open(s,
-		    row.alert_id, code, sizeof code) ? json_string(code) :
-		    json_null()));
+		open = row.state == SS_VACANT && alert_is_open(s,
+		    row.alert_id, code, sizeof code);
+		json_array_append_new(arr, json_pack("{ss ss ss ss sb so}",
+		    "name", s->sc[i].name, "title", s->sc[i].title, "state",
+		    shelter_state_name(row.state), "since", shelter_local(s,
+		    row.since, since, sizeof since), "alert_open", open,
+		    "code", open && codes ? json_string(code) : json_null()));
 	}
 	return arr;
 }
@@ -264,7 +266,8 @@ shelter_ack(struct shelters *s, json_t *req, const char *actor,
 	if (shelter_ack_parse(s, req, &id, &who.person, err) == -1)
 		return -1;
 	snprintf(who.text, sizeof who.text, "%s", actor);
-	who.via = VIA_CLI;
+	/* the console acts as "web:<account>" (web_page.c) */
+	who.via = strncmp(actor, "web:", 4) == 0 ? VIA_WEB : VIA_CLI;
 	if (shelter_claim(s, id, &who, util_now_up(), &a, err) == -1)
 		return -1;
 	*result = shelter_claim_json(s, a);

@@ -181,7 +181,7 @@ static const char *const migrations[] = {
 	"  exhausted INTEGER NOT NULL DEFAULT 0,"
 	"  claimed_by INTEGER REFERENCES people(id),"
 	"  claimed_at INTEGER,"
-	"  via TEXT,"			/* 'cli', 'sms', 'link' */
+	"  via TEXT,"			/* 'cli', 'sms', 'link', 'web' */
 	"  closed_at INTEGER,"
 	"  close_cause TEXT"
 	");"

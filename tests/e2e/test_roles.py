@@ -428,3 +428,42 @@ def test_config_mistakes_named_with_line(daemon_env, users):
     assert r.returncode == 1
     assert "viewers: \"root\" is root, always an admin: remove it from " \
         "viewers" in r.stderr, r.stderr
+
+
+def test_viewer_never_sees_an_alert_code(shared):
+    """Attack side: the open alert's code claims the apartment (alerts
+    ack); a viewer reads status, as text and as JSON, and finds the alert
+    open but no code; a coordinator's status has it."""
+    d, ctl, configure, users = shared
+    d.stop()
+    text = d.config_text(extra=(
+        f"[api]\nviewers = {NAMES['v']}\ncoordinators = {NAMES['c']}\n"
+        f"admins = {NAMES['a']}\n\n"
+        "[channel.sms]\nplugin = spool\n\n"
+        "[channel.email]\nplugin = spool\n\n"
+        "[shelter.aisova]\ntitle = Appartement d'urgence\n"
+        "notify = role:oncall\n"))
+    d.write_config(text)
+    client = d.socket.parent / "client.ini"
+    client.write_text(text)
+    d.start()
+    os.chmod(d.socket, 0o666)
+    d.add_person(name="Gaëlle Garde", role="oncall", phone="0470 55 00 01")
+    d.ctl_json("shelter", "vacate", "aisova")
+    code = d.ctl_json("alerts", "list")[0]["code"]
+    d.secrets.add(code)
+
+    r = ctl("v", "--json", "status")
+    assert r.returncode == 0, r.stderr
+    sh = json.loads(r.stdout)["shelters"]
+    assert sh == [{"name": "aisova", "title": "Appartement d'urgence",
+                   "state": "vacant", "since": sh[0]["since"],
+                   "alert_open": True, "code": None}], sh
+    r = ctl("v", "status")
+    assert "logement aisova : libre (alerte ouverte)" in r.stdout, r.stdout
+    assert code not in r.stdout + r.stderr
+
+    r = ctl("c", "--json", "status")
+    assert json.loads(r.stdout)["shelters"][0]["code"] == code
+    r = ctl("c", "status")
+    assert f"libre (alerte {code} ouverte)" in r.stdout, r.stdout

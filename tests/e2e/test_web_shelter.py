@@ -199,6 +199,12 @@ def test_oncall_claims_from_the_alert_page(web):
     assert show["history"][0]["actor"] == "web:garde"
     claims = [e for e in web.d.audit() if e["action"] == "alert.claim"]
     assert claims and claims[0]["actor"] == "web:garde", claims
+    # the alert says the claim came from the console, not stoppvifctl
+    alerts = web.d.ctl_json("alerts", "list")
+    mine = next(a for a in alerts if a["id"] == aid)
+    assert mine["via"] == "web", mine
+    rc, out, _ = web.d.ctl("alerts", "list", check=0)
+    assert "console web" in out and "stoppvifctl" not in out, out
 
     # a second claim: déjà pris, and the code still not written
     st, _, body = c.post(f"/alerts/{aid}/claim")
