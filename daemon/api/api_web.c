@@ -5,6 +5,7 @@
  * nor an error message.  Log lines name the account by its id only.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -23,17 +24,35 @@ api_web_users_list(struct api_req *r)
 	return r->result == NULL ? -1 : 0;
 }
 
+/*
+ * Wipe the password of body where jansson keeps it: the request's text is
+ * wiped by httpd_req_clear(), this the copy the parser made (its
+ * intermediate buffers are out of reach).
+ */
+static void
+api_web_wipe(json_t *body)
+{
+	json_t	*pw = json_object_get(body, "password");
+
+	if (json_is_string(pw))
+		explicit_bzero((void *)(uintptr_t)json_string_value(pw),
+		    json_string_length(pw));
+}
+
 int
 api_web_users_add(struct api_req *r)
 {
 	int64_t	 id;
+	int	 rc;
 	int	 replace = json_is_true(json_object_get(r->body, "replace"));
 
 	/* an account speaks the daemon's language unless told otherwise */
 	if (json_is_object(r->body) && json_object_get(r->body, "lang") == NULL)
 		json_object_set_new(r->body, "lang",
 		    json_string((*r->env->conf)->language));
-	if (webuser_add(r->env->store, r->body, &id, &r->err) == -1)
+	rc = webuser_add(r->env->store, r->body, &id, &r->err);
+	api_web_wipe(r->body);
+	if (rc == -1)
 		return -1;
 	if (api_audit_record(r, replace ? "web.user_passwd" : "web.user_add",
 	    "webuser", id) == -1)

@@ -66,6 +66,7 @@ web_decode(const char *s, size_t n, size_t *len)
 			out[o++] = (char)(hi * 16 + lo);
 			i += 2;
 		} else {
+			explicit_bzero(out, o);
 			free(out);
 			return NULL;
 		}
@@ -97,10 +98,13 @@ web_parse(const char *s, size_t n, size_t *count)
 			p = xreallocarray(p, np + 1, sizeof *p);
 			p[np].name = name;
 			p[np].value = value;
+			p[np].len = vlen;
 			p[np++].valid = strlen(value) == vlen &&
 			    utf8_valid(value, vlen);
 		} else {
 			free(name);
+			if (value != NULL)
+				explicit_bzero(value, vlen);
 			free(value);
 		}
 		s = amp + 1;
@@ -116,6 +120,8 @@ web_params_free(struct web_param *p, size_t n)
 
 	for (i = 0; i < n; i++) {
 		free(p[i].name);
+		if (p[i].value != NULL)	/* a password, a token */
+			explicit_bzero(p[i].value, p[i].len);
 		free(p[i].value);
 	}
 	free(p);

@@ -39,6 +39,7 @@ struct web {
 struct web_param {
 	char		*name;
 	char		*value;
+	size_t		 len;		/* bytes of value (wiped when freed) */
 	int		 valid;		/* UTF-8 without NUL */
 };
 

@@ -304,6 +304,10 @@ refuse:
 void
 httpd_req_clear(struct httpd_req *req)
 {
+	/* the head and body may hold a session cookie, a password */
+	if (req->buf != NULL && req->body != NULL)
+		explicit_bzero(req->buf, (size_t)(req->body - req->buf) +
+		    req->len);
 	free(req->buf);
 	memset(req, 0, sizeof *req);
 }
