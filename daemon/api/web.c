@@ -414,7 +414,8 @@ web_to_login(struct web_ctx *ctx)
 	char		*next, *loc = NULL;
 
 	if (ctx->req->method != HTTPD_GET || !web_local_path(target) ||
-	    strcmp(target, "/") == 0 || strlen(target) > 300) {
+	    strcmp(target, "/") == 0 || strcmp(ctx->req->path, "/logout") ==
+	    0 || strlen(target) > 300) {
 		web_redirect(ctx, "/login");
 		return;
 	}
@@ -440,6 +441,11 @@ web_run(struct web_ctx *ctx, struct web_session *s)
 			web_logout(ctx, s);
 		else
 			web_csrf_refuse(ctx);
+		return;
+	}
+	if (strcmp(path, "/logout") == 0) {
+		pv->route = "/logout";
+		web_logout_page(ctx);
 		return;
 	}
 	if ((rt = web_route(ctx->req->method, path, ctx)) == NULL) {

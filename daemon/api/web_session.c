@@ -380,6 +380,24 @@ web_login(struct web_ctx *ctx)
 }
 
 void
+web_logout_page(struct web_ctx *ctx)
+{
+	ctx->title = W(ctx, "Se déconnecter", "Afmelden", "Abmelden",
+	    "Log out");
+	html_tpl(ctx->body, "<h1>{t}</h1><p>{p}</p>"
+	    "<form method=\"post\" action=\"/logout\">"
+	    "<input type=\"hidden\" name=\"csrf\" value=\"{c}\">"
+	    "<button class=\"btn primary\" type=\"submit\">{t}</button>"
+	    "</form>", "t", ctx->title, "p", W(ctx, "Votre session se ferme "
+	    "sur cet appareil ; il faudra le mot de passe pour revenir.",
+	    "Uw sessie op dit toestel wordt gesloten; om terug te komen is "
+	    "het wachtwoord nodig.", "Ihre Sitzung auf diesem Gerät wird "
+	    "beendet; zum Zurückkehren brauchen Sie das Passwort.", "Your "
+	    "session on this device ends; you will need the password to come "
+	    "back."), "c", ctx->csrf, (char *)NULL);
+}
+
+void
 web_logout(struct web_ctx *ctx, struct web_session *s)
 {
 	log_info("web logout account_id=%lld", (long long)s->account);

@@ -66,5 +66,8 @@ int			 web_token_equal(const char *a, const char *tok);
 void			 web_login_form(struct web_ctx *);
 void			 web_login(struct web_ctx *);
 void			 web_logout(struct web_ctx *, struct web_session *s);
+/* GET /logout, typed in the address bar: a page whose button logs out
+ * (a GET never does: a link on another site could). */
+void			 web_logout_page(struct web_ctx *);
 
 #endif

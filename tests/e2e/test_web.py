@@ -495,6 +495,23 @@ def test_session_fixation_and_logout(web):
     assert c.get("/")[0] == 200
 
 
+def test_logout_typed_in_the_address_bar(web):
+    """Clumsy side: /logout typed (a GET) shows a page with the button, and
+    the session lives until it is pressed; attack side: a link or an image
+    to /logout on another site (a GET) logs nobody out.  Not logged in,
+    /logout goes to the login page without coming back to it."""
+    c = web.client("coord")
+    s, h, b = c.get("/logout")
+    assert s == 200, s
+    assert "<h1>Se déconnecter</h1>" in b
+    assert 'action="/logout"' in b and 'name="csrf"' in b
+    assert c.get("/")[0] == 200
+    s, h, _ = c.post("/logout", {})
+    assert s == 303 and h["location"] == "/login"
+    s, h, _ = c.get("/logout")
+    assert s == 303 and h["location"] == "/login", h
+
+
 def test_forged_and_garbage_cookies(web):
     """Attack side: tokens of the right shape, too long, too short, with
     bytes that are not base64url, many cookies, an empty one: the login
