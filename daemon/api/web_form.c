@@ -186,6 +186,22 @@ web_param_n(struct web_ctx *ctx, const char *name, size_t i)
 	return web_find(pv->form, pv->nform, name, i);
 }
 
+int
+web_param_sent(struct web_ctx *ctx, const char *name)
+{
+	struct web_priv		*pv = ctx->priv;
+	const struct web_param	*p;
+	size_t			 n, k;
+
+	(void)web_param_n(ctx, name, 0);	/* parsed */
+	p = ctx->req->method == HTTPD_GET ? pv->query : pv->form;
+	n = ctx->req->method == HTTPD_GET ? pv->nquery : pv->nform;
+	for (k = 0; k < n; k++)
+		if (strcmp(p[k].name, name) == 0)
+			return 1;
+	return 0;
+}
+
 const char *
 web_param(struct web_ctx *ctx, const char *name)
 {

@@ -73,6 +73,9 @@ const char	*web_w(const struct web_ctx *, const char *fr, const char *nl,
  */
 const char	*web_param(struct web_ctx *, const char *name);
 const char	*web_param_n(struct web_ctx *, const char *name, size_t i);
+/* Whether the request has a parameter name at all, text or not: tells a
+ * field left out (unchanged) from one that is not text (an error). */
+int		 web_param_sent(struct web_ctx *, const char *name);
 /* A query parameter even on a POST (the page's ?month=, ?week=). */
 const char	*web_query(struct web_ctx *, const char *name);
 

@@ -540,7 +540,10 @@ web_people_typed(struct web_ctx *ctx, json_t **bad)
 			    json_string(v));
 			continue;
 		}
-		/* the form sends each of them: this one was not UTF-8 */
+		/* left out (a script, not the form): not set, unchanged */
+		if (!web_param_sent(ctx, wp_fields[i].name))
+			continue;
+		/* sent, but not text */
 		if (*bad == NULL)
 			*bad = json_pack("{ss ss}", "field", wp_fields[i].name,
 			    "error", W(ctx, "texte illisible (pas en UTF-8) : "

@@ -284,6 +284,34 @@ def test_bad_utf8_and_huge(web):
     assert status in (200, 414)
 
 
+def test_fields_left_out(web):
+    """A script (or an old form in a tab) that sends only some fields: a
+    new person gets just those, an edit changes just those; a field sent
+    but not text is still named in the error, not a field left out."""
+    d = web.d
+    c = coord(web)
+    c.get("/people/new")
+    status, hdrs, page = c.post("/people/new", [
+        ("name", "Sans Commune"), ("roles", "referent"),
+        ("email", "sans@example.test")])
+    assert status == 303, error_under(page, "commune") or page[:300]
+    held = [p for p in d.people() if p["name"] == "Sans Commune"]
+    assert held and held[0].get("commune") is None
+    pid = web.people["ref"]
+    before = d.ctl_json("people", "show", str(pid))
+    c.get(f"/people/{pid}")
+    status, _, _ = c.post(f"/people/{pid}", [("name", "Rita Renommée"),
+                                             ("roles", "referent")])
+    assert status == 303
+    after = d.ctl_json("people", "show", str(pid))
+    assert after["name"] == "Rita Renommée"
+    assert after["email"] == before["email"] and \
+        after["phone"] == before["phone"], (before, after)
+    status, _, page = c.post("/people/new", [
+        ("name", "Autre"), ("roles", "referent"), ("phone", b"\xff")])
+    assert status == 400 and "UTF-8" in error_under(page, "phone")
+
+
 def test_wrong_ids(web):
     c = coord(web)
     status, _, page = c.get("/people/999999")
