@@ -121,7 +121,7 @@ fuzz_codes(void)
 static void
 fuzz_vacant(void)
 {
-	json_t	*st = shelter_status(fz.shelters);
+	json_t	*st = shelter_status(fz.shelters, 1);
 	const char *state = json_string_value(json_object_get(json_array_get(
 	    st, 0), "state"));
 
