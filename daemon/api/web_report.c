@@ -245,29 +245,48 @@ wr_chart(struct web_ctx *ctx, const json_t *r)
 	html_raw(ctx->body, "</svg>");
 }
 
-/* The days in each state of the period observed. */
+/*
+ * The time in each state of the period observed: in days, or in hours
+ * while less than two days were observed (a new apartment, or the first
+ * days of January) -- "0,0 jours" would say nothing.
+ */
 static void
 wr_days(struct web_ctx *ctx, const json_t *r)
 {
 	static const char *const states[] = { "occupied", "vacant",
 	    "reserved", "unavailable" };
 	const json_t	*days = json_object_get(r, "days");
+	double		 observed = json_number_value(json_object_get(r,
+			    "days_observed"));
+	double		 k = observed < 2 ? 24 : 1;
+	const char	*unit, *Unit, *f = web_str(r, "from"), *t = web_str(r,
+			    "to");
 	char		 n[32], from[128], to[128];
 	size_t		 i;
 
-	html_tpl(ctx->body, "<p>{p} {f} {a} {t} ({n} {d})</p>", "p", W(ctx,
-	    "Période observée : du", "Waargenomen periode: van",
-	    "Beobachteter Zeitraum: vom", "Period observed: from"), "f",
-	    web_date(ctx, web_str(r, "from"), DATEFMT_DATE, from, sizeof from),
-	    "a", W(ctx, "au", "tot", "bis", "to"), "t", web_date(ctx,
-	    web_str(r, "to"), DATEFMT_DATE, to, sizeof to), "n", wr_dec(ctx,
-	    json_number_value(json_object_get(r, "days_observed")), n,
-	    sizeof n), "d", W(ctx, "jours", "dagen", "Tage", "days"),
-	    (char *)NULL);
+	unit = k == 24 ? W(ctx, "heures", "uur", "Stunden", "hours") :
+	    W(ctx, "jours", "dagen", "Tage", "days");
+	Unit = k == 24 ? W(ctx, "Heures", "Uren", "Stunden", "Hours") :
+	    W(ctx, "Jours", "Dagen", "Tage", "Days");
+	web_date(ctx, f, DATEFMT_DATE, from, sizeof from);
+	web_date(ctx, t, DATEFMT_DATE, to, sizeof to);
+	if (strcmp(from, to) == 0)
+		html_tpl(ctx->body, "<p>{p} {f} ({n} {d})</p>", "p", W(ctx,
+		    "Période observée : le", "Waargenomen periode:",
+		    "Beobachteter Zeitraum:", "Period observed:"), "f", from,
+		    "n", wr_dec(ctx, observed * k, n, sizeof n), "d", unit,
+		    (char *)NULL);
+	else
+		html_tpl(ctx->body, "<p>{p} {f} {a} {t} ({n} {d})</p>", "p",
+		    W(ctx, "Période observée : du", "Waargenomen periode: van",
+		    "Beobachteter Zeitraum: vom", "Period observed: from"),
+		    "f", from, "a", W(ctx, "au", "tot", "bis", "to"), "t", to,
+		    "n", wr_dec(ctx, observed * k, n, sizeof n), "d", unit,
+		    (char *)NULL);
 	html_tpl(ctx->body, "<div class=\"table-wrap\"><table class=\"list\">"
 	    "<thead><tr><th>{s}</th><th>{d}</th></tr></thead><tbody>", "s",
-	    W(ctx, "État", "Toestand", "Zustand", "State"), "d", W(ctx,
-	    "Jours", "Dagen", "Tage", "Days"), (char *)NULL);
+	    W(ctx, "État", "Toestand", "Zustand", "State"), "d", Unit,
+	    (char *)NULL);
 	for (i = 0; i < sizeof states / sizeof states[0]; i++)
 		html_tpl(ctx->body, "<tr><td>{s}</td><td>{n}</td></tr>", "s",
 		    i == 0 ? W(ctx, "occupé", "bezet", "belegt", "occupied") :
@@ -275,7 +294,7 @@ wr_days(struct web_ctx *ctx, const json_t *r)
 		    i == 2 ? W(ctx, "réservé", "gereserveerd", "reserviert",
 		    "reserved") : W(ctx, "indisponible", "niet beschikbaar",
 		    "nicht verfügbar", "unavailable"), "n", wr_dec(ctx,
-		    json_number_value(json_object_get(days, states[i])), n,
+		    json_number_value(json_object_get(days, states[i])) * k, n,
 		    sizeof n), (char *)NULL);
 	html_raw(ctx->body, "</tbody></table></div>");
 }

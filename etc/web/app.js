@@ -1,5 +1,5 @@
 /*
- * The Stopp Vif console works without this script; it only keeps a form
+ * The console works without this script; it only keeps a form
  * from being sent twice by an impatient tap on a slow phone.
  */
 "use strict";

@@ -290,6 +290,11 @@ def test_report_page(web):
     else:
         assert figure == f"{occ:.1f}".replace(".", ",") + " %", figure
     assert "Temps de réponse" in text_of(body)
+    # an apartment configured today: its hours, not "0,0 jours"
+    t = " ".join(text_of(body).split())
+    assert rep["days_observed"] < 2
+    assert "Période observée" in t and " heures)" in t, t
+    assert "0,0 jours" not in t
     year = rep["year"]
     assert f"year={year - 1}" in body and f"year={year + 1}" not in body
 
