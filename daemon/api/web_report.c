@@ -246,9 +246,35 @@ wr_chart(struct web_ctx *ctx, const json_t *r)
 }
 
 /*
- * The time in each state of the period observed: in days, or in hours
- * while less than two days were observed (a new apartment, or the first
- * days of January) -- "0,0 jours" would say nothing.
+ * The last day of a period that ends at to: the day before when to is a
+ * midnight (a past year ends at "2026-01-01T00:00:00", and people write
+ * "du 1er janvier au 31 décembre"), else to's day; as "YYYY-MM-DD" in buf,
+ * or to itself when it does not read as a time.
+ */
+static const char *
+wr_last_day(const char *to, char *buf, size_t len)
+{
+	struct recur_civil	 c;
+	char			*cause = NULL;
+
+	if (to == NULL || strlen(to) < 19 || strncmp(to + 10, "T00:00:00",
+	    9) != 0)
+		return to;
+	util_strlcpy(buf, to, len < 11 ? len : 11);
+	if (recur_date_parse(buf, &c, &cause) == -1) {
+		free(cause);
+		return to;
+	}
+	recur_secs_civil(recur_civil_secs(&c) - 86400, &c);
+	snprintf(buf, len, "%04d-%02d-%02d", c.year, c.month, c.day);
+	return buf;
+}
+
+/*
+ * The days in each state of the period observed.  The report counts them
+ * to a tenth of a day: under that ("0,0 jours" in every row) the period
+ * says "moins de deux heures" and the table, which would say nothing, is
+ * left out.
  */
 static void
 wr_days(struct web_ctx *ctx, const json_t *r)
@@ -258,35 +284,37 @@ wr_days(struct web_ctx *ctx, const json_t *r)
 	const json_t	*days = json_object_get(r, "days");
 	double		 observed = json_number_value(json_object_get(r,
 			    "days_observed"));
-	double		 k = observed < 2 ? 24 : 1;
-	const char	*unit, *Unit, *f = web_str(r, "from"), *t = web_str(r,
-			    "to");
-	char		 n[32], from[128], to[128];
+	const char	*f = web_str(r, "from"), *t = web_str(r, "to");
+	char		 n[32], span[64], from[128], to[128], last[16];
 	size_t		 i;
 
-	unit = k == 24 ? W(ctx, "heures", "uur", "Stunden", "hours") :
-	    W(ctx, "jours", "dagen", "Tage", "days");
-	Unit = k == 24 ? W(ctx, "Heures", "Uren", "Stunden", "Hours") :
-	    W(ctx, "Jours", "Dagen", "Tage", "Days");
+	if (observed < 0.1)
+		snprintf(span, sizeof span, "%s", W(ctx, "moins de deux heures",
+		    "minder dan twee uur", "weniger als zwei Stunden",
+		    "less than two hours"));
+	else
+		snprintf(span, sizeof span, "%s %s", wr_dec(ctx, observed, n,
+		    sizeof n), W(ctx, "jours", "dagen", "Tage", "days"));
 	web_date(ctx, f, DATEFMT_DATE, from, sizeof from);
-	web_date(ctx, t, DATEFMT_DATE, to, sizeof to);
+	web_date(ctx, wr_last_day(t, last, sizeof last), DATEFMT_DATE, to,
+	    sizeof to);
 	if (strcmp(from, to) == 0)
-		html_tpl(ctx->body, "<p>{p} {f} ({n} {d})</p>", "p", W(ctx,
+		html_tpl(ctx->body, "<p>{p} {f} ({s})</p>", "p", W(ctx,
 		    "Période observée : le", "Waargenomen periode:",
 		    "Beobachteter Zeitraum:", "Period observed:"), "f", from,
-		    "n", wr_dec(ctx, observed * k, n, sizeof n), "d", unit,
-		    (char *)NULL);
+		    "s", span, (char *)NULL);
 	else
-		html_tpl(ctx->body, "<p>{p} {f} {a} {t} ({n} {d})</p>", "p",
+		html_tpl(ctx->body, "<p>{p} {f} {a} {t} ({s})</p>", "p",
 		    W(ctx, "Période observée : du", "Waargenomen periode: van",
 		    "Beobachteter Zeitraum: vom", "Period observed: from"),
 		    "f", from, "a", W(ctx, "au", "tot", "bis", "to"), "t", to,
-		    "n", wr_dec(ctx, observed * k, n, sizeof n), "d", unit,
-		    (char *)NULL);
+		    "s", span, (char *)NULL);
+	if (observed < 0.1)
+		return;
 	html_tpl(ctx->body, "<div class=\"table-wrap\"><table class=\"list\">"
 	    "<thead><tr><th>{s}</th><th>{d}</th></tr></thead><tbody>", "s",
-	    W(ctx, "État", "Toestand", "Zustand", "State"), "d", Unit,
-	    (char *)NULL);
+	    W(ctx, "État", "Toestand", "Zustand", "State"), "d", W(ctx,
+	    "Jours", "Dagen", "Tage", "Days"), (char *)NULL);
 	for (i = 0; i < sizeof states / sizeof states[0]; i++)
 		html_tpl(ctx->body, "<tr><td>{s}</td><td>{n}</td></tr>", "s",
 		    i == 0 ? W(ctx, "occupé", "bezet", "belegt", "occupied") :
@@ -294,7 +322,7 @@ wr_days(struct web_ctx *ctx, const json_t *r)
 		    i == 2 ? W(ctx, "réservé", "gereserveerd", "reserviert",
 		    "reserved") : W(ctx, "indisponible", "niet beschikbaar",
 		    "nicht verfügbar", "unavailable"), "n", wr_dec(ctx,
-		    json_number_value(json_object_get(days, states[i])) * k, n,
+		    json_number_value(json_object_get(days, states[i])), n,
 		    sizeof n), (char *)NULL);
 	html_raw(ctx->body, "</tbody></table></div>");
 }
@@ -373,6 +401,15 @@ wr_page(struct web_ctx *ctx, const json_t *r, const json_t *status)
 	    sizeof pct), "l", W(ctx, "taux d'occupation de l'année",
 	    "bezettingsgraad van het jaar", "Belegungsquote des Jahres",
 	    "occupancy of the year"), (char *)NULL);
+	/* a rate over a few hours says little: say so */
+	if (json_is_number(json_object_get(r, "occupancy")) &&
+	    json_number_value(json_object_get(r, "days_observed")) < 1)
+		html_tpl(ctx->body, "<p class=\"muted\">{m}</p>", "m", W(ctx,
+		    "Mesuré sur moins d'un jour : à lire avec prudence.",
+		    "Gemeten over minder dan een dag: met voorzichtigheid "
+		    "lezen.", "Über weniger als einen Tag gemessen: mit "
+		    "Vorsicht lesen.", "Measured over less than a day: read "
+		    "with care."), (char *)NULL);
 	wr_chart(ctx, r);
 	if (json_is_number(json_object_get(r, "occupancy")))
 		wr_days(ctx, r);

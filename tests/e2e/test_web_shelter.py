@@ -290,11 +290,14 @@ def test_report_page(web):
     else:
         assert figure == f"{occ:.1f}".replace(".", ",") + " %", figure
     assert "Temps de réponse" in text_of(body)
-    # an apartment configured today: its hours, not "0,0 jours"
+    # an apartment configured a moment ago: no table of "0,0 jours", and
+    # a word of caution under the rate
     t = " ".join(text_of(body).split())
-    assert rep["days_observed"] < 2
-    assert "Période observée" in t and " heures)" in t, t
-    assert "0,0 jours" not in t
+    assert rep["days_observed"] == 0.0
+    assert "Période observée" in t and "(moins de deux heures)" in t, t
+    assert "0,0 jours" not in t and "<table" not in body
+    if occ is not None:
+        assert "Mesuré sur moins d'un jour" in t
     year = rep["year"]
     assert f"year={year - 1}" in body and f"year={year + 1}" not in body
 
@@ -361,6 +364,47 @@ def test_failed_messages_and_language(web):
     assert st == 200
     assert "<title>januari : geen gegevens</title>" in body
     assert "Jaarverslag" in body
+
+
+def test_report_of_a_seeded_year(web):
+    """A year of history (as test_shelter seeds it): the page gives the
+    year's 62,5 %, no word of caution, the period from date to date in
+    days, and the days in each state as stoppvifctl counts them."""
+    import datetime as dt
+    import sqlite3
+    d = web.d
+    d.stop()
+    utc = dt.timezone.utc
+    t = lambda *a: int(dt.datetime(*a, tzinfo=utc).timestamp())  # noqa
+    db = sqlite3.connect(d.db)
+    db.execute("DELETE FROM shelter_history")
+    db.executemany("INSERT INTO shelter_history (shelter, at, from_state,"
+                   " to_state, cause, actor) VALUES ('aisova', ?, ?, ?, ?,"
+                   " 'uid:0')", [
+                       (t(2024, 12, 1), None, "occupied", "configured"),
+                       (t(2025, 8, 17), "occupied", "vacant", "vacate"),
+                       (t(2025, 9, 1), "vacant", "unavailable",
+                        "unavailable"),
+                       (t(2026, 1, 1), "unavailable", "occupied",
+                        "occupy")])
+    db.commit()
+    db.close()
+    d.start()
+    rep = d.ctl_json("shelter", "report", SHELTER, "--year", "2025")
+    assert rep["occupancy"] == 62.5, rep
+    st, _, body = web.client("lecteur").get(
+        f"/reports?shelter={SHELTER}&year=2025")
+    assert st == 200
+    t_ = " ".join(text_of(body).split())
+    assert "62,5 %" in t_
+    assert "moins d'un jour" not in t_ and "deux heures" not in t_
+    assert ("Période observée : du mercredi 1er janvier 2025 au mercredi "
+            "31 décembre 2025 (365,0 jours)") in t_, t_
+    assert "(365,0 jours)" in t_, t_
+    rows = dict(re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td></tr>",
+                           body))
+    assert rows["occupé"] == "228,0" and rows["libre"] == "15,0", rows
+    assert rows["indisponible"] == "122,0", rows
 
 
 def test_without_any_apartment(daemon_env):
