@@ -22,6 +22,7 @@
 #include "ctl_cmd.h"
 #include "ctl_io.h"
 #include "ctl_words.h"
+#include "datefmt.h"
 #include "util.h"
 
 /* The name of a {"id", "name"} member, or NULL. */
@@ -400,6 +401,34 @@ ctl_report_days(struct ctl *c, json_t *r)
 	    "occupancy")));
 }
 
+/* The occupancy of each month with history: "janv. 100,0 %, févr. ...";
+ * a month without ("—") only between two with. */
+static char *
+ctl_report_months(json_t *r)
+{
+	json_t	*months = json_object_get(r, "months"), *occ;
+	char	*out = xstrdup(""), *n, *s;
+	size_t	 i, first = 12, last = 0;
+
+	for (i = 0; i < 12; i++)
+		if (json_is_number(json_object_get(json_array_get(months, i),
+		    "occupancy"))) {
+			if (first == 12)
+				first = i;
+			last = i;
+		}
+	for (i = first; i < 12 && i <= last; i++) {
+		occ = json_object_get(json_array_get(months, i), "occupancy");
+		n = json_is_number(occ) ? ctl_percent(occ) : xstrdup("—");
+		xasprintf(&s, "%s%s%s %s", out, *out != '\0' ? ", " : "",
+		    datefmt_month("fr", (int)i + 1, 1), n);
+		free(n);
+		free(out);
+		out = s;
+	}
+	return out;
+}
+
 /* Print a shelter's report for people. */
 static void
 ctl_report_print(struct ctl *c, json_t *r)
@@ -407,6 +436,8 @@ ctl_report_print(struct ctl *c, json_t *r)
 	printf("logement %s, année %lld\n", ctl_str(r, "shelter") ?
 	    ctl_str(r, "shelter") : "?", ctl_num(r, "year"));
 	ctl_report_days(c, r);
+	if (json_number_value(json_object_get(r, "days_observed")) > 0)
+		ctl_field(c, "par mois", ctl_report_months(r));
 	ctl_field(c, "alertes", ctl_report_alerts(r));
 	ctl_field(c, "temps de réponse", ctl_claim_times(r));
 }

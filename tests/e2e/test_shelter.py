@@ -322,3 +322,9 @@ def test_report_of_a_seeded_year(net):
     assert (r["claim_median_s"], r["claim_worst_s"]) == (2400, 3600), r
     rc, out, err = d.ctl("shelter", "report", "aisova", "--year", "2025")
     assert "62,5 %" in out, out
+    # the months, as the console's chart shows them
+    months = " ".join(out.split("par mois", 1)[1].split("\n", 3)[:3])
+    months = " ".join(months.split())
+    assert months.startswith(": janv. 100,0 %, févr. 100,0 %, mars 100,0 %"), \
+        out
+    assert "sept. 0,0 %" in months and "déc. 0,0 %" in months, out
