@@ -368,7 +368,8 @@ web_csrf_refuse(struct web_ctx *ctx)
 /*
  * The session of the request and its account as it is now: NULL when
  * there is none, it expired, or the account was removed or given a new
- * password since (the session then ends).  -1 in *err when the account could not be read.
+ * password since (the session then ends).  -1 in *err when the account
+ * could not be read.
  */
 static struct web_session *
 web_session_of(struct web_ctx *ctx, struct webuser *u, int *err)

@@ -65,8 +65,9 @@ int		 webuser_role_parse(const char *);
  * Add an account from the POST body above (or, with "replace": true, give
  * an existing one a new password, role, person and language), in the
  * caller's transaction.  A new password ends the account's sessions (its
- * stamp changes); the same password again keeps them.  0 with *id, or -1 with err naming the field
- * ("name", "role", "password", "person", "lang").
+ * stamp changes); the same password again keeps them.  0 with *id, or -1
+ * with err naming the field ("name", "role", "password", "person",
+ * "lang").
  */
 int		 webuser_add(struct store *, json_t *req, int64_t *id,
 		    struct error *err);

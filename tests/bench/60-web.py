@@ -29,7 +29,8 @@ os.environ.setdefault("STOPPVIF_BUILD", str(TOP / "build"))
 sys.path.insert(0, str(TOP / "tests" / "e2e"))
 import conftest  # noqa: E402
 from srv_smtp import free_port  # noqa: E402
-from webclient import PASSWORD, WebClient, add_account  # noqa: E402
+from webclient import (PASSWORD, WebClient, add_account,  # noqa: E402
+                       web_config)
 
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 ROUNDS = 40 if QUICK else 300
@@ -59,13 +60,7 @@ def setup(tmp):
     folder = Path(tmp) / "d"
     folder.mkdir()
     d = conftest.Daemon(folder)
-    d.write_config(log_level="info", extra=(
-        "[channel.sms]\nplugin = spool\n\n"
-        "[channel.email]\nplugin = spool\n\n"
-        f"[web]\nlisten = 127.0.0.1:{port}\n"
-        f"assets = {TOP / 'etc' / 'web'}\n\n"
-        "[shelter.aisova]\ntitle = Appartement d'urgence\n"
-        "notify = role:oncall\n"))
+    d.write_config(log_level="info", extra=web_config(port))
     d.start()
     roles = ("referent", "oncall", "platform", "coordinator")
     ids = []

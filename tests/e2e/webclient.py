@@ -174,6 +174,17 @@ def local_time(t):
     return t.strftime("%Y-%m-%dT%H:%M:%S")
 
 
+def web_config(port):
+    """The [sections] of a daemon with the console on 127.0.0.1:port,
+    the assets of etc/web, the spool channels and the apartment aisova."""
+    return ("[channel.sms]\nplugin = spool\n\n"
+            "[channel.email]\nplugin = spool\n\n"
+            f"[web]\nlisten = 127.0.0.1:{port}\n"
+            f"assets = {TOP / 'etc' / 'web'}\n\n"
+            "[shelter.aisova]\ntitle = Appartement d'urgence\n"
+            "notify = role:oncall\n")
+
+
 @pytest.fixture
 def web(daemon_env):
     """A started daemon with the console on 127.0.0.1:<free port>, assets
@@ -183,13 +194,7 @@ def web(daemon_env):
     from shelter_net import BXL
     d = daemon_env
     port = free_port()
-    d.write_config(extra=(
-        "[channel.sms]\nplugin = spool\n\n"
-        "[channel.email]\nplugin = spool\n\n"
-        f"[web]\nlisten = 127.0.0.1:{port}\n"
-        f"assets = {TOP / 'etc' / 'web'}\n\n"
-        "[shelter.aisova]\ntitle = Appartement d'urgence\n"
-        "notify = role:oncall\n"))
+    d.write_config(extra=web_config(port))
     d.start()
     people = {
         "garde": d.add_person(name="Gaëlle Garde", role="oncall",
