@@ -172,7 +172,11 @@ dlr_of(struct env *e, int64_t id)
 	return unit_text(e->st, "SELECT dlr FROM outbox WHERE id = ?1", id);
 }
 
-/* The URL holds the listener, the id, its MAC and Kannel's %d: no more. */
+/*
+ * The URL holds the listener, the id, its MAC and Kannel's %d: no more (the
+ * whole string is compared, so no phone digit can hide in it; a search for
+ * "470" would also hit the random MAC's hex now and then).
+ */
 static void
 test_url(void **state)
 {
@@ -184,7 +188,6 @@ test_url(void **state)
 	    mac);
 	url = dlr_url(e->dlr, 42);
 	assert_string_equal(url, want);
-	assert_null(strstr(url, "470"));
 	free(url);
 	free(want);
 	assert_null(dlr_off_reason(&e->conf));
