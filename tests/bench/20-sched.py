@@ -17,29 +17,17 @@ import datetime as dt
 import os
 import re
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-TOP = Path(__file__).resolve().parents[2]
-os.environ.setdefault("STOPPVIF_BUILD", str(TOP / "build"))
-sys.path.insert(0, str(TOP / "tests" / "e2e"))
-import conftest  # noqa: E402  (the e2e harness: Daemon, run)
+from benchlib import QUICK, conftest  # first: tests/e2e on the path
 
-QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 NEVENTS = 10000 if QUICK else 100000
 IDLE = 10 if QUICK else 60
 BXL = ZoneInfo("Europe/Brussels")
 DAYS = ["MO", "TU", "WE", "TH", "FR"]
-
-
-def fail(msg):
-    raise SystemExit(f"bench: {msg}")
-
-
-conftest.pytest.fail = fail     # the harness reports through pytest.fail
 
 
 def ics(events):

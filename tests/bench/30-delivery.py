@@ -15,33 +15,20 @@ one run.
 BENCH_QUICK=1 uses 2,000 emails and 500 SMS.
 """
 import datetime as dt
-import os
 import re
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-TOP = Path(__file__).resolve().parents[2]
-os.environ.setdefault("STOPPVIF_BUILD", str(TOP / "build"))
-sys.path.insert(0, str(TOP / "tests" / "e2e"))
-import conftest  # noqa: E402
-from srv_kannel import Kannel  # noqa: E402
-from srv_smtp import SmtpSink  # noqa: E402
+from benchlib import QUICK, conftest, fail  # first: tests/e2e on the path
+from srv_kannel import Kannel
+from srv_smtp import SmtpSink
 
-QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 NMAIL = 2000 if QUICK else 10000
 NSMS = 500 if QUICK else 2000
 BXL = ZoneInfo("Europe/Brussels")
-
-
-def fail(msg):
-    raise SystemExit(f"bench: {msg}")
-
-
-conftest.pytest.fail = fail
 
 
 def ics(nevents, audience, lead):

@@ -23,8 +23,6 @@ sms_http plugin uses), until its last answer.  BENCH_QUICK=1: 20 rounds.
 import datetime as dt
 import http.client
 import json
-import os
-import sys
 import tempfile
 import threading
 import time
@@ -32,24 +30,13 @@ import urllib.parse
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-TOP = Path(__file__).resolve().parents[2]
-os.environ.setdefault("STOPPVIF_BUILD", str(TOP / "build"))
-sys.path.insert(0, str(TOP / "tests" / "e2e"))
-import conftest  # noqa: E402
-from srv_kannel import Kannel  # noqa: E402
-from srv_smtp import SmtpSink  # noqa: E402
+from benchlib import QUICK, conftest, fail, pct  # first: tests/e2e on the path
+from srv_kannel import Kannel
+from srv_smtp import SmtpSink
 
-QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 ROUNDS = 20 if QUICK else 100
 PEOPLE = 50
 BXL = ZoneInfo("Europe/Brussels")
-
-
-def fail(msg):
-    raise SystemExit(f"bench: {msg}")
-
-
-conftest.pytest.fail = fail
 
 
 def stamp(line):
@@ -84,11 +71,6 @@ def wait_sent(d, off, n, timeout=30.0):
             fail("a message failed:\n" + d.log_since(off)[-2000:])
         time.sleep(0.002)
     fail(f"only {len(lines)} of {n} messages sent after {timeout} s")
-
-
-def pct(xs, p):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
 def kannel_alone(kannel, rounds):

@@ -13,29 +13,16 @@ BENCH_QUICK=1 uses 2,000 messages.
 """
 import datetime as dt
 import json
-import os
 import statistics
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-TOP = Path(__file__).resolve().parents[2]
-os.environ.setdefault("STOPPVIF_BUILD", str(TOP / "build"))
-sys.path.insert(0, str(TOP / "tests" / "e2e"))
-import conftest  # noqa: E402
+from benchlib import QUICK, conftest, fail  # first: tests/e2e on the path
 
-QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 NMSG = 2000 if QUICK else 10000
 PEOPLE = 100
-
-
-def fail(msg):
-    raise SystemExit(f"bench: {msg}")
-
-
-conftest.pytest.fail = fail
 
 
 def ics(nevents, lead):

@@ -16,43 +16,20 @@ proxy that does not keep the connection:
 Then the daemon's peak memory (VmHWM).  BENCH_QUICK=1: fewer rounds.
 """
 import datetime as dt
-import os
 import re
-import sys
 import tempfile
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-TOP = Path(__file__).resolve().parents[2]
-os.environ.setdefault("STOPPVIF_BUILD", str(TOP / "build"))
-sys.path.insert(0, str(TOP / "tests" / "e2e"))
-import conftest  # noqa: E402
-from srv_smtp import free_port  # noqa: E402
-from webclient import (PASSWORD, WebClient, add_account,  # noqa: E402
-                       web_config)
+from benchlib import QUICK, conftest, fail, pct  # first: tests/e2e on the path
+from srv_smtp import free_port
+from webclient import PASSWORD, WebClient, add_account, local_time, web_config
 
-QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 ROUNDS = 40 if QUICK else 300
 LOGINS = 5 if QUICK else 20
 PEOPLE = 300
 BXL = ZoneInfo("Europe/Brussels")
-
-
-def fail(msg):
-    raise SystemExit(f"bench: {msg}")
-
-
-conftest.pytest.fail = fail
-
-
-def pct(xs, p):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
-
-
-def local(t):
-    return t.strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def setup(tmp):
@@ -75,14 +52,14 @@ def setup(tmp):
     for i in range(39):
         day = dt.datetime(2026, 1, 5, 9, 30) + dt.timedelta(days=9 * i)
         d.ctl("events", "add", "--title", f"Réunion {i}", "--dtstart",
-              local(day), "--duration", "90m", "--audience",
+              local_time(day), "--duration", "90m", "--audience",
               "role:platform", check=0)
     now = dt.datetime.now(BXL).replace(minute=0, second=0, microsecond=0)
     for h in range(0, 24 * 30, 12):
         start = now + dt.timedelta(hours=h)
+        end = start + dt.timedelta(hours=12)
         d.ctl("oncall", "set", str(ids[1 + 4 * (h // 12 % 20)]), "--from",
-              local(start), "--to", local(start + dt.timedelta(hours=12)),
-              check=0)
+              local_time(start), "--to", local_time(end), check=0)
     for _ in range(10):
         d.ctl("shelter", "vacate", "aisova", check=0)
         d.ctl("shelter", "occupy", "aisova", check=0)
